@@ -1,0 +1,1 @@
+"""The eventsourcing library's stores, configured from one database URL and made append-only."""

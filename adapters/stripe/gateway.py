@@ -1,0 +1,65 @@
+"""The real Stripe API through the official SDK (StripeClient), pointed anywhere by base address."""
+
+from typing import Any
+
+import stripe
+
+from adapters.stripe.webhooks import verify_and_parse
+from application.errors import PaymentProviderError
+from application.ports import CheckoutSession, CheckoutSessionInfo
+from domain.catalogue import CURRENCY, TokenPack
+
+
+def checkout_params(pack: TokenPack, fan_id: str, success_url: str,
+                    cancel_url: str) -> dict[str, Any]:
+    metadata = {"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku}
+    return {
+        "mode": "payment",
+        "client_reference_id": fan_id,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "line_items": [{
+            "quantity": 1,
+            "price_data": {
+                "currency": CURRENCY,
+                "unit_amount": pack.price_minor,
+                "product_data": {"name": f"{pack.tokens} LYRA tokens"},
+            },
+        }],
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
+    }
+
+
+class StripeGateway:
+    def __init__(self, secret_key: str, webhook_secret: str, api_base: str | None = None) -> None:
+        base_addresses: Any = {"api": api_base} if api_base else {}
+        self._client = stripe.StripeClient(secret_key, base_addresses=base_addresses,
+                                           max_network_retries=2)
+        self._webhook_secret = webhook_secret
+
+    def create_checkout_session(self, *, pack: TokenPack, fan_id: str, success_url: str,
+                                cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        try:
+            session = self._client.v1.checkout.sessions.create(
+                params=checkout_params(pack, fan_id, success_url, cancel_url),  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the checkout: {error}") from None
+        return CheckoutSession(id=session.id, url=session.url or "")
+
+    def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None:
+        try:
+            page = self._client.v1.checkout.sessions.list(
+                params={"payment_intent": payment_intent_id, "limit": 1})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe lookup failed: {error}") from None
+        for session in page.data:
+            return CheckoutSessionInfo(
+                id=session.id, payment_intent_id=payment_intent_id,
+                amount_total_minor=session.amount_total,
+                metadata=dict(session.metadata or {}))
+        return None
+
+    def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
+        return verify_and_parse(payload, signature_header, self._webhook_secret)

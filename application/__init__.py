@@ -1,0 +1,1 @@
+"""Application services (commands), the composition root and the command line."""

@@ -1,0 +1,92 @@
+"""The composition root: settings in, a wired ledger core out. Nothing else constructs adapters."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from adapters.eventstore.config import Database, parse_database
+from adapters.stripe.gateway import StripeGateway
+from adapters.stripe.simulator import LocalPaymentSimulator
+from application.clock import Clock, system_clock
+from application.creators import Creators
+from application.holds import HoldReleases
+from application.ledger import Ledger
+from application.ports import PaymentGateway
+from application.purchases import TokenPurchases
+from application.settings import Settings
+from application.tipping import Tipping
+from domain.fees import FeeSchedule
+from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
+from projections.earnings import EarningsProjection
+from projections.purchases import PurchasesProjection
+from projections.queries import LedgerQueries
+from projections.runner import ProjectionRunner
+from projections.wallets import WalletsProjection
+
+
+@dataclass
+class Core:
+    settings: Settings
+    ledger: Ledger
+    read_db: ReadModelDb
+    projections: ProjectionRunner
+    queries: LedgerQueries
+    gateway: PaymentGateway
+    simulator: LocalPaymentSimulator | None
+    fees: FeeSchedule
+    tipping: Tipping
+    purchases: TokenPurchases
+    holds: HoldReleases
+    creators: Creators
+
+    def close(self) -> None:
+        self.projections.stop()
+        self.tipping.close()
+        self.read_db.close()
+        self.ledger.close()
+
+
+def fee_schedule(settings: Settings) -> FeeSchedule:
+    return FeeSchedule(tip_creator_bps=settings.tip_creator_bps,
+                       subscription_creator_bps=settings.subscription_creator_bps,
+                       ppv_creator_bps=settings.ppv_creator_bps,
+                       hold_period=timedelta(days=settings.hold_days))
+
+
+def read_model_db(db: Database) -> ReadModelDb:
+    if db.kind == "postgres":
+        return PostgresReadModelDb(db.conninfo, db.schema)
+    # A file of its own, so projection writes never wait on the event store's SQLite lock.
+    path = Path(db.sqlite_path)
+    return SqliteReadModelDb(str(path.with_name(path.stem + "-views" + path.suffix)))
+
+
+def payment_gateway(settings: Settings) -> tuple[PaymentGateway, LocalPaymentSimulator | None]:
+    if settings.stripe_secret_key:
+        return StripeGateway(settings.stripe_secret_key, settings.stripe_webhook_secret,
+                             settings.stripe_api_base), None
+    simulator = LocalPaymentSimulator(settings.stripe_webhook_secret, settings.public_url)
+    return simulator, simulator
+
+
+def build_core(settings: Settings, clock: Clock = system_clock,
+               gateway: PaymentGateway | None = None) -> Core:
+    db = parse_database(settings.database_url, settings.db_schema)
+    ledger = Ledger(db)
+    read_db = read_model_db(db)
+    runner = ProjectionRunner(ledger, read_db,
+                              [WalletsProjection(), EarningsProjection(), PurchasesProjection()])
+    queries = LedgerQueries(read_db)
+    simulator = None
+    if gateway is None:
+        gateway, simulator = payment_gateway(settings)
+    fees = fee_schedule(settings)
+    tipping = Tipping(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
+                      max_batch=settings.group_commit_max_batch)
+    return Core(
+        settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
+        gateway=gateway, simulator=simulator, fees=fees, tipping=tipping,
+        purchases=TokenPurchases(ledger, gateway, queries, clock, settings.public_url),
+        holds=HoldReleases(ledger, queries, clock),
+        creators=Creators(ledger, clock),
+    )

@@ -1,0 +1,19 @@
+"""Application-level failures (the domain's own live in domain.errors); each has a stable code."""
+
+from domain.errors import DomainError
+
+
+class IdempotencyConflictError(DomainError):
+    code = "idempotency_key_reused"
+
+
+class ConcurrencyExhaustedError(DomainError):
+    code = "concurrency_conflict"
+
+
+class PaymentProviderError(DomainError):
+    code = "payment_provider_error"
+
+
+class WebhookSignatureError(DomainError):
+    code = "invalid_signature"

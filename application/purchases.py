@@ -1,0 +1,176 @@
+"""Token packs: open a Stripe Checkout session, then follow Stripe's webhooks to the wallet.
+
+Each Stripe event is handled once: its receipt is saved in the same transaction as its effects, so
+a second delivery (or a racing one, which meets a version conflict) changes nothing. Arrival order
+does not matter: see TokenPurchase.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.clock import Clock
+from application.ledger import Ledger
+from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
+from domain import ids
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.stripe_event import StripeEventReceipt
+from domain.aggregates.token_purchase import TokenPurchase
+from domain.aggregates.wallet import SPEND, Wallet
+from domain.catalogue import CURRENCY, find_pack
+from domain.errors import UnknownPackError
+
+PACK_KIND = "token_pack"
+
+
+class TokenPurchases:
+    def __init__(self, ledger: Ledger, gateway: PaymentGateway, index: PurchaseIndex,
+                 clock: Clock, public_url: str) -> None:
+        self._ledger = ledger
+        self._gateway = gateway
+        self._index = index
+        self._clock = clock
+        self._public_url = public_url.rstrip("/")
+
+    # -- checkout ---------------------------------------------------------------------------
+
+    def start_checkout(self, fan_id: str, pack_sku: str, idempotency_key: str) -> CheckoutSession:
+        pack = find_pack(pack_sku)
+        if pack is None:
+            raise UnknownPackError(f"no token pack {pack_sku!r}")
+        session = self._gateway.create_checkout_session(
+            pack=pack, fan_id=fan_id, idempotency_key=idempotency_key,
+            success_url=f"{self._public_url}/wallet?checkout=success",
+            cancel_url=f"{self._public_url}/wallet?checkout=cancelled")
+        if self._ledger.get_or_none(ids.purchase_id(session.id)) is None:
+            purchase = TokenPurchase(checkout_session_id=session.id, fan_id=fan_id,
+                                     pack_sku=pack.sku, tokens=pack.tokens,
+                                     price_minor=pack.price_minor, currency=CURRENCY,
+                                     at=self._clock())
+            try:
+                self._ledger.save(purchase)
+            except IntegrityError:
+                pass  # the same session recorded by a concurrent retry of this request
+        return session
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def handle_stripe_event(self, event: dict[str, Any]) -> str:
+        """Apply one verified Stripe event; returns what happened, for the receipt and the log."""
+        for _ in range(3):
+            if self._ledger.get_or_none(ids.stripe_event_id(event["id"])) is not None:
+                return "duplicate"
+            outcome, aggregates = self._plan(event)
+            receipt = StripeEventReceipt(event_id=event["id"], event_type=event["type"],
+                                         object_id=str(_obj(event).get("id", "")),
+                                         outcome=outcome, received_at=self._clock())
+            try:
+                self._ledger.save(receipt, *aggregates)
+            except IntegrityError:
+                continue  # a concurrent delivery or a concurrent spend: look again
+            return outcome
+        raise IntegrityError(f"could not record Stripe event {event['id']}")
+
+    def _plan(self, event: dict[str, Any]) -> tuple[str, list[Any]]:
+        kind = event["type"]
+        obj = _obj(event)
+        now = self._clock()
+        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+            return self._on_session_paid(obj, now)
+        if kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
+            purchase = self._ledger.get_or_none(ids.purchase_id(obj["id"]))
+            if purchase is None:
+                return "unmatched", []
+            purchase.fail(kind.rsplit(".", 1)[-1], now)
+            return "failed", [purchase]
+        if kind == "payment_intent.payment_failed":
+            purchase = self._purchase_for_payment_intent(obj["id"])
+            if purchase is None:
+                return "unmatched", []
+            error = obj.get("last_payment_error") or {}
+            purchase.fail(error.get("message") or error.get("code") or "payment_failed", now)
+            return "failed", [purchase]
+        if kind == "charge.refunded":
+            purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
+            if purchase is None:
+                return "unmatched", []
+            purchase.record_refund(int(obj.get("amount_refunded") or 0), now)
+            return "refunded", [purchase, *self._apply_reversal(purchase, "refund", now)]
+        if kind == "charge.dispute.created":
+            purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
+            if purchase is None:
+                return "unmatched", []
+            purchase.record_dispute(obj["id"], int(obj.get("amount") or 0), now)
+            return "disputed", [purchase, *self._apply_reversal(purchase, "dispute", now)]
+        return "ignored", []
+
+    def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
+        metadata = session.get("metadata") or {}
+        if metadata.get("lyra_kind") != PACK_KIND:
+            return "ignored", []
+        if session.get("payment_status") not in ("paid", "no_payment_required"):
+            return "awaiting_payment", []
+        purchase = self._ledger.get_or_none(ids.purchase_id(session["id"]))
+        if purchase is None:  # the start was never recorded: rebuild it from Stripe's copy
+            purchase = _purchase_from_metadata(session["id"], metadata, now)
+            if purchase is None:
+                return "unmatched", []
+        amount_total = session.get("amount_total")
+        if amount_total is not None and int(amount_total) != purchase.price_minor:
+            return "amount_mismatch", []
+        if not purchase.complete(session.get("payment_intent"), purchase.price_minor, now):
+            return "already_completed", []
+        wallet = self._ledger.get_or_none(ids.wallet_id(purchase.fan_id))
+        if wallet is None:
+            wallet = Wallet(fan_id=purchase.fan_id)
+        wallet.credit(str(purchase.id), purchase.tokens, now)
+        effects = self._apply_reversal(purchase, "refund", now, wallet=wallet)
+        return "credited", [purchase, wallet, *effects]
+
+    def _apply_reversal(self, purchase: TokenPurchase, reason: str, now: datetime,
+                        wallet: Wallet | None = None) -> list[Any]:
+        """Take back what refunds and disputes ask for, once the tokens are in the wallet."""
+        delta = purchase.pending_reversal_tokens
+        if delta <= 0:
+            return []
+        wallet = wallet or self._ledger.repository.get(ids.wallet_id(purchase.fan_id))
+        clawed = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
+        purchase.apply_reversal(delta, now)
+        holds: list[EarningsHold] = []
+        for _index, ref_id, kind, tokens in clawed:
+            if kind != SPEND:
+                continue  # covers and debt settlements funded no earning
+            source_kind, source_id = ref_id.split(":", 1)
+            hold = self._ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
+            hold.reverse_source(tokens, reason, now)
+            holds.append(hold)
+        return [wallet, *holds]
+
+    def _purchase_for_payment_intent(self, payment_intent_id: str | None) -> TokenPurchase | None:
+        if not payment_intent_id:
+            return None
+        session_id = self._index.session_for_payment_intent(payment_intent_id)
+        if session_id is None:
+            info = self._gateway.find_checkout_session(payment_intent_id)
+            if info is None or (info.metadata or {}).get("lyra_kind") != PACK_KIND:
+                return None
+            session_id = info.id
+            found = self._ledger.get_or_none(ids.purchase_id(session_id))
+            return found or _purchase_from_metadata(session_id, info.metadata, self._clock())
+        return self._ledger.get_or_none(ids.purchase_id(session_id))
+
+
+def _obj(event: dict[str, Any]) -> dict[str, Any]:
+    return event.get("data", {}).get("object", {}) or {}
+
+
+def _purchase_from_metadata(session_id: str, metadata: dict[str, str],
+                            now: datetime) -> TokenPurchase | None:
+    pack = find_pack(metadata.get("pack_sku", ""))
+    if pack is None or not metadata.get("fan_id"):
+        return None
+    return TokenPurchase(checkout_session_id=session_id, fan_id=metadata["fan_id"],
+                         pack_sku=pack.sku, tokens=pack.tokens, price_minor=pack.price_minor,
+                         currency=CURRENCY, at=now)

@@ -1,0 +1,54 @@
+"""One settings object, read from the environment (prefix LYRA_, plus Stripe's and Anthropic's names)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "lyra-development-secret-change-me"
+SIMULATOR_WEBHOOK_SECRET = "whsec_lyra_local_simulator"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LYRA_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/lyra.sqlite"
+    db_schema: str = "public"
+    public_url: str = "http://127.0.0.1:8000"
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+
+    stripe_secret_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("STRIPE_SECRET_KEY", "LYRA_STRIPE_SECRET_KEY"))
+    stripe_webhook_secret: str = Field(
+        default=SIMULATOR_WEBHOOK_SECRET,
+        validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "LYRA_STRIPE_WEBHOOK_SECRET"))
+    stripe_api_base: str | None = None
+
+    tip_creator_bps: int = 7_000
+    subscription_creator_bps: int = 8_000
+    ppv_creator_bps: int = 8_000
+    hold_days: int = 14
+
+    group_commit_window_ms: float = 2.0
+    group_commit_max_batch: int = 256
+    run_projections: bool = True
+
+    @model_validator(mode="after")
+    def refuse_placeholders_outside_development(self) -> "Settings":
+        if self.environment == "production":
+            if self.jwt_secret == DEV_JWT_SECRET and not self.jwt_jwks_url:
+                raise ValueError("LYRA_JWT_SECRET is the development placeholder")
+            if not self.stripe_secret_key or self.stripe_webhook_secret == SIMULATOR_WEBHOOK_SECRET:
+                raise ValueError("production needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,22 @@
+"""A receipt per Stripe event id: saved with the event's effects, so a second delivery finds it."""
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import ids
+
+
+class StripeEventReceipt(Aggregate):
+    @staticmethod
+    def create_id(event_id: str, **_: object) -> UUID:
+        return ids.stripe_event_id(event_id)
+
+    @event("Recorded")
+    def __init__(self, event_id: str, event_type: str, object_id: str, outcome: str,
+                 received_at: datetime) -> None:
+        self.event_id = event_id
+        self.event_type = event_type
+        self.object_id = object_id
+        self.outcome = outcome

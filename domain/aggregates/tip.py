@@ -1,0 +1,43 @@
+"""One tip: a fact with its split fixed at the moment it was sent, at the rate then in force."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidAmountError
+from domain.money import split
+
+CHAT_MODES = ("companion", "intimate")
+
+
+class Tip(Aggregate):
+    @event("Sent")
+    def __init__(self, fan_id: str, creator_id: str, amount_tokens: int, creator_bps: int,
+                 creator_tokens: int, platform_tokens: int, lots_used: list[list[Any]],
+                 thread_id: str | None, chat_mode: str | None, sent_at: datetime) -> None:
+        self.fan_id = fan_id
+        self.creator_id = creator_id
+        self.amount_tokens = amount_tokens
+        self.creator_bps = creator_bps
+        self.creator_tokens = creator_tokens
+        self.platform_tokens = platform_tokens
+        self.lots_used = lots_used
+        self.thread_id = thread_id
+        self.chat_mode = chat_mode
+        self.sent_at = sent_at
+
+    @classmethod
+    def send(cls, *, tip_id: UUID, fan_id: str, creator_id: str, amount_tokens: int,
+             creator_bps: int, lots_used: list[list[Any]], thread_id: str | None,
+             chat_mode: str | None, sent_at: datetime) -> "Tip":
+        if chat_mode is not None and chat_mode not in CHAT_MODES:
+            raise InvalidAmountError(f"chat_mode must be one of {', '.join(CHAT_MODES)}")
+        shares = split(amount_tokens, creator_bps)
+        return cls._create(
+            cls.Sent, id=tip_id, fan_id=fan_id, creator_id=creator_id,
+            amount_tokens=amount_tokens, creator_bps=creator_bps,
+            creator_tokens=shares.creator_tokens, platform_tokens=shares.platform_tokens,
+            lots_used=lots_used, thread_id=thread_id, chat_mode=chat_mode, sent_at=sent_at,
+        )

@@ -1,0 +1,107 @@
+"""One Stripe Checkout session for a token pack.
+
+Stripe delivers events twice and out of order, so every transition is idempotent and the final
+state does not depend on arrival order: a refund seen before the completion is kept as a target,
+and the wallet reversal is applied once the tokens have been credited.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import ids
+from domain.money import proportional_ceil
+
+OPEN = "open"
+COMPLETED = "completed"
+FAILED = "failed"
+
+
+class TokenPurchase(Aggregate):
+    @staticmethod
+    def create_id(checkout_session_id: str, **_: object) -> UUID:
+        return ids.purchase_id(checkout_session_id)
+
+    @event("Started")
+    def __init__(self, checkout_session_id: str, fan_id: str, pack_sku: str, tokens: int,
+                 price_minor: int, currency: str, at: datetime) -> None:
+        self.checkout_session_id = checkout_session_id
+        self.fan_id = fan_id
+        self.pack_sku = pack_sku
+        self.tokens = tokens
+        self.price_minor = price_minor
+        self.currency = currency
+        self.status = OPEN
+        self.payment_intent_id: str | None = None
+        self.refunded_minor = 0
+        self.disputed = False
+        self.reversal_target_tokens = 0
+        self.reversal_applied_tokens = 0
+        self.failure_reason: str | None = None
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == COMPLETED
+
+    @property
+    def pending_reversal_tokens(self) -> int:
+        """Tokens still to take back from the wallet; only once they have been credited."""
+        if not self.is_completed:
+            return 0
+        return self.reversal_target_tokens - self.reversal_applied_tokens
+
+    def complete(self, payment_intent_id: str | None, amount_minor: int, at: datetime) -> bool:
+        """True when this call completed the purchase (and the wallet must be credited)."""
+        if self.is_completed:
+            return False
+        self._completed(payment_intent_id=payment_intent_id, amount_minor=amount_minor, at=at)
+        return True
+
+    def fail(self, reason: str, at: datetime) -> None:
+        if self.status == OPEN:  # a late failure of an earlier attempt never undoes a payment
+            self._failed(reason=reason, at=at)
+
+    def record_refund(self, refunded_minor_total: int, at: datetime) -> None:
+        """Stripe reports the cumulative refunded amount; only an increase is news."""
+        if refunded_minor_total <= self.refunded_minor:
+            return
+        refunded = min(refunded_minor_total, self.price_minor)
+        target = proportional_ceil(self.tokens, refunded, self.price_minor)
+        self._refunded(refunded_minor_total=refunded,
+                       reversal_target_tokens=max(target, self.reversal_target_tokens), at=at)
+
+    def record_dispute(self, dispute_id: str, amount_minor: int, at: datetime) -> None:
+        if self.disputed:
+            return
+        self._disputed(dispute_id=dispute_id, amount_minor=amount_minor,
+                       reversal_target_tokens=self.tokens, at=at)
+
+    def apply_reversal(self, amount_tokens: int, at: datetime) -> None:
+        self._reversal_applied(amount_tokens=amount_tokens, at=at)
+
+    @event("Completed")
+    def _completed(self, payment_intent_id: str | None, amount_minor: int, at: datetime) -> None:
+        self.status = COMPLETED
+        self.payment_intent_id = payment_intent_id
+
+    @event("PaymentFailed")
+    def _failed(self, reason: str, at: datetime) -> None:
+        self.status = FAILED
+        self.failure_reason = reason
+
+    @event("Refunded")
+    def _refunded(self, refunded_minor_total: int, reversal_target_tokens: int,
+                  at: datetime) -> None:
+        self.refunded_minor = refunded_minor_total
+        self.reversal_target_tokens = reversal_target_tokens
+
+    @event("Disputed")
+    def _disputed(self, dispute_id: str, amount_minor: int, reversal_target_tokens: int,
+                  at: datetime) -> None:
+        self.disputed = True
+        self.reversal_target_tokens = reversal_target_tokens
+
+    @event("ReversalApplied")
+    def _reversal_applied(self, amount_tokens: int, at: datetime) -> None:
+        self.reversal_applied_tokens += amount_tokens

@@ -1,0 +1,40 @@
+"""Natural keys map to aggregate ids with uuid5, so a second creation is a version conflict, not a copy."""
+
+from uuid import UUID, uuid5
+
+_ROOT = UUID("6f1c2a4e-3b1d-4c55-9a0e-5d3f0b7e8a21")
+WALLET = uuid5(_ROOT, "wallet")
+PURCHASE = uuid5(_ROOT, "token-purchase")
+TIP = uuid5(_ROOT, "tip")
+HOLD = uuid5(_ROOT, "earnings-hold")
+CREATOR = uuid5(_ROOT, "creator")
+STRIPE_EVENT = uuid5(_ROOT, "stripe-event")
+PAYMENT_INTENT = uuid5(_ROOT, "payment-intent")
+
+
+def wallet_id(fan_id: str) -> UUID:
+    return uuid5(WALLET, fan_id)
+
+
+def purchase_id(checkout_session_id: str) -> UUID:
+    return uuid5(PURCHASE, checkout_session_id)
+
+
+def tip_id_for_key(fan_id: str, idempotency_key: str) -> UUID:
+    return uuid5(TIP, f"{fan_id}\x1f{idempotency_key}")
+
+
+def hold_id(source_kind: str, source_id: UUID) -> UUID:
+    return uuid5(HOLD, f"{source_kind}:{source_id}")
+
+
+def creator_id(user_id: str) -> UUID:
+    return uuid5(CREATOR, user_id)
+
+
+def stripe_event_id(event_id: str) -> UUID:
+    return uuid5(STRIPE_EVENT, event_id)
+
+
+def payment_intent_link_id(payment_intent_id: str) -> UUID:
+    return uuid5(PAYMENT_INTENT, payment_intent_id)

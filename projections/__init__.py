@@ -1,0 +1,1 @@
+"""Read models projected from the ledger's notification log; each resumable and rebuildable."""

@@ -1,0 +1,17 @@
+"""A projection: one handler per event type, applied inside the runner's transaction."""
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+
+from projections.db import Tx
+
+
+class Projection:
+    name: str = ""
+    tables: tuple[str, ...] = ()  # table names, dropped on rebuild
+    ddl: tuple[str, ...] = ()
+
+    @singledispatchmethod
+    def process(self, event: Any, tx: Tx, position: int) -> None:
+        """Events this projection does not care about still advance its position."""

@@ -1,0 +1,121 @@
+"""The read-model database: PostgreSQL (psycopg 3 pool) or SQLite, written with one SQL dialect.
+
+Statements use %s placeholders and ON CONFLICT upserts, which both engines accept (SQLite's
+placeholders are translated). A transaction here is where a projection writes its rows and its
+position together.
+"""
+
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Row = dict[str, Any]
+
+
+class Tx(ABC):
+    @abstractmethod
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.query(statement, params)
+        return rows[0] if rows else None
+
+
+class ReadModelDb(ABC):
+    kind: str
+    lock_clause: str = ""  # appended to a SELECT that must lock its row until commit
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]: ...
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction() as tx:
+            return tx.query(statement, params)
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class _PgTx(Tx):
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(statement, params)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(statement, params)
+        return list(self._cursor.fetchall())
+
+
+class PostgresReadModelDb(ReadModelDb):
+    kind = "postgres"
+    lock_clause = " FOR UPDATE"
+
+    def __init__(self, conninfo: str, schema: str, max_size: int = 8) -> None:
+        def configure(conn: Any) -> None:
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            conn.commit()
+
+        self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, open=True,
+                                    kwargs={"row_factory": dict_row}, configure=configure)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PgTx(cursor)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _SqliteTx(Tx):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._conn.execute(statement.replace("%s", "?"), tuple(params))
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self._conn.execute(statement.replace("%s", "?"), tuple(params))
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class SqliteReadModelDb(ReadModelDb):
+    """One connection behind a lock: SQLite has a single writer anyway."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                     timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,62 @@
+"""Read-side queries the API and the services use; nothing here writes."""
+
+from typing import Any
+
+from projections.db import ReadModelDb
+
+
+class LedgerQueries:
+    def __init__(self, db: ReadModelDb) -> None:
+        self._db = db
+
+    def wallet(self, fan_id: str) -> dict[str, Any]:
+        rows = self._db.query(
+            "SELECT balance_tokens, purchased_tokens, spent_tokens, reversed_tokens, debt_tokens, "
+            "frozen, updated_at FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
+        if not rows:
+            return {"balance_tokens": 0, "purchased_tokens": 0, "spent_tokens": 0,
+                    "reversed_tokens": 0, "debt_tokens": 0, "frozen": False, "updated_at": None}
+        row = rows[0]
+        return {**row, "frozen": bool(row["frozen"])}
+
+    def transactions(self, fan_id: str, limit: int = 50,
+                     before_position: int | None = None) -> list[dict[str, Any]]:
+        where = "fan_id = %s" + (" AND position < %s" if before_position else "")
+        params: tuple[Any, ...] = (fan_id, before_position) if before_position else (fan_id,)
+        return self._db.query(
+            "SELECT position, kind, amount_tokens, balance_after_tokens, ref_id, counterparty_id, "
+            f"occurred_at FROM rm_wallet_transactions WHERE {where} "
+            "ORDER BY position DESC LIMIT %s", (*params, limit))
+
+    def earnings(self, creator_id: str) -> dict[str, Any]:
+        rows = self._db.query(
+            "SELECT held_tokens, available_tokens, paid_tokens, reversed_tokens, clawback_tokens, "
+            "earnings_count FROM rm_creator_earnings WHERE creator_id = %s", (creator_id,))
+        return rows[0] if rows else {"held_tokens": 0, "available_tokens": 0, "paid_tokens": 0,
+                                     "reversed_tokens": 0, "clawback_tokens": 0,
+                                     "earnings_count": 0}
+
+    def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        return self._db.query(
+            "SELECT hold_id, source_kind, source_id, amount_tokens, held_tokens, available_tokens,"
+            " paid_tokens, reversed_tokens, clawback_tokens, status, earned_at, release_at "
+            "FROM rm_earnings_holds WHERE creator_id = %s ORDER BY earned_at DESC LIMIT %s",
+            (creator_id, limit))
+
+    def due_hold_ids(self, now_iso: str, limit: int) -> list[str]:
+        rows = self._db.query(
+            "SELECT hold_id FROM rm_earnings_holds WHERE status = 'held' AND release_at <= %s "
+            "ORDER BY release_at LIMIT %s", (now_iso, limit))
+        return [str(r["hold_id"]) for r in rows]
+
+    def session_for_payment_intent(self, payment_intent_id: str) -> str | None:
+        rows = self._db.query("SELECT checkout_session_id FROM rm_token_purchases "
+                              "WHERE payment_intent_id = %s", (payment_intent_id,))
+        return str(rows[0]["checkout_session_id"]) if rows else None
+
+    def purchases(self, fan_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        return self._db.query(
+            "SELECT purchase_id, checkout_session_id, pack_sku, tokens, price_minor, currency, "
+            "status, refunded_minor, disputed, reversed_tokens, started_at, updated_at "
+            "FROM rm_token_purchases WHERE fan_id = %s ORDER BY started_at DESC LIMIT %s",
+            (fan_id, limit))

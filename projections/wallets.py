@@ -1,0 +1,100 @@
+"""Each fan's balance and transaction history, as the wallet screens and GET /api/wallet read them."""
+
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+
+from domain.aggregates.tip import Tip
+from domain.aggregates.wallet import Wallet
+from projections.base import Projection
+from projections.db import Tx
+
+
+class WalletsProjection(Projection):
+    name = "wallets"
+    tables = ("rm_wallet_balances", "rm_wallet_transactions")
+    ddl = (
+        """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
+            fan_id TEXT PRIMARY KEY,
+            wallet_id TEXT NOT NULL UNIQUE,
+            balance_tokens BIGINT NOT NULL,
+            purchased_tokens BIGINT NOT NULL,
+            spent_tokens BIGINT NOT NULL,
+            reversed_tokens BIGINT NOT NULL,
+            debt_tokens BIGINT NOT NULL,
+            frozen INTEGER NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS rm_wallet_transactions (
+            position BIGINT NOT NULL,
+            fan_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            amount_tokens BIGINT NOT NULL,
+            balance_after_tokens BIGINT NOT NULL,
+            ref_id TEXT NOT NULL,
+            counterparty_id TEXT,
+            occurred_at TEXT NOT NULL,
+            PRIMARY KEY (position))""",
+        "CREATE INDEX IF NOT EXISTS rm_wallet_transactions_fan "
+        "ON rm_wallet_transactions (fan_id, position)",
+    )
+
+    @singledispatchmethod
+    def process(self, event: Any, tx: Tx, position: int) -> None:
+        pass
+
+    @process.register
+    def _(self, event: Wallet.Opened, tx: Tx, position: int) -> None:
+        tx.execute(
+            "INSERT INTO rm_wallet_balances VALUES (%s, %s, 0, 0, 0, 0, 0, 0, %s) "
+            "ON CONFLICT (fan_id) DO NOTHING",
+            (event.fan_id, str(event.originator_id), event.timestamp.isoformat()))
+
+    @process.register
+    def _(self, event: Wallet.TokensCredited, tx: Tx, position: int) -> None:
+        self._move(tx, event, position, kind="purchase", delta=event.amount_tokens,
+                   ref_id=f"purchase:{event.purchase_id}", purchased=event.amount_tokens,
+                   debt=-event.settled_debt_tokens)
+
+    @process.register
+    def _(self, event: Wallet.TokensSpent, tx: Tx, position: int) -> None:
+        kind = event.ref_id.split(":", 1)[0]
+        self._move(tx, event, position, kind=kind, delta=-event.amount_tokens,
+                   ref_id=event.ref_id, spent=event.amount_tokens)
+
+    @process.register
+    def _(self, event: Wallet.PurchaseReversed, tx: Tx, position: int) -> None:
+        self._move(tx, event, position, kind=event.reason, delta=-event.amount_tokens,
+                   ref_id=f"purchase:{event.purchase_id}", reversed_=event.amount_tokens,
+                   debt=event.debt_added_tokens)
+
+    @process.register
+    def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
+        tx.execute("UPDATE rm_wallet_transactions SET counterparty_id = %s WHERE ref_id = %s",
+                   (event.creator_id, f"tip:{event.originator_id}"))
+
+    @staticmethod
+    def _move(tx: Tx, event: Any, position: int, *, kind: str, delta: int, ref_id: str,
+              purchased: int = 0, spent: int = 0, reversed_: int = 0, debt: int = 0) -> None:
+        fan_id = _fan_of(tx, event)
+        at = event.at.isoformat()
+        tx.execute(
+            "UPDATE rm_wallet_balances SET balance_tokens = balance_tokens + %s, "
+            "purchased_tokens = purchased_tokens + %s, spent_tokens = spent_tokens + %s, "
+            "reversed_tokens = reversed_tokens + %s, debt_tokens = debt_tokens + %s, "
+            "frozen = CASE WHEN debt_tokens + %s > 0 THEN 1 ELSE 0 END, updated_at = %s "
+            "WHERE fan_id = %s",
+            (delta, purchased, spent, reversed_, debt, debt, at, fan_id))
+        row = tx.one("SELECT balance_tokens FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
+        balance = row["balance_tokens"] if row else delta
+        tx.execute(
+            "INSERT INTO rm_wallet_transactions VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
+            (position, fan_id, kind, delta, balance, ref_id, at))
+
+
+def _fan_of(tx: Tx, event: Any) -> str:
+    """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns it."""
+    row = tx.one("SELECT fan_id FROM rm_wallet_balances WHERE wallet_id = %s",
+                 (str(event.originator_id),))
+    if row is None:
+        raise LookupError(f"wallet {event.originator_id} has no Opened event before it")
+    return str(row["fan_id"])
