@@ -126,7 +126,7 @@ class ProjectionRunner:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._follow, name="projections", daemon=True)
+            self._thread = threading.Thread(target=self.follow, name="projections", daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
@@ -136,7 +136,8 @@ class ProjectionRunner:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def _follow(self) -> None:
+    def follow(self) -> None:
+        """Catch up whenever woken (a save in this process) or every poll interval (others')."""
         while not self._stop.is_set():
             self._wake.wait(timeout=self._poll_interval_s)
             self._wake.clear()

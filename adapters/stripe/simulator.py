@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from adapters.stripe.webhooks import sign, verify_and_parse
+from application.errors import PaymentProviderError
 from application.ports import CheckoutSession, CheckoutSessionInfo
 from domain.catalogue import CURRENCY, TokenPack
 
@@ -115,7 +116,12 @@ class LocalPaymentSimulator:
         payload = json.dumps(event)
         headers = {"Stripe-Signature": sign(payload, self._secret),
                    "Content-Type": "application/json"}
-        with httpx.Client(transport=self._transport, timeout=10) as client:
-            response = client.post(self._deliver_to, content=payload, headers=headers)
+        try:
+            with httpx.Client(transport=self._transport, timeout=10) as client:
+                response = client.post(self._deliver_to, content=payload, headers=headers)
+        except httpx.HTTPError as error:
+            raise PaymentProviderError(
+                f"simulator could not deliver {event_type} to {self._deliver_to}: {error}"
+            ) from None
         return {"event_id": event["id"], "type": event_type, "status_code": response.status_code,
                 "response": response.json() if response.content else None}

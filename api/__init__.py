@@ -1,0 +1,1 @@
+"""HTTP: commands go to application services, reads come from projections."""

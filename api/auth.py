@@ -1,0 +1,63 @@
+"""Bearer tokens: HS256 with a shared secret in development, or an identity provider's JWKS."""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from application.settings import Settings
+
+ROLES = ("fan", "creator", "admin", "auditor", "finance")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    roles: frozenset[str]
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class AuthError(Exception):
+    pass
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        options: dict[str, Any] = {"require": ["sub", "exp"]}
+        try:
+            if self._jwks is not None:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key, algorithms = self._settings.jwt_secret, ["HS256"]
+            claims = jwt.decode(token, key, algorithms=algorithms, options=options,
+                                audience=self._settings.jwt_audience,
+                                issuer=self._settings.jwt_issuer)
+        except jwt.PyJWTError as error:
+            raise AuthError(f"invalid bearer token: {error}") from None
+        roles = claims.get("roles") or ([claims["role"]] if claims.get("role") else [])
+        if isinstance(roles, str):
+            roles = [roles]
+        return Principal(user_id=str(claims["sub"]),
+                         roles=frozenset(r for r in roles if r in ROLES))
+
+
+def mint_token(settings: Settings, user_id: str, roles: list[str], ttl_s: int = 86_400) -> str:
+    """A development token signed with the shared secret (what `lyra token` prints)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": user_id, "roles": roles, "iat": now, "exp": now + ttl_s}
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")

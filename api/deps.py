@@ -1,0 +1,49 @@
+"""Dependencies shared by the routers: the wired core and the signed-in principal."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.auth import AuthError, Principal, TokenVerifier
+from api.errors import ApiError
+from application.bootstrap import Core
+
+
+def get_core(request: Request) -> Core:
+    return request.app.state.core  # type: ignore[no-any-return]
+
+
+def get_principal(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthenticated", "send Authorization: Bearer <token>")
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        return verifier.verify(token.strip())
+    except AuthError as error:
+        raise ApiError(401, "unauthenticated", str(error)) from None
+
+
+CoreDep = Annotated[Core, Depends(get_core)]
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(principal: Principal, *roles: str) -> None:
+    if not principal.has(*roles):
+        raise ApiError(403, "forbidden", f"this needs one of the roles: {', '.join(roles)}")
+
+
+def subject_or_override(principal: Principal, requested: str | None, *privileged: str) -> str:
+    """Users read their own records; privileged roles may name someone else's."""
+    if requested is None or requested == principal.user_id:
+        return principal.user_id
+    if principal.has(*privileged):
+        return requested
+    raise ApiError(403, "forbidden", "you can only see your own records")
+
+
+def wait_for_position(core: Core, min_position: int | None) -> None:
+    """Read-your-writes: a client that saw position N from a command can ask reads to reach it."""
+    if min_position and not core.projections.wait_for(min_position, timeout_s=5):
+        raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")

@@ -1,0 +1,60 @@
+"""Every error leaves as {"error": {"code", "message"}} with a status that fits it."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError
+
+STATUS_BY_CODE = {
+    "invalid_amount": 422,
+    "self_tip": 422,
+    "unknown_pack": 422,
+    "insufficient_funds": 402,
+    "wallet_frozen": 409,
+    "unknown_creator": 404,
+    "creator_cannot_receive": 409,
+    "idempotency_key_reused": 409,
+    "concurrency_conflict": 409,
+    "invalid_transition": 409,
+    "hold_not_due": 409,
+    "invalid_signature": 400,
+    "payment_provider_error": 502,
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(error.code, error.message),
+                            status_code=STATUS_BY_CODE.get(error.code, 400))
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(error.code, error.message), status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        details = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]}
+                   for e in error.errors()]
+        message = "; ".join(f"{d['field'] or 'body'}: {d['problem']}" for d in details)
+        return JSONResponse(error_body("invalid_request", message, details=details),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONResponse(error_body(code, str(error.detail)), status_code=error.status_code)

@@ -1,0 +1,38 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.auth import TokenVerifier
+from api.routers import admin, creator, ops, simulator, tips, tokens, wallet, webhooks
+from application.bootstrap import Core, build_core
+from application.settings import Settings, get_settings
+
+
+def create_app(core: Core | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or (core.settings if core else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = core is None
+        app.state.core = core or build_core(settings)
+        app.state.verifier = TokenVerifier(settings)
+        if settings.run_projections:
+            app.state.core.projections.catch_up()
+            app.state.core.projections.start()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.core.close()
+
+    app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
+    for module in (wallet, tokens, tips, webhooks, creator, admin, ops):
+        app.include_router(module.router)
+    if not settings.stripe_secret_key:
+        app.include_router(simulator.router)
+    return app

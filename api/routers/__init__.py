@@ -1,0 +1,1 @@
+"""One router per resource; each holds its request and response schemas."""

@@ -1,0 +1,42 @@
+"""The creator's own money view: earnings by state, and the holds behind them."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
+from domain.money import tokens_to_minor
+
+router = APIRouter(tags=["creator"])
+
+
+class EarningsPublic(BaseModel):
+    creator_id: str
+    held_tokens: int
+    available_tokens: int
+    paid_tokens: int
+    reversed_tokens: int
+    negative_adjustment_tokens: int
+    available_minor: int
+    carried_tokens: int
+    earnings_count: int
+    holds: list[dict[str, Any]]
+
+
+@router.get("/api/creator/earnings", response_model=EarningsPublic)
+def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
+                     min_position: int | None = None) -> dict[str, Any]:
+    """Held, available, paid and reversed earnings; available is also shown in pence."""
+    if creator_id is None:
+        require(user, "creator")
+    subject = subject_or_override(user, creator_id, "admin", "auditor", "finance")
+    wait_for_position(core, min_position)
+    earnings = core.queries.earnings(subject)
+    payable = max(0, earnings["available_tokens"] - earnings["clawback_tokens"])
+    conversion = tokens_to_minor(payable)
+    return {"creator_id": subject, **earnings,
+            "negative_adjustment_tokens": earnings["clawback_tokens"],
+            "available_minor": conversion.amount_minor,
+            "carried_tokens": conversion.remainder_tokens,
+            "holds": core.queries.holds(subject)}

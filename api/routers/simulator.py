@@ -1,0 +1,53 @@
+"""The local payment simulator's pages: only mounted when no Stripe key is configured."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import CoreDep
+from api.errors import ApiError
+
+router = APIRouter(tags=["simulator"], prefix="/simulator")
+
+
+def _session(core: CoreDep, session_id: str) -> Any:
+    session = core.simulator.session(session_id) if core.simulator else None
+    if session is None:
+        raise ApiError(404, "not_found", f"no simulated checkout session {session_id}")
+    return session
+
+
+@router.get("/checkout/{session_id}", response_class=HTMLResponse)
+def checkout_page(session_id: str, core: CoreDep) -> str:
+    """A stand-in for Stripe's hosted checkout page."""
+    session = _session(core, session_id)
+    amount = f"£{session.amount_total_minor // 100}.{session.amount_total_minor % 100:02d}"
+    return (f"<html><body><h1>LYRA test checkout</h1><p>{session.metadata['pack_sku']}: "
+            f"{amount}</p><form method='post' action='/simulator/checkout/{session_id}/pay'>"
+            "<button>Pay</button></form></body></html>")
+
+
+@router.post("/checkout/{session_id}/pay")
+def pay(session_id: str, core: CoreDep) -> dict[str, Any]:
+    """Pay the session: the simulator sends a signed checkout.session.completed to our webhook."""
+    _session(core, session_id)
+    assert core.simulator is not None
+    return core.simulator.pay(session_id)
+
+
+@router.post("/checkout/{session_id}/refund")
+def refund(session_id: str, core: CoreDep,
+           amount_minor: Annotated[int | None, Query(gt=0)] = None) -> dict[str, Any]:
+    """Refund all or part of the payment: sends a signed charge.refunded."""
+    _session(core, session_id)
+    assert core.simulator is not None
+    return core.simulator.refund(session_id, amount_minor)
+
+
+@router.post("/checkout/{session_id}/dispute")
+def dispute(session_id: str, core: CoreDep) -> dict[str, Any]:
+    """Open a chargeback: sends a signed charge.dispute.created."""
+    _session(core, session_id)
+    assert core.simulator is not None
+    return core.simulator.dispute(session_id)

@@ -1,0 +1,68 @@
+"""Tips: configuration, and sending one (wallet debit, tip and earnings hold in one save)."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header
+from pydantic import BaseModel, Field, StrictInt
+
+from api.deps import CoreDep, CurrentUser, require
+from application.tipping import SendTip
+from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, TIP_PRESETS_TOKENS
+
+router = APIRouter(tags=["tips"])
+
+
+class TipCreate(BaseModel):
+    creator_id: str = Field(min_length=1, max_length=200)
+    amount_tokens: StrictInt
+    thread_id: str | None = Field(default=None, max_length=200)
+    chat_mode: Literal["companion", "intimate"] | None = None
+
+
+class TipPublic(BaseModel):
+    success: bool
+    tip_id: str
+    new_balance: int
+    amount_tokens: int
+    creator_tokens: int
+    platform_tokens: int
+    position: int
+    replayed: bool
+
+
+@router.get("/api/tips")
+def tip_config(core: CoreDep) -> dict[str, Any]:
+    """Tip presets, limits and the fee in force."""
+    creator_bps = core.fees.tip_creator_bps
+    return {"presets_tokens": list(TIP_PRESETS_TOKENS), "min_tokens": TIP_MIN_TOKENS,
+            "max_tokens": TIP_MAX_TOKENS, "creator_bps": creator_bps,
+            "platform_fee_bps": 10_000 - creator_bps, "tokens_per_gbp": 250,
+            "hold_days": core.fees.hold_period.days}
+
+
+def _send(body: TipCreate, core: CoreDep, user: CurrentUser, key: str | None) -> dict[str, Any]:
+    require(user, "fan", "creator")
+    sent = core.tipping.send(SendTip.keyed(key, fan_id=user.user_id, creator_id=body.creator_id,
+                                           amount_tokens=body.amount_tokens,
+                                           thread_id=body.thread_id, chat_mode=body.chat_mode))
+    return {"success": True, "tip_id": str(sent.tip_id), "new_balance": sent.new_balance_tokens,
+            "amount_tokens": sent.amount_tokens, "creator_tokens": sent.creator_tokens,
+            "platform_tokens": sent.platform_tokens, "position": sent.position,
+            "replayed": sent.replayed}
+
+
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+
+
+@router.post("/api/tips", response_model=TipPublic, status_code=201)
+def send_tip(body: TipCreate, core: CoreDep, user: CurrentUser,
+             idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """Send a tip to a creator from the signed-in fan's tokens."""
+    return _send(body, core, user, idempotency_key)
+
+
+@router.post("/api/tips/send", response_model=TipPublic, status_code=201)
+def send_tip_legacy(body: TipCreate, core: CoreDep, user: CurrentUser,
+                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """Send a tip (the spec's original path; same as POST /api/tips)."""
+    return _send(body, core, user, idempotency_key)

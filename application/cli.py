@@ -1,0 +1,90 @@
+"""The `lyra` command: serve the API, mint development tokens, run projections and hold releases."""
+
+import argparse
+import json
+import os
+import sys
+
+from application.settings import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lyra", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    token = commands.add_parser("token", help="mint a development bearer token")
+    token.add_argument("--sub", required=True, help="the user id")
+    token.add_argument("--role", action="append", default=[], help="fan, creator, admin, ...")
+    token.add_argument("--ttl", type=int, default=86_400, help="seconds")
+
+    creators = commands.add_parser("creators", help="creator standing")
+    creators_sub = creators.add_subparsers(dest="action", required=True)
+    add = creators_sub.add_parser("add", help="register a creator who may receive money")
+    add.add_argument("user_id")
+    add.add_argument("--name", default=None)
+
+    projections = commands.add_parser("projections", help="read models")
+    projections_sub = projections.add_subparsers(dest="action", required=True)
+    rebuild = projections_sub.add_parser("rebuild", help="drop and replay from the first event")
+    rebuild.add_argument("names", nargs="*", help="projection names (default: all)")
+    projections_sub.add_parser("run", help="follow the ledger until interrupted")
+    projections_sub.add_parser("status", help="positions and lag")
+
+    holds = commands.add_parser("holds", help="earnings holds")
+    holds.add_subparsers(dest="action", required=True).add_parser(
+        "release", help="release holds whose 14 days have passed")
+
+    args = parser.parse_args(argv)
+    settings = get_settings()
+
+    if args.command == "serve":
+        import uvicorn
+
+        from api.main import create_app
+
+        if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
+            settings = settings.model_copy(
+                update={"public_url": f"http://{args.host}:{args.port}"})
+        uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
+        return 0
+    if args.command == "token":
+        from api.auth import mint_token
+
+        print(mint_token(settings, args.sub, args.role or ["fan"], args.ttl))
+        return 0
+    return _run_core_command(args, settings)
+
+
+def _run_core_command(args: argparse.Namespace, settings: object) -> int:
+    from application.bootstrap import build_core
+
+    core = build_core(settings)  # type: ignore[arg-type]
+    try:
+        if args.command == "creators":
+            creator = core.creators.register(args.user_id, args.name or args.user_id, "cli")
+            print(json.dumps({"creator_id": creator.user_id, "status": creator.status}))
+        elif args.command == "projections" and args.action == "rebuild":
+            processed = core.projections.rebuild(args.names or None)
+            print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
+        elif args.command == "projections" and args.action == "run":
+            print("following the ledger; Ctrl-C to stop", file=sys.stderr)
+            try:
+                core.projections.follow()
+            except KeyboardInterrupt:
+                pass
+        elif args.command == "projections":
+            print(json.dumps(core.projections.status(), indent=2))
+        elif args.command == "holds":
+            core.projections.catch_up()
+            print(json.dumps({"released": core.holds.release_due()}))
+    finally:
+        core.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
