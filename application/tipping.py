@@ -5,6 +5,8 @@ projection. Commands are planned in batches (a batch of one without group commit
 aggregates; a version conflict re-plans the batch, so a conflict can never double-spend.
 """
 
+import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +35,7 @@ from domain.errors import (
 from domain.fees import FeeSchedule
 
 TIP_SOURCE = "tip"
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 30
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ class Tipping:
             self._committer.close()
 
     def execute_batch(self, commands: Sequence[SendTip]) -> list[TipSent | BaseException]:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))  # jittered backoff
             outcomes, aggregates = self._plan(commands)
             if not aggregates:
                 return self._finish(outcomes, position=self._ledger.max_position())

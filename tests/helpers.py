@@ -1,0 +1,47 @@
+"""Small builders of signed Stripe events and funded wallets, shared by the tests."""
+
+import itertools
+from typing import Any
+
+from application.bootstrap import Core
+
+_counter = itertools.count(1)
+
+
+def stripe_event(event_type: str, obj: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    return {"id": event_id or f"evt_test_{next(_counter)}", "object": "event", "type": event_type,
+            "data": {"object": obj}}
+
+
+def session_completed(session_id: str, fan_id: str, pack_sku: str, amount_total: int,
+                      payment_intent: str, event_id: str | None = None) -> dict[str, Any]:
+    return stripe_event("checkout.session.completed", {
+        "id": session_id, "object": "checkout.session", "payment_status": "paid",
+        "amount_total": amount_total, "payment_intent": payment_intent,
+        "metadata": {"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack_sku}},
+        event_id)
+
+
+def charge_refunded(payment_intent: str, amount: int, amount_refunded: int,
+                    event_id: str | None = None) -> dict[str, Any]:
+    return stripe_event("charge.refunded", {
+        "id": f"ch_{payment_intent}", "object": "charge", "amount": amount,
+        "amount_refunded": amount_refunded, "payment_intent": payment_intent}, event_id)
+
+
+def fund(core: Core, fan_id: str, pack_sku: str = "pack_500", tag: str | None = None) -> str:
+    """Buy a pack through checkout and a completed webhook; returns the payment intent id."""
+    from domain.catalogue import find_pack
+
+    pack = find_pack(pack_sku)
+    assert pack is not None
+    tag = tag or str(next(_counter))
+    session = core.purchases.start_checkout(fan_id, pack_sku, f"{fan_id}:{tag}")
+    assert core.simulator is not None
+    simulated = core.simulator.session(session.id)
+    assert simulated is not None
+    payment_intent = simulated.payment_intent_id
+    outcome = core.purchases.handle_stripe_event(
+        session_completed(session.id, fan_id, pack_sku, pack.price_minor, payment_intent))
+    assert outcome == "credited"
+    return payment_intent

@@ -1,0 +1,76 @@
+"""EarningsHold: every token is in exactly one of held, available, paid, reversed."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.errors import HoldNotDueError, InvalidAmountError
+from domain.money import split
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def new_hold(tip_tokens: int, bps: int = 7_000) -> EarningsHold:
+    return EarningsHold.hold(source_kind="tip", source_id=uuid4(), creator_id="c",
+                             amount_tokens=split(tip_tokens, bps).creator_tokens,
+                             source_amount_tokens=tip_tokens, earned_at=START,
+                             hold_period=timedelta(days=14))
+
+
+steps = st.lists(st.one_of(st.just(("release",)), st.just(("pay",)),
+                           st.tuples(st.just("reverse"), st.integers(1, 3_000))), max_size=12)
+
+
+@settings(max_examples=400)
+@given(st.integers(1, 50_000), st.integers(0, 10_000), steps)
+def test_each_token_is_in_exactly_one_state(tip_tokens: int, bps: int, history: list) -> None:
+    hold = new_hold(tip_tokens, bps)
+    for step in history:
+        if step[0] == "release" and hold.status == "held":
+            hold.release(START + timedelta(days=14))
+        elif step[0] == "pay" and hold.status == "available":
+            hold.mark_paid("payout-1", START + timedelta(days=20))
+        elif step[0] == "reverse":
+            source = min(step[1], hold.source_amount_tokens - hold.source_clawed_tokens)
+            if source:
+                hold.reverse_source(source, "refund", START)
+        parts = hold.held_tokens + hold.available_tokens + hold.paid_tokens + hold.reversed_tokens
+        assert parts == hold.amount_tokens
+        assert min(hold.held_tokens, hold.available_tokens, hold.paid_tokens,
+                   hold.reversed_tokens, hold.clawback_tokens) >= 0
+        assert hold.reversed_tokens + hold.clawback_tokens <= hold.amount_tokens
+
+
+@given(st.integers(1, 50_000), st.lists(st.integers(1, 5_000), min_size=1, max_size=20))
+def test_partial_reversals_sum_exactly_to_the_whole_earning(tip_tokens: int, parts: list) -> None:
+    hold = new_hold(tip_tokens)
+    for part in parts:
+        remaining = hold.source_amount_tokens - hold.source_clawed_tokens
+        if remaining:
+            hold.reverse_source(min(part, remaining), "refund", START)
+    remaining = hold.source_amount_tokens - hold.source_clawed_tokens
+    if remaining:
+        hold.reverse_source(remaining, "refund", START)
+    assert hold.reversed_tokens == hold.amount_tokens and hold.held_tokens == 0
+
+
+def test_hold_releases_after_fourteen_days_not_before() -> None:
+    hold = new_hold(1_000)
+    with pytest.raises(HoldNotDueError):
+        hold.release(START + timedelta(days=14) - timedelta(microseconds=1))
+    hold.release(START + timedelta(days=14))
+    assert (hold.held_tokens, hold.available_tokens) == (0, 700)
+
+
+def test_reversal_after_payout_is_a_clawback_not_a_negative_payment() -> None:
+    hold = new_hold(1_000)
+    hold.release(START + timedelta(days=14))
+    hold.mark_paid("po_1", START + timedelta(days=15))
+    assert hold.reverse_source(1_000, "dispute", START + timedelta(days=16)) == 700
+    assert (hold.paid_tokens, hold.clawback_tokens, hold.reversed_tokens) == (700, 700, 0)
+    with pytest.raises(InvalidAmountError):
+        hold.reverse_source(1, "dispute", START)
