@@ -58,7 +58,7 @@ class StripeGateway:
             return CheckoutSessionInfo(
                 id=session.id, payment_intent_id=payment_intent_id,
                 amount_total_minor=session.amount_total,
-                metadata=dict(session.metadata or {}))
+                metadata=session.metadata.to_dict() if session.metadata else {})
         return None
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:

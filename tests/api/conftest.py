@@ -1,0 +1,39 @@
+"""The API served by uvicorn on loopback, over a PostgreSQL schema of its own."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from api.auth import mint_token
+from api.main import create_app
+from application.bootstrap import Core, build_core
+from tests.conftest import FakeClock, pg_settings
+from tests.fakes.servers import client, free_port, serve_app
+
+
+@dataclass
+class Api:
+    base: str
+    core: Core
+    clock: FakeClock
+
+    def as_user(self, user_id: str, *roles: str) -> httpx.Client:
+        return client(self.base, mint_token(self.core.settings, user_id, list(roles or ["fan"])))
+
+    def head(self) -> int:
+        return int(httpx.get(f"{self.base}/healthz").json()["head_position"])
+
+
+@pytest.fixture
+def api(pg_schema: str, clock: FakeClock) -> Iterator[Api]:
+    port = free_port()
+    settings = pg_settings(pg_schema, public_url=f"http://127.0.0.1:{port}",
+                           run_projections=True, group_commit_window_ms=2)
+    core = build_core(settings, clock=clock)
+    try:
+        with serve_app(create_app(core), port) as base:
+            yield Api(base, core, clock)
+    finally:
+        core.close()

@@ -1,0 +1,124 @@
+"""Loopback servers for tests: our API under uvicorn, and a fake of Stripe's HTTP API."""
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_app(app: FastAPI, port: int) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _form_to_nested(body: str) -> dict[str, Any]:
+    """Stripe's form encoding (a[b][0][c]=v) back into nested dicts."""
+    out: dict[str, Any] = {}
+    for key, values in parse_qs(body, keep_blank_values=True).items():
+        parts = key.replace("]", "").split("[")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = values[0]
+    return out
+
+
+class FakeStripe:
+    """Enough of Stripe's API for Checkout: create (idempotent by key), list by payment intent."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.by_idempotency_key: dict[str, str] = {}
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _reply(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                fake.requests.append(("POST", self.path, dict(self.headers)))
+                if self.headers.get("Authorization", "") != "Bearer sk_test_fake":
+                    return self._reply(401, {"error": {"type": "invalid_request_error",
+                                                       "message": "Invalid API Key provided"}})
+                if self.path != "/v1/checkout/sessions":
+                    return self._reply(404, {"error": {"message": "no such route"}})
+                key = self.headers.get("Idempotency-Key", "")
+                if key in fake.by_idempotency_key:
+                    return self._reply(200, fake.sessions[fake.by_idempotency_key[key]])
+                params = _form_to_nested(body)
+                n = len(fake.sessions) + 1
+                amount = int(params["line_items"]["0"]["price_data"]["unit_amount"])
+                session = {"id": f"cs_test_{n}", "object": "checkout.session",
+                           "url": f"https://checkout.example/pay/cs_test_{n}",
+                           "amount_total": amount, "payment_intent": f"pi_test_{n}",
+                           "metadata": params.get("metadata", {}), "mode": params["mode"]}
+                fake.sessions[session["id"]] = session
+                fake.by_idempotency_key[key] = session["id"]
+                return self._reply(200, session)
+
+            def do_GET(self) -> None:  # noqa: N802
+                url = urlparse(self.path)
+                fake.requests.append(("GET", self.path, dict(self.headers)))
+                if url.path != "/v1/checkout/sessions":
+                    return self._reply(404, {"error": {"message": "no such route"}})
+                pi = parse_qs(url.query).get("payment_intent", [""])[0]
+                data = [s for s in fake.sessions.values() if s["payment_intent"] == pi]
+                return self._reply(200, {"object": "list", "data": data, "has_more": False,
+                                         "url": "/v1/checkout/sessions"})
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{self._server.server_address[1]}"
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def client(base: str, token: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=base, headers=headers, timeout=15)

@@ -1,0 +1,62 @@
+"""The real Stripe SDK against a fake Stripe HTTP server on loopback."""
+
+import json
+
+import pytest
+
+from adapters.stripe.gateway import StripeGateway
+from adapters.stripe.webhooks import sign
+from application.errors import PaymentProviderError, WebhookSignatureError
+from domain.catalogue import find_pack
+from tests.fakes.servers import FakeStripe
+from tests.helpers import session_completed
+
+SECRET = "whsec_test_secret"
+
+
+@pytest.fixture
+def stripe_api():
+    fake = FakeStripe()
+    with fake.running() as base:
+        yield fake, base
+
+
+def test_checkout_session_is_created_with_metadata_and_idempotency_key(stripe_api) -> None:
+    fake, base = stripe_api
+    gateway = StripeGateway("sk_test_fake", SECRET, api_base=base)
+    pack = find_pack("pack_1200")
+    first = gateway.create_checkout_session(pack=pack, fan_id="fan-1", success_url="http://x/s",
+                                            cancel_url="http://x/c", idempotency_key="fan-1:k")
+    again = gateway.create_checkout_session(pack=pack, fan_id="fan-1", success_url="http://x/s",
+                                            cancel_url="http://x/c", idempotency_key="fan-1:k")
+    assert first == again and first.url.startswith("https://")
+    stored = fake.sessions[first.id]
+    assert stored["amount_total"] == 999
+    assert stored["metadata"] == {"lyra_kind": "token_pack", "fan_id": "fan-1",
+                                  "pack_sku": "pack_1200"}
+    assert fake.requests[0][2]["Idempotency-Key"] == "fan-1:k"
+    info = gateway.find_checkout_session(stored["payment_intent"])
+    assert info is not None and info.id == first.id and info.metadata["fan_id"] == "fan-1"
+    assert gateway.find_checkout_session("pi_unknown") is None
+
+
+def test_a_rejected_key_is_a_provider_error(stripe_api) -> None:
+    _, base = stripe_api
+    gateway = StripeGateway("sk_test_wrong", SECRET, api_base=base)
+    with pytest.raises(PaymentProviderError):
+        gateway.create_checkout_session(pack=find_pack("pack_500"), fan_id="f",
+                                        success_url="http://x", cancel_url="http://x",
+                                        idempotency_key="k")
+
+
+def test_webhook_signatures_are_verified() -> None:
+    gateway = StripeGateway("sk_test_fake", SECRET)
+    payload = json.dumps(session_completed("cs_1", "fan-1", "pack_500", 499, "pi_1"))
+    assert gateway.parse_webhook(payload.encode(), sign(payload, SECRET))["type"] == (
+        "checkout.session.completed")
+    for header in ("", "t=1,v1=deadbeef", sign(payload, "whsec_other"),
+                   sign(payload, SECRET, timestamp=1)):
+        with pytest.raises(WebhookSignatureError):
+            gateway.parse_webhook(payload.encode(), header)
+    with pytest.raises(WebhookSignatureError):
+        gateway.parse_webhook(payload.replace("499", "1").encode(), sign(payload, SECRET))
