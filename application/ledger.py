@@ -4,10 +4,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import Recording
 
 from adapters.eventstore.append_only import protect_events_table
+from adapters.eventstore.bulk import select_events_after
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env
 
 A = TypeVar("A")
@@ -43,13 +44,27 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def get_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
-        """Aggregates that exist among aggregate_ids (absent ids are simply missing)."""
+    def get_many(self, aggregate_ids: Iterable[UUID],
+                 cache: dict[UUID, Any] | None = None) -> dict[UUID, Any]:
+        """Aggregates that exist among aggregate_ids, read in one query.
+
+        With a cache (owned by a single writer thread), cached aggregates are fast-forwarded by
+        their newer events in the same query, and the cache is updated in place.
+        """
+        cache = cache if cache is not None else {}
+        wanted = list(dict.fromkeys(aggregate_ids))
+        after = {i: (cache[i].version if i in cache else 0) for i in wanted}
+        new_events = select_events_after(self.recorder, self.db.kind, self.db.schema,
+                                         self.events_table, after)
         found: dict[UUID, Any] = {}
-        for aggregate_id in dict.fromkeys(aggregate_ids):
-            aggregate = self.get_or_none(aggregate_id)
+        for aggregate_id in wanted:
+            aggregate = cache.get(aggregate_id)
+            stored = new_events.get(aggregate_id)
+            if stored:
+                events = [self.mapper.to_domain_event(s) for s in stored]
+                aggregate = project_aggregate(aggregate, events)
             if aggregate is not None:
-                found[aggregate_id] = aggregate
+                found[aggregate_id] = cache[aggregate_id] = aggregate
         return found
 
     def max_position(self) -> int:

@@ -7,6 +7,7 @@ aggregates; a version conflict re-plans the batch, so a conflict can never doubl
 
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,17 @@ from domain.errors import (
 from domain.fees import FeeSchedule
 
 TIP_SOURCE = "tip"
+CACHE_SIZE = 100_000
+
+
+class LRU:
+    def __init__(self, max_size: int) -> None:
+        self.entries: OrderedDict[UUID, Any] = OrderedDict()
+        self._max_size = max_size
+
+    def trim(self) -> None:
+        while len(self.entries) > self._max_size:
+            self.entries.popitem(last=False)
 MAX_ATTEMPTS = 30
 
 
@@ -48,11 +60,13 @@ class SendTip:
     thread_id: str | None = None
     chat_mode: str | None = None
     tip_id: UUID = field(default_factory=uuid4)
+    keyed: bool = False  # a random id cannot exist yet, so only a keyed one is looked up
 
     @classmethod
-    def keyed(cls, idempotency_key: str | None, **fields: Any) -> "SendTip":
+    def with_key(cls, idempotency_key: str | None, **fields: Any) -> "SendTip":
         if idempotency_key:
-            return cls(tip_id=ids.tip_id_for_key(fields["fan_id"], idempotency_key), **fields)
+            return cls(tip_id=ids.tip_id_for_key(fields["fan_id"], idempotency_key), keyed=True,
+                       **fields)
         return cls(**fields)
 
 
@@ -89,7 +103,11 @@ class Tipping:
         self._fees = fees
         self._clock = clock
         self._committer: GroupCommitter[SendTip, TipSent] | None = None
+        # Wallets and creators as last read or written by the single group-commit writer; a
+        # stale entry is fast-forwarded when read, and a failed save evicts what it touched.
+        self._cache: LRU | None = None
         if window_s > 0:
+            self._cache = LRU(CACHE_SIZE)
             self._committer = GroupCommitter(self.execute_batch, window_s, max_batch, "tips")
 
     def send(self, command: SendTip) -> TipSent:
@@ -109,17 +127,26 @@ class Tipping:
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))  # jittered backoff
-            outcomes, aggregates = self._plan(commands)
-            if not aggregates:
-                return self._finish(outcomes, position=self._ledger.max_position())
             try:
+                outcomes, aggregates = self._plan(commands)
+                if not aggregates:
+                    return self._finish(outcomes, position=self._ledger.max_position())
                 recordings = self._ledger.save(*aggregates)
             except IntegrityError:
+                self._forget(commands)
                 if len(commands) > 1:  # isolate the conflicting command rather than starve all
                     return [out for c in commands for out in self.execute_batch([c])]
                 continue
+            except BaseException:
+                self._forget(commands)
+                raise
             return self._finish(outcomes, max(r.notification.id for r in recordings))
         return [ConcurrencyExhaustedError("the wallet kept changing; try again")] * len(commands)
+
+    def _forget(self, commands: Sequence[SendTip]) -> None:
+        if self._cache is not None:
+            for command in commands:
+                self._cache.entries.pop(ids.wallet_id(command.fan_id), None)
 
     @staticmethod
     def _finish(outcomes: list[Any], position: int) -> list[TipSent | BaseException]:
@@ -129,9 +156,13 @@ class Tipping:
     def _plan(self, commands: Sequence[SendTip]) -> tuple[list[Any], list[Any]]:
         """Apply every command to fresh aggregates in order; return outcomes and what to save."""
         now = self._clock()
-        wallets = self._ledger.get_many(ids.wallet_id(c.fan_id) for c in commands)
-        creators = self._ledger.get_many(ids.creator_id(c.creator_id) for c in commands)
-        existing = self._ledger.get_many(c.tip_id for c in commands)
+        wanted = [key for c in commands for key in (
+            ids.wallet_id(c.fan_id), ids.creator_id(c.creator_id), *([c.tip_id] if c.keyed else []))]
+        cache = self._cache.entries if self._cache is not None else None
+        loaded = self._ledger.get_many(wanted, cache=cache)
+        if self._cache is not None:
+            self._cache.trim()
+        wallets = creators = existing = loaded
         touched: dict[UUID, Any] = {}
         outcomes: list[Any] = []
         for command in commands:

@@ -42,7 +42,7 @@ def tip_config(core: CoreDep) -> dict[str, Any]:
 
 def _send(body: TipCreate, core: CoreDep, user: CurrentUser, key: str | None) -> dict[str, Any]:
     require(user, "fan", "creator")
-    sent = core.tipping.send(SendTip.keyed(key, fan_id=user.user_id, creator_id=body.creator_id,
+    sent = core.tipping.send(SendTip.with_key(key, fan_id=user.user_id, creator_id=body.creator_id,
                                            amount_tokens=body.amount_tokens,
                                            thread_id=body.thread_id, chat_mode=body.chat_mode))
     return {"success": True, "tip_id": str(sent.tip_id), "new_balance": sent.new_balance_tokens,

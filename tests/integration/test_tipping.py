@@ -20,7 +20,7 @@ from tests.helpers import fund
 
 
 def tip(fan: str = "fan-1", creator: str = "creator-1", amount: int = 250, **kw: object) -> SendTip:
-    return SendTip.keyed(kw.pop("key", None), fan_id=fan, creator_id=creator,  # type: ignore[arg-type]
+    return SendTip.with_key(kw.pop("key", None), fan_id=fan, creator_id=creator,  # type: ignore[arg-type]
                          amount_tokens=amount, **kw)
 
 

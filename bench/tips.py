@@ -1,0 +1,173 @@
+"""Tips per second through the application on PostgreSQL, against a raw baseline in the same run.
+
+Prints:
+  - baseline: single-row INSERT transactions per second through psycopg (8 clients, own table);
+  - tips/s with group commit, spread over many creators and all to one popular creator, with
+    latency percentiles, and each as a ratio of the baseline (target: >= 0.5);
+  - the hot/spread ratio (target: >= 1.0 within noise: a popular creator is no slower);
+  - tips/s without group commit (one save per tip), for comparison;
+  - projection catch-up in events per second (a full rebuild).
+
+Usage: python bench/tips.py [--seconds 5] [--clients 64] [--fans 2000]
+       (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
+"""
+
+import argparse
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from application.bootstrap import Core, build_core
+from application.settings import Settings
+from application.tipping import SendTip
+from domain.errors import DomainError
+from tests.helpers import session_completed
+
+URL = os.environ.get("LYRA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@dataclass
+class Result:
+    label: str
+    ops: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.ops / self.seconds
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run_clients(label: str, clients: int, seconds: float, op: Callable[[int, int], None]) -> Result:
+    stop = time.monotonic() + seconds
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+
+    def worker(client: int) -> None:
+        n = 0
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                op(client, n)
+            except DomainError:
+                errors[client] += 1
+            latencies[client].append((time.perf_counter() - started) * 1000)
+            n += 1
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(worker, range(clients)))
+    elapsed = time.monotonic() - began
+    flat = [x for per in latencies for x in per]
+    return Result(label, len(flat) - sum(errors), elapsed, flat, sum(errors))
+
+
+def baseline(schema: str, seconds: float) -> Result:
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {}.raw_inserts (id bigserial PRIMARY KEY, "
+                             "payload text)").format(sql.Identifier(schema)))
+    conns = [psycopg.connect(URL, autocommit=True) for _ in range(8)]
+    statement = sql.SQL("INSERT INTO {}.raw_inserts (payload) VALUES (%s)").format(
+        sql.Identifier(schema))
+
+    def insert(client: int, n: int) -> None:
+        conns[client].execute(statement, (f"row {client}-{n}",), prepare=True)
+
+    try:
+        return run_clients("baseline: raw single-row insert transactions", 8, seconds, insert)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def make_core(schema: str, window_ms: float) -> Core:
+    settings = Settings(database_url=URL, db_schema=schema, environment="test",
+                        group_commit_window_ms=window_ms, group_commit_max_batch=512,
+                        run_projections=False)
+    return build_core(settings)
+
+
+def seed(core: Core, fans: int, creators: int) -> None:
+    for c in range(creators):
+        core.creators.register(f"creator-{c}", f"Creator {c}", "bench")
+
+    def buy(f: int) -> None:
+        for k in range(4):  # 4 x 5,500 tokens: enough for every tip of the run
+            core.purchases.handle_stripe_event(session_completed(
+                f"cs_bench_{f}_{k}", f"fan-{f}", "pack_5500", 3_999, f"pi_bench_{f}_{k}"))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(buy, range(fans)))
+
+
+def tips(core: Core, label: str, clients: int, seconds: float, fans: int,
+         creator_of: Callable[[int, int], str]) -> Result:
+    def send(client: int, n: int) -> None:
+        fan = (client + n * clients) % fans
+        core.tipping.send(SendTip(fan_id=f"fan-{fan}", creator_id=creator_of(client, n),
+                                  amount_tokens=5))
+
+    return run_clients(label, clients, seconds, send)
+
+
+def report(result: Result, base: Result | None = None) -> None:
+    ratio = f"  x{result.rate / base.rate:.2f} of baseline" if base else ""
+    print(f"{result.label:<58} {result.rate:>9,.0f}/s  p50 {result.percentile(0.5):6.1f} ms  "
+          f"p99 {result.percentile(0.99):6.1f} ms  errors {result.errors}{ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--fans", type=int, default=2_000)
+    parser.add_argument("--creators", type=int, default=500)
+    args = parser.parse_args()
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        base = baseline(schema, args.seconds)
+        report(base)
+        core = make_core(schema, window_ms=2)
+        seed(core, args.fans, args.creators)
+        spread = tips(core, f"tips, group commit, spread over {args.creators} creators",
+                      args.clients, args.seconds, args.fans,
+                      lambda c, n: f"creator-{(c * 7919 + n) % args.creators}")
+        report(spread, base)
+        hot = tips(core, "tips, group commit, all to one popular creator", args.clients,
+                   args.seconds, args.fans, lambda c, n: "creator-0")
+        report(hot, base)
+        print(f"{'hot / spread ratio':<58} {hot.rate / spread.rate:>9.2f}")
+        core.close()
+        direct_core = make_core(schema, window_ms=0)
+        direct = tips(direct_core, "tips, one save per tip (no group commit), 8 clients", 8,
+                      args.seconds, args.fans, lambda c, n: f"creator-{n % args.creators}")
+        report(direct, base)
+        started = time.perf_counter()
+        events = direct_core.projections.rebuild()
+        elapsed = time.perf_counter() - started
+        print(f"{'projection catch-up (3 read models, full rebuild)':<58} "
+              f"{events / elapsed:>9,.0f} events/s  ({events:,} events in {elapsed:.1f} s)")
+        direct_core.close()
+    finally:
+        with psycopg.connect(URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+if __name__ == "__main__":
+    main()
