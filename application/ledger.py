@@ -38,6 +38,14 @@ class Ledger(Application[UUID]):
             for listener in self._listeners:
                 listener(top)
 
+    def record(self, aggregates: Iterable[Any]) -> list[Recording[UUID]]:
+        """save() for aggregates only: skips the per-object runtime Protocol checks of save(),
+        which cost more than the SQL in a large group-commit batch. Atomic, like save()."""
+        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        recordings = self.events.put(events)
+        self._notify(recordings)
+        return recordings
+
     def get_or_none(self, aggregate_id: UUID) -> Any | None:
         try:
             return self.repository.get(aggregate_id)

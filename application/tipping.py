@@ -131,7 +131,7 @@ class Tipping:
                 outcomes, aggregates = self._plan(commands)
                 if not aggregates:
                     return self._finish(outcomes, position=self._ledger.max_position())
-                recordings = self._ledger.save(*aggregates)
+                recordings = self._ledger.record(aggregates)
             except IntegrityError:
                 self._forget(commands)
                 if len(commands) > 1:  # isolate the conflicting command rather than starve all

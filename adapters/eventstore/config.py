@@ -49,6 +49,7 @@ def eventstore_env(db: Database) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "8",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": "adapters.eventstore.postgres_recorder:ArrayInsertRecorder",
     }
 
 
