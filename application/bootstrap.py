@@ -82,7 +82,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         gateway, simulator = payment_gateway(settings)
     fees = fee_schedule(settings)
     tipping = Tipping(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
-                      max_batch=settings.group_commit_max_batch)
+                      max_batch=settings.group_commit_max_batch,
+                      writers=settings.group_commit_writers)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         gateway=gateway, simulator=simulator, fees=fees, tipping=tipping,

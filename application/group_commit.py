@@ -10,16 +10,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 C = TypeVar("C")
 R = TypeVar("R")
 
-BatchHandler = Callable[[Sequence[C]], list[R | BaseException]]
+BatchHandler = Callable[[Sequence[C]], list[Any]]  # each item: an R, or the exception to raise
 
 
 class GroupCommitter(Generic[C, R]):
-    def __init__(self, handle_batch: BatchHandler[C, R], window_s: float, max_batch: int,
+    def __init__(self, handle_batch: BatchHandler[C], window_s: float, max_batch: int,
                  name: str = "group-commit") -> None:
         self._handle_batch = handle_batch
         self._window_s = window_s

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
 
     group_commit_window_ms: float = 2.0
     group_commit_max_batch: int = 256
+    group_commit_writers: int = 2
     run_projections: bool = True
 
     @model_validator(mode="after")

@@ -124,6 +124,12 @@ def tips(core: Core, label: str, clients: int, seconds: float, fans: int,
     return run_clients(label, clients, seconds, send)
 
 
+def merge(results: list[Result]) -> Result:
+    return Result(results[0].label, sum(r.ops for r in results),
+                  sum(r.seconds for r in results),
+                  [x for r in results for x in r.latencies_ms], sum(r.errors for r in results))
+
+
 def report(result: Result, base: Result | None = None) -> None:
     ratio = f"  x{result.rate / base.rate:.2f} of baseline" if base else ""
     print(f"{result.label:<58} {result.rate:>9,.0f}/s  p50 {result.percentile(0.5):6.1f} ms  "
@@ -145,12 +151,17 @@ def main() -> None:
         report(base)
         core = make_core(schema, window_ms=2)
         seed(core, args.fans, args.creators)
-        spread = tips(core, f"tips, group commit, spread over {args.creators} creators",
-                      args.clients, args.seconds, args.fans,
-                      lambda c, n: f"creator-{(c * 7919 + n) % args.creators}")
+        spread_label = f"tips, group commit, spread over {args.creators} creators"
+        hot_label = "tips, group commit, all to one popular creator"
+        rounds: dict[str, list[Result]] = {spread_label: [], hot_label: []}
+        for order in ((hot_label, spread_label), (spread_label, hot_label)):  # cancel drift
+            for label in order:
+                pick = ((lambda c, n: "creator-0") if label == hot_label else
+                        (lambda c, n: f"creator-{(c * 7919 + n) % args.creators}"))
+                rounds[label].append(tips(core, label, args.clients, args.seconds / 2,
+                                          args.fans, pick))
+        spread, hot = (merge(rounds[spread_label]), merge(rounds[hot_label]))
         report(spread, base)
-        hot = tips(core, "tips, group commit, all to one popular creator", args.clients,
-                   args.seconds, args.fans, lambda c, n: "creator-0")
         report(hot, base)
         print(f"{'hot / spread ratio':<58} {hot.rate / spread.rate:>9.2f}")
         core.close()

@@ -1,5 +1,6 @@
 """Natural keys map to aggregate ids with uuid5, so a second creation is a version conflict, not a copy."""
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 _ROOT = UUID("6f1c2a4e-3b1d-4c55-9a0e-5d3f0b7e8a21")
@@ -12,6 +13,7 @@ STRIPE_EVENT = uuid5(_ROOT, "stripe-event")
 PAYMENT_INTENT = uuid5(_ROOT, "payment-intent")
 
 
+@lru_cache(maxsize=65_536)
 def wallet_id(fan_id: str) -> UUID:
     return uuid5(WALLET, fan_id)
 
@@ -24,10 +26,12 @@ def tip_id_for_key(fan_id: str, idempotency_key: str) -> UUID:
     return uuid5(TIP, f"{fan_id}\x1f{idempotency_key}")
 
 
+@lru_cache(maxsize=65_536)
 def hold_id(source_kind: str, source_id: UUID) -> UUID:
     return uuid5(HOLD, f"{source_kind}:{source_id}")
 
 
+@lru_cache(maxsize=65_536)
 def creator_id(user_id: str) -> UUID:
     return uuid5(CREATOR, user_id)
 
