@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.auth import TokenVerifier
-from api.routers import admin, creator, ops, simulator, tips, tokens, wallet, webhooks
+from api.routers import admin, audit, creator, ops, simulator, tips, tokens, wallet, webhooks
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
 
@@ -31,7 +31,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
 
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for module in (wallet, tokens, tips, webhooks, creator, admin, ops):
+    for module in (wallet, tokens, tips, webhooks, creator, admin, audit, ops):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

@@ -94,9 +94,9 @@ def baseline(schema: str, seconds: float) -> Result:
             conn.close()
 
 
-def make_core(schema: str, window_ms: float) -> Core:
+def make_core(schema: str, window_ms: float, writers: int = 2) -> Core:
     settings = Settings(database_url=URL, db_schema=schema, environment="test",
-                        group_commit_window_ms=window_ms, group_commit_max_batch=512,
+                        group_commit_window_ms=window_ms, group_commit_max_batch=512, group_commit_writers=writers,
                         run_projections=False)
     return build_core(settings)
 
@@ -142,6 +142,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--fans", type=int, default=2_000)
     parser.add_argument("--creators", type=int, default=500)
+    parser.add_argument("--window-ms", type=float, default=2)
+    parser.add_argument("--writers", type=int, default=2)
     args = parser.parse_args()
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(URL, autocommit=True) as conn:
@@ -149,7 +151,7 @@ def main() -> None:
     try:
         base = baseline(schema, args.seconds)
         report(base)
-        core = make_core(schema, window_ms=2)
+        core = make_core(schema, window_ms=args.window_ms, writers=args.writers)
         seed(core, args.fans, args.creators)
         spread_label = f"tips, group commit, spread over {args.creators} creators"
         hot_label = "tips, group commit, all to one popular creator"

@@ -35,3 +35,13 @@ def test_only_admins_register_creators(api) -> None:
     body = {"user_id": "creator-1", "display_name": "Luna"}
     assert api.as_user("fan-1", "fan").post("/api/admin/creators", json=body).status_code == 403
     assert api.as_user("adm-1", "admin").post("/api/admin/creators", json=body).status_code == 201
+
+
+def test_as_of_replay_is_for_auditors_and_finance(api) -> None:
+    params = {"at": "2030-01-01T00:00:00Z", "fan_id": "fan-1"}
+    assert api.as_user("fan-1", "fan").get("/api/audit/as-of", params=params).status_code == 403
+    response = api.as_user("aud-1", "auditor").get("/api/audit/as-of", params=params)
+    assert response.status_code == 200 and response.json()["wallet"]["balance_tokens"] == 0
+    naive = api.as_user("aud-1", "auditor").get("/api/audit/as-of",
+                                                 params={**params, "at": "2030-01-01T00:00:00"})
+    assert naive.status_code == 422

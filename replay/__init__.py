@@ -1,0 +1,1 @@
+"""Auditor and finance tools: replay the ledger as of any moment."""
