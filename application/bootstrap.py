@@ -11,11 +11,15 @@ from application.clock import Clock, system_clock
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.ledger import Ledger
+from application.moderation import Moderation
+from application.onboarding import CreatorOnboarding
 from application.ports import PaymentGateway
 from application.purchases import TokenPurchases
 from application.settings import Settings
+from application.stripe_events import StripeEvents
 from application.tipping import Tipping
 from domain.fees import FeeSchedule
+from domain.strikes import StrikePolicy
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
 from projections.purchases import PurchasesProjection
@@ -38,6 +42,9 @@ class Core:
     purchases: TokenPurchases
     holds: HoldReleases
     creators: Creators
+    onboarding: CreatorOnboarding
+    moderation: Moderation
+    stripe_events: StripeEvents
 
     def close(self) -> None:
         self.projections.stop()
@@ -84,10 +91,14 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     tipping = Tipping(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
                       max_batch=settings.group_commit_max_batch,
                       writers=settings.group_commit_writers)
+    purchases = TokenPurchases(ledger, gateway, queries, clock, settings.public_url)
+    onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
+    policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
+                          suspend_at_active=settings.suspend_at_active_strikes)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
-        gateway=gateway, simulator=simulator, fees=fees, tipping=tipping,
-        purchases=TokenPurchases(ledger, gateway, queries, clock, settings.public_url),
-        holds=HoldReleases(ledger, queries, clock),
-        creators=Creators(ledger, clock),
+        gateway=gateway, simulator=simulator, fees=fees, tipping=tipping, purchases=purchases,
+        holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
+        onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
+        stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),
     )

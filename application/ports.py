@@ -26,6 +26,16 @@ class PaymentGateway(Protocol):
 
     def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None: ...
 
+    def create_connect_account(self, *, creator_user_id: str, country: str | None,
+                               business_type: str | None, idempotency_key: str) -> str:
+        """A Stripe Connect Express account for the creator; returns its id."""
+        ...
+
+    def create_onboarding_link(self, *, account_id: str, refresh_url: str,
+                               return_url: str) -> str:
+        """A one-time URL where the creator completes Stripe's KYC."""
+        ...
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         """Verify the signature and return the event; raise WebhookSignatureError otherwise."""
         ...

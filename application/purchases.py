@@ -1,8 +1,6 @@
 """Token packs: open a Stripe Checkout session, then follow Stripe's webhooks to the wallet.
 
-Each Stripe event is handled once: its receipt is saved in the same transaction as its effects, so
-a second delivery (or a racing one, which meets a version conflict) changes nothing. Arrival order
-does not matter: see TokenPurchase.
+Arrival order does not matter (see TokenPurchase); handling each event once is StripeEvents' job.
 """
 
 from datetime import datetime
@@ -16,7 +14,6 @@ from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
-from domain.aggregates.stripe_event import StripeEventReceipt
 from domain.aggregates.token_purchase import TokenPurchase
 from domain.aggregates.wallet import SPEND, Wallet
 from domain.catalogue import CURRENCY, find_pack
@@ -57,23 +54,8 @@ class TokenPurchases:
 
     # -- webhooks ---------------------------------------------------------------------------
 
-    def handle_stripe_event(self, event: dict[str, Any]) -> str:
-        """Apply one verified Stripe event; returns what happened, for the receipt and the log."""
-        for _ in range(3):
-            if self._ledger.get_or_none(ids.stripe_event_id(event["id"])) is not None:
-                return "duplicate"
-            outcome, aggregates = self._plan(event)
-            receipt = StripeEventReceipt(event_id=event["id"], event_type=event["type"],
-                                         object_id=str(_obj(event).get("id", "")),
-                                         outcome=outcome, received_at=self._clock())
-            try:
-                self._ledger.save(receipt, *aggregates)
-            except IntegrityError:
-                continue  # a concurrent delivery or a concurrent spend: look again
-            return outcome
-        raise IntegrityError(f"could not record Stripe event {event['id']}")
-
-    def _plan(self, event: dict[str, Any]) -> tuple[str, list[Any]]:
+    def plan_stripe_event(self, event: dict[str, Any]) -> tuple[str, list[Any]] | None:
+        """Effects of a payment event on purchases, wallets and earnings; None if not ours."""
         kind = event["type"]
         obj = _obj(event)
         now = self._clock()
@@ -104,7 +86,7 @@ class TokenPurchases:
                 return "unmatched", []
             purchase.record_dispute(obj["id"], int(obj.get("amount") or 0), now)
             return "disputed", [purchase, *self._apply_reversal(purchase, "dispute", now)]
-        return "ignored", []
+        return None
 
     def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
         metadata = session.get("metadata") or {}

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     subscription_creator_bps: int = 8_000
     ppv_creator_bps: int = 8_000
     hold_days: int = 14
+    strike_ttl_days: int = 90
+    suspend_at_active_strikes: int = 3
 
     group_commit_window_ms: float = 2.0
     group_commit_max_batch: int = 256

@@ -107,7 +107,7 @@ def seed(core: Core, fans: int, creators: int) -> None:
 
     def buy(f: int) -> None:
         for k in range(4):  # 4 x 5,500 tokens: enough for every tip of the run
-            core.purchases.handle_stripe_event(session_completed(
+            core.stripe_events.handle(session_completed(
                 f"cs_bench_{f}_{k}", f"fan-{f}", "pack_5500", 3_999, f"pi_bench_{f}_{k}"))
 
     with ThreadPoolExecutor(max_workers=8) as pool:

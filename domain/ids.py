@@ -11,6 +11,9 @@ HOLD = uuid5(_ROOT, "earnings-hold")
 CREATOR = uuid5(_ROOT, "creator")
 STRIPE_EVENT = uuid5(_ROOT, "stripe-event")
 PAYMENT_INTENT = uuid5(_ROOT, "payment-intent")
+DECLARATION = uuid5(_ROOT, "declaration")
+STRIKES = uuid5(_ROOT, "strike-record")
+REPORT = uuid5(_ROOT, "content-report")
 
 
 @lru_cache(maxsize=65_536)
@@ -42,3 +45,7 @@ def stripe_event_id(event_id: str) -> UUID:
 
 def payment_intent_link_id(payment_intent_id: str) -> UUID:
     return uuid5(PAYMENT_INTENT, payment_intent_id)
+
+
+def strike_record_id(creator_user_id: str) -> UUID:
+    return uuid5(STRIKES, creator_user_id)

@@ -41,7 +41,7 @@ def fund(core: Core, fan_id: str, pack_sku: str = "pack_500", tag: str | None = 
     simulated = core.simulator.session(session.id)
     assert simulated is not None
     payment_intent = simulated.payment_intent_id
-    outcome = core.purchases.handle_stripe_event(
+    outcome = core.stripe_events.handle(
         session_completed(session.id, fan_id, pack_sku, pack.price_minor, payment_intent))
     assert outcome == "credited"
     return payment_intent

@@ -61,5 +61,34 @@ class StripeGateway:
                 metadata=session.metadata.to_dict() if session.metadata else {})
         return None
 
+    def create_connect_account(self, *, creator_user_id: str, country: str | None,
+                               business_type: str | None, idempotency_key: str) -> str:
+        params: dict[str, Any] = {
+            "type": "express",
+            "metadata": {"lyra_creator_id": creator_user_id},
+            "capabilities": {"card_payments": {"requested": True},
+                             "transfers": {"requested": True}},
+        }
+        if country:
+            params["country"] = country
+        if business_type:
+            params["business_type"] = business_type
+        try:
+            account = self._client.v1.accounts.create(
+                params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the Connect account: {error}") from None
+        return str(account.id)
+
+    def create_onboarding_link(self, *, account_id: str, refresh_url: str,
+                               return_url: str) -> str:
+        try:
+            link = self._client.v1.account_links.create(params={
+                "account": account_id, "refresh_url": refresh_url, "return_url": return_url,
+                "type": "account_onboarding"})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the onboarding link: {error}") from None
+        return str(link.url)
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._webhook_secret)

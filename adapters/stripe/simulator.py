@@ -2,8 +2,9 @@
 
 It plays Stripe's part end to end: a checkout session gets a local URL; paying it builds the
 `checkout.session.completed` event Stripe would send, signs it with the webhook secret and POSTs it
-to our own webhook endpoint, which verifies it like any other. Refunds and disputes are simulated
-the same way, so the whole money flow works on a fresh machine.
+to our own webhook endpoint, which verifies it like any other. Refunds, disputes and Connect
+onboarding (`account.updated`) are simulated the same way, so the whole flow works on a fresh
+machine.
 """
 
 import json
@@ -42,6 +43,7 @@ class LocalPaymentSimulator:
         self._transport = transport
         self._sessions: dict[str, SimulatedSession] = {}
         self._by_key: dict[str, str] = {}
+        self._accounts: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # -- PaymentGateway ----------------------------------------------------------------------
@@ -67,6 +69,20 @@ class LocalPaymentSimulator:
                 return CheckoutSessionInfo(session.id, payment_intent_id,
                                            session.amount_total_minor, dict(session.metadata))
         return None
+
+    def create_connect_account(self, *, creator_user_id: str, country: str | None,
+                               business_type: str | None, idempotency_key: str) -> str:
+        with self._lock:
+            account_id = self._by_key.get(idempotency_key)
+            if account_id is None:
+                account_id = f"acct_sim_{secrets.token_hex(8)}"
+                self._accounts[account_id] = creator_user_id
+                self._by_key[idempotency_key] = account_id
+        return account_id
+
+    def create_onboarding_link(self, *, account_id: str, refresh_url: str,
+                               return_url: str) -> str:
+        return f"{self._public_url}/simulator/connect/{account_id}"
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._secret)
@@ -102,6 +118,19 @@ class LocalPaymentSimulator:
             "amount": session.amount_total_minor, "charge": session.charge_id,
             "payment_intent": session.payment_intent_id, "reason": "general",
             "status": "needs_response", "currency": CURRENCY})
+
+    def has_account(self, account_id: str) -> bool:
+        return account_id in self._accounts
+
+    def complete_connect(self, account_id: str, requirements_due: list[str] | None = None
+                         ) -> dict[str, Any]:
+        """The creator finishes Stripe's KYC: Stripe reports the account's new capabilities."""
+        done = not requirements_due
+        return self._deliver("account.updated", {
+            "id": account_id, "object": "account", "type": "express",
+            "charges_enabled": done, "payouts_enabled": done, "details_submitted": True,
+            "requirements": {"currently_due": requirements_due or []},
+            "metadata": {"lyra_creator_id": self._accounts[account_id]}})
 
     def _require(self, session_id: str) -> SimulatedSession:
         session = self._sessions.get(session_id)

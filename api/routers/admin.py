@@ -32,7 +32,7 @@ def suspend_creator(user_id: str, body: StandingChange, core: CoreDep,
                     user: CurrentUser) -> dict[str, Any]:
     """Suspend a creator: they receive no money until reinstated; held money stays held."""
     require(user, "admin")
-    core.creators.suspend(user_id, body.reason, actor=user.user_id)
+    core.moderation.suspend(user.user_id, user_id, body.reason)
     return {"creator_id": user_id, "status": "suspended"}
 
 
@@ -40,7 +40,7 @@ def suspend_creator(user_id: str, body: StandingChange, core: CoreDep,
 def reinstate_creator(user_id: str, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
     """Reinstate a suspended creator."""
     require(user, "admin")
-    core.creators.reinstate(user_id, actor=user.user_id)
+    core.moderation.reinstate(user.user_id, user_id)
     return {"creator_id": user_id, "status": "active"}
 
 

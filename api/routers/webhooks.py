@@ -16,5 +16,5 @@ async def stripe_webhook(request: Request, core: CoreDep,
     """Receive a Stripe event; a bad signature gets 400 and writes nothing."""
     payload = await request.body()
     event = core.gateway.parse_webhook(payload, stripe_signature)
-    outcome = await run_in_threadpool(core.purchases.handle_stripe_event, event)
+    outcome = await run_in_threadpool(core.stripe_events.handle, event)
     return {"received": True, "event_id": event["id"], "outcome": outcome}

@@ -54,7 +54,7 @@ def test_random_histories_keep_every_money_invariant(core, clock, history) -> No
             else:
                 event = stripe_event("charge.dispute.created",
                                      {"id": f"dp_{pi}", "amount": price, "payment_intent": pi})
-            core.purchases.handle_stripe_event(event)
+            core.stripe_events.handle(event)
         elif step[0] == "advance":
             clock.advance(days=step[1])
             core.projections.catch_up()

@@ -35,7 +35,7 @@ def history(core, clock) -> None:
     clock.advance(days=15)
     core.projections.catch_up()
     core.holds.release_due()
-    core.purchases.handle_stripe_event(charge_refunded(pis[0], 999, 999))
+    core.stripe_events.handle(charge_refunded(pis[0], 999, 999))
 
 
 def test_rebuilt_projection_equals_the_live_one(core, clock) -> None:

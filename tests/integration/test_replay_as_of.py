@@ -15,7 +15,7 @@ def test_balances_and_earnings_as_of_a_moment_before_a_refund(core) -> None:
     time.sleep(0.01)
     before_refund = datetime.now(UTC)
     time.sleep(0.01)
-    core.purchases.handle_stripe_event(charge_refunded(pi, 499, 499))
+    core.stripe_events.handle(charge_refunded(pi, 499, 499))
 
     past = replay_as_of(core.ledger, before_refund)
     assert past.queries.wallet("fan-1")["balance_tokens"] == 100

@@ -18,7 +18,7 @@ def test_sqlite_ledger_projections_and_rebuild(tmp_path, clock) -> None:
         core.creators.register("creator-1", "Luna", "admin")
         pi = fund(core, "fan-1", "pack_1200")
         core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=1_000))
-        core.purchases.handle_stripe_event(charge_refunded(pi, 999, 999))
+        core.stripe_events.handle(charge_refunded(pi, 999, 999))
         core.projections.catch_up()
         assert core.queries.wallet("fan-1")["balance_tokens"] == -1_000
         assert core.queries.earnings("creator-1")["reversed_tokens"] == 700

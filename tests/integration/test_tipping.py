@@ -61,11 +61,11 @@ def test_suspended_creator_receives_nothing_and_held_money_stays(core) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     fund(core, "fan-1", "pack_500")
     first = core.tipping.send(tip(amount=100))
-    core.creators.suspend("creator-1", "under review", "admin-1")
+    core.moderation.suspend("admin-1", "creator-1", "under review")
     with pytest.raises(CreatorCannotReceiveError):
         core.tipping.send(tip(amount=100))
     assert core.ledger.repository.get(ids.hold_id("tip", first.tip_id)).held_tokens == 70
-    core.creators.reinstate("creator-1", "admin-1")
+    core.moderation.reinstate("admin-1", "creator-1")
     core.tipping.send(tip(amount=100))
 
 
