@@ -20,8 +20,12 @@ from application.stripe_events import StripeEvents
 from application.tipping import Tipping
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
+from projections.audit import AuditProjection
+from projections.base import Projection
+from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
+from projections.moderation import ModerationProjection
 from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
@@ -53,6 +57,11 @@ class Core:
         self.ledger.close()
 
 
+def all_projections() -> list[Projection]:
+    return [WalletsProjection(), EarningsProjection(), PurchasesProjection(),
+            CreatorsProjection(), ModerationProjection(), AuditProjection()]
+
+
 def fee_schedule(settings: Settings) -> FeeSchedule:
     return FeeSchedule(tip_creator_bps=settings.tip_creator_bps,
                        subscription_creator_bps=settings.subscription_creator_bps,
@@ -81,8 +90,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     db = parse_database(settings.database_url, settings.db_schema)
     ledger = Ledger(db)
     read_db = read_model_db(db)
-    runner = ProjectionRunner(ledger, read_db,
-                              [WalletsProjection(), EarningsProjection(), PurchasesProjection()])
+    runner = ProjectionRunner(ledger, read_db, all_projections())
     queries = LedgerQueries(read_db)
     simulator = None
     if gateway is None:

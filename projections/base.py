@@ -11,6 +11,7 @@ class Projection:
     name: str = ""
     tables: tuple[str, ...] = ()  # table names, dropped on rebuild
     ddl: tuple[str, ...] = ()
+    guards: dict[str, tuple[str, ...]] = {}  # per engine: triggers and the like, after the ddl
 
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:

@@ -53,10 +53,10 @@ class _PgTx(Tx):
         self._cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(statement, params)
+        self._cursor.execute(statement, params or None)  # no params: "%" is left alone
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        self._cursor.execute(statement, params)
+        self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
 
 

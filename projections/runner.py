@@ -41,9 +41,11 @@ class ProjectionRunner:
 
     def setup(self) -> None:
         with self._db.transaction() as tx:
+            if self._db.kind == "postgres":  # concurrent start-ups must not race on DDL
+                tx.execute("SELECT pg_advisory_xact_lock(4242018)")
             tx.execute(POSITIONS_DDL)
             for projection in self._projections:
-                for statement in projection.ddl:
+                for statement in (*projection.ddl, *projection.guards.get(self._db.kind, ())):
                     tx.execute(statement)
                 tx.execute("INSERT INTO rm_projection_positions (name, position) VALUES (%s, 0) "
                            "ON CONFLICT (name) DO NOTHING", (projection.name,))

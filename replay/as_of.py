@@ -10,12 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from application.ledger import Ledger
+from application.bootstrap import all_projections
 from projections.db import SqliteReadModelDb
-from projections.earnings import EarningsProjection
-from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
-from projections.wallets import WalletsProjection
 
 PAGE = 1_000
 
@@ -60,8 +58,6 @@ def replay_as_of(ledger: Ledger, moment: datetime) -> Snapshot:
     """Every read model as it stood at `moment` (by the time each event was recorded)."""
     view = _UntilMoment(ledger, moment)
     db = SqliteReadModelDb(":memory:")
-    runner = ProjectionRunner(view, db,  # type: ignore[arg-type]
-                              [WalletsProjection(), EarningsProjection(), PurchasesProjection()],
-                              batch_size=PAGE)
+    runner = ProjectionRunner(view, db, all_projections(), batch_size=PAGE)  # type: ignore[arg-type]
     runner.catch_up()
     return Snapshot(moment=moment, position=view.last_position, queries=LedgerQueries(db))

@@ -1,0 +1,102 @@
+"""The audit log across every stream: who did what to whom, and when.
+
+One row per ledger event, in ledger order. Rows are append-only in the database (UPDATE and
+DELETE are refused by triggers); the log can still be dropped and rebuilt, because its source of
+truth is the event store, which is append-only too.
+"""
+
+import json
+from typing import Any
+
+from eventsourcing.dispatch import singledispatchmethod
+
+from domain.aggregates.content_report import ContentReport
+from domain.aggregates.creator import Creator
+from domain.aggregates.declaration import Declaration
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.stripe_event import StripeEventReceipt
+from domain.aggregates.strike_record import StrikeRecord
+from domain.aggregates.tip import Tip
+from domain.aggregates.token_purchase import TokenPurchase
+from domain.aggregates.wallet import Wallet
+from projections.base import Projection
+from projections.db import Tx
+
+_SKIP = {"originator_id", "originator_version", "timestamp"}
+_EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "registered_by")
+
+
+def _subjects(event: Any) -> tuple[str | None, str | None] | None:
+    """(creator, owner) of a stream, from the event that creates it."""
+    match event:
+        case Creator.Started():
+            return event.user_id, event.user_id
+        case Declaration.Signed():
+            return event.creator_user_id, event.creator_user_id
+        case StrikeRecord.Opened():
+            return event.creator_user_id, None
+        case ContentReport.Filed():
+            return event.creator_user_id, event.reporter_id
+        case Tip.Sent():
+            return event.creator_id, event.fan_id
+        case EarningsHold.Held():
+            return event.creator_id, None
+        case Wallet.Opened() | TokenPurchase.Started():
+            return None, event.fan_id
+        case StripeEventReceipt.Recorded():
+            return None, "stripe"
+    return None
+
+
+class AuditProjection(Projection):
+    name = "audit"
+    tables = ("rm_audit_log", "rm_audit_streams")
+    ddl = (
+        """CREATE TABLE IF NOT EXISTS rm_audit_log (
+            position BIGINT PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            stream_id TEXT NOT NULL,
+            creator_id TEXT,
+            details TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS rm_audit_creator ON rm_audit_log (creator_id, position)",
+        "CREATE INDEX IF NOT EXISTS rm_audit_actor ON rm_audit_log (actor, position)",
+        "CREATE INDEX IF NOT EXISTS rm_audit_action ON rm_audit_log (action, position)",
+        """CREATE TABLE IF NOT EXISTS rm_audit_streams (
+            stream_id TEXT PRIMARY KEY, creator_id TEXT, owner_id TEXT)""",
+    )
+    guards = {
+        "postgres": (
+            "CREATE OR REPLACE FUNCTION rm_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP "
+            "USING ERRCODE = 'insufficient_privilege'; END $$",
+            "CREATE OR REPLACE TRIGGER rm_audit_log_append_only BEFORE UPDATE OR DELETE "
+            "ON rm_audit_log FOR EACH ROW EXECUTE FUNCTION rm_refuse_change()",
+        ),
+        "sqlite": (
+            "CREATE TRIGGER IF NOT EXISTS rm_audit_no_update BEFORE UPDATE ON rm_audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE refused'); END",
+            "CREATE TRIGGER IF NOT EXISTS rm_audit_no_delete BEFORE DELETE ON rm_audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END",
+        ),
+    }
+
+    @singledispatchmethod
+    def process(self, event: Any, tx: Tx, position: int) -> None:
+        stream_id = str(event.originator_id)
+        subjects = _subjects(event)
+        if subjects is not None:
+            tx.execute("INSERT INTO rm_audit_streams VALUES (%s, %s, %s) "
+                       "ON CONFLICT (stream_id) DO NOTHING", (stream_id, *subjects))
+            creator_id, owner_id = subjects
+        else:
+            row = tx.one("SELECT creator_id, owner_id FROM rm_audit_streams WHERE stream_id = %s",
+                         (stream_id,))
+            creator_id, owner_id = (row["creator_id"], row["owner_id"]) if row else (None, None)
+        actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
+                     owner_id or "system")
+        details = {k: v for k, v in vars(event).items() if k not in _SKIP}
+        tx.execute("INSERT INTO rm_audit_log VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                   (position, event.timestamp.isoformat(), actor, type(event).__qualname__,
+                    stream_id, creator_id, json.dumps(details, default=str, sort_keys=True)))
