@@ -23,6 +23,15 @@ STATUS_BY_CODE = {
     "hold_not_due": 409,
     "invalid_signature": 400,
     "payment_provider_error": 502,
+    "underage": 422,
+    "invalid_onboarding_data": 422,
+    "invalid_report": 422,
+    "onboarding_incomplete": 409,
+    "onboarding_not_started": 409,
+    "declaration_mismatch": 409,
+    "self_moderation": 403,
+    "unknown_report": 404,
+    "unknown_strike": 404,
 }
 
 

@@ -7,7 +7,21 @@ from fastapi import FastAPI
 
 from api import errors
 from api.auth import TokenVerifier
-from api.routers import admin, audit, creator, ops, simulator, tips, tokens, wallet, webhooks
+from api.routers import (
+    admin,
+    admin_creators,
+    admin_reports,
+    audit,
+    creator,
+    onboarding,
+    ops,
+    reports,
+    simulator,
+    tips,
+    tokens,
+    wallet,
+    webhooks,
+)
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
 
@@ -31,7 +45,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
 
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for module in (wallet, tokens, tips, webhooks, creator, admin, audit, ops):
+    for module in (wallet, tokens, tips, webhooks, creator, onboarding, reports, admin,
+                   admin_creators, admin_reports, audit, ops):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

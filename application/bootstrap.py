@@ -20,6 +20,7 @@ from application.stripe_events import StripeEvents
 from application.tipping import Tipping
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
+from projections.admin_queries import AdminQueries
 from projections.audit import AuditProjection
 from projections.base import Projection
 from projections.creators import CreatorsProjection
@@ -39,6 +40,7 @@ class Core:
     read_db: ReadModelDb
     projections: ProjectionRunner
     queries: LedgerQueries
+    admin_queries: AdminQueries
     gateway: PaymentGateway
     simulator: LocalPaymentSimulator | None
     fees: FeeSchedule
@@ -105,6 +107,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                           suspend_at_active=settings.suspend_at_active_strikes)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
+        admin_queries=AdminQueries(read_db),
         gateway=gateway, simulator=simulator, fees=fees, tipping=tipping, purchases=purchases,
         holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),

@@ -1,16 +1,33 @@
-"""Auditors and finance: any fan's wallet or creator's earnings as they stood at a past moment."""
+"""Auditors: the audit log across every stream, and balances as they stood at a past moment."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CoreDep, CurrentUser, require
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
 from replay.as_of import replay_as_of
 
 router = APIRouter(tags=["audit"])
+
+
+@router.get("/api/admin/audit")
+def audit_log(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
+              actor: str | None = None, kind: str | None = None, since: datetime | None = None,
+              until: datetime | None = None, before_position: int | None = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              min_position: int | None = None) -> dict[str, Any]:
+    """Every recorded action across all streams, newest first; `kind` takes wildcards (Creator.*)."""
+    require(user, "admin", "auditor")
+    wait_for_position(core, min_position)
+    entries = core.admin_queries.audit(
+        creator_id=creator_id, actor=actor, action=kind,
+        since=since.isoformat() if since else None, until=until.isoformat() if until else None,
+        before_position=before_position, limit=limit)
+    return {"entries": entries,
+            "next_before_position": entries[-1]["position"] if len(entries) == limit else None}
 
 
 @router.get("/api/audit/as-of")

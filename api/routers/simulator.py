@@ -51,3 +51,13 @@ def dispute(session_id: str, core: CoreDep) -> dict[str, Any]:
     _session(core, session_id)
     assert core.simulator is not None
     return core.simulator.dispute(session_id)
+
+
+@router.post("/connect/{account_id}/complete")
+def complete_connect(account_id: str, core: CoreDep,
+                     requirements_due: Annotated[list[str] | None, Query()] = None
+                     ) -> dict[str, Any]:
+    """Finish Stripe's KYC for a Connect account: sends a signed account.updated."""
+    if core.simulator is None or not core.simulator.has_account(account_id):
+        raise ApiError(404, "not_found", f"no simulated Connect account {account_id}")
+    return core.simulator.complete_connect(account_id, requirements_due)

@@ -1,0 +1,35 @@
+"""The admin report queue."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
+
+router = APIRouter(tags=["admin"], prefix="/api/admin/reports")
+
+
+class Resolution(BaseModel):
+    resolution: Literal["dismiss", "warn", "strike", "suspend"]
+    note: str = Field(default="", max_length=1_000)
+
+
+@router.get("")
+def list_reports(core: CoreDep, user: CurrentUser,
+                 status: Literal["open", "resolved"] | None = "open",
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Annotated[int, Query(ge=0)] = 0,
+                 min_position: int | None = None) -> dict[str, Any]:
+    """Reports, oldest open first."""
+    require(user, "admin")
+    wait_for_position(core, min_position)
+    return {"reports": core.admin_queries.reports(status, limit, offset)}
+
+
+@router.post("/{report_id}/resolve")
+def resolve(report_id: UUID, body: Resolution, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    """Dismiss, or warn / strike / suspend the creator behind the report, in one step."""
+    require(user, "admin")
+    return core.moderation.resolve_report(user.user_id, report_id, body.resolution, body.note)
