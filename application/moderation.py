@@ -61,7 +61,7 @@ class Moderation:
     def issue(self, actor: str, user_id: str, severity: str, reason: str,
               evidence_ref: str | None = None) -> dict[str, Any]:
         creator = self._creator(actor, user_id)
-        record = self._strikes(user_id)
+        record = self._strikes(user_id, actor)
         touched = self._issue(creator, record, actor, severity, reason, evidence_ref)
         self._ledger.save(*touched)
         return self.standing(user_id)
@@ -69,7 +69,7 @@ class Moderation:
     def revoke(self, actor: str, user_id: str, strike_id: str, reason: str) -> dict[str, Any]:
         """An appeal upheld: the strike stops counting (a suspension stays until reinstated)."""
         self._creator(actor, user_id)
-        record = self._strikes(user_id)
+        record = self._strikes(user_id, actor)
         record.revoke(strike_id, reason, actor, self._clock())
         self._ledger.save(record)
         return self.standing(user_id)
@@ -120,7 +120,7 @@ class Moderation:
         reason = f"report {report.id}: {report.category}" + (f" ({note})" if note else "")
         if resolution in ("warn", "strike"):
             severity = WARNING if resolution == "warn" else STRIKE
-            touched += self._issue(creator, self._strikes(report.creator_user_id), actor,
+            touched += self._issue(creator, self._strikes(report.creator_user_id, actor), actor,
                                    severity, reason, f"report:{report.id}")
         elif resolution == "suspend":
             creator.suspend(reason, actor, now, source="report")
@@ -139,6 +139,6 @@ class Moderation:
             raise UnknownCreatorError(f"no creator {user_id}")
         return creator
 
-    def _strikes(self, user_id: str) -> StrikeRecord:
+    def _strikes(self, user_id: str, actor: str) -> StrikeRecord:
         return (self._ledger.get_or_none(ids.strike_record_id(user_id))
-                or StrikeRecord(creator_user_id=user_id))
+                or StrikeRecord(creator_user_id=user_id, opened_by=actor))

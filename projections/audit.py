@@ -23,7 +23,7 @@ from projections.base import Projection
 from projections.db import Tx
 
 _SKIP = {"originator_id", "originator_version", "timestamp"}
-_EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "registered_by")
+_EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
 
 
 def _subjects(event: Any) -> tuple[str | None, str | None] | None:

@@ -39,7 +39,8 @@ class Creator(Aggregate):
         return ids.creator_id(user_id)
 
     @event("Started")
-    def __init__(self, user_id: str, display_name: str, at: datetime) -> None:
+    def __init__(self, user_id: str, display_name: str, at: datetime,
+                 started_by: str | None = None) -> None:
         self.user_id = user_id
         self.display_name = display_name
         self.status = ONBOARDING
@@ -58,7 +59,7 @@ class Creator(Aggregate):
     def register_vetted(cls, user_id: str, display_name: str, actor: str,
                         at: datetime) -> "Creator":
         """Staff registration of an already-vetted creator (migration, development)."""
-        creator = cls(user_id=user_id, display_name=display_name, at=at)
+        creator = cls(user_id=user_id, display_name=display_name, at=at, started_by=actor)
         creator._approved(actor=actor, reason="registered by staff", at=at)
         return creator
 

@@ -20,7 +20,7 @@ class StrikeRecord(Aggregate):
         return ids.strike_record_id(creator_user_id)
 
     @event("Opened")
-    def __init__(self, creator_user_id: str) -> None:
+    def __init__(self, creator_user_id: str, opened_by: str) -> None:
         self.creator_user_id = creator_user_id
         self.entries: dict[str, dict] = {}
 

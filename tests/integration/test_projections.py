@@ -14,7 +14,8 @@ from tests.conftest import PG_URL
 from tests.helpers import charge_refunded, fund
 
 TABLES = ("rm_wallet_balances", "rm_wallet_transactions", "rm_creator_earnings",
-          "rm_earnings_holds", "rm_token_purchases")
+          "rm_earnings_holds", "rm_token_purchases", "rm_creators", "rm_reports", "rm_strikes",
+          "rm_audit_log")
 
 
 def snapshot(core) -> dict[str, list]:
@@ -36,6 +37,8 @@ def history(core, clock) -> None:
     core.projections.catch_up()
     core.holds.release_due()
     core.stripe_events.handle(charge_refunded(pis[0], 999, 999))
+    core.moderation.file_report("fan-1", "creator", "creator-2", "creator-2", "spam", "spam")
+    core.moderation.issue("adm-1", "creator-2", "strike", "spam")
 
 
 def test_rebuilt_projection_equals_the_live_one(core, clock) -> None:

@@ -25,7 +25,7 @@ steps = st.lists(st.one_of(
 def test_standing_matches_the_documented_policy(history: list[tuple]) -> None:
     now = START
     creator = Creator.register_vetted("c", "C", "admin", now)
-    record = StrikeRecord(creator_user_id="c")
+    record = StrikeRecord(creator_user_id="c", opened_by="admin")
     issued: list[tuple[str, datetime]] = []  # the model: strikes with their issue time
     revoked: set[str] = set()
     model_suspended = False
@@ -58,14 +58,14 @@ def test_standing_matches_the_documented_policy(history: list[tuple]) -> None:
 
 
 def test_warnings_never_count() -> None:
-    record = StrikeRecord(creator_user_id="c")
+    record = StrikeRecord(creator_user_id="c", opened_by="admin")
     for _ in range(10):
         assert record.issue("warning", "r", None, "admin", START, POLICY)[1] is False
     assert record.active(START, POLICY) == 0
 
 
 def test_a_strike_expires_exactly_after_the_ttl() -> None:
-    record = StrikeRecord(creator_user_id="c")
+    record = StrikeRecord(creator_user_id="c", opened_by="admin")
     record.issue("strike", "r", None, "admin", START, POLICY)
     assert record.active(START + timedelta(days=90) - timedelta(seconds=1), POLICY) == 1
     assert record.active(START + timedelta(days=90), POLICY) == 0
