@@ -52,13 +52,26 @@ def _form_to_nested(body: str) -> dict[str, Any]:
 
 
 class FakeStripe:
-    """Enough of Stripe's API for Checkout: create (idempotent by key), list by payment intent."""
+    """Enough of Stripe's API for Checkout (create, idempotent by key; list by payment intent)
+    and Connect (Express accounts and onboarding links)."""
 
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.accounts: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self._server: ThreadingHTTPServer | None = None
+
+    def create_account(self, params: dict[str, Any], key: str) -> dict[str, Any]:
+        if key in self.by_idempotency_key:
+            return self.accounts[self.by_idempotency_key[key]]
+        account = {"id": f"acct_test_{len(self.accounts) + 1}", "object": "account",
+                   "type": params["type"], "metadata": params.get("metadata", {}),
+                   "country": params.get("country"), "charges_enabled": False,
+                   "payouts_enabled": False}
+        self.accounts[account["id"]] = account
+        self.by_idempotency_key[key] = account["id"]
+        return account
 
     @contextmanager
     def running(self) -> Iterator[str]:
@@ -83,12 +96,19 @@ class FakeStripe:
                 if self.headers.get("Authorization", "") != "Bearer sk_test_fake":
                     return self._reply(401, {"error": {"type": "invalid_request_error",
                                                        "message": "Invalid API Key provided"}})
+                params = _form_to_nested(body)
+                if self.path == "/v1/accounts":
+                    return self._reply(200, fake.create_account(
+                        params, self.headers.get("Idempotency-Key", "")))
+                if self.path == "/v1/account_links":
+                    return self._reply(200, {
+                        "object": "account_link", "expires_at": 0,
+                        "url": f"https://connect.example/setup/{params['account']}"})
                 if self.path != "/v1/checkout/sessions":
                     return self._reply(404, {"error": {"message": "no such route"}})
                 key = self.headers.get("Idempotency-Key", "")
                 if key in fake.by_idempotency_key:
                     return self._reply(200, fake.sessions[fake.by_idempotency_key[key]])
-                params = _form_to_nested(body)
                 n = len(fake.sessions) + 1
                 amount = int(params["line_items"]["0"]["price_data"]["unit_amount"])
                 session = {"id": f"cs_test_{n}", "object": "checkout.session",

@@ -7,9 +7,11 @@ import pytest
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.webhooks import sign
 from application.errors import PaymentProviderError, WebhookSignatureError
+from application.onboarding import RequestContext
+from domain import ids
 from domain.catalogue import find_pack
 from tests.fakes.servers import FakeStripe
-from tests.helpers import session_completed
+from tests.helpers import session_completed, stripe_event
 
 SECRET = "whsec_test_secret"
 
@@ -60,3 +62,39 @@ def test_webhook_signatures_are_verified() -> None:
             gateway.parse_webhook(payload.encode(), header)
     with pytest.raises(WebhookSignatureError):
         gateway.parse_webhook(payload.replace("499", "1").encode(), sign(payload, SECRET))
+
+
+def test_connect_express_account_and_onboarding_link(stripe_api) -> None:
+    fake, base = stripe_api
+    gateway = StripeGateway("sk_test_fake", SECRET, api_base=base)
+    account_id = gateway.create_connect_account(creator_user_id="creator-1", country="GB",
+                                                business_type="individual",
+                                                idempotency_key="connect:creator-1")
+    again = gateway.create_connect_account(creator_user_id="creator-1", country="GB",
+                                           business_type="individual",
+                                           idempotency_key="connect:creator-1")
+    assert account_id == again and fake.accounts[account_id]["type"] == "express"
+    assert fake.accounts[account_id]["metadata"] == {"lyra_creator_id": "creator-1"}
+    url = gateway.create_onboarding_link(account_id=account_id, refresh_url="http://x/r",
+                                         return_url="http://x/ok")
+    assert url == f"https://connect.example/setup/{account_id}"
+
+
+def test_account_updated_webhook_records_kyc_status(make_core, stripe_api) -> None:
+    _, base = stripe_api
+    core = make_core(gateway=StripeGateway("sk_test_fake", SECRET, api_base=base))
+    core.onboarding.update("creator-1", context=RequestContext("127.0.0.1", "t"),
+                           display_name="Luna", account_type="individual")
+    linked = core.onboarding.start_stripe_connect("creator-1")
+    account = {"id": linked["account_id"], "object": "account", "charges_enabled": True,
+               "payouts_enabled": False, "requirements": {"currently_due": ["external_account"]},
+               "metadata": {"lyra_creator_id": "creator-1"}}
+    event = stripe_event("account.updated", account)
+    assert core.stripe_events.handle(event) == "stripe_status_recorded"
+    assert core.stripe_events.handle(event) == "duplicate"
+    assert core.stripe_events.handle(stripe_event("account.updated", account)) == "unchanged"
+    stranger = {**account, "id": "acct_other"}
+    assert core.stripe_events.handle(stripe_event("account.updated", stranger)) == "unmatched"
+    creator = core.ledger.repository.get(ids.creator_id("creator-1"))
+    assert creator.stripe == {"charges_enabled": True, "payouts_enabled": False,
+                              "requirements_due": ["external_account"]}
