@@ -32,6 +32,14 @@ STATUS_BY_CODE = {
     "self_moderation": 403,
     "unknown_report": 404,
     "unknown_strike": 404,
+    "blocked_terms": 422,
+    "invalid_persona": 422,
+    "invalid_tag": 422,
+    "invalid_blocked_term": 422,
+    "persona_limit": 409,
+    "creator_not_approved": 403,
+    "unknown_persona": 404,
+    "not_your_persona": 403,
 }
 
 
@@ -48,7 +56,8 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(error.code, error.message),
+        extra = {"details": error.details} if getattr(error, "details", None) else {}
+        return JSONResponse(error_body(error.code, error.message, **extra),
                             status_code=STATUS_BY_CODE.get(error.code, 400))
 
     @app.exception_handler(ApiError)

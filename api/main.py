@@ -10,9 +10,12 @@ from api.auth import TokenVerifier
 from api.routers import (
     admin,
     admin_creators,
+    admin_models,
     admin_reports,
     audit,
     creator,
+    creator_models,
+    models,
     onboarding,
     ops,
     reports,
@@ -34,6 +37,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
         owned = core is None
         app.state.core = core or build_core(settings)
         app.state.verifier = TokenVerifier(settings)
+        app.state.core.personas.vocabulary()  # seed the admin-managed lists on first start
+        app.state.core.personas.blocked_terms()
         if settings.run_projections:
             app.state.core.projections.catch_up()
             app.state.core.projections.start()
@@ -45,8 +50,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
 
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
-    for module in (wallet, tokens, tips, webhooks, creator, onboarding, reports, admin,
-                   admin_creators, admin_reports, audit, ops):
+    for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
+                   reports, admin, admin_creators, admin_reports, admin_models, audit, ops):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

@@ -13,6 +13,8 @@ from application.holds import HoldReleases
 from application.ledger import Ledger
 from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
+from application.personas import Personas
+from application.safety.checks import SafetyChecks
 from application.ports import PaymentGateway
 from application.purchases import TokenPurchases
 from application.settings import Settings
@@ -27,6 +29,8 @@ from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
 from projections.moderation import ModerationProjection
+from projections.personas import PersonasProjection
+from projections.persona_queries import PersonaQueries
 from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
@@ -51,6 +55,8 @@ class Core:
     onboarding: CreatorOnboarding
     moderation: Moderation
     stripe_events: StripeEvents
+    personas: Personas
+    persona_queries: PersonaQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -61,7 +67,7 @@ class Core:
 
 def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(),
-            CreatorsProjection(), ModerationProjection(), AuditProjection()]
+            CreatorsProjection(), ModerationProjection(), PersonasProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -112,4 +118,6 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
         stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),
+        personas=Personas(ledger, clock, SafetyChecks(), settings.persona_limit),
+        persona_queries=PersonaQueries(read_db),
     )

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     hold_days: int = 14
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
+    persona_limit: int = 3
 
     group_commit_window_ms: float = 2.0
     group_commit_max_batch: int = 256

@@ -14,6 +14,8 @@ PAYMENT_INTENT = uuid5(_ROOT, "payment-intent")
 DECLARATION = uuid5(_ROOT, "declaration")
 STRIKES = uuid5(_ROOT, "strike-record")
 REPORT = uuid5(_ROOT, "content-report")
+TAGS = uuid5(_ROOT, "vocabularies")
+PERSONAS = uuid5(_ROOT, "creator-personas")
 
 
 @lru_cache(maxsize=65_536)
@@ -49,3 +51,7 @@ def payment_intent_link_id(payment_intent_id: str) -> UUID:
 
 def strike_record_id(creator_user_id: str) -> UUID:
     return uuid5(STRIKES, creator_user_id)
+
+
+def creator_personas_id(creator_user_id: str) -> UUID:
+    return uuid5(PERSONAS, creator_user_id)

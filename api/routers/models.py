@@ -1,0 +1,36 @@
+"""Discovery: published personas of approved creators in good standing, by tag, category, text."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import CoreDep
+from api.errors import ApiError
+
+router = APIRouter(tags=["models"])
+
+
+@router.get("/api/models")
+def discover(core: CoreDep, tag: str | None = None, category: str | None = None,
+             q: Annotated[str | None, Query(max_length=100)] = None,
+             sort: Literal["newest", "name"] = "newest",
+             limit: Annotated[int, Query(ge=1, le=100)] = 24,
+             offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    """Published personas, filtered by tag, primary category and words, paginated."""
+    return core.persona_queries.discover(tag=tag, category=category, q=q, sort=sort,
+                                         limit=limit, offset=offset)
+
+
+@router.get("/api/models/{persona_id}")
+def profile(persona_id: str, core: CoreDep) -> dict[str, Any]:
+    """A published persona's profile, with its subscription and token prices."""
+    found = core.persona_queries.public(persona_id)
+    if found is None:
+        raise ApiError(404, "unknown_persona", f"no published persona {persona_id}")
+    return found
+
+
+@router.get("/api/tags")
+def tags(core: CoreDep) -> dict[str, Any]:
+    """The active primary categories and secondary tags."""
+    return core.persona_queries.tags()

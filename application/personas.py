@@ -1,0 +1,182 @@
+"""Personas: the model wizard's commands, the safety checks on every write, admin review.
+
+Every text field a creator writes passes the blocked-term filter first: a hit refuses the write
+with the fields and terms named, and nothing is recorded. The likeness check runs when a persona
+goes to review; its matches travel with the submission to the admin queue.
+"""
+
+from datetime import datetime
+from importlib import resources
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.clock import Clock
+from application.ledger import Ledger
+from application.moderation import SelfModerationError
+from application.safety.blocked_terms import shipped_terms
+from application.safety.checks import SafetyChecks
+from domain import ids
+from domain.aggregates.blocked_term_list import BlockedTermList
+from domain.aggregates.creator import Creator
+from domain.aggregates.persona import CreatorPersonas, Persona
+from domain.aggregates.tag_vocabulary import PRIMARY, SECONDARY, TagVocabulary
+from domain.errors import DomainError
+from domain.persona_profile import text_fields, validate
+
+SEED_ACTOR = "system:seed"
+
+
+class CreatorNotApprovedError(DomainError):
+    code = "creator_not_approved"
+
+
+class UnknownPersonaError(DomainError):
+    code = "unknown_persona"
+
+
+class NotYourPersonaError(DomainError):
+    code = "not_your_persona"
+
+
+class Personas:
+    def __init__(self, ledger: Ledger, clock: Clock, safety: SafetyChecks, limit: int) -> None:
+        self._ledger = ledger
+        self._clock = clock
+        self._safety = safety
+        self.limit = limit
+
+    # -- the creator's wizard ---------------------------------------------------------------
+
+    def create(self, creator_user_id: str, profile: dict[str, Any]) -> Persona:
+        self._approved_creator(creator_user_id)
+        clean = self._checked(profile)
+        index = (self._ledger.get_or_none(ids.creator_personas_id(creator_user_id))
+                 or CreatorPersonas(creator_user_id=creator_user_id))
+        persona = Persona(creator_user_id=creator_user_id, profile=clean, at=self._clock())
+        index.add(persona.id, self.limit)
+        try:
+            self._ledger.save(index, persona)
+        except IntegrityError:  # another persona was added at the same moment: count again
+            raise DomainError("your personas changed at the same time; try again") from None
+        return persona
+
+    def update(self, creator_user_id: str, persona_id: UUID, profile: dict[str, Any]) -> Persona:
+        persona = self._own(creator_user_id, persona_id)
+        clean = self._checked(profile)
+        persona.edit(clean, self._safety.likeness(text_fields(clean)), self._clock())
+        self._ledger.save(persona)
+        return persona
+
+    def submit(self, creator_user_id: str, persona_id: UUID) -> Persona:
+        self._approved_creator(creator_user_id)
+        persona = self._own(creator_user_id, persona_id)
+        persona.submit(self._safety.likeness(text_fields(persona.profile)), self._clock())
+        self._ledger.save(persona)
+        return persona
+
+    def publish(self, creator_user_id: str, persona_id: UUID, publish: bool) -> Persona:
+        persona = self._own(creator_user_id, persona_id)
+        if publish:
+            self._approved_creator(creator_user_id)
+            persona.publish(self._clock())
+        else:
+            persona.unpublish(self._clock())
+        self._ledger.save(persona)
+        return persona
+
+    # -- admin review -----------------------------------------------------------------------
+
+    def review(self, actor: str, persona_id: UUID, approve: bool, reason: str) -> Persona:
+        persona = self._get(persona_id)
+        if persona.creator_user_id == actor:
+            raise SelfModerationError("admins cannot review their own personas")
+        if approve:
+            persona.approve(actor, reason or "approved", self._clock())
+        else:
+            persona.reject(actor, reason, self._clock())
+        self._ledger.save(persona)
+        return persona
+
+    def add_tag(self, actor: str, slug: str, label: str, kind: str) -> None:
+        vocabulary = self.vocabulary()
+        vocabulary.add(slug, label, kind, actor, self._clock())
+        self._ledger.save(vocabulary)
+
+    def retire_tag(self, actor: str, slug: str) -> None:
+        vocabulary = self.vocabulary()
+        vocabulary.retire(slug, actor, self._clock())
+        self._ledger.save(vocabulary)
+
+    def add_blocked_term(self, actor: str, term: str, category: str) -> None:
+        terms = self.blocked_terms()
+        terms.add(term, category, actor, self._clock())
+        self._ledger.save(terms)
+
+    def remove_blocked_term(self, actor: str, term: str) -> None:
+        terms = self.blocked_terms()
+        terms.remove(term, actor, self._clock())
+        self._ledger.save(terms)
+
+    # -- the admin-managed lists, seeded from shipped files on first use -------------------
+
+    def vocabulary(self) -> TagVocabulary:
+        return self._seeded(TagVocabulary.create_id(), self._seed_vocabulary)
+
+    def blocked_terms(self) -> BlockedTermList:
+        return self._seeded(BlockedTermList.create_id(), self._seed_terms)
+
+    def _seeded(self, aggregate_id: UUID, seed: Any) -> Any:
+        found = self._ledger.get_or_none(aggregate_id)
+        if found is not None:
+            return found
+        try:
+            self._ledger.save(seed(self._clock()))
+        except IntegrityError:
+            pass  # seeded by a concurrent request
+        return self._ledger.repository.get(aggregate_id)
+
+    @staticmethod
+    def _seed_vocabulary(at: datetime) -> TagVocabulary:
+        vocabulary = TagVocabulary(opened_by=SEED_ACTOR)
+        text = resources.files("application.catalogue").joinpath("tags.txt").read_text()
+        for line in text.splitlines():
+            if line.strip() and not line.startswith("#"):
+                kind, slug, label = line.split("\t")
+                vocabulary.add(slug, label, kind, SEED_ACTOR, at)
+        return vocabulary
+
+    @staticmethod
+    def _seed_terms(at: datetime) -> BlockedTermList:
+        terms = BlockedTermList(opened_by=SEED_ACTOR)
+        for term in shipped_terms():
+            terms.add(term.term, term.category, SEED_ACTOR, at)
+        return terms
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _checked(self, profile: dict[str, Any]) -> dict[str, Any]:
+        vocabulary = self.vocabulary()
+        clean = validate(profile, vocabulary.active(PRIMARY), vocabulary.active(SECONDARY))
+        terms = self.blocked_terms()
+        self._safety.refuse_blocked(text_fields(clean), terms.terms, terms.version)
+        return clean
+
+    def _approved_creator(self, user_id: str) -> Creator:
+        creator = self._ledger.get_or_none(ids.creator_id(user_id))
+        if creator is None or not creator.can_receive_money:
+            raise CreatorNotApprovedError("only approved creators in good standing can do this")
+        return creator
+
+    def _get(self, persona_id: UUID) -> Persona:
+        persona = self._ledger.get_or_none(persona_id)
+        if not isinstance(persona, Persona):
+            raise UnknownPersonaError(f"no persona {persona_id}")
+        return persona
+
+    def _own(self, creator_user_id: str, persona_id: UUID) -> Persona:
+        persona = self._get(persona_id)
+        if persona.creator_user_id != creator_user_id:
+            raise NotYourPersonaError("this persona belongs to another creator")
+        return persona

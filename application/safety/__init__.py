@@ -1,0 +1,1 @@
+"""Safety checks on what creators write: blocked terms and real-person likeness."""

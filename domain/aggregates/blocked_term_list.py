@@ -1,0 +1,47 @@
+"""The admin-managed list of blocked terms (youth-coded, incest, violence)."""
+
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import ids
+from domain.errors import DomainError
+
+CATEGORIES = ("youth", "incest", "violence")
+
+
+class InvalidBlockedTermError(DomainError):
+    code = "invalid_blocked_term"
+
+
+class BlockedTermList(Aggregate):
+    @staticmethod
+    def create_id(**_: object) -> UUID:
+        return uuid5(ids.TAGS, "blocked-terms")
+
+    @event("Opened")
+    def __init__(self, opened_by: str) -> None:
+        self.terms: dict[str, str] = {}  # term -> category
+
+    def add(self, term: str, category: str, actor: str, at: datetime) -> None:
+        term = " ".join(term.lower().split())
+        if not 2 <= len(term) <= 60:
+            raise InvalidBlockedTermError("a term must be 2 to 60 characters")
+        if category not in CATEGORIES:
+            raise InvalidBlockedTermError(f"category must be one of {', '.join(CATEGORIES)}")
+        if self.terms.get(term) != category:
+            self._added(term=term, category=category, actor=actor, at=at)
+
+    def remove(self, term: str, actor: str, at: datetime) -> None:
+        term = " ".join(term.lower().split())
+        if term in self.terms:
+            self._removed(term=term, actor=actor, at=at)
+
+    @event("TermAdded")
+    def _added(self, term: str, category: str, actor: str, at: datetime) -> None:
+        self.terms[term] = category
+
+    @event("TermRemoved")
+    def _removed(self, term: str, actor: str, at: datetime) -> None:
+        del self.terms[term]

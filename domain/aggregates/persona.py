@@ -1,0 +1,121 @@
+"""An AI persona ("model"): a draft, reviewed by an admin, then published by its creator.
+
+The live version is what fans see. Editing an approved persona sends the new draft back to
+review while the live version stays up until the new one is approved.
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import ids
+from domain.errors import DomainError, InvalidTransitionError
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+APPROVED = "approved"
+REJECTED = "rejected"
+
+
+class PersonaLimitError(DomainError):
+    code = "persona_limit"
+
+
+class Persona(Aggregate):
+    @event("Drafted")
+    def __init__(self, creator_user_id: str, profile: dict[str, Any], at: datetime) -> None:
+        self.creator_user_id = creator_user_id
+        self.profile = profile
+        self.review = DRAFT
+        self.live: dict[str, Any] | None = None
+        self.published = False
+        self.likeness: list[dict[str, Any]] = []
+
+    def edit(self, profile: dict[str, Any], likeness: list[dict[str, Any]], at: datetime) -> None:
+        if self.review == SUBMITTED:
+            raise InvalidTransitionError("the persona is in review; wait for the decision")
+        if profile == self.profile:
+            return
+        was_approved = self.review == APPROVED
+        self._edited(profile=profile, at=at)
+        if was_approved:  # public fields changed: back to review, the live version stays up
+            self._submitted(likeness=likeness, at=at)
+
+    def submit(self, likeness: list[dict[str, Any]], at: datetime) -> None:
+        if self.review not in (DRAFT, REJECTED):
+            raise InvalidTransitionError(f"only a draft can be submitted (is {self.review})")
+        self._submitted(likeness=likeness, at=at)
+
+    def approve(self, actor: str, reason: str, at: datetime) -> None:
+        if self.review != SUBMITTED:
+            raise InvalidTransitionError(f"only a submitted persona can be approved (is {self.review})")
+        self._approved(actor=actor, reason=reason, at=at)
+
+    def reject(self, actor: str, reason: str, at: datetime) -> None:
+        if self.review != SUBMITTED:
+            raise InvalidTransitionError(f"only a submitted persona can be rejected (is {self.review})")
+        if not reason.strip():
+            raise InvalidTransitionError("a rejection needs a reason")
+        self._rejected(actor=actor, reason=reason, at=at)
+
+    def publish(self, at: datetime) -> None:
+        if self.live is None:
+            raise InvalidTransitionError("nothing approved to publish yet")
+        if not self.published:
+            self._published(at=at)
+
+    def unpublish(self, at: datetime) -> None:
+        if self.published:
+            self._unpublished(at=at)
+
+    @event("Edited")
+    def _edited(self, profile: dict[str, Any], at: datetime) -> None:
+        self.profile = profile
+        self.review = DRAFT
+
+    @event("Submitted")
+    def _submitted(self, likeness: list[dict[str, Any]], at: datetime) -> None:
+        self.review = SUBMITTED
+        self.likeness = likeness
+
+    @event("Approved")
+    def _approved(self, actor: str, reason: str, at: datetime) -> None:
+        self.review = APPROVED
+        self.live = self.profile
+
+    @event("Rejected")
+    def _rejected(self, actor: str, reason: str, at: datetime) -> None:
+        self.review = REJECTED
+
+    @event("Published")
+    def _published(self, at: datetime) -> None:
+        self.published = True
+
+    @event("Unpublished")
+    def _unpublished(self, at: datetime) -> None:
+        self.published = False
+
+
+class CreatorPersonas(Aggregate):
+    """Which personas a creator has: saved with each new one, so the limit holds under races."""
+
+    @staticmethod
+    def create_id(creator_user_id: str, **_: object) -> UUID:
+        return ids.creator_personas_id(creator_user_id)
+
+    @event("Opened")
+    def __init__(self, creator_user_id: str) -> None:
+        self.persona_ids: list[UUID] = []
+
+    def add(self, persona_id: UUID, limit: int) -> None:
+        if len(self.persona_ids) >= limit:
+            raise PersonaLimitError(f"a creator may have at most {limit} personas")
+        self._added(persona_id=persona_id)
+
+    @event("PersonaAdded")
+    def _added(self, persona_id: UUID) -> None:
+        self.persona_ids.append(persona_id)
+
+
