@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from application.clock import Clock
+from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.moderation import SelfModerationError
 from application.safety.blocked_terms import shipped_terms
@@ -52,15 +53,17 @@ class Personas:
     def create(self, creator_user_id: str, profile: dict[str, Any]) -> Persona:
         self._approved_creator(creator_user_id)
         clean = self._checked(profile)
-        index = (self._ledger.get_or_none(ids.creator_personas_id(creator_user_id))
-                 or CreatorPersonas(creator_user_id=creator_user_id))
-        persona = Persona(creator_user_id=creator_user_id, profile=clean, at=self._clock())
-        index.add(persona.id, self.limit)
-        try:
-            self._ledger.save(index, persona)
-        except IntegrityError:  # another persona was added at the same moment: count again
-            raise DomainError("your personas changed at the same time; try again") from None
-        return persona
+        for _ in range(5):
+            index = (self._ledger.get_or_none(ids.creator_personas_id(creator_user_id))
+                     or CreatorPersonas(creator_user_id=creator_user_id))
+            persona = Persona(creator_user_id=creator_user_id, profile=clean, at=self._clock())
+            index.add(persona.id, self.limit)
+            try:
+                self._ledger.save(index, persona)
+                return persona
+            except IntegrityError:  # another persona was added at the same moment: count again
+                continue
+        raise ConcurrencyExhaustedError("your personas kept changing; try again")
 
     def update(self, creator_user_id: str, persona_id: UUID, profile: dict[str, Any]) -> Persona:
         persona = self._own(creator_user_id, persona_id)
