@@ -40,6 +40,8 @@ STATUS_BY_CODE = {
     "creator_not_approved": 403,
     "unknown_persona": 404,
     "not_your_persona": 403,
+    "unknown_tip": 404,
+    "model_provider_error": 502,
 }
 
 

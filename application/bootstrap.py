@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.eventstore.config import Database, parse_database
+from adapters.llm.anthropic_model import AnthropicChatModel
+from adapters.llm.offline import OfflineChatModel
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.clock import Clock, system_clock
@@ -15,10 +17,11 @@ from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
 from application.personas import Personas
 from application.safety.checks import SafetyChecks
-from application.ports import PaymentGateway
+from application.ports import ChatModel, PaymentGateway
 from application.purchases import TokenPurchases
 from application.settings import Settings
 from application.stripe_events import StripeEvents
+from application.tip_acknowledgements import TipAcknowledgements
 from application.tipping import Tipping
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
@@ -56,6 +59,7 @@ class Core:
     moderation: Moderation
     stripe_events: StripeEvents
     personas: Personas
+    acknowledgements: TipAcknowledgements
     persona_queries: PersonaQueries
 
     def close(self) -> None:
@@ -93,6 +97,13 @@ def payment_gateway(settings: Settings) -> tuple[PaymentGateway, LocalPaymentSim
     return simulator, simulator
 
 
+def chat_model(settings: Settings) -> ChatModel:
+    if settings.anthropic_api_key:
+        return AnthropicChatModel(settings.anthropic_api_key, settings.anthropic_model,
+                                  settings.anthropic_base_url)
+    return OfflineChatModel()
+
+
 def build_core(settings: Settings, clock: Clock = system_clock,
                gateway: PaymentGateway | None = None) -> Core:
     db = parse_database(settings.database_url, settings.db_schema)
@@ -120,4 +131,5 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),
         personas=Personas(ledger, clock, SafetyChecks(), settings.persona_limit),
         persona_queries=PersonaQueries(read_db),
+        acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
     )

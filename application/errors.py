@@ -17,3 +17,7 @@ class PaymentProviderError(DomainError):
 
 class WebhookSignatureError(DomainError):
     code = "invalid_signature"
+
+
+class ModelProviderError(DomainError):
+    code = "model_provider_error"

@@ -49,3 +49,13 @@ class PurchaseIndex(Protocol):
 
 class DueHolds(Protocol):
     def due_hold_ids(self, now_iso: str, limit: int) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "user" or "assistant"
+    content: str
+
+
+class ChatModel(Protocol):
+    def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str: ...

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "LYRA_STRIPE_WEBHOOK_SECRET"))
     stripe_api_base: str | None = None
 
+    anthropic_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "LYRA_ANTHROPIC_API_KEY"))
+    anthropic_base_url: str | None = None
+    anthropic_model: str = "claude-haiku-4-5"
+
     tip_creator_bps: int = 7_000
     subscription_creator_bps: int = 8_000
     ppv_creator_bps: int = 8_000

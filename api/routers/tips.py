@@ -66,3 +66,9 @@ def send_tip_legacy(body: TipCreate, core: CoreDep, user: CurrentUser,
                     idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Send a tip (the spec's original path; same as POST /api/tips)."""
     return _send(body, core, user, idempotency_key)
+
+
+@router.post("/api/tips/{tip_id}/acknowledgement")
+def acknowledge_tip(tip_id: str, core: CoreDep, user: CurrentUser) -> dict[str, str]:
+    """The persona's one brief thank-you for a tip the signed-in fan sent (same text on repeat)."""
+    return {"tip_id": tip_id, "text": core.acknowledgements.acknowledge(user.user_id, tip_id)}

@@ -41,3 +41,16 @@ class Tip(Aggregate):
             creator_tokens=shares.creator_tokens, platform_tokens=shares.platform_tokens,
             lots_used=lots_used, thread_id=thread_id, chat_mode=chat_mode, sent_at=sent_at,
         )
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return getattr(self, "acknowledgement", None) is not None
+
+    def acknowledge(self, text: str, at: datetime) -> None:
+        """The persona's one brief thank-you; a tip is acknowledged once, never again."""
+        if not self.is_acknowledged:
+            self._acknowledged(text=text, at=at)
+
+    @event("Acknowledged")
+    def _acknowledged(self, text: str, at: datetime) -> None:
+        self.acknowledgement = text

@@ -117,3 +117,14 @@ def test_signed_duplicate_webhook_over_http_credits_once(api) -> None:
                 for _ in range(2)]
     assert outcomes == ["credited", "duplicate"]
     assert fan.get("/api/wallet", params={"min_position": api.head()}).json()["balance_tokens"] == 500
+
+
+def test_the_tipping_fan_gets_one_acknowledgement(api) -> None:
+    api.as_user("adm", "admin").post("/api/admin/creators",
+                                     json={"user_id": "creator-1", "display_name": "Luna"})
+    fan, _ = funded_fan(api)
+    tip = fan.post("/api/tips", json={"creator_id": "creator-1", "amount_tokens": 250}).json()
+    first = fan.post(f"/api/tips/{tip['tip_id']}/acknowledgement").json()["text"]
+    assert first and fan.post(f"/api/tips/{tip['tip_id']}/acknowledgement").json()["text"] == first
+    other = api.as_user("fan-2", "fan").post(f"/api/tips/{tip['tip_id']}/acknowledgement")
+    assert other.status_code == 404 and other.json()["error"]["code"] == "unknown_tip"

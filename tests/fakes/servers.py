@@ -142,3 +142,50 @@ class FakeStripe:
 def client(base: str, token: str | None = None) -> httpx.Client:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.Client(base_url=base, headers=headers, timeout=15)
+
+
+class FakeAnthropic:
+    """Anthropic's Messages API on loopback: answers with `next_text`, records what it was sent."""
+
+    def __init__(self) -> None:
+        self.next_text = "Thank you, that's lovely of you."
+        self.status = 200
+        self.requests: list[dict[str, Any]] = []
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.requests.append({"path": self.path, "body": body,
+                                      "api_key": self.headers.get("x-api-key") or
+                                      self.headers.get("authorization", "").removeprefix("Bearer ")})
+                if fake.status != 200:
+                    reply: dict[str, Any] = {"type": "error", "error": {
+                        "type": "invalid_request_error", "message": "refused by the fake"}}
+                else:
+                    reply = {"id": "msg_fake", "type": "message", "role": "assistant",
+                             "model": body["model"], "stop_reason": "end_turn",
+                             "stop_sequence": None,
+                             "content": [{"type": "text", "text": fake.next_text}],
+                             "usage": {"input_tokens": 10, "output_tokens": 8}}
+                data = json.dumps(reply).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()

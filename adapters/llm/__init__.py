@@ -1,0 +1,1 @@
+"""Language models behind the ChatModel port: Anthropic's SDK, or an offline provider."""

@@ -1,0 +1,1 @@
+"""Chat modes. Companion and intimate are parallel packages: neither imports the other."""

@@ -1,0 +1,1 @@
+"""Intimate mode: gated configuration; what it says comes from the model provider at run time."""
