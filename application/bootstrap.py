@@ -16,9 +16,9 @@ from application.ledger import Ledger
 from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
 from application.personas import Personas
-from application.safety.checks import SafetyChecks
 from application.ports import ChatModel, PaymentGateway
 from application.purchases import TokenPurchases
+from application.safety.checks import SafetyChecks
 from application.settings import Settings
 from application.stripe_events import StripeEvents
 from application.tip_acknowledgements import TipAcknowledgements
@@ -32,8 +32,8 @@ from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
 from projections.moderation import ModerationProjection
-from projections.personas import PersonasProjection
 from projections.persona_queries import PersonaQueries
+from projections.personas import PersonasProjection
 from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner

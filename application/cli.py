@@ -1,6 +1,7 @@
 """The `lyra` command: serve the API, mint development tokens, run projections and hold releases."""
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -72,10 +73,8 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
             print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
         elif args.command == "projections" and args.action == "run":
             print("following the ledger; Ctrl-C to stop", file=sys.stderr)
-            try:
+            with contextlib.suppress(KeyboardInterrupt):
                 core.projections.follow()
-            except KeyboardInterrupt:
-                pass
         elif args.command == "projections":
             print(json.dumps(core.projections.status(), indent=2))
         elif args.command == "holds":

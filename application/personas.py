@@ -5,6 +5,7 @@ with the fields and terms named, and nothing is recorded. The likeness check run
 goes to review; its matches travel with the submission to the admin queue.
 """
 
+import contextlib
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -134,10 +135,8 @@ class Personas:
         found = self._ledger.get_or_none(aggregate_id)
         if found is not None:
             return found
-        try:
+        with contextlib.suppress(IntegrityError):  # else seeded by a concurrent request
             self._ledger.save(seed(self._clock()))
-        except IntegrityError:
-            pass  # seeded by a concurrent request
         return self._ledger.repository.get(aggregate_id)
 
     @staticmethod

@@ -3,6 +3,7 @@
 Arrival order does not matter (see TokenPurchase); handling each event once is StripeEvents' job.
 """
 
+import contextlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -46,10 +47,8 @@ class TokenPurchases:
                                      pack_sku=pack.sku, tokens=pack.tokens,
                                      price_minor=pack.price_minor, currency=CURRENCY,
                                      at=self._clock())
-            try:
+            with contextlib.suppress(IntegrityError):  # else recorded by a concurrent retry
                 self._ledger.save(purchase)
-            except IntegrityError:
-                pass  # the same session recorded by a concurrent retry of this request
         return session
 
     # -- webhooks ---------------------------------------------------------------------------

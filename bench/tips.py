@@ -14,7 +14,6 @@ Usage: python bench/tips.py [--seconds 5] [--clients 64] [--fans 2000]
 
 import argparse
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -96,8 +95,8 @@ def baseline(schema: str, seconds: float) -> Result:
 
 def make_core(schema: str, window_ms: float, writers: int = 2) -> Core:
     settings = Settings(database_url=URL, db_schema=schema, environment="test",
-                        group_commit_window_ms=window_ms, group_commit_max_batch=512, group_commit_writers=writers,
-                        run_projections=False)
+                        group_commit_window_ms=window_ms, group_commit_max_batch=512,
+                        group_commit_writers=writers, run_projections=False)
     return build_core(settings)
 
 

@@ -14,8 +14,8 @@ from domain.aggregates.content_report import ContentReport
 from domain.aggregates.creator import Creator
 from domain.aggregates.declaration import Declaration
 from domain.aggregates.earnings_hold import EarningsHold
-from domain.aggregates.stripe_event import StripeEventReceipt
 from domain.aggregates.strike_record import StrikeRecord
+from domain.aggregates.stripe_event import StripeEventReceipt
 from domain.aggregates.tip import Tip
 from domain.aggregates.token_purchase import TokenPurchase
 from domain.aggregates.wallet import Wallet

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from application.ledger import Ledger
 from application.bootstrap import all_projections
+from application.ledger import Ledger
 from projections.db import SqliteReadModelDb
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner

@@ -7,7 +7,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import ids
 from domain.errors import DomainError, InvalidTransitionError
-from domain.strikes import STRIKE, WARNING, StrikeFact, StrikePolicy, active_strikes, crosses_threshold
+from domain.strikes import (
+    STRIKE,
+    WARNING,
+    StrikeFact,
+    StrikePolicy,
+    active_strikes,
+    crosses_threshold,
+)
 
 
 class UnknownStrikeError(DomainError):

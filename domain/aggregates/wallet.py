@@ -95,7 +95,8 @@ class Wallet(Aggregate):
 
         Unspent tokens of its lot go first. The rest was consumed: those consumptions (most recent
         first, since recent earnings are the likeliest still held) are returned as clawed
-        [index, ref_id, kind, tokens] so their earnings can be reversed, and the wallet covers them from other lots or owes them as debt.
+        [index, ref_id, kind, tokens] so their earnings can be reversed, and the wallet covers
+        them from other lots or owes them as debt.
         """
         lot = self.lots.get(purchase_id)
         if lot is None:

@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from application.errors import IdempotencyConflictError
 from application.tipping import SendTip
 from domain import ids
 from domain.errors import (
@@ -15,7 +16,6 @@ from domain.errors import (
     SelfTipError,
     UnknownCreatorError,
 )
-from application.errors import IdempotencyConflictError
 from tests.helpers import fund
 
 
