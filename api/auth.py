@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+import jwt.types
 
 from application.settings import Settings
 
@@ -30,7 +31,7 @@ class TokenVerifier:
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
 
     def verify(self, token: str) -> Principal:
-        options: dict[str, Any] = {"require": ["sub", "exp"]}
+        options: jwt.types.Options = {"require": ["sub", "exp"]}
         try:
             if self._jwks is not None:
                 key: Any = self._jwks.get_signing_key_from_jwt(token).key

@@ -58,7 +58,7 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        extra = {"details": error.details} if getattr(error, "details", None) else {}
+        extra = {"details": error.details} if error.details else {}
         return JSONResponse(error_body(error.code, error.message, **extra),
                             status_code=STATUS_BY_CODE.get(error.code, 400))
 

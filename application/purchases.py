@@ -124,7 +124,7 @@ class TokenPurchases:
             if kind != SPEND:
                 continue  # covers and debt settlements funded no earning
             source_kind, source_id = ref_id.split(":", 1)
-            hold = self._ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
+            hold: EarningsHold = self._ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
             hold.reverse_source(tokens, reason, now)
             holds.append(hold)
         return [wallet, *holds]

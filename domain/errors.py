@@ -3,6 +3,7 @@
 
 class DomainError(Exception):
     code = "domain_error"
+    details: object = None  # machine-readable specifics, when a message is not enough
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

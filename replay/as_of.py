@@ -33,7 +33,8 @@ class _UntilMoment:
                                                           inclusive_of_start=False)
         shown = []
         for notification in page:
-            if self.mapper.to_domain_event(notification).timestamp > self._moment:
+            event: Any = self.mapper.to_domain_event(notification)
+            if event.timestamp > self._moment:
                 break
             shown.append(notification)
         if shown:

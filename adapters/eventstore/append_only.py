@@ -1,5 +1,7 @@
 """The event store refuses UPDATE, DELETE and TRUNCATE in the database itself, not only in our code."""
 
+import sqlite3
+
 import psycopg
 from psycopg import sql
 
@@ -38,8 +40,6 @@ def protect_events_table(db: Database, table: str) -> None:
             for statement in (_PG_FUNCTION, _PG_ROW_TRIGGER, _PG_TRUNCATE_TRIGGER):
                 conn.execute(sql.SQL(statement).format(**names))
     else:
-        import sqlite3
-
-        with sqlite3.connect(db.sqlite_path) as conn:
+        with sqlite3.connect(db.sqlite_path) as lite:
             for statement in _SQLITE_TRIGGERS:
-                conn.execute(statement.format(table=table))
+                lite.execute(statement.format(table=table))

@@ -1,6 +1,7 @@
 """Anthropic's Messages API through the official SDK (pointed anywhere with base_url)."""
 
 import anthropic
+from anthropic.types import AssistantMessageParam, MessageParam, UserMessageParam
 
 from application.errors import ModelProviderError
 from application.ports import ChatMessage
@@ -17,7 +18,13 @@ class AnthropicChatModel:
         try:
             response = self._client.messages.create(
                 model=self._model, max_tokens=max_tokens, system=system,
-                messages=[{"role": m.role, "content": m.content} for m in messages])
+                messages=[_message(m) for m in messages])
         except anthropic.APIError as error:
             raise ModelProviderError(f"the model provider failed: {error}") from None
         return "".join(block.text for block in response.content if block.type == "text").strip()
+
+
+def _message(message: ChatMessage) -> MessageParam:
+    if message.role == "assistant":
+        return AssistantMessageParam(role="assistant", content=message.content)
+    return UserMessageParam(role="user", content=message.content)

@@ -104,11 +104,12 @@ class Creator(Aggregate):
 
     def record_stripe_status(self, charges_enabled: bool, payouts_enabled: bool,
                              requirements_due: list[str], at: datetime) -> bool:
-        status = {"charges_enabled": charges_enabled, "payouts_enabled": payouts_enabled,
-                  "requirements_due": sorted(requirements_due)}
-        if status == self.stripe:
+        due = sorted(requirements_due)
+        if self.stripe == {"charges_enabled": charges_enabled, "payouts_enabled": payouts_enabled,
+                           "requirements_due": due}:
             return False
-        self._stripe_status_recorded(**status, at=at)
+        self._stripe_status_recorded(charges_enabled=charges_enabled,
+                                     payouts_enabled=payouts_enabled, requirements_due=due, at=at)
         return True
 
     def note_declaration(self, kind: str, version: int, declaration_id: UUID, at: datetime) -> None:
