@@ -20,7 +20,10 @@ class BlockedTermList(Aggregate):
     def create_id(**_: object) -> UUID:
         return uuid5(ids.TAGS, "blocked-terms")
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        opened_by: str
+
+    @event(Opened)
     def __init__(self, opened_by: str) -> None:
         self.terms: dict[str, str] = {}  # term -> category
 
@@ -38,10 +41,21 @@ class BlockedTermList(Aggregate):
         if term in self.terms:
             self._removed(term=term, actor=actor, at=at)
 
-    @event("TermAdded")
+    class TermAdded(Aggregate.Event):
+        term: str
+        category: str
+        actor: str
+        at: datetime
+
+    @event(TermAdded)
     def _added(self, term: str, category: str, actor: str, at: datetime) -> None:
         self.terms[term] = category
 
-    @event("TermRemoved")
+    class TermRemoved(Aggregate.Event):
+        term: str
+        actor: str
+        at: datetime
+
+    @event(TermRemoved)
     def _removed(self, term: str, actor: str, at: datetime) -> None:
         del self.terms[term]

@@ -17,7 +17,16 @@ class InvalidReportError(DomainError):
 
 
 class ContentReport(Aggregate):
-    @event("Filed")
+    class Filed(Aggregate.Created):
+        reporter_id: str
+        target_kind: str
+        target_id: str
+        creator_user_id: str
+        category: str
+        text: str
+        at: datetime
+
+    @event(Filed)
     def __init__(self, reporter_id: str, target_kind: str, target_id: str, creator_user_id: str,
                  category: str, text: str, at: datetime) -> None:
         self.reporter_id = reporter_id
@@ -48,6 +57,12 @@ class ContentReport(Aggregate):
             raise InvalidReportError(f"resolution must be one of {', '.join(RESOLUTIONS)}")
         self._resolved(resolution=resolution, note=note, actor=actor, at=at)
 
-    @event("Resolved")
+    class Resolved(Aggregate.Event):
+        resolution: str
+        note: str
+        actor: str
+        at: datetime
+
+    @event(Resolved)
     def _resolved(self, resolution: str, note: str, actor: str, at: datetime) -> None:
         self.resolution = resolution

@@ -38,7 +38,13 @@ class Creator(Aggregate):
     def create_id(user_id: str, **_: object) -> UUID:
         return ids.creator_id(user_id)
 
-    @event("Started")
+    class Started(Aggregate.Created):
+        user_id: str
+        display_name: str
+        at: datetime
+        started_by: str | None = None
+
+    @event(Started)
     def __init__(self, user_id: str, display_name: str, at: datetime,
                  started_by: str | None = None) -> None:
         self.user_id = user_id
@@ -153,49 +159,98 @@ class Creator(Aggregate):
 
     # -- events -----------------------------------------------------------------------------
 
-    @event("AccountTypeChosen")
+    class AccountTypeChosen(Aggregate.Event):
+        account_type: str
+        at: datetime
+
+    @event(AccountTypeChosen)
     def _account_type_chosen(self, account_type: str, at: datetime) -> None:
         self.account_type = account_type
 
-    @event("IdentityProvided")
+    class IdentityProvided(Aggregate.Event):
+        legal_name: str
+        date_of_birth: str
+        country: str
+        at: datetime
+
+    @event(IdentityProvided)
     def _identity_provided(self, legal_name: str, date_of_birth: str, country: str,
                            at: datetime) -> None:
         self.legal_name, self.country = legal_name, country
         self.date_of_birth = date.fromisoformat(date_of_birth)
 
-    @event("StripeAccountLinked")
+    class StripeAccountLinked(Aggregate.Event):
+        account_id: str
+        at: datetime
+
+    @event(StripeAccountLinked)
     def _stripe_account_linked(self, account_id: str, at: datetime) -> None:
         self.stripe_account_id = account_id
 
-    @event("StripeStatusRecorded")
+    class StripeStatusRecorded(Aggregate.Event):
+        charges_enabled: bool
+        payouts_enabled: bool
+        requirements_due: list[str]
+        at: datetime
+
+    @event(StripeStatusRecorded)
     def _stripe_status_recorded(self, charges_enabled: bool, payouts_enabled: bool,
                                 requirements_due: list[str], at: datetime) -> None:
         self.stripe = {"charges_enabled": charges_enabled, "payouts_enabled": payouts_enabled,
                        "requirements_due": requirements_due}
 
-    @event("DeclarationNoted")
+    class DeclarationNoted(Aggregate.Event):
+        kind: str
+        version: int
+        declaration_id: UUID
+        at: datetime
+
+    @event(DeclarationNoted)
     def _declaration_noted(self, kind: str, version: int, declaration_id: UUID,
                            at: datetime) -> None:
         self.declarations[kind] = version
 
-    @event("Submitted")
+    class Submitted(Aggregate.Event):
+        at: datetime
+
+    @event(Submitted)
     def _submitted(self, at: datetime) -> None:
         self.status = SUBMITTED
 
-    @event("Approved")
+    class Approved(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Approved)
     def _approved(self, actor: str, reason: str, at: datetime) -> None:
         self.status = APPROVED
         self.review_reason = reason
 
-    @event("Rejected")
+    class Rejected(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Rejected)
     def _rejected(self, actor: str, reason: str, at: datetime) -> None:
         self.status = REJECTED
         self.review_reason = reason
 
-    @event("Suspended")
+    class Suspended(Aggregate.Event):
+        reason: str
+        actor: str
+        source: str
+        at: datetime
+
+    @event(Suspended)
     def _suspended(self, reason: str, actor: str, source: str, at: datetime) -> None:
         self.suspended = True
 
-    @event("Reinstated")
+    class Reinstated(Aggregate.Event):
+        actor: str
+        at: datetime
+
+    @event(Reinstated)
     def _reinstated(self, actor: str, at: datetime) -> None:
         self.suspended = False

@@ -16,7 +16,17 @@ class Declaration(Aggregate):
     def create_id(creator_user_id: str, kind: str, version: int, **_: object) -> UUID:
         return uuid5(ids.DECLARATION, f"{creator_user_id}\x1f{kind}\x1f{version}")
 
-    @event("Signed")
+    class Signed(Aggregate.Created):
+        creator_user_id: str
+        kind: str
+        version: int
+        text_sha256: str
+        signed_by: str
+        signed_at: datetime
+        ip: str
+        user_agent: str
+
+    @event(Signed)
     def __init__(self, creator_user_id: str, kind: str, version: int, text_sha256: str,
                  signed_by: str, signed_at: datetime, ip: str, user_agent: str) -> None:
         self.creator_user_id = creator_user_id

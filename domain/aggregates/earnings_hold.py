@@ -23,7 +23,16 @@ class EarningsHold(Aggregate):
     def create_id(source_kind: str, source_id: UUID, **_: object) -> UUID:
         return ids.hold_id(source_kind, source_id)
 
-    @event("Held")
+    class Held(Aggregate.Created):
+        source_kind: str
+        source_id: UUID
+        creator_id: str
+        amount_tokens: int
+        source_amount_tokens: int
+        earned_at: datetime
+        release_at: datetime
+
+    @event(Held)
     def __init__(self, source_kind: str, source_id: UUID, creator_id: str, amount_tokens: int,
                  source_amount_tokens: int, earned_at: datetime, release_at: datetime) -> None:
         self.source_kind = source_kind
@@ -82,19 +91,34 @@ class EarningsHold(Aggregate):
                            reason=reason, at=at)
         return amount_tokens
 
-    @event("Released")
+    class Released(Aggregate.Event):
+        amount_tokens: int
+        at: datetime
+
+    @event(Released)
     def _released(self, amount_tokens: int, at: datetime) -> None:
         self.held_tokens -= amount_tokens
         self.available_tokens += amount_tokens
         self.status = AVAILABLE
 
-    @event("PaidOut")
+    class PaidOut(Aggregate.Event):
+        payout_ref: str
+        amount_tokens: int
+        at: datetime
+
+    @event(PaidOut)
     def _paid_out(self, payout_ref: str, amount_tokens: int, at: datetime) -> None:
         self.available_tokens -= amount_tokens
         self.paid_tokens += amount_tokens
         self.status = PAID
 
-    @event("Reversed")
+    class Reversed(Aggregate.Event):
+        amount_tokens: int
+        source_tokens: int
+        reason: str
+        at: datetime
+
+    @event(Reversed)
     def _reversed(self, amount_tokens: int, source_tokens: int, reason: str, at: datetime) -> None:
         if self.status == HELD:
             self.held_tokens -= amount_tokens
@@ -103,7 +127,13 @@ class EarningsHold(Aggregate):
         self.reversed_tokens += amount_tokens
         self.source_clawed_tokens += source_tokens
 
-    @event("ClawedBack")
+    class ClawedBack(Aggregate.Event):
+        amount_tokens: int
+        source_tokens: int
+        reason: str
+        at: datetime
+
+    @event(ClawedBack)
     def _clawed_back(self, amount_tokens: int, source_tokens: int, reason: str,
                      at: datetime) -> None:
         self.clawback_tokens += amount_tokens

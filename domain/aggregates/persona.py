@@ -24,7 +24,12 @@ class PersonaLimitError(DomainError):
 
 
 class Persona(Aggregate):
-    @event("Drafted")
+    class Drafted(Aggregate.Created):
+        creator_user_id: str
+        profile: dict[str, Any]
+        at: datetime
+
+    @event(Drafted)
     def __init__(self, creator_user_id: str, profile: dict[str, Any], at: datetime) -> None:
         self.creator_user_id = creator_user_id
         self.profile = profile
@@ -70,30 +75,54 @@ class Persona(Aggregate):
         if self.published:
             self._unpublished(at=at)
 
-    @event("Edited")
+    class Edited(Aggregate.Event):
+        profile: dict[str, Any]
+        at: datetime
+
+    @event(Edited)
     def _edited(self, profile: dict[str, Any], at: datetime) -> None:
         self.profile = profile
         self.review = DRAFT
 
-    @event("Submitted")
+    class Submitted(Aggregate.Event):
+        likeness: list[dict[str, Any]]
+        at: datetime
+
+    @event(Submitted)
     def _submitted(self, likeness: list[dict[str, Any]], at: datetime) -> None:
         self.review = SUBMITTED
         self.likeness = likeness
 
-    @event("Approved")
+    class Approved(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Approved)
     def _approved(self, actor: str, reason: str, at: datetime) -> None:
         self.review = APPROVED
         self.live = self.profile
 
-    @event("Rejected")
+    class Rejected(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Rejected)
     def _rejected(self, actor: str, reason: str, at: datetime) -> None:
         self.review = REJECTED
 
-    @event("Published")
+    class Published(Aggregate.Event):
+        at: datetime
+
+    @event(Published)
     def _published(self, at: datetime) -> None:
         self.published = True
 
-    @event("Unpublished")
+    class Unpublished(Aggregate.Event):
+        at: datetime
+
+    @event(Unpublished)
     def _unpublished(self, at: datetime) -> None:
         self.published = False
 
@@ -105,7 +134,10 @@ class CreatorPersonas(Aggregate):
     def create_id(creator_user_id: str, **_: object) -> UUID:
         return ids.creator_personas_id(creator_user_id)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        creator_user_id: str
+
+    @event(Opened)
     def __init__(self, creator_user_id: str) -> None:
         self.persona_ids: list[UUID] = []
 
@@ -114,7 +146,10 @@ class CreatorPersonas(Aggregate):
             raise PersonaLimitError(f"a creator may have at most {limit} personas")
         self._added(persona_id=persona_id)
 
-    @event("PersonaAdded")
+    class PersonaAdded(Aggregate.Event):
+        persona_id: UUID
+
+    @event(PersonaAdded)
     def _added(self, persona_id: UUID) -> None:
         self.persona_ids.append(persona_id)
 

@@ -26,7 +26,11 @@ class StrikeRecord(Aggregate):
     def create_id(creator_user_id: str, **_: object) -> UUID:
         return ids.strike_record_id(creator_user_id)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        creator_user_id: str
+        opened_by: str
+
+    @event(Opened)
     def __init__(self, creator_user_id: str, opened_by: str) -> None:
         self.creator_user_id = creator_user_id
         self.entries: dict[str, dict] = {}
@@ -56,12 +60,26 @@ class StrikeRecord(Aggregate):
             return
         self._revoked(strike_id=strike_id, reason=reason, actor=actor, at=at)
 
-    @event("Issued")
+    class Issued(Aggregate.Event):
+        strike_id: str
+        severity: str
+        reason: str
+        evidence_ref: str | None
+        actor: str
+        at: datetime
+
+    @event(Issued)
     def _issued(self, strike_id: str, severity: str, reason: str, evidence_ref: str | None,
                 actor: str, at: datetime) -> None:
         self.entries[strike_id] = {"severity": severity, "issued_at": at, "revoked": False,
                                    "reason": reason, "evidence_ref": evidence_ref}
 
-    @event("Revoked")
+    class Revoked(Aggregate.Event):
+        strike_id: str
+        reason: str
+        actor: str
+        at: datetime
+
+    @event(Revoked)
     def _revoked(self, strike_id: str, reason: str, actor: str, at: datetime) -> None:
         self.entries[strike_id]["revoked"] = True

@@ -13,7 +13,14 @@ class StripeEventReceipt(Aggregate):
     def create_id(event_id: str, **_: object) -> UUID:
         return ids.stripe_event_id(event_id)
 
-    @event("Recorded")
+    class Recorded(Aggregate.Created):
+        event_id: str
+        event_type: str
+        object_id: str
+        outcome: str
+        received_at: datetime
+
+    @event(Recorded)
     def __init__(self, event_id: str, event_type: str, object_id: str, outcome: str,
                  received_at: datetime) -> None:
         self.event_id = event_id

@@ -25,7 +25,10 @@ class TagVocabulary(Aggregate):
     def create_id(**_: object) -> UUID:
         return uuid5(ids.TAGS, "vocabulary")
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        opened_by: str
+
+    @event(Opened)
     def __init__(self, opened_by: str) -> None:
         self.tags: dict[str, dict] = {}
 
@@ -50,10 +53,22 @@ class TagVocabulary(Aggregate):
     def active(self, kind: str) -> set[str]:
         return {slug for slug, tag in self.tags.items() if tag["active"] and tag["kind"] == kind}
 
-    @event("TagAdded")
+    class TagAdded(Aggregate.Event):
+        slug: str
+        label: str
+        kind: str
+        actor: str
+        at: datetime
+
+    @event(TagAdded)
     def _added(self, slug: str, label: str, kind: str, actor: str, at: datetime) -> None:
         self.tags[slug] = {"label": label, "kind": kind, "active": True}
 
-    @event("TagRetired")
+    class TagRetired(Aggregate.Event):
+        slug: str
+        actor: str
+        at: datetime
+
+    @event(TagRetired)
     def _retired(self, slug: str, actor: str, at: datetime) -> None:
         self.tags[slug]["active"] = False

@@ -13,7 +13,19 @@ CHAT_MODES = ("companion", "intimate")
 
 
 class Tip(Aggregate):
-    @event("Sent")
+    class Sent(Aggregate.Created):
+        fan_id: str
+        creator_id: str
+        amount_tokens: int
+        creator_bps: int
+        creator_tokens: int
+        platform_tokens: int
+        lots_used: list[list[Any]]
+        thread_id: str | None
+        chat_mode: str | None
+        sent_at: datetime
+
+    @event(Sent)
     def __init__(self, fan_id: str, creator_id: str, amount_tokens: int, creator_bps: int,
                  creator_tokens: int, platform_tokens: int, lots_used: list[list[Any]],
                  thread_id: str | None, chat_mode: str | None, sent_at: datetime) -> None:
@@ -27,6 +39,7 @@ class Tip(Aggregate):
         self.thread_id = thread_id
         self.chat_mode = chat_mode
         self.sent_at = sent_at
+        self.acknowledgement: str | None = None
 
     @classmethod
     def send(cls, *, tip_id: UUID, fan_id: str, creator_id: str, amount_tokens: int,
@@ -44,13 +57,17 @@ class Tip(Aggregate):
 
     @property
     def is_acknowledged(self) -> bool:
-        return getattr(self, "acknowledgement", None) is not None
+        return self.acknowledgement is not None
 
     def acknowledge(self, text: str, at: datetime) -> None:
         """The persona's one brief thank-you; a tip is acknowledged once, never again."""
         if not self.is_acknowledged:
             self._acknowledged(text=text, at=at)
 
-    @event("Acknowledged")
+    class Acknowledged(Aggregate.Event):
+        text: str
+        at: datetime
+
+    @event(Acknowledged)
     def _acknowledged(self, text: str, at: datetime) -> None:
         self.acknowledgement = text

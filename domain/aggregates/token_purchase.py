@@ -23,7 +23,16 @@ class TokenPurchase(Aggregate):
     def create_id(checkout_session_id: str, **_: object) -> UUID:
         return ids.purchase_id(checkout_session_id)
 
-    @event("Started")
+    class Started(Aggregate.Created):
+        checkout_session_id: str
+        fan_id: str
+        pack_sku: str
+        tokens: int
+        price_minor: int
+        currency: str
+        at: datetime
+
+    @event(Started)
     def __init__(self, checkout_session_id: str, fan_id: str, pack_sku: str, tokens: int,
                  price_minor: int, currency: str, at: datetime) -> None:
         self.checkout_session_id = checkout_session_id
@@ -80,28 +89,52 @@ class TokenPurchase(Aggregate):
     def apply_reversal(self, amount_tokens: int, at: datetime) -> None:
         self._reversal_applied(amount_tokens=amount_tokens, at=at)
 
-    @event("Completed")
+    class Completed(Aggregate.Event):
+        payment_intent_id: str | None
+        amount_minor: int
+        at: datetime
+
+    @event(Completed)
     def _completed(self, payment_intent_id: str | None, amount_minor: int, at: datetime) -> None:
         self.status = COMPLETED
         self.payment_intent_id = payment_intent_id
 
-    @event("PaymentFailed")
+    class PaymentFailed(Aggregate.Event):
+        reason: str
+        at: datetime
+
+    @event(PaymentFailed)
     def _failed(self, reason: str, at: datetime) -> None:
         self.status = FAILED
         self.failure_reason = reason
 
-    @event("Refunded")
+    class Refunded(Aggregate.Event):
+        refunded_minor_total: int
+        reversal_target_tokens: int
+        at: datetime
+
+    @event(Refunded)
     def _refunded(self, refunded_minor_total: int, reversal_target_tokens: int,
                   at: datetime) -> None:
         self.refunded_minor = refunded_minor_total
         self.reversal_target_tokens = reversal_target_tokens
 
-    @event("Disputed")
+    class Disputed(Aggregate.Event):
+        dispute_id: str
+        amount_minor: int
+        reversal_target_tokens: int
+        at: datetime
+
+    @event(Disputed)
     def _disputed(self, dispute_id: str, amount_minor: int, reversal_target_tokens: int,
                   at: datetime) -> None:
         self.disputed = True
         self.reversal_target_tokens = reversal_target_tokens
 
-    @event("ReversalApplied")
+    class ReversalApplied(Aggregate.Event):
+        amount_tokens: int
+        at: datetime
+
+    @event(ReversalApplied)
     def _reversal_applied(self, amount_tokens: int, at: datetime) -> None:
         self.reversal_applied_tokens += amount_tokens

@@ -42,7 +42,10 @@ class Wallet(Aggregate):
     def create_id(fan_id: str) -> UUID:
         return ids.wallet_id(fan_id)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        fan_id: str
+
+    @event(Opened)
     def __init__(self, fan_id: str) -> None:
         self.fan_id = fan_id
         self.lots: dict[str, Lot] = {}
@@ -147,7 +150,13 @@ class Wallet(Aggregate):
 
     # -- events -----------------------------------------------------------------------------
 
-    @event("TokensCredited")
+    class TokensCredited(Aggregate.Event):
+        purchase_id: str
+        amount_tokens: int
+        settled_debt_tokens: int
+        at: datetime
+
+    @event(TokensCredited)
     def _credited(self, purchase_id: str, amount_tokens: int, settled_debt_tokens: int,
                   at: datetime) -> None:
         lot = Lot(purchase_id=purchase_id, credited_tokens=amount_tokens,
@@ -158,7 +167,13 @@ class Wallet(Aggregate):
         self.debt_tokens -= settled_debt_tokens
         self.credited_tokens += amount_tokens
 
-    @event("TokensSpent")
+    class TokensSpent(Aggregate.Event):
+        amount_tokens: int
+        ref_id: str
+        lots_used: list[list[Any]]
+        at: datetime
+
+    @event(TokensSpent)
     def _spent(self, amount_tokens: int, ref_id: str, lots_used: list[list[Any]],
                at: datetime) -> None:
         for key, tokens in lots_used:
@@ -167,7 +182,17 @@ class Wallet(Aggregate):
             lot.consumptions.append(Consumption(ref_id, SPEND, tokens))
         self.spent_tokens += amount_tokens
 
-    @event("PurchaseReversed")
+    class PurchaseReversed(Aggregate.Event):
+        purchase_id: str
+        amount_tokens: int
+        from_lot_tokens: int
+        covered: list[list[Any]]
+        debt_added_tokens: int
+        clawed: list[list[Any]]
+        reason: str
+        at: datetime
+
+    @event(PurchaseReversed)
     def _reversed(self, purchase_id: str, amount_tokens: int, from_lot_tokens: int,
                   covered: list[list[Any]], debt_added_tokens: int, clawed: list[list[Any]],
                   reason: str, at: datetime) -> None:
