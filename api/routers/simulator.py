@@ -5,23 +5,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from adapters.stripe.simulator import LocalPaymentSimulator
 from api.deps import CoreDep
 from api.errors import ApiError
 
 router = APIRouter(tags=["simulator"], prefix="/simulator")
 
 
-def _session(core: CoreDep, session_id: str) -> Any:
-    session = core.simulator.session(session_id) if core.simulator else None
-    if session is None:
+def _simulator(core: CoreDep, session_id: str) -> LocalPaymentSimulator:
+    """The simulator, once it is known to hold this checkout session."""
+    if core.simulator is None or core.simulator.session(session_id) is None:
         raise ApiError(404, "not_found", f"no simulated checkout session {session_id}")
-    return session
+    return core.simulator
 
 
 @router.get("/checkout/{session_id}", response_class=HTMLResponse)
 def checkout_page(session_id: str, core: CoreDep) -> str:
     """A stand-in for Stripe's hosted checkout page."""
-    session = _session(core, session_id)
+    session = _simulator(core, session_id).session(session_id)
+    assert session is not None
     amount = f"£{session.amount_total_minor // 100}.{session.amount_total_minor % 100:02d}"
     return (f"<html><body><h1>LYRA test checkout</h1><p>{session.metadata['pack_sku']}: "
             f"{amount}</p><form method='post' action='/simulator/checkout/{session_id}/pay'>"
@@ -31,26 +33,20 @@ def checkout_page(session_id: str, core: CoreDep) -> str:
 @router.post("/checkout/{session_id}/pay")
 def pay(session_id: str, core: CoreDep) -> dict[str, Any]:
     """Pay the session: the simulator sends a signed checkout.session.completed to our webhook."""
-    _session(core, session_id)
-    assert core.simulator is not None
-    return core.simulator.pay(session_id)
+    return _simulator(core, session_id).pay(session_id)
 
 
 @router.post("/checkout/{session_id}/refund")
 def refund(session_id: str, core: CoreDep,
            amount_minor: Annotated[int | None, Query(gt=0)] = None) -> dict[str, Any]:
     """Refund all or part of the payment: sends a signed charge.refunded."""
-    _session(core, session_id)
-    assert core.simulator is not None
-    return core.simulator.refund(session_id, amount_minor)
+    return _simulator(core, session_id).refund(session_id, amount_minor)
 
 
 @router.post("/checkout/{session_id}/dispute")
 def dispute(session_id: str, core: CoreDep) -> dict[str, Any]:
     """Open a chargeback: sends a signed charge.dispute.created."""
-    _session(core, session_id)
-    assert core.simulator is not None
-    return core.simulator.dispute(session_id)
+    return _simulator(core, session_id).dispute(session_id)
 
 
 @router.post("/connect/{account_id}/complete")

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import ids
 from domain.errors import DomainError, InvalidTransitionError
 from domain.onboarding import ACCOUNT_TYPES, MINIMUM_AGE_YEARS, Progress, age_on, progress
+from domain.review import check_decision
 
 ONBOARDING = "onboarding"
 SUBMITTED = "submitted"
@@ -134,15 +135,11 @@ class Creator(Aggregate):
     # -- review and standing ----------------------------------------------------------------
 
     def approve(self, actor: str, reason: str, at: datetime) -> None:
-        if self.status != SUBMITTED:
-            raise InvalidTransitionError(f"only a submitted creator can be approved (is {self.status})")
+        check_decision(self.status, "creator", "approved")
         self._approved(actor=actor, reason=reason, at=at)
 
     def reject(self, actor: str, reason: str, at: datetime) -> None:
-        if self.status != SUBMITTED:
-            raise InvalidTransitionError(f"only a submitted creator can be rejected (is {self.status})")
-        if not reason.strip():
-            raise InvalidOnboardingDataError("a rejection needs a reason")
+        check_decision(self.status, "creator", "rejected", reason)
         self._rejected(actor=actor, reason=reason, at=at)
 
     def suspend(self, reason: str, actor: str, at: datetime, source: str = "admin") -> None:

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import ids
 from domain.errors import DomainError, InvalidTransitionError
+from domain.review import check_decision
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -54,15 +55,11 @@ class Persona(Aggregate):
         self._submitted(likeness=likeness, at=at)
 
     def approve(self, actor: str, reason: str, at: datetime) -> None:
-        if self.review != SUBMITTED:
-            raise InvalidTransitionError(f"only a submitted persona can be approved (is {self.review})")
+        check_decision(self.review, "persona", "approved")
         self._approved(actor=actor, reason=reason, at=at)
 
     def reject(self, actor: str, reason: str, at: datetime) -> None:
-        if self.review != SUBMITTED:
-            raise InvalidTransitionError(f"only a submitted persona can be rejected (is {self.review})")
-        if not reason.strip():
-            raise InvalidTransitionError("a rejection needs a reason")
+        check_decision(self.review, "persona", "rejected", reason)
         self._rejected(actor=actor, reason=reason, at=at)
 
     def publish(self, at: datetime) -> None:

@@ -12,6 +12,7 @@ from domain.aggregates.creator import (
     UnderageError,
 )
 from domain.errors import InvalidTransitionError
+from domain.review import MissingReasonError
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 REQUIRED = {"age_18_plus": 1, "platform_rules": 2}
@@ -65,7 +66,7 @@ def test_submit_needs_every_step_and_current_declaration_versions() -> None:
 def test_rejection_reopens_onboarding_and_approval_enables_money() -> None:
     creator = ready()
     creator.submit(REQUIRED, NOW)
-    with pytest.raises(InvalidOnboardingDataError):
+    with pytest.raises(MissingReasonError):
         creator.reject("admin", "  ", NOW)
     creator.reject("admin", "blurry ID", NOW)
     creator.choose_account_type("business", NOW)

@@ -7,6 +7,7 @@ import pytest
 
 from domain.aggregates.persona import CreatorPersonas, Persona, PersonaLimitError
 from domain.errors import InvalidTransitionError
+from domain.review import MissingReasonError
 from domain.persona_profile import InvalidPersonaError, validate
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_editing_an_approved_persona_resubmits_and_keeps_the_live_version() -> N
 def test_a_rejection_needs_a_reason_and_an_unchanged_edit_records_nothing() -> None:
     p = persona()
     p.submit([], NOW)
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(MissingReasonError):
         p.reject("admin", " ", NOW)
     p.reject("admin", "blurry", NOW)
     p.collect_events()
