@@ -7,8 +7,8 @@ import pytest
 
 from domain.aggregates.persona import CreatorPersonas, Persona, PersonaLimitError
 from domain.errors import InvalidTransitionError
-from domain.review import MissingReasonError
 from domain.persona_profile import InvalidPersonaError, validate
+from domain.review import MissingReasonError
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 RAW = {"name": "  Luna   Vale ", "stated_age": 30, "chat_modes": ["companion", "companion"],
