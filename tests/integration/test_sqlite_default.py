@@ -5,8 +5,11 @@ import sqlite3
 import pytest
 
 from application.bootstrap import build_core
+from application.declarations import current
+from application.onboarding import RequestContext, Signature
 from application.settings import Settings
 from application.tipping import SendTip
+from tests.api.test_personas_http import PROFILE
 from tests.helpers import charge_refunded, fund
 
 
@@ -28,5 +31,40 @@ def test_sqlite_ledger_projections_and_rebuild(tmp_path, clock) -> None:
         with sqlite3.connect(f"{tmp_path}/lyra.sqlite") as conn, pytest.raises(
                 sqlite3.DatabaseError, match="append-only"):
             conn.execute("DELETE FROM stored_events")
+    finally:
+        core.close()
+
+
+def test_sqlite_creators_personas_and_audit(tmp_path, clock) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
+                        group_commit_window_ms=0)
+    core = build_core(settings, clock=clock)
+    try:
+        core.onboarding.update("creator-7", context=RequestContext("127.0.0.1", "t"),
+                               display_name="Nova", account_type="individual",
+                               signatures=[Signature(t.kind, t.version, t.sha256)
+                                           for t in current().values()])
+        core.creators.register("creator-1", "Luna", "adm-1")
+        persona = core.personas.create("creator-1", dict(PROFILE))
+        core.personas.submit("creator-1", persona.id)
+        core.personas.review("adm-1", persona.id, approve=True, reason="ok")
+        core.personas.publish("creator-1", persona.id, publish=True)
+        core.moderation.issue("adm-1", "creator-1", "warning", "late reply")
+        core.projections.catch_up()
+        found = core.persona_queries.discover(tag="witty", category=None, q="astronomy",
+                                              sort="newest", limit=10, offset=0)
+        assert [m["id"] for m in found["models"]] == [str(persona.id)]
+        assert core.admin_queries.creator("creator-7")["declarations"]
+        assert core.admin_queries.audit(actor="adm-1")
+        core.moderation.suspend("adm-1", "creator-1", "review")
+        core.projections.catch_up()
+        assert core.persona_queries.discover(tag=None, category=None, q=None, sort="name",
+                                             limit=10, offset=0)["total"] == 0
+        with sqlite3.connect(f"{tmp_path}/lyra-views.sqlite") as conn, pytest.raises(
+                sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE rm_audit_log SET actor = 'x'")
+        before = core.admin_queries.audit(limit=500)
+        core.projections.rebuild()
+        assert core.admin_queries.audit(limit=500) == before
     finally:
         core.close()
