@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import sys
+from datetime import UTC, datetime
 
 from application.settings import get_settings
 
@@ -35,6 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     projections_sub.add_parser("run", help="follow the ledger until interrupted")
     projections_sub.add_parser("status", help="positions and lag")
 
+    replay = commands.add_parser("replay", help="auditor and finance replays")
+    replay_sub = replay.add_subparsers(dest="action", required=True)
+    as_of = replay_sub.add_parser("as-of", help="a fan's or creator's balances at a past moment")
+    as_of.add_argument("--at", required=True, help="ISO 8601 with a time zone")
+    as_of.add_argument("--fan")
+    as_of.add_argument("--creator")
+    diff = replay_sub.add_parser("diff", help="earnings changes between two moments")
+    diff.add_argument("--since", required=True, help="ISO 8601 with a time zone")
+    diff.add_argument("--until", help="ISO 8601 with a time zone (default: now)")
+    diff.add_argument("--creator")
+
     holds = commands.add_parser("holds", help="earnings holds")
     holds.add_subparsers(dest="action", required=True).add_parser(
         "release", help="release holds whose 14 days have passed")
@@ -62,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_core_command(args: argparse.Namespace, settings: object) -> int:
     from application.bootstrap import build_core
+    from replay.as_of import replay_as_of
+    from replay.diff import earnings_diff
 
     core = build_core(settings)  # type: ignore[arg-type]
     try:
@@ -77,6 +91,19 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
                 core.projections.follow()
         elif args.command == "projections":
             print(json.dumps(core.projections.status(), indent=2))
+        elif args.command == "replay" and args.action == "as-of":
+            snapshot = replay_as_of(core.ledger, datetime.fromisoformat(args.at))
+            report: dict[str, object] = {"at": args.at, "position": snapshot.position}
+            if args.fan:
+                report["wallet"] = snapshot.queries.wallet(args.fan)
+            if args.creator:
+                report["earnings"] = snapshot.queries.earnings(args.creator)
+            print(json.dumps(report, indent=2, default=str))
+        elif args.command == "replay":
+            until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
+            changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
+                                    args.creator)
+            print(json.dumps(changes, indent=2, default=str))
         elif args.command == "holds":
             core.projections.catch_up()
             print(json.dumps({"released": core.holds.release_due()}))

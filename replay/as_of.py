@@ -53,6 +53,7 @@ class Snapshot:
     moment: datetime
     position: int
     queries: LedgerQueries
+    db: SqliteReadModelDb
 
 
 def replay_as_of(ledger: Ledger, moment: datetime) -> Snapshot:
@@ -61,4 +62,4 @@ def replay_as_of(ledger: Ledger, moment: datetime) -> Snapshot:
     db = SqliteReadModelDb(":memory:")
     runner = ProjectionRunner(view, db, all_projections(), batch_size=PAGE)  # type: ignore[arg-type]
     runner.catch_up()
-    return Snapshot(moment=moment, position=view.last_position, queries=LedgerQueries(db))
+    return Snapshot(moment=moment, position=view.last_position, queries=LedgerQueries(db), db=db)

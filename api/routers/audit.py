@@ -1,6 +1,6 @@
 """Auditors: the audit log across every stream, and balances as they stood at a past moment."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
 from replay.as_of import replay_as_of
+from replay.diff import earnings_diff
 
 router = APIRouter(tags=["audit"])
 
@@ -48,3 +49,15 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
         body["earnings"] = {"creator_id": creator_id, **snapshot.queries.earnings(creator_id),
                             "holds": snapshot.queries.holds(creator_id, limit=200)}
     return body
+
+
+@router.get("/api/finance/earnings-diff")
+async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
+                           until: datetime | None = None,
+                           creator_id: str | None = None) -> dict[str, Any]:
+    """How each creator's earnings changed between two moments, and which purchases moved them."""
+    require(user, "finance", "auditor", "admin")
+    if since.tzinfo is None or (until is not None and until.tzinfo is None):
+        raise ApiError(422, "invalid_request", "since and until must carry a time zone")
+    end = until or datetime.now(UTC)
+    return await run_in_threadpool(earnings_diff, core.ledger, since, end, creator_id)

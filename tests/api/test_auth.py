@@ -45,3 +45,11 @@ def test_as_of_replay_is_for_auditors_and_finance(api) -> None:
     naive = api.as_user("aud-1", "auditor").get("/api/audit/as-of",
                                                  params={**params, "at": "2030-01-01T00:00:00"})
     assert naive.status_code == 422
+
+
+def test_earnings_diff_is_for_finance(api) -> None:
+    params = {"since": "2020-01-01T00:00:00Z"}
+    assert api.as_user("creator-1", "creator").get("/api/finance/earnings-diff",
+                                                    params=params).status_code == 403
+    body = api.as_user("fin-1", "finance").get("/api/finance/earnings-diff", params=params).json()
+    assert body["creators"] == [] and body["purchases_changed"] == []
