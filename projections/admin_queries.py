@@ -21,6 +21,7 @@ class AdminQueries:
             "onboarding_creators": count("SELECT COUNT(*) AS n FROM rm_creators "
                                          "WHERE status IN ('onboarding', 'rejected')"),
             "open_reports": count("SELECT COUNT(*) AS n FROM rm_reports WHERE status = 'open'"),
+            "pending_models": count("SELECT COUNT(*) AS n FROM rm_personas WHERE review = 'submitted'"),
         }
 
     def creators(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:

@@ -44,6 +44,13 @@ class PersonaQueries:
                               "ORDER BY created_at", (creator_id,))
         return [_full(r) for r in rows]
 
+    def counts(self, creator_id: str) -> dict[str, int]:
+        rows = self._db.query(
+            "SELECT COUNT(*) AS total, COALESCE(SUM(visible), 0) AS live, "
+            "COALESCE(SUM(CASE WHEN review = 'submitted' THEN 1 ELSE 0 END), 0) AS in_review "
+            "FROM rm_personas WHERE creator_id = %s", (creator_id,))
+        return {k: int(v) for k, v in rows[0].items()}
+
     def review_queue(self, limit: int, offset: int) -> list[dict[str, Any]]:
         rows = self._db.query("SELECT * FROM rm_personas WHERE review = 'submitted' "
                               "ORDER BY submitted_at LIMIT %s OFFSET %s", (limit, offset))

@@ -40,3 +40,21 @@ def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = 
             "available_minor": conversion.amount_minor,
             "carried_tokens": conversion.remainder_tokens,
             "holds": core.queries.holds(subject)}
+
+
+@router.get("/api/creator/stats")
+def creator_stats(core: CoreDep, user: CurrentUser, min_position: int | None = None) -> dict[str, Any]:
+    """The creator dashboard's figures: earnings by state, tips received, personas live."""
+    require(user, "creator")
+    wait_for_position(core, min_position)
+    earnings = core.queries.earnings(user.user_id)
+    standing = core.admin_queries.creator(user.user_id)
+    return {"creator_id": user.user_id,
+            "status": standing["status"] if standing else "not_started",
+            "suspended": bool(standing and standing["suspended"]),
+            "earnings": {k: earnings[k] for k in ("held_tokens", "available_tokens", "paid_tokens",
+                                                  "reversed_tokens", "clawback_tokens")},
+            "available_minor": tokens_to_minor(max(0, earnings["available_tokens"]
+                                                   - earnings["clawback_tokens"])).amount_minor,
+            "earnings_count": earnings["earnings_count"],
+            "personas": core.persona_queries.counts(user.user_id)}

@@ -166,3 +166,14 @@ def test_admins_manage_tags_and_blocked_terms(api, studio) -> None:
     assert creator.post("/api/creator/models", json=with_(name="Moonbeam")).status_code == 201
     assert api.as_user("fan-1", "fan").post("/api/admin/tags", json={
         "slug": "x", "label": "X", "kind": "primary"}).status_code == 403
+
+
+def test_dashboard_and_admin_counts(api, studio) -> None:
+    creator, admin = studio
+    published(api, studio)
+    second = creator.post("/api/creator/models", json=with_(name="Sol Vale")).json()["id"]
+    creator.post(f"/api/creator/models/{second}/submit")
+    stats = creator.get("/api/creator/stats", params={"min_position": api.head()}).json()
+    assert stats["status"] == "approved"
+    assert stats["personas"] == {"total": 2, "live": 1, "in_review": 1}
+    assert admin.get("/api/admin/stats").json()["pending_models"] == 1
