@@ -39,6 +39,32 @@ def serve_app(app: FastAPI, port: int) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def loopback(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve handler on a free loopback port for the duration of the block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 def _form_to_nested(body: str) -> dict[str, Any]:
     """Stripe's form encoding (a[b][0][c]=v) back into nested dicts."""
     out: dict[str, Any] = {}
@@ -60,7 +86,6 @@ class FakeStripe:
         self.accounts: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self._server: ThreadingHTTPServer | None = None
 
     def create_account(self, params: dict[str, Any], key: str) -> dict[str, Any]:
         if key in self.by_idempotency_key:
@@ -77,18 +102,7 @@ class FakeStripe:
     def running(self) -> Iterator[str]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _reply(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode()
@@ -129,14 +143,8 @@ class FakeStripe:
                 return self._reply(200, {"object": "list", "data": data, "has_more": False,
                                          "url": "/v1/checkout/sessions"})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{self._server.server_address[1]}"
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
+        with loopback(Handler) as base:
+            yield base
 
 
 def client(base: str, token: str | None = None) -> httpx.Client:
@@ -156,10 +164,7 @@ class FakeAnthropic:
     def running(self) -> Iterator[str]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append({"path": self.path, "body": body,
@@ -174,18 +179,7 @@ class FakeAnthropic:
                              "stop_sequence": None,
                              "content": [{"type": "text", "text": fake.next_text}],
                              "usage": {"input_tokens": 10, "output_tokens": 8}}
-                data = json.dumps(reply).encode()
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self._reply(fake.status, reply)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with loopback(Handler) as base:
+            yield base
