@@ -10,10 +10,8 @@ TIP = uuid5(_ROOT, "tip")
 HOLD = uuid5(_ROOT, "earnings-hold")
 CREATOR = uuid5(_ROOT, "creator")
 STRIPE_EVENT = uuid5(_ROOT, "stripe-event")
-PAYMENT_INTENT = uuid5(_ROOT, "payment-intent")
 DECLARATION = uuid5(_ROOT, "declaration")
 STRIKES = uuid5(_ROOT, "strike-record")
-REPORT = uuid5(_ROOT, "content-report")
 TAGS = uuid5(_ROOT, "vocabularies")
 PERSONAS = uuid5(_ROOT, "creator-personas")
 
@@ -44,9 +42,6 @@ def creator_id(user_id: str) -> UUID:
 def stripe_event_id(event_id: str) -> UUID:
     return uuid5(STRIPE_EVENT, event_id)
 
-
-def payment_intent_link_id(payment_intent_id: str) -> UUID:
-    return uuid5(PAYMENT_INTENT, payment_intent_id)
 
 
 def strike_record_id(creator_user_id: str) -> UUID:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from domain.catalogue import EXTRA_MESSAGE_TOKENS
 from domain.errors import DomainError
 
 CHAT_MODES = ("companion", "intimate")
@@ -67,7 +68,7 @@ def validate(profile: dict[str, Any], primary: set[str], secondary: set[str]) ->
                                              "monetization.subscription_price_minor", 99, 9_999),
             "included_messages": _int(money.get("included_messages", 0),
                                       "monetization.included_messages", 0, 10_000),
-            "extra_message_tokens": _int(money.get("extra_message_tokens", 100),
+            "extra_message_tokens": _int(money.get("extra_message_tokens", EXTRA_MESSAGE_TOKENS),
                                          "monetization.extra_message_tokens", 1, 10_000),
         },
         "chat_modes": sorted(set(modes)),

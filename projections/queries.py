@@ -53,10 +53,3 @@ class LedgerQueries:
         rows = self._db.query("SELECT checkout_session_id FROM rm_token_purchases "
                               "WHERE payment_intent_id = %s", (payment_intent_id,))
         return str(rows[0]["checkout_session_id"]) if rows else None
-
-    def purchases(self, fan_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        return self._db.query(
-            "SELECT purchase_id, checkout_session_id, pack_sku, tokens, price_minor, currency, "
-            "status, refunded_minor, disputed, reversed_tokens, started_at, updated_at "
-            "FROM rm_token_purchases WHERE fan_id = %s ORDER BY started_at DESC LIMIT %s",
-            (fan_id, limit))

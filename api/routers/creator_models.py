@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from domain.catalogue import EXTRA_MESSAGE_TOKENS
 
 router = APIRouter(tags=["creator models"], prefix="/api/creator/models")
 
@@ -21,7 +22,7 @@ class PersonaText(BaseModel):
 class Monetization(BaseModel):
     subscription_price_minor: StrictInt
     included_messages: StrictInt = 0
-    extra_message_tokens: StrictInt = 100
+    extra_message_tokens: StrictInt = EXTRA_MESSAGE_TOKENS
 
 
 class ModelIn(BaseModel):

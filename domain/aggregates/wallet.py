@@ -62,9 +62,6 @@ class Wallet(Aggregate):
     def is_frozen(self) -> bool:
         return self.debt_tokens > 0
 
-    def has_lot(self, purchase_id: str) -> bool:
-        return purchase_id in self.lots
-
     # -- commands ---------------------------------------------------------------------------
 
     def credit(self, purchase_id: str, amount_tokens: int, at: datetime) -> None:
