@@ -1,5 +1,6 @@
 """The event store: every money aggregate in one ordered log, which is both ledger and audit trail."""
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,6 +24,7 @@ class Ledger(Application[UUID]):
         self.db = db
         protect_events_table(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
+        self._this_thread = threading.local()
 
     @property
     def events_table(self) -> str:
@@ -35,8 +37,13 @@ class Ledger(Application[UUID]):
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         if recordings:
             top = max(r.notification.id for r in recordings)
+            self._this_thread.position = top
             for listener in self._listeners:
                 listener(top)
+
+    def last_saved_position(self) -> int:
+        """Where this thread's latest save landed: what its own reads must wait for."""
+        return int(getattr(self._this_thread, "position", 0))
 
     def record(self, aggregates: Iterable[Any]) -> list[Recording[UUID]]:
         """save() for aggregates only: skips the per-object runtime Protocol checks of save(),
@@ -54,7 +61,7 @@ class Ledger(Application[UUID]):
 
     def get_many(self, aggregate_ids: Iterable[UUID],
                  cache: dict[UUID, Any] | None = None) -> dict[UUID, Any]:
-        """Aggregates that exist among aggregate_ids, read in one query.
+        """Aggregates that exist among aggregate_ids, read in one query on PostgreSQL.
 
         With a cache (owned by a single writer thread), cached aggregates are fast-forwarded by
         their newer events in the same query, and the cache is updated in place.

@@ -37,7 +37,7 @@ class ModelIn(BaseModel):
 
 
 def _mine(core: CoreDep, user_id: str, persona_id: UUID) -> dict[str, Any]:
-    core.projections.wait_for(core.ledger.max_position(), timeout_s=5)
+    wait_for_position(core, core.ledger.last_saved_position())
     return next(p for p in core.persona_queries.of_creator(user_id) if p["id"] == str(persona_id))
 
 

@@ -79,7 +79,7 @@ def update_onboarding(body: OnboardingUpdate, request: Request, core: CoreDep,
         user.user_id, context=context, display_name=body.display_name,
         account_type=body.account_type, identity=identity,
         signatures=[Signature(**s.model_dump()) for s in body.declarations], submit=body.submit)
-    core.projections.wait_for(core.ledger.max_position(), timeout_s=5)
+    wait_for_position(core, core.ledger.last_saved_position())
     return _view(core.admin_queries.creator(user.user_id), user.user_id)
 
 
