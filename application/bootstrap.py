@@ -37,6 +37,7 @@ from projections.personas import PersonasProjection
 from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
+from projections.spends import SpendsProjection
 from projections.wallets import WalletsProjection
 
 
@@ -70,7 +71,7 @@ class Core:
 
 
 def all_projections() -> list[Projection]:
-    return [WalletsProjection(), EarningsProjection(), PurchasesProjection(),
+    return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             CreatorsProjection(), ModerationProjection(), PersonasProjection(), AuditProjection()]
 
 

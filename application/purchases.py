@@ -6,17 +6,16 @@ Arrival order does not matter (see TokenPurchase); handling each event once is S
 import contextlib
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from application.clock import Clock
 from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
+from application.reversals import reverse_spends
 from domain import ids
-from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.token_purchase import TokenPurchase
-from domain.aggregates.wallet import SPEND, Wallet
+from domain.aggregates.wallet import Wallet
 from domain.catalogue import CURRENCY, find_pack
 from domain.errors import UnknownPackError
 
@@ -77,14 +76,21 @@ class TokenPurchases:
             purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
             if purchase is None:
                 return "unmatched", []
-            purchase.record_refund(int(obj.get("amount_refunded") or 0), now)
-            return "refunded", [purchase, *self._apply_reversal(purchase, "refund", now)]
+            refunded_minor = int(obj.get("amount_refunded") or 0)
+            if refunded_minor > purchase.price_minor:
+                return "refund_exceeds_payment", []  # flagged for finance; applies nothing
+            purchase.record_refund(refunded_minor, now)
+            return "refunded", [purchase, *self._apply_reversal(purchase, now)]
         if kind == "charge.dispute.created":
             purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
             if purchase is None:
                 return "unmatched", []
-            purchase.record_dispute(obj["id"], int(obj.get("amount") or 0), now)
-            return "disputed", [purchase, *self._apply_reversal(purchase, "dispute", now)]
+            disputed_minor = int(obj.get("amount") or 0)
+            if disputed_minor > purchase.price_minor:
+                return "dispute_exceeds_payment", []  # flagged for finance; applies nothing
+            first = not purchase.disputed
+            purchase.record_dispute(obj["id"], disputed_minor, now)
+            return "disputed", [purchase, *self._apply_reversal(purchase, now, freeze=first)]
         return None
 
     def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
@@ -107,27 +113,31 @@ class TokenPurchases:
         if wallet is None:
             wallet = Wallet(fan_id=purchase.fan_id)
         wallet.credit(str(purchase.id), purchase.tokens, now)
-        effects = self._apply_reversal(purchase, "refund", now, wallet=wallet)
+        effects = self._apply_reversal(purchase, now, freeze=purchase.disputed, wallet=wallet)
         return "credited", [purchase, wallet, *effects]
 
-    def _apply_reversal(self, purchase: TokenPurchase, reason: str, now: datetime,
+    def _apply_reversal(self, purchase: TokenPurchase, now: datetime, freeze: bool = False,
                         wallet: Wallet | None = None) -> list[Any]:
-        """Take back what refunds and disputes ask for, once the tokens are in the wallet."""
+        """Take back what refunds and disputes ask for, once the tokens are in the wallet.
+
+        A dispute freezes the wallet for spending, once, when it is first applied; staff clear it.
+        Returns what changed, the wallet included unless the caller passed it in.
+        """
         delta = purchase.pending_reversal_tokens
-        if delta <= 0:
+        freeze = freeze and purchase.is_completed
+        if delta <= 0 and not freeze:
             return []
+        loaded = wallet is None
         wallet = wallet or self._ledger.repository.get(ids.wallet_id(purchase.fan_id))
-        clawed = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
-        purchase.apply_reversal(delta, now)
-        holds: list[EarningsHold] = []
-        for _index, ref_id, kind, tokens in clawed:
-            if kind != SPEND:
-                continue  # covers and debt settlements funded no earning
-            source_kind, source_id = ref_id.split(":", 1)
-            hold: EarningsHold = self._ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
-            hold.reverse_source(tokens, reason, now)
-            holds.append(hold)
-        return [wallet, *holds]
+        if freeze:
+            wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)
+        changed: list[Any] = []
+        if delta > 0:
+            reason = "dispute" if purchase.disputed else "refund"
+            plan = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
+            purchase.apply_reversal(delta, now)
+            changed = reverse_spends(self._ledger, plan, reason, now)
+        return [wallet, *changed] if loaded else changed
 
     def _purchase_for_payment_intent(self, payment_intent_id: str | None) -> TokenPurchase | None:
         if not payment_intent_id:

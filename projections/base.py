@@ -9,6 +9,7 @@ from projections.db import Tx
 
 class Projection:
     name: str = ""
+    version: int = 1  # bump when the tables or their meaning change: the runner rebuilds them
     tables: tuple[str, ...] = ()  # table names, dropped on rebuild
     ddl: tuple[str, ...] = ()
     guards: dict[str, tuple[str, ...]] = {}  # per engine: triggers and the like, after the ddl

@@ -11,22 +11,27 @@ class LedgerQueries:
 
     def wallet(self, fan_id: str) -> dict[str, Any]:
         rows = self._db.query(
-            "SELECT balance_tokens, purchased_tokens, spent_tokens, reversed_tokens, debt_tokens, "
-            "frozen, updated_at FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
+            "SELECT balance_tokens, purchased_tokens, spent_tokens, reversed_tokens, "
+            "spends_reversed_tokens, debt_tokens, frozen, frozen_reason, updated_at "
+            "FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
         if not rows:
             return {"balance_tokens": 0, "purchased_tokens": 0, "spent_tokens": 0,
-                    "reversed_tokens": 0, "debt_tokens": 0, "frozen": False, "updated_at": None}
+                    "reversed_tokens": 0, "spends_reversed_tokens": 0, "debt_tokens": 0,
+                    "frozen": False, "frozen_reason": None, "updated_at": None}
         row = rows[0]
         return {**row, "frozen": bool(row["frozen"])}
 
     def transactions(self, fan_id: str, limit: int = 50,
                      before_position: int | None = None) -> list[dict[str, Any]]:
-        where = "fan_id = %s" + (" AND position < %s" if before_position else "")
+        """A spend that a refund or dispute reversed says so, with the tokens and the reason."""
+        where = "t.fan_id = %s" + (" AND t.position < %s" if before_position else "")
         params: tuple[Any, ...] = (fan_id, before_position) if before_position else (fan_id,)
         return self._db.query(
-            "SELECT position, kind, amount_tokens, balance_after_tokens, ref_id, counterparty_id, "
-            f"occurred_at FROM rm_wallet_transactions WHERE {where} "
-            "ORDER BY position DESC LIMIT %s", (*params, limit))
+            "SELECT t.position, t.kind, t.amount_tokens, t.balance_after_tokens, t.ref_id, "
+            "t.counterparty_id, t.occurred_at, COALESCE(s.reversed_source_tokens, 0) "
+            "AS reversed_tokens, s.reversal_reason FROM rm_wallet_transactions t "
+            f"LEFT JOIN rm_spends s ON s.spend_id = t.ref_id WHERE {where} "
+            "ORDER BY t.position DESC LIMIT %s", (*params, limit))
 
     def earnings(self, creator_id: str) -> dict[str, Any]:
         rows = self._db.query(

@@ -1,10 +1,15 @@
 """Keeps projections current by pulling the ledger's notification log.
 
 Pulling works the same on PostgreSQL and on SQLite (which cannot push to subscribers). Each batch
-of a projection's rows is committed with its new position in one transaction, after re-reading
-that position under a lock, so a crash resumes exactly and two runners never apply an event twice.
-The event store's table lock makes notification ids commit in order, so "everything up to my
-position" is a safe cursor.
+of events is read and decoded once and applied to every projection that has not seen it, and all
+their rows are committed with their new positions in one transaction, after re-reading those
+positions under a lock: a crash resumes exactly, two runners never apply an event twice, and the
+read models move together, so a reader in one snapshot sees them all at one position (the trial
+balance relies on that). The event store's table lock makes notification ids commit in order, so
+"everything up to my position" is a safe cursor.
+
+A projection declares a `version`; when its code's version differs from the one its tables were
+built with, its tables are dropped and rebuilt from the first event.
 """
 
 import threading
@@ -17,6 +22,8 @@ from projections.db import ReadModelDb, Tx
 
 POSITIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_positions "
                  "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)")
+VERSIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_versions "
+                "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
 
 
 class ProjectionRunner:
@@ -44,7 +51,15 @@ class ProjectionRunner:
             if self._db.kind == "postgres":  # concurrent start-ups must not race on DDL
                 tx.execute("SELECT pg_advisory_xact_lock(4242018)")
             tx.execute(POSITIONS_DDL)
+            tx.execute(VERSIONS_DDL)
             for projection in self._projections:
+                built = tx.one("SELECT version FROM rm_projection_versions WHERE name = %s",
+                               (projection.name,))
+                if built is not None and int(built["version"]) != projection.version:
+                    _drop(tx, projection)
+                tx.execute("INSERT INTO rm_projection_versions (name, version) VALUES (%s, %s) "
+                           "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                           (projection.name, projection.version))
                 for statement in (*projection.ddl, *projection.guards.get(self._db.kind, ())):
                     tx.execute(statement)
                 tx.execute("INSERT INTO rm_projection_positions (name, position) VALUES (%s, 0) "
@@ -53,37 +68,48 @@ class ProjectionRunner:
     # -- catching up -------------------------------------------------------------------------
 
     def catch_up(self) -> int:
-        """Apply everything recorded so far; returns how many events were processed."""
+        """Apply everything recorded so far; returns how many events were decoded and applied."""
         with self._catch_up_lock:
-            processed = sum(self._catch_up_one(p) for p in self._projections)
+            processed = 0
+            while (batch := self._catch_up_batch()) is not None:
+                processed += batch
         with self._advanced:
             self._advanced.notify_all()
         return processed
 
-    def _catch_up_one(self, projection: Projection) -> int:
-        processed = 0
-        while True:
-            start = self.position(projection.name)
-            notifications = self._ledger.recorder.select_notifications(
-                start=start, limit=self._batch_size, inclusive_of_start=False)
-            if not notifications:
-                return processed
-            with self._db.transaction() as tx:
-                if self._locked_position(tx, projection.name) != start:
-                    continue  # another runner moved it: re-read from its position
-                for notification in notifications:
-                    event = self._ledger.mapper.to_domain_event(notification)
-                    projection.process(event, tx, notification.id)
+    def _catch_up_batch(self) -> int | None:
+        """One batch from the furthest-behind projection; None when all are at the head."""
+        positions = self.positions()
+        start = min(positions.values())
+        notifications = self._ledger.recorder.select_notifications(
+            start=start, limit=self._batch_size, inclusive_of_start=False)
+        if not notifications:
+            return None
+        with self._db.transaction() as tx:
+            if self._locked_positions(tx) != positions:
+                return 0  # another runner moved on: re-read from where it left them
+            behind = [p for p in self._projections if positions[p.name] < notifications[-1].id]
+            for notification in notifications:
+                event = self._ledger.mapper.to_domain_event(notification)
+                for projection in behind:
+                    if positions[projection.name] < notification.id:
+                        projection.process(event, tx, notification.id)
+            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            for projection in behind:
                 tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
-                           "WHERE name = %s",
-                           (notifications[-1].id, time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                time.gmtime()), projection.name))
-            processed += len(notifications)
+                           "WHERE name = %s", (notifications[-1].id, now, projection.name))
+        return len(notifications)
 
-    def _locked_position(self, tx: Tx, name: str) -> int:
-        row = tx.one("SELECT position FROM rm_projection_positions WHERE name = %s"
-                     + self._db.lock_clause, (name,))
-        return int(row["position"]) if row else 0
+    def _locked_positions(self, tx: Tx) -> dict[str, int]:
+        rows = tx.query("SELECT name, position FROM rm_projection_positions ORDER BY name"
+                        + self._db.lock_clause)
+        found = {str(r["name"]): int(r["position"]) for r in rows}
+        return {p.name: found.get(p.name, 0) for p in self._projections}
+
+    def positions(self) -> dict[str, int]:
+        rows = self._db.query("SELECT name, position FROM rm_projection_positions")
+        found = {str(r["name"]): int(r["position"]) for r in rows}
+        return {p.name: found.get(p.name, 0) for p in self._projections}
 
     def position(self, name: str) -> int:
         rows = self._db.query("SELECT position FROM rm_projection_positions WHERE name = %s",
@@ -93,7 +119,7 @@ class ProjectionRunner:
     def wait_for(self, position: int, timeout_s: float = 5.0) -> bool:
         """Block until every projection has reached position (read-your-writes for the API)."""
         deadline = time.monotonic() + timeout_s
-        while min(self.position(p.name) for p in self._projections) < position:
+        while min(self.positions().values()) < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -107,7 +133,8 @@ class ProjectionRunner:
 
     def status(self) -> list[dict[str, int | str]]:
         head = self._ledger.max_position()
-        return [{"name": p.name, "position": (pos := self.position(p.name)), "head": head,
+        positions = self.positions()
+        return [{"name": p.name, "position": (pos := positions[p.name]), "head": head,
                  "lag_events": max(0, head - pos)} for p in self._projections]
 
     # -- rebuilding --------------------------------------------------------------------------
@@ -117,10 +144,7 @@ class ProjectionRunner:
         chosen = [p for p in self._projections if names is None or p.name in names]
         with self._catch_up_lock, self._db.transaction() as tx:
             for projection in chosen:
-                for table in projection.tables:
-                    tx.execute(f"DROP TABLE IF EXISTS {table}")
-                tx.execute("DELETE FROM rm_projection_positions WHERE name = %s",
-                           (projection.name,))
+                _drop(tx, projection)
         self.setup()
         return self.catch_up()
 
@@ -147,3 +171,9 @@ class ProjectionRunner:
                 self.catch_up()
             except Exception:  # noqa: BLE001 - a failed batch rolled back; retry next round
                 time.sleep(self._poll_interval_s)
+
+
+def _drop(tx: Tx, projection: Projection) -> None:
+    for table in projection.tables:
+        tx.execute(f"DROP TABLE IF EXISTS {table}")
+    tx.execute("DELETE FROM rm_projection_positions WHERE name = %s", (projection.name,))

@@ -12,6 +12,7 @@ from projections.db import Tx
 
 class WalletsProjection(Projection):
     name = "wallets"
+    version = 2
     tables = ("rm_wallet_balances", "rm_wallet_transactions")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
@@ -21,8 +22,10 @@ class WalletsProjection(Projection):
             purchased_tokens BIGINT NOT NULL,
             spent_tokens BIGINT NOT NULL,
             reversed_tokens BIGINT NOT NULL,
+            spends_reversed_tokens BIGINT NOT NULL,
             debt_tokens BIGINT NOT NULL,
             frozen INTEGER NOT NULL,
+            frozen_reason TEXT,
             updated_at TEXT NOT NULL)""",
         """CREATE TABLE IF NOT EXISTS rm_wallet_transactions (
             position BIGINT NOT NULL,
@@ -45,7 +48,7 @@ class WalletsProjection(Projection):
     @process.register
     def _(self, event: Wallet.Opened, tx: Tx, position: int) -> None:
         tx.execute(
-            "INSERT INTO rm_wallet_balances VALUES (%s, %s, 0, 0, 0, 0, 0, 0, %s) "
+            "INSERT INTO rm_wallet_balances VALUES (%s, %s, 0, 0, 0, 0, 0, 0, 0, NULL, %s) "
             "ON CONFLICT (fan_id) DO NOTHING",
             (event.fan_id, str(event.originator_id), event.timestamp.isoformat()))
 
@@ -62,6 +65,31 @@ class WalletsProjection(Projection):
                    ref_id=event.ref_id, spent=event.amount_tokens)
 
     @process.register
+    def _(self, event: Wallet.LotReversed, tx: Tx, position: int) -> None:
+        resourced = sum(row[4] for row in event.resourced)
+        spends_reversed = sum(row[3] for row in event.reversed_spends)
+        self._move(tx, event, position, kind=event.reason,
+                   delta=-(event.from_lot_tokens + resourced),
+                   ref_id=f"purchase:{event.purchase_id}", reversed_=event.amount_tokens,
+                   spends_reversed=spends_reversed)
+
+    @process.register
+    def _(self, event: Wallet.Frozen, tx: Tx, position: int) -> None:
+        self._set_frozen(tx, event, event.reason)
+
+    @process.register
+    def _(self, event: Wallet.Unfrozen, tx: Tx, position: int) -> None:
+        self._set_frozen(tx, event, None)
+
+    @staticmethod
+    def _set_frozen(tx: Tx, event: Any, reason: str | None) -> None:
+        tx.execute(
+            "UPDATE rm_wallet_balances SET frozen_reason = %s, "
+            "frozen = CASE WHEN debt_tokens > 0 THEN 1 ELSE %s END, "
+            "updated_at = %s WHERE wallet_id = %s",
+            (reason, int(reason is not None), event.at.isoformat(), str(event.originator_id)))
+
+    @process.register
     def _(self, event: Wallet.PurchaseReversed, tx: Tx, position: int) -> None:
         self._move(tx, event, position, kind=event.reason, delta=-event.amount_tokens,
                    ref_id=f"purchase:{event.purchase_id}", reversed_=event.amount_tokens,
@@ -74,16 +102,19 @@ class WalletsProjection(Projection):
 
     @staticmethod
     def _move(tx: Tx, event: Any, position: int, *, kind: str, delta: int, ref_id: str,
-              purchased: int = 0, spent: int = 0, reversed_: int = 0, debt: int = 0) -> None:
+              purchased: int = 0, spent: int = 0, reversed_: int = 0, spends_reversed: int = 0,
+              debt: int = 0) -> None:
         fan_id = _fan_of(tx, event)
         at = event.at.isoformat()
         tx.execute(
             "UPDATE rm_wallet_balances SET balance_tokens = balance_tokens + %s, "
             "purchased_tokens = purchased_tokens + %s, spent_tokens = spent_tokens + %s, "
-            "reversed_tokens = reversed_tokens + %s, debt_tokens = debt_tokens + %s, "
-            "frozen = CASE WHEN debt_tokens + %s > 0 THEN 1 ELSE 0 END, updated_at = %s "
-            "WHERE fan_id = %s",
-            (delta, purchased, spent, reversed_, debt, debt, at, fan_id))
+            "reversed_tokens = reversed_tokens + %s, "
+            "spends_reversed_tokens = spends_reversed_tokens + %s, "
+            "debt_tokens = debt_tokens + %s, "
+            "frozen = CASE WHEN debt_tokens + %s > 0 OR frozen_reason IS NOT NULL THEN 1 ELSE 0 END,"
+            " updated_at = %s WHERE fan_id = %s",
+            (delta, purchased, spent, reversed_, spends_reversed, debt, debt, at, fan_id))
         row = tx.one("SELECT balance_tokens FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
         balance = row["balance_tokens"] if row else delta
         tx.execute(

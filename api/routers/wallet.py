@@ -18,8 +18,10 @@ class WalletPublic(BaseModel):
     purchased_tokens: int
     spent_tokens: int
     reversed_tokens: int
+    spends_reversed_tokens: int
     debt_tokens: int
     frozen: bool
+    frozen_reason: str | None
 
 
 class TransactionPublic(BaseModel):
@@ -30,6 +32,8 @@ class TransactionPublic(BaseModel):
     ref_id: str
     counterparty_id: str | None
     occurred_at: str
+    reversed_tokens: int = 0  # of a spend: how much a refund or dispute of its funding took back
+    reversal_reason: str | None = None
 
 
 class TransactionsPublic(BaseModel):

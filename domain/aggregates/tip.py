@@ -40,6 +40,9 @@ class Tip(Aggregate):
         self.chat_mode = chat_mode
         self.sent_at = sent_at
         self.acknowledgement: str | None = None
+        self.reversed_source_tokens = 0
+        self.reversed_creator_tokens = 0
+        self.reversed_platform_tokens = 0
 
     @classmethod
     def send(cls, *, tip_id: UUID, fan_id: str, creator_id: str, amount_tokens: int,
@@ -54,6 +57,37 @@ class Tip(Aggregate):
             creator_tokens=shares.creator_tokens, platform_tokens=shares.platform_tokens,
             lots_used=lots_used, thread_id=thread_id, chat_mode=chat_mode, sent_at=sent_at,
         )
+
+    @property
+    def standing_tokens(self) -> int:
+        return self.amount_tokens - self.reversed_source_tokens
+
+    def reverse(self, source_tokens: int, creator_tokens: int, reason: str, at: datetime) -> None:
+        """Part of this tip is reversed with the purchase that funded it: both shares come back.
+
+        The creator's part is what its earnings hold reversed (cumulative flooring there); the
+        platform gives back the rest, so the two reversed shares always sum to the tokens.
+        """
+        if not 0 < source_tokens <= self.standing_tokens:
+            raise InvalidAmountError("a reversal must be positive and within what still stands")
+        if not 0 <= creator_tokens <= source_tokens:
+            raise InvalidAmountError("the creator's reversed share must be within the tokens")
+        self._reversed(source_tokens=source_tokens, creator_tokens=creator_tokens,
+                       platform_tokens=source_tokens - creator_tokens, reason=reason, at=at)
+
+    class Reversed(Aggregate.Event):
+        source_tokens: int
+        creator_tokens: int
+        platform_tokens: int
+        reason: str
+        at: datetime
+
+    @event(Reversed)
+    def _reversed(self, source_tokens: int, creator_tokens: int, platform_tokens: int,
+                  reason: str, at: datetime) -> None:
+        self.reversed_source_tokens += source_tokens
+        self.reversed_creator_tokens += creator_tokens
+        self.reversed_platform_tokens += platform_tokens
 
     @property
     def is_acknowledged(self) -> bool:

@@ -1,7 +1,12 @@
-"""A fan's token wallet: credited in lots, spent oldest lot first, frozen while a reversal leaves it short.
+"""A fan's token wallet: credited in lots, spent oldest lot first, every token traced to its lot.
 
-Each lot keeps a log of what consumed it (spends, cover for another lot's reversal, debt settlement),
-so a refund of the purchase behind a lot can be traced to exactly the tips it funded.
+Each lot keeps the spends it funds, so a refund or dispute of the purchase behind a lot traces to
+exactly the tips (and later unlocks and messages) it paid for. Reversing N tokens of a lot takes,
+in order: the lot's unspent tokens; then the fan's other unspent tokens, onto which the lot's most
+recent spends are re-sourced (they stand, funded by the other lots from then on); then, for what
+is still missing, the lot's most recent spends are reversed. A token is re-sourced or reversed,
+never both, and a reversed spend is never also charged to the wallet, so a reversal cannot drive
+the balance below zero.
 """
 
 from dataclasses import dataclass, field
@@ -15,16 +20,23 @@ from domain import ids
 from domain.errors import InsufficientFundsError, InvalidAmountError, WalletFrozenError
 
 SPEND = "spend"
+# Kinds of consumption that only streams recorded before the reversal rule contain.
 REVERSAL_COVER = "reversal_cover"
 DEBT_SETTLEMENT = "debt_settlement"
 
 
 @dataclass
 class Consumption:
+    """Tokens of one spend that one lot funds; `gone_tokens` were re-sourced away or reversed."""
+
     ref_id: str
     kind: str
     tokens: int
-    clawed_tokens: int = 0
+    gone_tokens: int = 0
+
+    @property
+    def standing_tokens(self) -> int:
+        return self.tokens - self.gone_tokens
 
 
 @dataclass
@@ -35,6 +47,27 @@ class Lot:
     credited_at: datetime
     reversed_tokens: int = 0
     consumptions: list[Consumption] = field(default_factory=list)
+
+    @property
+    def reversible_tokens(self) -> int:
+        return self.credited_tokens - self.reversed_tokens
+
+
+@dataclass(frozen=True)
+class ReversalPlan:
+    """What a reversal takes, as stored in its event (lists, so they encode as JSON)."""
+
+    from_lot_tokens: int
+    resourced: list[list[Any]]  # [consumption index, ref_id, kind, onto lot, tokens]
+    reversed_spends: list[list[Any]]  # [consumption index, ref_id, kind, tokens]
+
+    @property
+    def resourced_tokens(self) -> int:
+        return sum(row[4] for row in self.resourced)
+
+    @property
+    def reversed_spend_tokens(self) -> int:
+        return sum(row[3] for row in self.reversed_spends)
 
 
 class Wallet(Aggregate):
@@ -49,9 +82,11 @@ class Wallet(Aggregate):
     def __init__(self, fan_id: str) -> None:
         self.fan_id = fan_id
         self.lots: dict[str, Lot] = {}
-        self.debt_tokens = 0
+        self.debt_tokens = 0  # only ever non-zero in streams recorded before the reversal rule
+        self.frozen_reason: str | None = None
         self.credited_tokens = 0
         self.spent_tokens = 0
+        self.spends_reversed_tokens = 0
         self.reversed_tokens = 0
 
     @property
@@ -60,7 +95,7 @@ class Wallet(Aggregate):
 
     @property
     def is_frozen(self) -> bool:
-        return self.debt_tokens > 0
+        return self.frozen_reason is not None or self.debt_tokens > 0
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -78,9 +113,8 @@ class Wallet(Aggregate):
         if amount_tokens <= 0:
             raise InvalidAmountError("amount_tokens must be a positive whole number")
         if self.is_frozen:
-            raise WalletFrozenError(
-                f"wallet is frozen until {self.debt_tokens} tokens owed after a refund are repaid"
-            )
+            raise WalletFrozenError(f"wallet is frozen ({self.frozen_reason or 'tokens owed'})"
+                                    "; staff must clear it before it can spend")
         if self.balance_tokens < amount_tokens:
             raise InsufficientFundsError(
                 f"balance {self.balance_tokens} tokens is less than {amount_tokens}"
@@ -90,31 +124,36 @@ class Wallet(Aggregate):
         return lots_used
 
     def reverse_purchase(self, purchase_id: str, amount_tokens: int, reason: str,
-                         at: datetime) -> list[list[Any]]:
-        """Take back tokens of a refunded or disputed purchase.
+                         at: datetime) -> ReversalPlan:
+        """Take back amount_tokens of a refunded or disputed purchase, by the reversal rule.
 
-        Unspent tokens of its lot go first. The rest was consumed: those consumptions (most recent
-        first, since recent earnings are the likeliest still held) are returned as clawed
-        [index, ref_id, kind, tokens] so their earnings can be reversed, and the wallet covers
-        them from other lots or owes them as debt.
+        Returns the plan; its reversed spends are what the caller must reverse downstream (both
+        shares of each spend, and whatever it bought).
         """
         lot = self.lots.get(purchase_id)
         if lot is None:
             raise InvalidAmountError(f"no lot for purchase {purchase_id}")
-        if amount_tokens <= 0 or lot.reversed_tokens + amount_tokens > lot.credited_tokens:
+        if amount_tokens <= 0 or amount_tokens > lot.reversible_tokens:
             raise InvalidAmountError("reversal must be positive and within the lot")
-        from_lot = min(lot.remaining_tokens, amount_tokens)
-        excess = amount_tokens - from_lot
-        clawed = self._claw(lot, excess)
-        available_elsewhere = sum(
-            other.remaining_tokens for key, other in self.lots.items() if key != purchase_id
-        )
-        cover = min(excess, available_elsewhere)
-        covered = self._take_oldest_first(cover, exclude=purchase_id) if cover else []
-        self._reversed(purchase_id=purchase_id, amount_tokens=amount_tokens, from_lot_tokens=from_lot,
-                       covered=covered, debt_added_tokens=excess - cover, clawed=clawed,
-                       reason=reason, at=at)
-        return clawed
+        plan = self._plan_reversal(purchase_id, lot, amount_tokens)
+        self._lot_reversed(purchase_id=purchase_id, amount_tokens=amount_tokens,
+                           from_lot_tokens=plan.from_lot_tokens, resourced=plan.resourced,
+                           reversed_spends=plan.reversed_spends, reason=reason, at=at)
+        return plan
+
+    def freeze(self, reason: str, at: datetime) -> None:
+        """Stop spending (a dispute); only staff clear it. Freezing a frozen wallet is a no-op."""
+        if self.frozen_reason is None:
+            self._frozen(reason=reason, at=at)
+
+    def unfreeze(self, actor: str, reason: str, at: datetime) -> bool:
+        """True when this call cleared a freeze; clearing a wallet that is not frozen records nothing."""
+        if not reason.strip():
+            raise InvalidAmountError("a reason is required to clear a frozen wallet")
+        if self.frozen_reason is None:
+            return False
+        self._unfrozen(actor=actor, reason=reason.strip(), at=at)
+        return True
 
     # -- helpers (pure planning, no state change) -------------------------------------------
 
@@ -131,19 +170,38 @@ class Wallet(Aggregate):
             needed -= take
         return taken
 
-    @staticmethod
-    def _claw(lot: Lot, excess: int) -> list[list[Any]]:
-        clawed: list[list[Any]] = []
-        needed = excess
-        for index in range(len(lot.consumptions) - 1, -1, -1):
-            if needed == 0:
+    def _plan_reversal(self, purchase_id: str, lot: Lot, amount_tokens: int) -> ReversalPlan:
+        from_lot = min(lot.remaining_tokens, amount_tokens)
+        missing = amount_tokens - from_lot
+        # The lot's standing spends, most recent first: recent earnings are likeliest still held.
+        recent_first = [(index, c) for index, c in reversed(list(enumerate(lot.consumptions)))
+                        if c.standing_tokens > 0]
+        elsewhere = self._take_oldest_first(
+            min(missing, sum(o.remaining_tokens for k, o in self.lots.items() if k != purchase_id)),
+            exclude=purchase_id)
+        resourced: list[list[Any]] = []
+        reversed_spends: list[list[Any]] = []
+        for index, consumption in recent_first:
+            if missing == 0:
                 break
-            consumption = lot.consumptions[index]
-            take = min(consumption.tokens - consumption.clawed_tokens, needed)
-            if take:
-                clawed.append([index, consumption.ref_id, consumption.kind, take])
-                needed -= take
-        return clawed
+            left = min(consumption.standing_tokens, missing)
+            while left and elsewhere:  # re-source onto the fan's other unspent tokens first
+                onto, free = elsewhere[0]
+                take = min(free, left)
+                resourced.append([index, consumption.ref_id, consumption.kind, onto, take])
+                left -= take
+                missing -= take
+                if take == free:
+                    elsewhere.pop(0)
+                else:
+                    elsewhere[0] = [onto, free - take]
+            if left:  # nothing else to fund it: the spend is reversed for what is left
+                reversed_spends.append([index, consumption.ref_id, consumption.kind, left])
+                missing -= left
+        if missing:  # cannot happen: a lot's reversible tokens are its unspent plus its spends
+            raise InvalidAmountError("reversal exceeds what the lot holds and funds")
+        return ReversalPlan(from_lot_tokens=from_lot, resourced=resourced,
+                            reversed_spends=reversed_spends)
 
     # -- events -----------------------------------------------------------------------------
 
@@ -179,7 +237,53 @@ class Wallet(Aggregate):
             lot.consumptions.append(Consumption(ref_id, SPEND, tokens))
         self.spent_tokens += amount_tokens
 
+    class LotReversed(Aggregate.Event):
+        purchase_id: str
+        amount_tokens: int
+        from_lot_tokens: int
+        resourced: list[list[Any]]
+        reversed_spends: list[list[Any]]
+        reason: str
+        at: datetime
+
+    @event(LotReversed)
+    def _lot_reversed(self, purchase_id: str, amount_tokens: int, from_lot_tokens: int,
+                      resourced: list[list[Any]], reversed_spends: list[list[Any]], reason: str,
+                      at: datetime) -> None:
+        lot = self.lots[purchase_id]
+        lot.remaining_tokens -= from_lot_tokens
+        lot.reversed_tokens += amount_tokens
+        for index, ref_id, kind, onto, tokens in resourced:
+            lot.consumptions[index].gone_tokens += tokens
+            other = self.lots[onto]
+            other.remaining_tokens -= tokens
+            other.consumptions.append(Consumption(ref_id, kind, tokens))
+        for index, _ref_id, _kind, tokens in reversed_spends:
+            lot.consumptions[index].gone_tokens += tokens
+            self.spends_reversed_tokens += tokens
+        self.reversed_tokens += amount_tokens
+
+    class Frozen(Aggregate.Event):
+        reason: str
+        at: datetime
+
+    @event(Frozen)
+    def _frozen(self, reason: str, at: datetime) -> None:
+        self.frozen_reason = reason
+
+    class Unfrozen(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(Unfrozen)
+    def _unfrozen(self, actor: str, reason: str, at: datetime) -> None:
+        self.frozen_reason = None
+
     class PurchaseReversed(Aggregate.Event):
+        """Recorded before the reversal rule: it clawed spends *and* charged the wallet for them.
+        Kept, with its original meaning, so that streams holding it still replay as they were."""
+
         purchase_id: str
         amount_tokens: int
         from_lot_tokens: int
@@ -197,7 +301,7 @@ class Wallet(Aggregate):
         lot.remaining_tokens -= from_lot_tokens
         lot.reversed_tokens += amount_tokens
         for index, _ref_id, _kind, tokens in clawed:
-            lot.consumptions[index].clawed_tokens += tokens
+            lot.consumptions[index].gone_tokens += tokens
         for key, tokens in covered:
             other = self.lots[key]
             other.remaining_tokens -= tokens

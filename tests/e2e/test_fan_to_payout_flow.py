@@ -40,8 +40,13 @@ def test_buy_tip_hold_release_and_refund(api) -> None:  # noqa: F811
     earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
     assert (earnings["available_tokens"], earnings["reversed_tokens"]) == (0, 700)
     wallet = fan.get("/api/wallet", params={"min_position": api.head()}).json()
-    assert (wallet["balance_tokens"], wallet["frozen"]) == (-1_000, True)
+    # The tip is reversed, not charged again: the wallet is empty, never negative.
+    assert (wallet["balance_tokens"], wallet["spends_reversed_tokens"], wallet["frozen"]) == (
+        0, 1_000, False)
+    history = fan.get("/api/wallet/transactions").json()["transactions"]
+    tip_row = next(t for t in history if t["kind"] == "tip")
+    assert (tip_row["reversed_tokens"], tip_row["reversal_reason"]) == (1_000, "refund")
     blocked = fan.post("/api/tips", json={"creator_id": "creator-1", "amount_tokens": 1})
-    assert blocked.status_code == 409 and blocked.json()["error"]["code"] == "wallet_frozen"
+    assert blocked.status_code == 402 and blocked.json()["error"]["code"] == "insufficient_funds"
     lag = httpx.get(f"{api.base}/api/projections/status").json()["projections"]
     assert all(p["lag_events"] == 0 for p in lag)

@@ -66,6 +66,7 @@ def test_random_histories_keep_every_money_invariant(core, clock, history) -> No
         wallet = core.ledger.get_or_none(ids.wallet_id(name))
         if wallet is not None:
             assert wallet.credited_tokens == (wallet.balance_tokens + wallet.spent_tokens
+                                              - wallet.spends_reversed_tokens
                                               + wallet.reversed_tokens)
     core.projections.catch_up()
     for name in creator.values():

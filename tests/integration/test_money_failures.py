@@ -75,4 +75,6 @@ def test_a_crash_while_reversing_a_refund_keeps_earnings_and_tokens_unchanged(co
     assert core.stripe_events.handle(charge_refunded(pi, 499, 499, event_id="evt_refund")) == "refunded"
     hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
     wallet = core.ledger.repository.get(ids.wallet_id("fan-1"))
-    assert (hold.reversed_tokens, wallet.reversed_tokens, wallet.balance_tokens) == (280, 500, -400)
+    tip = core.ledger.repository.get(sent.tip_id)
+    assert (hold.reversed_tokens, wallet.reversed_tokens, wallet.balance_tokens) == (280, 500, 0)
+    assert (wallet.spends_reversed_tokens, tip.reversed_platform_tokens) == (400, 120)

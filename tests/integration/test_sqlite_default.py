@@ -23,7 +23,7 @@ def test_sqlite_ledger_projections_and_rebuild(tmp_path, clock) -> None:
         core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=1_000))
         core.stripe_events.handle(charge_refunded(pi, 999, 999))
         core.projections.catch_up()
-        assert core.queries.wallet("fan-1")["balance_tokens"] == -1_000
+        assert core.queries.wallet("fan-1")["balance_tokens"] == 0
         assert core.queries.earnings("creator-1")["reversed_tokens"] == 700
         before = core.read_db.query("SELECT * FROM rm_wallet_transactions ORDER BY position")
         core.projections.rebuild()

@@ -59,15 +59,18 @@ def test_payment_failure_marks_failed_and_a_late_failure_never_undoes_a_payment(
     assert wallet(core).balance_tokens == 500
 
 
-def test_refund_reverses_the_held_earnings_it_funded_and_freezes_the_wallet(core, clock) -> None:
+def test_refund_reverses_the_held_earnings_and_the_tip_it_funded_and_charges_nothing_twice(
+        core, clock) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     pi = fund(core, "fan-1", "pack_500")
     sent = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
     assert core.stripe_events.handle(charge_refunded(pi, 499, 499)) == "refunded"
     hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
     assert (hold.held_tokens, hold.reversed_tokens) == (0, 280)
+    tip = core.ledger.repository.get(sent.tip_id)
+    assert (tip.reversed_creator_tokens, tip.reversed_platform_tokens) == (280, 120)
     w = wallet(core)
-    assert (w.balance_tokens, w.is_frozen) == (-400, True)
+    assert (w.balance_tokens, w.spends_reversed_tokens, w.is_frozen) == (0, 400, False)
 
 
 def test_partial_refunds_are_cumulative_and_idempotent(core) -> None:

@@ -1,4 +1,4 @@
-"""Wallet invariants over random histories of credits, spends and reversals."""
+"""Wallet invariants over random histories of credits, spends and reversals (the reversal rule)."""
 
 from datetime import UTC, datetime
 
@@ -36,73 +36,99 @@ def run(history: list[tuple]) -> tuple[Wallet, list]:
                 lot = wallet.lots.get(f"p{op[1]}")
                 if lot is None:
                     continue
-                amount = min(op[2], lot.credited_tokens - lot.reversed_tokens)
+                amount = min(op[2], lot.reversible_tokens)
                 if amount:
                     wallet.reverse_purchase(f"p{op[1]}", amount, "refund", NOW)
-        except (InsufficientFundsError, WalletFrozenError):
+        except InsufficientFundsError:
             pass
         events.extend(wallet.collect_events())
     return wallet, events
 
 
-@settings(max_examples=300)
-@given(operations)
-def test_tokens_in_equal_held_plus_spent_plus_reversed(history: list[tuple]) -> None:
-    wallet, _ = run(history)
-    assert wallet.credited_tokens == wallet.balance_tokens + wallet.spent_tokens + wallet.reversed_tokens
-
-
-@settings(max_examples=300)
-@given(operations)
-def test_only_a_reversal_leaves_a_debt_and_a_debt_means_every_lot_is_empty(history: list[tuple]) -> None:
-    wallet, _ = run(history)
-    assert wallet.debt_tokens >= 0
-    assert wallet.is_frozen == (wallet.balance_tokens < 0)
-    if wallet.debt_tokens:
-        assert all(lot.remaining_tokens == 0 for lot in wallet.lots.values())
-
-
-@settings(max_examples=300)
-@given(operations)
-def test_every_lot_accounts_for_each_token(history: list[tuple]) -> None:
-    wallet, events = run(history)
-    own_reversed: dict[str, int] = {}
+def spend_totals(events: list) -> tuple[dict[str, int], dict[str, int]]:
+    """Per spend: tokens spent, and tokens reversed, read from the events alone."""
+    spent: dict[str, int] = {}
+    reversed_: dict[str, int] = {}
     for event in events:
-        if isinstance(event, Wallet.PurchaseReversed):
-            own_reversed[event.purchase_id] = own_reversed.get(event.purchase_id, 0) + event.from_lot_tokens
-    for key, lot in wallet.lots.items():
-        consumed = sum(c.tokens for c in lot.consumptions)
-        assert lot.credited_tokens == lot.remaining_tokens + consumed + own_reversed.get(key, 0)
-        assert all(0 <= c.clawed_tokens <= c.tokens for c in lot.consumptions)
+        if isinstance(event, Wallet.TokensSpent):
+            spent[event.ref_id] = event.amount_tokens
+        if isinstance(event, Wallet.LotReversed):
+            for _index, ref_id, _kind, tokens in event.reversed_spends:
+                reversed_[ref_id] = reversed_.get(ref_id, 0) + tokens
+    return spent, reversed_
+
+
+@settings(max_examples=300)
+@given(operations)
+def test_tokens_in_equal_balance_plus_spent_minus_spends_reversed_plus_reversed(history) -> None:
+    wallet, _ = run(history)
+    assert wallet.credited_tokens == (wallet.balance_tokens + wallet.spent_tokens
+                                      - wallet.spends_reversed_tokens + wallet.reversed_tokens)
+
+
+@settings(max_examples=300)
+@given(operations)
+def test_a_reversal_never_drives_the_wallet_negative_nor_freezes_it(history) -> None:
+    wallet, _ = run(history)
+    assert wallet.balance_tokens >= 0
+    assert wallet.debt_tokens == 0
+    assert not wallet.is_frozen  # only a dispute freezes, and only by its own event
+
+
+@settings(max_examples=300)
+@given(operations)
+def test_every_lot_accounts_for_each_token(history) -> None:
+    wallet, _ = run(history)
+    for lot in wallet.lots.values():
+        standing = sum(c.standing_tokens for c in lot.consumptions)
+        assert lot.credited_tokens == lot.remaining_tokens + standing + lot.reversed_tokens
+        assert all(0 <= c.gone_tokens <= c.tokens for c in lot.consumptions)
+
+
+@settings(max_examples=300)
+@given(operations)
+def test_each_token_of_a_spend_is_funded_by_one_lot_or_reversed_never_both(history) -> None:
+    wallet, events = run(history)
+    spent, reversed_ = spend_totals(events)
+    funded: dict[str, int] = {}
+    for lot in wallet.lots.values():
+        for c in lot.consumptions:
+            funded[c.ref_id] = funded.get(c.ref_id, 0) + c.standing_tokens
+    for ref_id, amount in spent.items():
+        assert funded.get(ref_id, 0) + reversed_.get(ref_id, 0) == amount
+    assert sum(reversed_.values()) == wallet.spends_reversed_tokens
+
+
+@settings(max_examples=300)
+@given(operations)
+def test_spends_are_reversed_only_when_no_other_unspent_token_could_fund_them(history) -> None:
+    wallet = Wallet(fan_id="fan")
+    for op in history:
+        try:
+            if op[0] == "credit":
+                wallet.credit(f"p{op[1]}", op[2], NOW)
+            elif op[0] == "spend":
+                wallet.spend(op[1], f"tip:{len(history)}:{op[1]}", NOW)
+            elif (lot := wallet.lots.get(f"p{op[1]}")) and lot.reversible_tokens:
+                plan = wallet.reverse_purchase(f"p{op[1]}", min(op[2], lot.reversible_tokens),
+                                               "refund", NOW)
+                if plan.resourced_tokens or plan.reversed_spends:
+                    assert lot.remaining_tokens == 0  # the lot's unspent tokens went first
+                if plan.reversed_spends:
+                    assert all(o.remaining_tokens == 0 for o in wallet.lots.values())
+        except InsufficientFundsError:
+            pass
 
 
 @settings(max_examples=200)
 @given(operations)
-def test_replaying_the_events_rebuilds_the_same_wallet(history: list[tuple]) -> None:
+def test_replaying_the_events_rebuilds_the_same_wallet(history) -> None:
     wallet, events = run(history)
     rebuilt = project_aggregate(None, events)
     assert rebuilt is not None
-    assert (rebuilt.balance_tokens, rebuilt.debt_tokens, rebuilt.spent_tokens) == (
-        wallet.balance_tokens, wallet.debt_tokens, wallet.spent_tokens)
-
-
-@settings(max_examples=200)
-@given(operations)
-def test_clawed_spends_never_exceed_what_the_lot_funded(history: list[tuple]) -> None:
-    _, events = run(history)
-    funded: dict[tuple[str, str], int] = {}
-    clawed: dict[tuple[str, str], int] = {}
-    for event in events:
-        if isinstance(event, Wallet.TokensSpent):
-            for lot, tokens in event.lots_used:
-                funded[(lot, event.ref_id)] = funded.get((lot, event.ref_id), 0) + tokens
-        if isinstance(event, Wallet.PurchaseReversed):
-            for _index, ref_id, kind, tokens in event.clawed:
-                if kind == SPEND:
-                    key = (event.purchase_id, ref_id)
-                    clawed[key] = clawed.get(key, 0) + tokens
-    for key, tokens in clawed.items():
-        assert tokens <= funded[key]
+    assert rebuilt.lots == wallet.lots
+    assert (rebuilt.balance_tokens, rebuilt.spent_tokens, rebuilt.spends_reversed_tokens) == (
+        wallet.balance_tokens, wallet.spent_tokens, wallet.spends_reversed_tokens)
 
 
 def test_spends_take_the_oldest_lot_first() -> None:
@@ -112,27 +138,60 @@ def test_spends_take_the_oldest_lot_first() -> None:
     assert wallet.spend(150, "tip:1", NOW) == [["a", 100], ["b", 50]]
 
 
-def test_refund_of_a_spent_lot_freezes_until_repaid() -> None:
+def test_the_issue_scenario_counts_every_token_once() -> None:
+    """Two 1,200 packs, three 500 tips; 289 tokens of the first refunded, the second disputed."""
+    wallet = Wallet(fan_id="fan")
+    wallet.credit("a", 1_200, NOW)
+    wallet.credit("b", 1_200, NOW)
+    for n in (1, 2, 3):
+        wallet.spend(500, f"tip:{n}", NOW)
+    refund = wallet.reverse_purchase("a", 289, "refund", NOW)
+    assert refund.from_lot_tokens == 0 and refund.reversed_spends == []
+    assert refund.resourced == [[2, "tip:3", SPEND, "b", 200], [1, "tip:2", SPEND, "b", 89]]
+    assert wallet.balance_tokens == 611
+    dispute = wallet.reverse_purchase("b", 1_200, "dispute", NOW)
+    assert dispute.from_lot_tokens == 611 and dispute.resourced == []
+    assert [(ref, tokens) for _i, ref, _k, tokens in dispute.reversed_spends] == [
+        ("tip:2", 89), ("tip:3", 200), ("tip:3", 300)]
+    assert wallet.balance_tokens == 0 and wallet.spends_reversed_tokens == 589
+
+
+def test_a_spent_lot_reversed_with_nothing_else_reverses_its_spends_and_owes_nothing() -> None:
     wallet = Wallet(fan_id="fan")
     wallet.credit("a", 500, NOW)
     wallet.spend(400, "tip:1", NOW)
-    clawed = wallet.reverse_purchase("a", 500, "refund", NOW)
-    assert clawed == [[0, "tip:1", SPEND, 400]]
-    assert wallet.balance_tokens == -400 and wallet.is_frozen
-    with pytest.raises(WalletFrozenError):
-        wallet.spend(1, "tip:2", NOW)
-    wallet.credit("b", 500, NOW)
-    assert wallet.balance_tokens == 100 and not wallet.is_frozen
+    plan = wallet.reverse_purchase("a", 500, "refund", NOW)
+    assert plan.from_lot_tokens == 100
+    assert plan.reversed_spends == [[0, "tip:1", SPEND, 400]]
+    assert wallet.balance_tokens == 0 and not wallet.is_frozen
 
 
-def test_refund_shortfall_is_covered_from_other_lots_before_any_debt() -> None:
+def test_a_refunded_lot_s_spends_move_onto_other_lots_and_a_later_refund_finds_them() -> None:
     wallet = Wallet(fan_id="fan")
     wallet.credit("a", 500, NOW)
     wallet.credit("b", 500, NOW)
     wallet.spend(500, "tip:1", NOW)  # all from lot a
-    wallet.reverse_purchase("a", 500, "dispute", NOW)
-    assert wallet.balance_tokens == 0 and not wallet.is_frozen
-    assert wallet.lots["b"].remaining_tokens == 0
+    plan = wallet.reverse_purchase("a", 500, "refund", NOW)
+    assert plan.resourced == [[0, "tip:1", SPEND, "b", 500]] and plan.reversed_spends == []
+    assert wallet.balance_tokens == 0
+    later = wallet.reverse_purchase("b", 500, "refund", NOW)
+    assert later.reversed_spends == [[0, "tip:1", SPEND, 500]]
+
+
+def test_a_frozen_wallet_cannot_spend_until_staff_clear_it() -> None:
+    wallet = Wallet(fan_id="fan")
+    wallet.credit("a", 500, NOW)
+    wallet.freeze("dispute on purchase cs_1", NOW)
+    wallet.freeze("dispute on purchase cs_2", NOW)  # already frozen: nothing more recorded
+    with pytest.raises(WalletFrozenError):
+        wallet.spend(1, "tip:1", NOW)
+    with pytest.raises(InvalidAmountError):
+        wallet.unfreeze("admin-1", "  ", NOW)
+    assert wallet.unfreeze("admin-1", "dispute reviewed", NOW)
+    assert not wallet.unfreeze("admin-1", "again", NOW)
+    assert [type(e).__name__ for e in wallet.collect_events()] == [
+        "Opened", "TokensCredited", "Frozen", "Unfrozen"]
+    wallet.spend(1, "tip:1", NOW)
 
 
 def test_bad_amounts_are_refused() -> None:
