@@ -41,6 +41,7 @@ STATUS_BY_CODE = {
     "unknown_persona": 404,
     "not_your_persona": 403,
     "unknown_tip": 404,
+    "unknown_wallet": 404,
     "reason_required": 422,
     "model_provider_error": 502,
 }

@@ -12,9 +12,11 @@ from api.routers import (
     admin_creators,
     admin_models,
     admin_reports,
+    admin_wallets,
     audit,
     creator,
     creator_models,
+    finance,
     models,
     onboarding,
     ops,
@@ -51,7 +53,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
-                   reports, admin, admin_creators, admin_reports, admin_models, audit, ops):
+                   reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
+                   audit, finance, ops):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

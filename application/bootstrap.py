@@ -23,6 +23,7 @@ from application.settings import Settings
 from application.stripe_events import StripeEvents
 from application.tip_acknowledgements import TipAcknowledgements
 from application.tipping import Tipping
+from application.wallets import WalletAdministration
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
 from projections.admin_queries import AdminQueries
@@ -31,6 +32,7 @@ from projections.base import Projection
 from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
+from projections.finance_flags import FinanceFlagsProjection
 from projections.moderation import ModerationProjection
 from projections.persona_queries import PersonaQueries
 from projections.personas import PersonasProjection
@@ -62,6 +64,7 @@ class Core:
     personas: Personas
     acknowledgements: TipAcknowledgements
     persona_queries: PersonaQueries
+    wallets: WalletAdministration
 
     def close(self) -> None:
         self.projections.stop()
@@ -72,7 +75,8 @@ class Core:
 
 def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
-            CreatorsProjection(), ModerationProjection(), PersonasProjection(), AuditProjection()]
+            FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
+            PersonasProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -133,4 +137,5 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         personas=Personas(ledger, clock, SafetyChecks(), settings.persona_limit),
         persona_queries=PersonaQueries(read_db),
         acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
+        wallets=WalletAdministration(ledger, clock),
     )

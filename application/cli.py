@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--until", help="ISO 8601 with a time zone (default: now)")
     diff.add_argument("--creator")
 
+    ledger = commands.add_parser("ledger", help="whole-ledger checks")
+    ledger_sub = ledger.add_subparsers(dest="action", required=True)
+    balance = ledger_sub.add_parser(
+        "trial-balance", help="every token and penny in one place (exit 1 if not)")
+    balance.add_argument("--at", help="ISO 8601 with a time zone (default: now)")
+
     holds = commands.add_parser("holds", help="earnings holds")
     holds.add_subparsers(dest="action", required=True).add_parser(
         "release", help="release holds whose 14 days have passed")
@@ -76,6 +82,7 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
     from application.bootstrap import build_core
     from replay.as_of import replay_as_of
     from replay.diff import earnings_diff
+    from replay.trial_balance import trial_balance_as_of, trial_balance_now
 
     core = build_core(settings)  # type: ignore[arg-type]
     try:
@@ -104,6 +111,11 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
             changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
                                     args.creator)
             print(json.dumps(changes, indent=2, default=str))
+        elif args.command == "ledger":
+            balance = (trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at))
+                      if args.at else trial_balance_now(core.projections))
+            print(json.dumps({"at": args.at, **balance.as_dict()}, indent=2))
+            return 0 if balance.balanced else 1
         elif args.command == "holds":
             core.projections.catch_up()
             print(json.dumps({"released": core.holds.release_due()}))

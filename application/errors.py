@@ -21,3 +21,7 @@ class WebhookSignatureError(DomainError):
 
 class ModelProviderError(DomainError):
     code = "model_provider_error"
+
+
+class UnknownWalletError(DomainError):
+    code = "unknown_wallet"

@@ -25,7 +25,7 @@ def reverse_spends(ledger: Ledger, plan: ReversalPlan, reason: str, at: datetime
     changed: list[Any] = []
     for ref_id, tokens in tokens_by_ref.items():
         source_kind, source_id = ref_id.split(":", 1)
-        bought = ledger.repository.get(UUID(source_id))
+        bought: Any = ledger.repository.get(UUID(source_id))
         hold: EarningsHold = ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
         creator_tokens = hold.reverse_source(tokens, reason, at)
         bought.reverse(tokens, creator_tokens, reason, at)

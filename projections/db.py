@@ -44,6 +44,12 @@ class ReadModelDb(ABC):
         with self.transaction() as tx:
             return tx.query(statement, params)
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """A read-only transaction whose every statement sees the same committed state."""
+        with self.transaction() as tx:
+            yield tx
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -75,6 +81,12 @@ class PostgresReadModelDb(ReadModelDb):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PgTx(cursor)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield _PgTx(cursor)
 
     def close(self) -> None:

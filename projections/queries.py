@@ -58,3 +58,11 @@ class LedgerQueries:
         rows = self._db.query("SELECT checkout_session_id FROM rm_token_purchases "
                               "WHERE payment_intent_id = %s", (payment_intent_id,))
         return str(rows[0]["checkout_session_id"]) if rows else None
+
+    def finance_flags(self, limit: int = 100,
+                      before_position: int | None = None) -> list[dict[str, Any]]:
+        where = "WHERE position < %s " if before_position else ""
+        params: tuple[Any, ...] = (before_position,) if before_position else ()
+        return self._db.query(
+            "SELECT position, stripe_event_id, event_type, object_id, outcome, received_at "
+            f"FROM rm_finance_flags {where}ORDER BY position DESC LIMIT %s", (*params, limit))

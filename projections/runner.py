@@ -43,6 +43,10 @@ class ProjectionRunner:
         ledger.on_recorded(lambda _position: self._wake.set())
 
     @property
+    def db(self) -> ReadModelDb:
+        return self._db
+
+    @property
     def projections(self) -> list[Projection]:
         return list(self._projections)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 
+from domain import ids
 from domain.aggregates.tip import Tip
 from projections.base import Projection
 from projections.db import Tx
@@ -18,6 +19,7 @@ class SpendsProjection(Projection):
         """CREATE TABLE IF NOT EXISTS rm_spends (
             spend_id TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
+            hold_id TEXT NOT NULL,
             fan_id TEXT NOT NULL,
             creator_id TEXT NOT NULL,
             amount_tokens BIGINT NOT NULL,
@@ -28,6 +30,7 @@ class SpendsProjection(Projection):
             reversed_platform_tokens BIGINT NOT NULL DEFAULT 0,
             reversal_reason TEXT,
             spent_at TEXT NOT NULL)""",
+        "CREATE UNIQUE INDEX IF NOT EXISTS rm_spends_hold ON rm_spends (hold_id)",
         "CREATE INDEX IF NOT EXISTS rm_spends_fan ON rm_spends (fan_id)",
         "CREATE INDEX IF NOT EXISTS rm_spends_creator ON rm_spends (creator_id)",
     )
@@ -39,9 +42,11 @@ class SpendsProjection(Projection):
     @process.register
     def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
         tx.execute(
-            "INSERT INTO rm_spends (spend_id, kind, fan_id, creator_id, amount_tokens, "
-            "creator_tokens, platform_tokens, spent_at) VALUES (%s, 'tip', %s, %s, %s, %s, %s, %s)",
-            (f"tip:{event.originator_id}", event.fan_id, event.creator_id, event.amount_tokens,
+            "INSERT INTO rm_spends (spend_id, kind, hold_id, fan_id, creator_id, amount_tokens, "
+            "creator_tokens, platform_tokens, spent_at) "
+            "VALUES (%s, 'tip', %s, %s, %s, %s, %s, %s, %s)",
+            (f"tip:{event.originator_id}", str(ids.hold_id("tip", event.originator_id)),
+             event.fan_id, event.creator_id, event.amount_tokens,
              event.creator_tokens, event.platform_tokens, event.sent_at.isoformat()))
 
     @process.register

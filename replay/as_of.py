@@ -5,12 +5,14 @@ noon?" gets the same projections replayed into a private in-memory database, sto
 first event recorded after that moment. Nothing is written to the ledger or the live read models.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from application.bootstrap import all_projections
 from application.ledger import Ledger
+from projections.base import Projection
 from projections.db import SqliteReadModelDb
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
@@ -56,10 +58,12 @@ class Snapshot:
     db: SqliteReadModelDb
 
 
-def replay_as_of(ledger: Ledger, moment: datetime) -> Snapshot:
-    """Every read model as it stood at `moment` (by the time each event was recorded)."""
+def replay_as_of(ledger: Ledger, moment: datetime,
+                 projections: Sequence[Projection] | None = None) -> Snapshot:
+    """The read models (all, or those named) as they stood at `moment` (by recording time)."""
     view = _UntilMoment(ledger, moment)
     db = SqliteReadModelDb(":memory:")
-    runner = ProjectionRunner(view, db, all_projections(), batch_size=PAGE)  # type: ignore[arg-type]
+    chosen = list(projections) if projections is not None else all_projections()
+    runner = ProjectionRunner(view, db, chosen, batch_size=PAGE)  # type: ignore[arg-type]
     runner.catch_up()
     return Snapshot(moment=moment, position=view.last_position, queries=LedgerQueries(db), db=db)

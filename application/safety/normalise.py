@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from confusable_homoglyphs import confusables
+from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
 
 # Digits and symbols people type for letters. Both the terms and the text go through this, so
 # an ambiguous digit (1 for i or l) only has to map to one class consistently.

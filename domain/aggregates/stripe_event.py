@@ -27,3 +27,10 @@ class StripeEventReceipt(Aggregate):
         self.event_type = event_type
         self.object_id = object_id
         self.outcome = outcome
+
+
+# Outcomes that applied nothing to money but need a person: finance reviews each one.
+NEEDS_FINANCE_REVIEW = frozenset({
+    "unmatched", "refund_exceeds_payment", "dispute_exceeds_payment", "amount_mismatch",
+})
+MONEY_EVENT_PREFIXES = ("charge.", "checkout.session.", "payment_intent.")

@@ -1,0 +1,24 @@
+"""Staff clear the freeze a dispute put on a fan's wallet, with a reason for the audit log."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import CoreDep, CurrentUser, require
+
+router = APIRouter(tags=["admin"])
+
+
+class UnfreezeRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=1_000)
+
+
+@router.post("/api/admin/wallets/{fan_id}/unfreeze")
+def unfreeze_wallet(fan_id: str, body: UnfreezeRequest, core: CoreDep,
+                    user: CurrentUser) -> dict[str, Any]:
+    """Let the fan spend again; clearing a wallet that is not frozen records nothing."""
+    require(user, "admin", "finance")
+    wallet = core.wallets.unfreeze(fan_id, actor=user.user_id, reason=body.reason)
+    return {"fan_id": fan_id, "frozen": wallet.is_frozen, "balance_tokens": wallet.balance_tokens,
+            "position": core.ledger.last_saved_position()}

@@ -1,0 +1,26 @@
+"""The trial balance now (from the live read models) or as of a past moment (replayed)."""
+
+from datetime import datetime
+
+from application.ledger import Ledger
+from projections.earnings import EarningsProjection
+from projections.purchases import PurchasesProjection
+from projections.runner import ProjectionRunner
+from projections.spends import SpendsProjection
+from projections.trial_balance import TrialBalance, trial_balance
+from projections.wallets import WalletsProjection
+from replay.as_of import replay_as_of
+
+
+def trial_balance_now(runner: ProjectionRunner) -> TrialBalance:
+    """Caught up first, so what was recorded before the call is in it."""
+    runner.catch_up()
+    return trial_balance(runner.db)
+
+
+def trial_balance_as_of(ledger: Ledger, moment: datetime) -> TrialBalance:
+    """Only the four read models it reads are replayed, up to the moment."""
+    sources = [WalletsProjection(), SpendsProjection(), EarningsProjection(),
+               PurchasesProjection()]
+    snapshot = replay_as_of(ledger, moment, sources)
+    return trial_balance(snapshot.db)
