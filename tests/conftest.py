@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 
 from application.bootstrap import Core, build_core
@@ -67,3 +69,14 @@ def make_core(pg_schema: str, clock: FakeClock) -> Iterator[CoreFactory]:
 @pytest.fixture
 def core(make_core: CoreFactory) -> Core:
     return make_core()
+
+
+# Hypothesis profiles: "default" keeps CI fast; HYPOTHESIS_PROFILE=long runs far more and longer
+# histories (the state machine's figures in the closing notes come from it).
+hypothesis_settings.register_profile(
+    "default", deadline=None, max_examples=10, stateful_step_count=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+hypothesis_settings.register_profile(
+    "long", deadline=None, max_examples=200, stateful_step_count=80,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

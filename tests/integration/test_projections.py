@@ -13,16 +13,13 @@ from projections.wallets import WalletsProjection
 from tests.conftest import PG_URL
 from tests.helpers import charge_refunded, fund
 
-TABLES = ("rm_wallet_balances", "rm_wallet_transactions", "rm_creator_earnings",
-          "rm_earnings_holds", "rm_token_purchases", "rm_creators", "rm_reports", "rm_strikes",
-          "rm_audit_log")
-
 
 def snapshot(core) -> dict[str, list]:
+    """Every read model's rows, in a comparable form."""
     out = {}
-    for table in TABLES:
+    for table in (t for p in core.projections.projections for t in p.tables):
         rows = core.read_db.query(f"SELECT * FROM {table}")
-        out[table] = sorted(tuple(sorted(r.items())) for r in rows)
+        out[table] = sorted((tuple(sorted(r.items())) for r in rows), key=repr)
     return out
 
 

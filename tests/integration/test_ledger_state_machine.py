@@ -1,0 +1,207 @@
+"""The whole ledger as a state machine: random purchases, tips, refunds, disputes, releases and
+Stripe's duplicate and out-of-order deliveries, driven through the application on PostgreSQL.
+
+After every step the trial balance holds, a small independent model of what Stripe reported
+agrees with it, and the read models equal a rebuild from the first event. CI runs the default
+profile; `HYPOTHESIS_PROFILE=long` runs many more and longer histories.
+"""
+
+import contextlib
+import time
+import uuid
+from typing import Any
+
+import psycopg
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from psycopg import sql
+
+from application.bootstrap import build_core
+from application.tipping import SendTip
+from domain import ids
+from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, find_pack
+from domain.errors import DomainError
+from domain.money import proportional_ceil
+from replay.trial_balance import trial_balance_now
+from tests.conftest import PG_URL, FakeClock, pg_settings
+from tests.helpers import charge_refunded, session_completed, stripe_event
+from tests.integration.test_projections import snapshot
+
+FANS = ("a", "b")
+CREATORS = ("x", "y")
+STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
+         "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0}
+
+
+class Purchase:
+    def __init__(self, session_id: str, payment_intent: str, fan: str, sku: str) -> None:
+        self.session_id, self.payment_intent, self.fan, self.sku = (
+            session_id, payment_intent, fan, sku)
+        pack = find_pack(sku)
+        assert pack is not None
+        self.tokens, self.price_minor = pack.tokens, pack.price_minor
+        self.completion: dict[str, Any] | None = None
+        self.completed = False
+        self.refunded_minor = 0
+        self.disputed = False
+
+    @property
+    def reversal_tokens(self) -> int:
+        """What the money rules say must have come back, once the tokens were credited."""
+        if not self.completed:
+            return 0
+        if self.disputed:
+            return self.tokens
+        return proportional_ceil(self.tokens, self.refunded_minor, self.price_minor)
+
+
+class Ledger(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.schema = f"t_sm_{uuid.uuid4().hex[:10]}"
+        self.clock = FakeClock()
+        self.core = build_core(pg_settings(self.schema), clock=self.clock)
+        self.purchases: list[Purchase] = []
+        self.delivered: list[dict[str, Any]] = []
+        STATS["runs"] += 1
+
+    @initialize()
+    def creators(self) -> None:
+        for name in CREATORS:
+            self.core.creators.register(f"creator-{name}", name, "admin")
+
+    def _deliver(self, event: dict[str, Any]) -> str:
+        outcome = self.core.stripe_events.handle(event)
+        self.delivered.append(event)
+        return outcome
+
+    # -- rules -------------------------------------------------------------------------------
+
+    @rule(fan=st.sampled_from(FANS), sku=st.sampled_from(["pack_500", "pack_1200"]),
+          deliver_now=st.booleans())
+    def buy(self, fan: str, sku: str, deliver_now: bool) -> None:
+        session = self.core.purchases.start_checkout(f"fan-{fan}", sku, uuid.uuid4().hex)
+        assert self.core.simulator is not None
+        simulated = self.core.simulator.session(session.id)
+        assert simulated is not None
+        purchase = Purchase(session.id, simulated.payment_intent_id, f"fan-{fan}", sku)
+        purchase.completion = session_completed(session.id, purchase.fan, sku,
+                                                purchase.price_minor, purchase.payment_intent)
+        self.purchases.append(purchase)
+        if deliver_now:
+            self.complete(len(self.purchases) - 1)
+
+    @precondition(lambda self: any(not p.completed for p in self.purchases))
+    @rule(pick=st.integers(0, 30))
+    def complete_late(self, pick: int) -> None:
+        """A completion delivered after other events about the same payment (reordering)."""
+        pending = [i for i, p in enumerate(self.purchases) if not p.completed]
+        self.complete(pending[pick % len(pending)])
+
+    def complete(self, index: int) -> None:
+        purchase = self.purchases[index]
+        assert purchase.completion is not None
+        assert self._deliver(purchase.completion) == "credited"
+        purchase.completed = True
+
+    @rule(fan=st.sampled_from(FANS), creator=st.sampled_from(CREATORS),
+          amount=st.integers(1, 700))
+    def tip(self, fan: str, creator: str, amount: int) -> None:
+        with contextlib.suppress(DomainError):  # insufficient funds, frozen: refused, no writes
+            self.core.tipping.send(SendTip(fan_id=f"fan-{fan}", creator_id=f"creator-{creator}",
+                                           amount_tokens=amount))
+
+    @rule(fan=st.sampled_from(FANS), creator=st.sampled_from(CREATORS),
+          percent=st.integers(50, 100))
+    def tip_most_of_the_balance(self, fan: str, creator: str, percent: int) -> None:
+        """Fans who spend what they bought make refunds reach spends, the case that matters."""
+        wallet = self.core.ledger.get_or_none(ids.wallet_id(f"fan-{fan}"))
+        amount = min(TIP_MAX_TOKENS, wallet.balance_tokens * percent // 100) if wallet else 0
+        if amount >= TIP_MIN_TOKENS:
+            self.tip(fan, creator, amount)
+
+    @precondition(lambda self: self.purchases)
+    @rule(pick=st.integers(0, 30), percent=st.integers(1, 100))
+    def refund(self, pick: int, percent: int) -> None:
+        purchase = self.purchases[pick % len(self.purchases)]
+        total = min(purchase.price_minor,
+                    purchase.refunded_minor + purchase.price_minor * percent // 100)
+        if total <= purchase.refunded_minor:
+            return
+        self._deliver(charge_refunded(purchase.payment_intent, purchase.price_minor, total))
+        purchase.refunded_minor = total
+
+    @precondition(lambda self: self.purchases)
+    @rule(pick=st.integers(0, 30))
+    def dispute(self, pick: int) -> None:
+        purchase = self.purchases[pick % len(self.purchases)]
+        self._deliver(stripe_event("charge.dispute.created", {
+            "id": f"dp_{purchase.payment_intent}", "amount": purchase.price_minor,
+            "payment_intent": purchase.payment_intent}))
+        purchase.disputed = True
+
+    @precondition(lambda self: self.delivered)
+    @rule(pick=st.integers(0, 60))
+    def redeliver(self, pick: int) -> None:
+        """Stripe delivers the same event again, any time later."""
+        event = self.delivered[pick % len(self.delivered)]
+        assert self.core.stripe_events.handle(event) == "duplicate"
+
+    @rule(days=st.integers(1, 15))
+    def wait_and_release(self, days: int) -> None:
+        self.clock.advance(days=days)
+        self.core.projections.catch_up()
+        self.core.holds.release_due()
+
+    @rule(fan=st.sampled_from(FANS))
+    def staff_clear_freeze(self, fan: str) -> None:
+        with contextlib.suppress(DomainError):  # no wallet yet
+            self.core.wallets.unfreeze(f"fan-{fan}", "adm-1", "reviewed")
+
+    # -- invariants --------------------------------------------------------------------------
+
+    @invariant()
+    def the_trial_balance_holds_and_agrees_with_stripe(self) -> None:
+        STATS["steps"] += 1
+        started = time.perf_counter()
+        report = trial_balance_now(self.core.projections)
+        STATS["longest_trial_balance_ms"] = max(STATS["longest_trial_balance_ms"], round(
+            (time.perf_counter() - started) * 1000, 1))
+        assert report.balanced, report.as_dict()
+        assert report.tokens["credited"] == sum(p.tokens for p in self.purchases if p.completed)
+        assert report.tokens["reversed_with_purchases"] == sum(
+            p.reversal_tokens for p in self.purchases)
+        for fan in FANS:
+            wallet = self.core.ledger.get_or_none(ids.wallet_id(f"fan-{fan}"))
+            if wallet is not None:
+                row = self.core.queries.wallet(f"fan-{fan}")
+                assert row["balance_tokens"] == wallet.balance_tokens >= 0
+                assert row["frozen"] == wallet.is_frozen
+
+    @invariant()
+    def read_models_equal_a_rebuild(self) -> None:
+        self.core.projections.catch_up()
+        live = snapshot(self.core)
+        self.core.projections.rebuild()
+        assert snapshot(self.core) == live
+
+    def teardown(self) -> None:
+        STATS["largest_ledger_events"] = max(STATS["largest_ledger_events"],
+                                             self.core.ledger.max_position())
+        wallets = [self.core.ledger.get_or_none(ids.wallet_id(f"fan-{f}")) for f in FANS]
+        if any(w is not None and w.spends_reversed_tokens for w in wallets):
+            STATS["runs_with_reversed_spends"] += 1
+        if any(w is not None and any(c.gone_tokens for lot in w.lots.values()
+                                     for c in lot.consumptions) for w in wallets):
+            STATS["runs_with_resourced_spends"] += 1
+        self.core.close()
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(self.schema)))
+
+
+TestLedger = Ledger.TestCase
+
+
+def teardown_module() -> None:
+    print(f"\nledger state machine: {STATS}")
