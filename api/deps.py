@@ -44,6 +44,16 @@ def subject_or_override(principal: Principal, requested: str | None, *privileged
 
 
 def wait_for_position(core: Core, min_position: int | None) -> None:
-    """Read-your-writes: a client that saw position N from a command can ask reads to reach it."""
-    if min_position and not core.projections.wait_for(min_position, timeout_s=5):
+    """Read-your-writes: a client that saw position N from a command can ask reads to reach it.
+
+    A position the ledger has not recorded can never be reached: refused at once, not waited on.
+    """
+    if not min_position:
+        return
+    head = core.ledger.max_position()
+    if min_position > head:
+        raise ApiError(422, "position_not_recorded",
+                       f"position {min_position} is beyond the ledger's head ({head}); pass a "
+                       "position that a command returned")
+    if not core.projections.wait_for(min_position, timeout_s=5):
         raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")

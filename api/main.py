@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.auth import TokenVerifier
+from api.text_guard import RefuseNul
 from api.routers import (
     admin,
     admin_creators,
@@ -52,6 +53,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
 
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
+    app.add_middleware(RefuseNul)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
                    audit, finance, ops):

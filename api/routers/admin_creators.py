@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
+from api.params import Offset, Position
 
 router = APIRouter(tags=["admin"], prefix="/api/admin/creators")
 
@@ -25,8 +26,8 @@ class StrikeCreate(BaseModel):
 def list_creators(core: CoreDep, user: CurrentUser,
                   status: Literal["onboarding", "submitted", "approved", "rejected"] | None
                   = "submitted", limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0,
-                  min_position: int | None = None) -> dict[str, Any]:
+                  offset: Offset = 0,
+                  min_position: Position | None = None) -> dict[str, Any]:
     """Creators by status (pending review by default) with KYC, Stripe and declaration status."""
     require(user, "admin")
     wait_for_position(core, min_position)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Offset, Position
 
 router = APIRouter(tags=["admin"], prefix="/api/admin")
 
@@ -28,8 +29,8 @@ class TermCreate(BaseModel):
 
 @router.get("/models")
 def review_queue(core: CoreDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0,
-                 min_position: int | None = None) -> dict[str, Any]:
+                 offset: Offset = 0,
+                 min_position: Position | None = None) -> dict[str, Any]:
     """Personas waiting for review, oldest first, with likeness matches attached."""
     require(user, "admin")
     wait_for_position(core, min_position)

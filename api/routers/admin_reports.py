@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Offset, Position
 
 router = APIRouter(tags=["admin"], prefix="/api/admin/reports")
 
@@ -20,8 +21,8 @@ class Resolution(BaseModel):
 def list_reports(core: CoreDep, user: CurrentUser,
                  status: Literal["open", "resolved"] | None = "open",
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0,
-                 min_position: int | None = None) -> dict[str, Any]:
+                 offset: Offset = 0,
+                 min_position: Position | None = None) -> dict[str, Any]:
     """Reports, oldest open first."""
     require(user, "admin")
     wait_for_position(core, min_position)

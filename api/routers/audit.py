@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
+from api.params import Position
 from replay.as_of import replay_as_of
 from replay.diff import earnings_diff
 
@@ -17,9 +18,9 @@ router = APIRouter(tags=["audit"])
 @router.get("/api/admin/audit")
 def audit_log(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
               actor: str | None = None, kind: str | None = None, since: datetime | None = None,
-              until: datetime | None = None, before_position: int | None = None,
+              until: datetime | None = None, before_position: Position | None = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              min_position: int | None = None) -> dict[str, Any]:
+              min_position: Position | None = None) -> dict[str, Any]:
     """Every recorded action across all streams, newest first; `kind` takes wildcards (Creator.*)."""
     require(user, "admin", "auditor")
     wait_for_position(core, min_position)

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
+from api.params import Position
 from domain.money import tokens_to_minor
 
 router = APIRouter(tags=["creator"])
@@ -26,7 +27,7 @@ class EarningsPublic(BaseModel):
 
 @router.get("/api/creator/earnings", response_model=EarningsPublic)
 def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
-                     min_position: int | None = None) -> dict[str, Any]:
+                     min_position: Position | None = None) -> dict[str, Any]:
     """Held, available, paid and reversed earnings; available is also shown in pence."""
     if creator_id is None:
         require(user, "creator")
@@ -43,7 +44,7 @@ def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = 
 
 
 @router.get("/api/creator/stats")
-def creator_stats(core: CoreDep, user: CurrentUser, min_position: int | None = None) -> dict[str, Any]:
+def creator_stats(core: CoreDep, user: CurrentUser, min_position: Position | None = None) -> dict[str, Any]:
     """The creator dashboard's figures: earnings by state, tips received, personas live."""
     require(user, "creator")
     wait_for_position(core, min_position)

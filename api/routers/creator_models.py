@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Position
 from domain.catalogue import EXTRA_MESSAGE_TOKENS
 
 router = APIRouter(tags=["creator models"], prefix="/api/creator/models")
@@ -42,7 +43,7 @@ def _mine(core: CoreDep, user_id: str, persona_id: UUID) -> dict[str, Any]:
 
 
 @router.get("")
-def list_models(core: CoreDep, user: CurrentUser, min_position: int | None = None) -> dict[str, Any]:
+def list_models(core: CoreDep, user: CurrentUser, min_position: Position | None = None) -> dict[str, Any]:
     """The signed-in creator's personas: draft, review state, live version, findings."""
     require(user, "creator")
     wait_for_position(core, min_position)

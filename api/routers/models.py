@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CoreDep
 from api.errors import ApiError
+from api.params import Offset
 
 router = APIRouter(tags=["models"])
 
@@ -15,7 +16,7 @@ def discover(core: CoreDep, tag: str | None = None, category: str | None = None,
              q: Annotated[str | None, Query(max_length=100)] = None,
              sort: Literal["newest", "name"] = "newest",
              limit: Annotated[int, Query(ge=1, le=100)] = 24,
-             offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+             offset: Offset = 0) -> dict[str, Any]:
     """Published personas, filtered by tag, primary category and words, paginated."""
     return core.persona_queries.discover(tag=tag, category=category, q=q, sort=sort,
                                          limit=limit, offset=offset)

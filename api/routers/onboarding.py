@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, wait_for_position
+from api.params import Position
 from application.declarations import current, required_versions
 from application.onboarding import Identity, RequestContext, Signature
 from domain.onboarding import progress
@@ -62,7 +63,7 @@ def _view(row: dict[str, Any] | None, user_id: str) -> dict[str, Any]:
 
 
 @router.get("/api/creator/onboarding")
-def get_onboarding(core: CoreDep, user: CurrentUser, min_position: int | None = None) -> dict[str, Any]:
+def get_onboarding(core: CoreDep, user: CurrentUser, min_position: Position | None = None) -> dict[str, Any]:
     """Where the signed-in user's creator onboarding stands, the next step and what is missing."""
     wait_for_position(core, min_position)
     return _view(core.admin_queries.creator(user.user_id), user.user_id)

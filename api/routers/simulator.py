@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from adapters.stripe.simulator import LocalPaymentSimulator
 from api.deps import CoreDep
 from api.errors import ApiError
+from api.params import INT64_MAX
 
 router = APIRouter(tags=["simulator"], prefix="/simulator")
 
@@ -38,7 +39,7 @@ def pay(session_id: str, core: CoreDep) -> dict[str, Any]:
 
 @router.post("/checkout/{session_id}/refund")
 def refund(session_id: str, core: CoreDep,
-           amount_minor: Annotated[int | None, Query(gt=0)] = None) -> dict[str, Any]:
+           amount_minor: Annotated[int | None, Query(gt=0, le=INT64_MAX)] = None) -> dict[str, Any]:
     """Refund all or part of the payment: sends a signed charge.refunded."""
     return _simulator(core, session_id).refund(session_id, amount_minor)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import CoreDep, CurrentUser, subject_or_override, wait_for_position
+from api.params import Position
 
 router = APIRouter(tags=["wallet"])
 PRIVILEGED = ("admin", "auditor", "finance")
@@ -43,7 +44,7 @@ class TransactionsPublic(BaseModel):
 
 @router.get("/api/wallet", response_model=WalletPublic)
 def get_wallet(core: CoreDep, user: CurrentUser, fan_id: str | None = None,
-               min_position: int | None = None) -> dict[str, Any]:
+               min_position: Position | None = None) -> dict[str, Any]:
     """The signed-in fan's token balance (staff may name a fan_id)."""
     subject = subject_or_override(user, fan_id, *PRIVILEGED)
     wait_for_position(core, min_position)
@@ -64,8 +65,8 @@ def _history(core: CoreDep, user: CurrentUser, fan_id: str | None, limit: int,
 @router.get("/api/wallet/transactions", response_model=TransactionsPublic)
 def wallet_transactions(core: CoreDep, user: CurrentUser, fan_id: str | None = None,
                         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                        before_position: int | None = None,
-                        min_position: int | None = None) -> dict[str, Any]:
+                        before_position: Position | None = None,
+                        min_position: Position | None = None) -> dict[str, Any]:
     """The signed-in fan's ledger, newest first, paged by position."""
     return _history(core, user, fan_id, limit, before_position, min_position)
 
@@ -73,7 +74,7 @@ def wallet_transactions(core: CoreDep, user: CurrentUser, fan_id: str | None = N
 @router.get("/api/tokens/history", response_model=TransactionsPublic)
 def token_history(core: CoreDep, user: CurrentUser, fan_id: str | None = None,
                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  before_position: int | None = None,
-                  min_position: int | None = None) -> dict[str, Any]:
+                  before_position: Position | None = None,
+                  min_position: Position | None = None) -> dict[str, Any]:
     """Same ledger as /api/wallet/transactions, under the spec's older path."""
     return _history(core, user, fan_id, limit, before_position, min_position)
