@@ -7,7 +7,6 @@ from fastapi import FastAPI
 
 from api import errors
 from api.auth import TokenVerifier
-from api.text_guard import RefuseNul
 from api.routers import (
     admin,
     admin_creators,
@@ -28,6 +27,7 @@ from api.routers import (
     wallet,
     webhooks,
 )
+from api.text_guard import RefuseNul
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
 
