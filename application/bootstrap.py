@@ -123,7 +123,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     tipping = Tipping(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
                       max_batch=settings.group_commit_max_batch,
                       writers=settings.group_commit_writers)
-    purchases = TokenPurchases(ledger, gateway, queries, clock, settings.public_url)
+    purchases = TokenPurchases(ledger, gateway, queries, clock, settings.public_url,
+                               settings.dispute_fee_minor)
     onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
     policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
                           suspend_at_active=settings.suspend_at_active_strikes)

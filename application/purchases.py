@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from application.clock import Clock
 from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
-from application.reversals import reverse_spends
+from application.reversals import reinstate_spends, reverse_spends
 from domain import ids
 from domain.aggregates.token_purchase import TokenPurchase
 from domain.aggregates.wallet import Wallet
@@ -20,12 +20,17 @@ from domain.catalogue import CURRENCY, find_pack
 from domain.errors import UnknownPackError
 
 PACK_KIND = "token_pack"
+DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.funds_withdrawn",
+                  "charge.dispute.closed", "charge.dispute.funds_reinstated")
+# An inquiry closed without a chargeback took no money: it ends like a won dispute.
+DISPUTE_WON_STATUSES = ("won", "warning_closed")
 
 
 class TokenPurchases:
     def __init__(self, ledger: Ledger, gateway: PaymentGateway, index: PurchaseIndex,
-                 clock: Clock, public_url: str) -> None:
+                 clock: Clock, public_url: str, dispute_fee_minor: int = 2_000) -> None:
         self._ledger = ledger
+        self._dispute_fee_minor = dispute_fee_minor
         self._gateway = gateway
         self._index = index
         self._clock = clock
@@ -81,17 +86,35 @@ class TokenPurchases:
                 return "refund_exceeds_payment", []  # flagged for finance; applies nothing
             purchase.record_refund(refunded_minor, now)
             return "refunded", [purchase, *self._apply_reversal(purchase, now)]
-        if kind == "charge.dispute.created":
-            purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
-            if purchase is None:
-                return "unmatched", []
-            disputed_minor = int(obj.get("amount") or 0)
-            if disputed_minor > purchase.price_minor:
-                return "dispute_exceeds_payment", []  # flagged for finance; applies nothing
-            first = not purchase.disputed
-            purchase.record_dispute(obj["id"], disputed_minor, now)
-            return "disputed", [purchase, *self._apply_reversal(purchase, now, freeze=first)]
+        if kind in DISPUTE_EVENTS:
+            return self._on_dispute(kind, obj, now)
         return None
+
+    def _on_dispute(self, kind: str, dispute: dict[str, Any],
+                    now: datetime) -> tuple[str, list[Any]]:
+        """Opened, closed (won, lost, or an inquiry closed as a warning), funds moved: each
+        changes the purchase's target once, in whatever order Stripe delivers them."""
+        purchase = self._purchase_for_payment_intent(dispute.get("payment_intent"))
+        if purchase is None:
+            return "unmatched", []
+        disputed_minor = int(dispute.get("amount") or 0)
+        if disputed_minor > purchase.price_minor:
+            return "dispute_exceeds_payment", []  # flagged for finance; applies nothing
+        first = purchase.dispute_status is None
+        if kind in ("charge.dispute.created", "charge.dispute.funds_withdrawn"):
+            if not purchase.record_dispute(dispute["id"], disputed_minor, now):
+                return "dispute_already_recorded", []
+            outcome = "disputed"
+        else:
+            status = dispute.get("status")
+            won = kind == "charge.dispute.funds_reinstated" or status in DISPUTE_WON_STATUSES
+            if not won and status != "lost":
+                return "dispute_still_open", []
+            fee_minor = _dispute_fee_minor(dispute, self._dispute_fee_minor)
+            if not purchase.record_dispute_closed(dispute["id"], won, fee_minor, now):
+                return "dispute_already_closed", []
+            outcome = "dispute_won" if won else "dispute_lost"
+        return outcome, [purchase, *self._apply_reversal(purchase, now, freeze=first)]
 
     def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
         metadata = session.get("metadata") or {}
@@ -113,19 +136,22 @@ class TokenPurchases:
         if wallet is None:
             wallet = Wallet(fan_id=purchase.fan_id)
         wallet.credit(str(purchase.id), purchase.tokens, now)
-        effects = self._apply_reversal(purchase, now, freeze=purchase.disputed, wallet=wallet)
+        effects = self._apply_reversal(purchase, now, freeze=purchase.dispute_status is not None,
+                                       wallet=wallet)
         return "credited", [purchase, wallet, *effects]
 
     def _apply_reversal(self, purchase: TokenPurchase, now: datetime, freeze: bool = False,
                         wallet: Wallet | None = None) -> list[Any]:
-        """Take back what refunds and disputes ask for, once the tokens are in the wallet.
+        """Bring the wallet to what refunds and disputes ask for, once the tokens are in it:
+        take back what they add, give back what a won dispute drops.
 
-        A dispute freezes the wallet for spending, once, when it is first applied; staff clear it.
-        Returns what changed, the wallet included unless the caller passed it in.
+        A dispute freezes the wallet for spending, once, when it is first recorded; staff clear
+        it (a won dispute does not). Returns what changed, the wallet included unless the caller
+        passed it in.
         """
         delta = purchase.pending_reversal_tokens
         freeze = freeze and purchase.is_completed
-        if delta <= 0 and not freeze:
+        if delta == 0 and not freeze:
             return []
         loaded = wallet is None
         wallet = wallet or self._ledger.repository.get(ids.wallet_id(purchase.fan_id))
@@ -137,6 +163,10 @@ class TokenPurchases:
             plan = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
             purchase.apply_reversal(delta, now)
             changed = reverse_spends(self._ledger, plan, reason, now)
+        elif delta < 0:
+            reinstated = wallet.reinstate_purchase(str(purchase.id), -delta, "dispute_won", now)
+            purchase.apply_reinstatement(-delta, now)
+            changed = reinstate_spends(self._ledger, reinstated, "dispute_won", now)
         return [wallet, *changed] if loaded else changed
 
     def _purchase_for_payment_intent(self, payment_intent_id: str | None) -> TokenPurchase | None:
@@ -151,6 +181,13 @@ class TokenPurchases:
             found = self._ledger.get_or_none(ids.purchase_id(session_id))
             return found or _purchase_from_metadata(session_id, info.metadata, self._clock())
         return self._ledger.get_or_none(ids.purchase_id(session_id))
+
+
+def _dispute_fee_minor(dispute: dict[str, Any], default_minor: int) -> int:
+    """Stripe's fee for a lost dispute, from its balance transactions; else the configured one."""
+    transactions = dispute.get("balance_transactions") or []
+    fees = [int(t.get("fee") or 0) for t in transactions if isinstance(t, dict)]
+    return sum(fees) if fees else default_minor
 
 
 def _obj(event: dict[str, Any]) -> dict[str, Any]:

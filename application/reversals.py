@@ -1,4 +1,5 @@
-"""What a refunded or disputed purchase paid for, reversed: each spend's both shares, once.
+"""What a refunded or disputed purchase paid for, reversed (each spend's both shares, once), and
+what a won dispute gives back.
 
 The wallet decides which spends a reversal reaches (see Wallet.reverse_purchase); this module
 carries that to the things bought. A spend is named by its ref id, `KIND:UUID`, where UUID is the
@@ -13,21 +14,42 @@ from uuid import UUID
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
-from domain.aggregates.wallet import SPEND, ReversalPlan
+from domain.aggregates.wallet import SPEND, ReinstatementPlan, ReversalPlan
+
+
+def _by_spend(rows: list[tuple[str, str, int]]) -> dict[str, int]:
+    tokens_by_ref: dict[str, int] = {}
+    for ref_id, kind, tokens in rows:
+        if kind == SPEND:  # consumptions of older streams (debt, cover) funded no earning
+            tokens_by_ref[ref_id] = tokens_by_ref.get(ref_id, 0) + tokens
+    return tokens_by_ref
+
+
+def _spend_and_hold(ledger: Ledger, ref_id: str) -> tuple[Any, EarningsHold]:
+    source_kind, source_id = ref_id.split(":", 1)
+    bought: Any = ledger.repository.get(UUID(source_id))
+    return bought, ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
 
 
 def reverse_spends(ledger: Ledger, plan: ReversalPlan, reason: str, at: datetime) -> list[Any]:
     """The spends' aggregates and holds, changed and ready to save with the wallet."""
-    tokens_by_ref: dict[str, int] = {}
-    for _index, ref_id, kind, tokens in plan.reversed_spends:
-        if kind == SPEND:  # consumptions of older streams (debt, cover) funded no earning
-            tokens_by_ref[ref_id] = tokens_by_ref.get(ref_id, 0) + tokens
     changed: list[Any] = []
-    for ref_id, tokens in tokens_by_ref.items():
-        source_kind, source_id = ref_id.split(":", 1)
-        bought: Any = ledger.repository.get(UUID(source_id))
-        hold: EarningsHold = ledger.repository.get(ids.hold_id(source_kind, UUID(source_id)))
+    for ref_id, tokens in _by_spend([(r[1], r[2], r[3]) for r in plan.reversed_spends]).items():
+        bought, hold = _spend_and_hold(ledger, ref_id)
         creator_tokens = hold.reverse_source(tokens, reason, at)
         bought.reverse(tokens, creator_tokens, reason, at)
+        changed += [bought, hold]
+    return changed
+
+
+def reinstate_spends(ledger: Ledger, plan: ReinstatementPlan, reason: str,
+                     at: datetime) -> list[Any]:
+    """Each reinstated spend stands again and its creator share is earned again."""
+    changed: list[Any] = []
+    rows = [(r[2], r[3], r[4]) for r in plan.reinstated_spends]
+    for ref_id, tokens in _by_spend(rows).items():
+        bought, hold = _spend_and_hold(ledger, ref_id)
+        creator_tokens = hold.reinstate_source(tokens, reason, at)
+        bought.reinstate(tokens, creator_tokens, reason, at)
         changed += [bought, hold]
     return changed

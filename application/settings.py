@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     subscription_creator_bps: int = 8_000
     ppv_creator_bps: int = 8_000
     hold_days: int = 14
+    dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3

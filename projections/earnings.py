@@ -78,6 +78,17 @@ class EarningsProjection(Projection):
     def _(self, event: EarningsHold.ClawedBack, tx: Tx, position: int) -> None:
         self._move(tx, event, None, "clawback_tokens", event.amount_tokens, "paid")
 
+    @process.register
+    def _(self, event: EarningsHold.Reinstated, tx: Tx, position: int) -> None:
+        hold = self._hold(tx, event)
+        if event.from_clawback_tokens:  # a negative adjustment cancelled
+            self._move(tx, event, None, "clawback_tokens", -event.from_clawback_tokens,
+                       hold["status"])
+        earned_again = event.amount_tokens - event.from_clawback_tokens
+        if earned_again:
+            target = "held_tokens" if hold["status"] == "held" else "available_tokens"
+            self._move(tx, event, "reversed_tokens", target, earned_again, hold["status"])
+
     def _move(self, tx: Tx, event: Any, source: str | None, target: str, amount_tokens: int,
               status: str) -> None:
         assert target in _COLUMNS and (source is None or source in _COLUMNS)

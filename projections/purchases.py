@@ -11,6 +11,7 @@ from projections.db import Tx
 
 class PurchasesProjection(Projection):
     name = "purchases"
+    version = 2
     tables = ("rm_token_purchases",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_token_purchases (
@@ -25,6 +26,9 @@ class PurchasesProjection(Projection):
             payment_intent_id TEXT,
             refunded_minor BIGINT NOT NULL DEFAULT 0,
             disputed INTEGER NOT NULL DEFAULT 0,
+            dispute_id TEXT,
+            dispute_status TEXT,
+            dispute_fee_minor BIGINT NOT NULL DEFAULT 0,
             reversed_tokens BIGINT NOT NULL DEFAULT 0,
             started_at TEXT NOT NULL,
             updated_at TEXT NOT NULL)""",
@@ -61,7 +65,19 @@ class PurchasesProjection(Projection):
 
     @process.register
     def _(self, event: TokenPurchase.Disputed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "disputed = 1", ())
+        self._set(tx, event, "disputed = 1, dispute_id = %s, "
+                  "dispute_status = COALESCE(dispute_status, 'open')", (event.dispute_id,))
+
+    @process.register
+    def _(self, event: TokenPurchase.DisputeClosed, tx: Tx, position: int) -> None:
+        self._set(tx, event, "disputed = %s, dispute_id = COALESCE(dispute_id, %s), "
+                  "dispute_status = %s, dispute_fee_minor = %s",
+                  (int(event.outcome == "lost"), event.dispute_id, event.outcome,
+                   event.fee_minor))
+
+    @process.register
+    def _(self, event: TokenPurchase.ReinstatementApplied, tx: Tx, position: int) -> None:
+        self._set(tx, event, "reversed_tokens = reversed_tokens - %s", (event.amount_tokens,))
 
     @process.register
     def _(self, event: TokenPurchase.ReversalApplied, tx: Tx, position: int) -> None:

@@ -50,6 +50,17 @@ class SpendsProjection(Projection):
              event.creator_tokens, event.platform_tokens, event.sent_at.isoformat()))
 
     @process.register
+    def _(self, event: Tip.Reinstated, tx: Tx, position: int) -> None:
+        tx.execute(
+            "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens - %s, "
+            "reversed_creator_tokens = reversed_creator_tokens - %s, "
+            "reversed_platform_tokens = reversed_platform_tokens - %s, "
+            "reversal_reason = CASE WHEN reversed_source_tokens = %s THEN NULL "
+            "ELSE reversal_reason END WHERE spend_id = %s",
+            (event.source_tokens, event.creator_tokens, event.platform_tokens,
+             event.source_tokens, f"tip:{event.originator_id}"))
+
+    @process.register
     def _(self, event: Tip.Reversed, tx: Tx, position: int) -> None:
         tx.execute(
             "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens + %s, "

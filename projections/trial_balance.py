@@ -142,7 +142,8 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                          "SUM(available_tokens) AS available, SUM(paid_tokens) AS paid, "
                          "SUM(reversed_tokens) AS reversed, SUM(clawback_tokens) AS clawback "
                          "FROM rm_earnings_holds")
-        cash = _one(tx, "SELECT SUM(CASE WHEN status = 'completed' THEN price_minor ELSE 0 END) "
+        cash = _one(tx, "SELECT SUM(dispute_fee_minor) AS dispute_fees, "
+                        "SUM(CASE WHEN status = 'completed' THEN price_minor ELSE 0 END) "
                         "AS received, SUM(CASE WHEN status = 'completed' THEN refunded_minor "
                         "ELSE 0 END) AS refunded, SUM(CASE WHEN status = 'completed' AND "
                         "disputed = 1 THEN price_minor - refunded_minor ELSE 0 END) AS disputed "
@@ -198,7 +199,7 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
     pence = {"packs_received": cash["received"], "packs_refunded": cash["refunded"],
              "packs_disputed": cash["disputed"],
              "packs_net": cash["received"] - cash["refunded"] - cash["disputed"],
-             "creator_earnings": 0}
+             "dispute_fees": cash["dispute_fees"], "creator_earnings": 0}
     aligned = len(set(positions.values())) == 1
     return TrialBalance(position=min(positions.values()), aligned=aligned, tokens=tokens,
                         earnings_tokens=earnings, pence=pence, checks=checks,

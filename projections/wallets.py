@@ -74,6 +74,14 @@ class WalletsProjection(Projection):
                    spends_reversed=spends_reversed)
 
     @process.register
+    def _(self, event: Wallet.LotReinstated, tx: Tx, position: int) -> None:
+        freed = sum(row[1] for row in event.freed)
+        reinstated = sum(row[4] for row in event.reinstated_spends)
+        self._move(tx, event, position, kind=event.reason, delta=freed,
+                   ref_id=f"purchase:{event.purchase_id}", reversed_=-event.amount_tokens,
+                   spends_reversed=-reinstated)
+
+    @process.register
     def _(self, event: Wallet.Frozen, tx: Tx, position: int) -> None:
         self._set_frozen(tx, event, event.reason)
 

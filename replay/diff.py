@@ -12,7 +12,8 @@ from replay.as_of import Snapshot, replay_as_of
 
 EARNING_STATES = ("held_tokens", "available_tokens", "paid_tokens", "reversed_tokens",
                   "clawback_tokens")
-PURCHASE_FIELDS = ("status", "refunded_minor", "disputed", "reversed_tokens")
+PURCHASE_FIELDS = ("status", "refunded_minor", "disputed", "dispute_status", "dispute_fee_minor",
+                   "reversed_tokens")
 
 
 def _rows(snapshot: Snapshot, table: str, key: str) -> dict[str, dict[str, Any]]:

@@ -31,6 +31,7 @@ class SimulatedSession:
     metadata: dict[str, str]
     status: str = "open"
     refunded_minor: int = 0
+    dispute_id: str | None = None
     events: list[str] = field(default_factory=list)
 
 
@@ -113,11 +114,28 @@ class LocalPaymentSimulator:
 
     def dispute(self, session_id: str) -> dict[str, Any]:
         session = self._require(session_id)
-        return self._deliver("charge.dispute.created", {
-            "id": f"dp_sim_{secrets.token_hex(8)}", "object": "dispute",
-            "amount": session.amount_total_minor, "charge": session.charge_id,
-            "payment_intent": session.payment_intent_id, "reason": "general",
-            "status": "needs_response", "currency": CURRENCY})
+        session.dispute_id = session.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+        return self._deliver("charge.dispute.created",
+                             self._dispute_object(session, "needs_response", fee_minor=None))
+
+    def close_dispute(self, session_id: str, won: bool, fee_minor: int = 2_000) -> dict[str, Any]:
+        """The bank decides: Stripe sends charge.dispute.closed (won or lost, with its fee)."""
+        session = self._require(session_id)
+        session.dispute_id = session.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+        obj = self._dispute_object(session, "won" if won else "lost",
+                                   fee_minor=None if won else fee_minor)
+        return self._deliver("charge.dispute.closed", obj)
+
+    @staticmethod
+    def _dispute_object(session: SimulatedSession, status: str,
+                        fee_minor: int | None) -> dict[str, Any]:
+        transactions = [] if fee_minor is None else [
+            {"object": "balance_transaction", "amount": -session.amount_total_minor,
+             "fee": fee_minor, "currency": CURRENCY, "type": "adjustment"}]
+        return {"id": session.dispute_id, "object": "dispute",
+                "amount": session.amount_total_minor, "charge": session.charge_id,
+                "payment_intent": session.payment_intent_id, "reason": "general",
+                "status": status, "currency": CURRENCY, "balance_transactions": transactions}
 
     def has_account(self, account_id: str) -> bool:
         return account_id in self._accounts

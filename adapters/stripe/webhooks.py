@@ -1,6 +1,9 @@
-"""Webhook verification with the official SDK; the payload is then read as plain JSON."""
+"""Webhook verification and parsing with the official SDK (`stripe.Webhook.construct_event`).
 
-import json
+The SDK's event object is handed on as a plain dict: the planners read fields by name, and
+Stripe adds fields over time that no typed model here should have to track.
+"""
+
 from typing import Any
 
 import stripe
@@ -10,17 +13,16 @@ from application.errors import WebhookSignatureError
 
 def verify_and_parse(payload: bytes, signature_header: str, secret: str) -> dict[str, Any]:
     try:
-        stripe.WebhookSignature.verify_header(payload, signature_header, secret,
-                                              tolerance=stripe.Webhook.DEFAULT_TOLERANCE)
+        event = stripe.Webhook.construct_event(payload, signature_header, secret,
+                                               tolerance=stripe.Webhook.DEFAULT_TOLERANCE)
     except stripe.SignatureVerificationError as error:
         raise WebhookSignatureError(f"Stripe signature check failed: {error}") from None
-    try:
-        event = json.loads(payload)
-    except ValueError:
-        raise WebhookSignatureError("webhook body is not JSON") from None
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+    except (ValueError, TypeError, AttributeError, KeyError):
+        raise WebhookSignatureError("webhook body is not a Stripe event") from None
+    parsed: dict[str, Any] = event.to_dict()
+    if not parsed.get("id") or not parsed.get("type"):
         raise WebhookSignatureError("webhook body is not a Stripe event")
-    return event
+    return parsed
 
 
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """The local payment simulator's pages: only mounted when no Stripe key is configured."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
@@ -48,6 +48,13 @@ def refund(session_id: str, core: CoreDep,
 def dispute(session_id: str, core: CoreDep) -> dict[str, Any]:
     """Open a chargeback: sends a signed charge.dispute.created."""
     return _simulator(core, session_id).dispute(session_id)
+
+
+@router.post("/checkout/{session_id}/dispute/close")
+def close_dispute(session_id: str, core: CoreDep, outcome: Literal["won", "lost"],
+                  fee_minor: Annotated[int, Query(ge=0, le=100_000)] = 2_000) -> dict[str, Any]:
+    """The bank decides the chargeback: sends a signed charge.dispute.closed, won or lost."""
+    return _simulator(core, session_id).close_dispute(session_id, outcome == "won", fee_minor)
 
 
 @router.post("/connect/{account_id}/complete")

@@ -2,7 +2,9 @@
 
 Every token of the earning is in exactly one of held, available, paid or reversed. A reversal of
 an already-paid earning cannot take the money back, so it is recorded as a clawback: a negative
-adjustment carried against the creator's future earnings.
+adjustment carried against the creator's future earnings. A reversal undone (a dispute the
+platform won) re-earns the share with the hold's original release time: it goes back to held or
+available, as the hold stands, and an outstanding clawback is cancelled rather than paid twice.
 """
 
 from datetime import datetime, timedelta
@@ -90,6 +92,42 @@ class EarningsHold(Aggregate):
             self._reversed(amount_tokens=amount_tokens, source_tokens=source_tokens,
                            reason=reason, at=at)
         return amount_tokens
+
+    def reinstate_source(self, source_tokens: int, reason: str, at: datetime) -> int:
+        """Undo the reversal of source_tokens; returns the creator tokens re-earned.
+
+        The creator's reversed total is a function of the source tokens reversed (cumulative
+        flooring), so reversals and reinstatements in any order never drift by a token.
+        """
+        if source_tokens <= 0 or source_tokens > self.source_clawed_tokens:
+            raise InvalidAmountError("a reinstatement must be positive and within what was reversed")
+        before = self.amount_tokens * self.source_clawed_tokens // self.source_amount_tokens
+        after = self.amount_tokens * (self.source_clawed_tokens - source_tokens) \
+            // self.source_amount_tokens
+        amount_tokens = before - after
+        from_clawback = min(amount_tokens, self.clawback_tokens)
+        self._reinstated(amount_tokens=amount_tokens, from_clawback_tokens=from_clawback,
+                         source_tokens=source_tokens, reason=reason, at=at)
+        return amount_tokens
+
+    class Reinstated(Aggregate.Event):
+        amount_tokens: int
+        from_clawback_tokens: int  # cancels an outstanding negative adjustment; the rest re-earns
+        source_tokens: int
+        reason: str
+        at: datetime
+
+    @event(Reinstated)
+    def _reinstated(self, amount_tokens: int, from_clawback_tokens: int, source_tokens: int,
+                    reason: str, at: datetime) -> None:
+        self.clawback_tokens -= from_clawback_tokens
+        earned_again = amount_tokens - from_clawback_tokens
+        self.reversed_tokens -= earned_again
+        if self.status == HELD:
+            self.held_tokens += earned_again
+        else:
+            self.available_tokens += earned_again
+        self.source_clawed_tokens -= source_tokens
 
     class Released(Aggregate.Event):
         amount_tokens: int

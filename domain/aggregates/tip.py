@@ -89,6 +89,29 @@ class Tip(Aggregate):
         self.reversed_creator_tokens += creator_tokens
         self.reversed_platform_tokens += platform_tokens
 
+    def reinstate(self, source_tokens: int, creator_tokens: int, reason: str, at: datetime) -> None:
+        """A reversal undone (a dispute won): the tokens stand again, both shares with them."""
+        if not 0 < source_tokens <= self.reversed_source_tokens:
+            raise InvalidAmountError("a reinstatement must be positive and within what was reversed")
+        if not 0 <= creator_tokens <= min(source_tokens, self.reversed_creator_tokens):
+            raise InvalidAmountError("the creator's reinstated share must be within what was reversed")
+        self._reinstated(source_tokens=source_tokens, creator_tokens=creator_tokens,
+                         platform_tokens=source_tokens - creator_tokens, reason=reason, at=at)
+
+    class Reinstated(Aggregate.Event):
+        source_tokens: int
+        creator_tokens: int
+        platform_tokens: int
+        reason: str
+        at: datetime
+
+    @event(Reinstated)
+    def _reinstated(self, source_tokens: int, creator_tokens: int, platform_tokens: int,
+                    reason: str, at: datetime) -> None:
+        self.reversed_source_tokens -= source_tokens
+        self.reversed_creator_tokens -= creator_tokens
+        self.reversed_platform_tokens -= platform_tokens
+
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledgement is not None

@@ -1,8 +1,11 @@
 """One Stripe Checkout session for a token pack.
 
 Stripe delivers events twice and out of order, so every transition is idempotent and the final
-state does not depend on arrival order: a refund seen before the completion is kept as a target,
-and the wallet reversal is applied once the tokens have been credited.
+state does not depend on arrival order: refunds and disputes set a target (how many of the pack's
+tokens must be reversed), and the wallet is brought to that target once the tokens have been
+credited. A dispute's target is the whole pack while it is open or lost; a won dispute drops it
+back to what refunds alone ask for, and the difference is reinstated. A dispute's close that
+arrives before its open is recorded and stands: the late open changes nothing.
 """
 
 from datetime import datetime
@@ -16,6 +19,11 @@ from domain.money import proportional_ceil
 OPEN = "open"
 COMPLETED = "completed"
 FAILED = "failed"
+
+# A dispute's life: opened, then won (the money came back) or lost (it stays with the fan).
+DISPUTE_OPEN = "open"
+DISPUTE_WON = "won"
+DISPUTE_LOST = "lost"
 
 
 class TokenPurchase(Aggregate):
@@ -44,8 +52,9 @@ class TokenPurchase(Aggregate):
         self.status = OPEN
         self.payment_intent_id: str | None = None
         self.refunded_minor = 0
-        self.disputed = False
-        self.reversal_target_tokens = 0
+        self.dispute_id: str | None = None
+        self.dispute_status: str | None = None
+        self.dispute_fee_minor = 0
         self.reversal_applied_tokens = 0
         self.failure_reason: str | None = None
 
@@ -54,8 +63,22 @@ class TokenPurchase(Aggregate):
         return self.status == COMPLETED
 
     @property
+    def disputed(self) -> bool:
+        """A dispute that took (or takes) the pack back: open or lost."""
+        return self.dispute_status in (DISPUTE_OPEN, DISPUTE_LOST)
+
+    @property
+    def refund_target_tokens(self) -> int:
+        return proportional_ceil(self.tokens, self.refunded_minor, self.price_minor)
+
+    @property
+    def reversal_target_tokens(self) -> int:
+        return self.tokens if self.disputed else self.refund_target_tokens
+
+    @property
     def pending_reversal_tokens(self) -> int:
-        """Tokens still to take back from the wallet; only once they have been credited."""
+        """Tokens still to take back from the wallet (negative: to give back after a won
+        dispute); only once they have been credited."""
         if not self.is_completed:
             return 0
         return self.reversal_target_tokens - self.reversal_applied_tokens
@@ -80,14 +103,31 @@ class TokenPurchase(Aggregate):
         self._refunded(refunded_minor_total=refunded,
                        reversal_target_tokens=max(target, self.reversal_target_tokens), at=at)
 
-    def record_dispute(self, dispute_id: str, amount_minor: int, at: datetime) -> None:
-        if self.disputed:
-            return
+    def record_dispute(self, dispute_id: str, amount_minor: int, at: datetime) -> bool:
+        """True when this opened the dispute; a repeat, or an open after its close, is a no-op."""
+        if self.dispute_status is not None:
+            return False
         self._disputed(dispute_id=dispute_id, amount_minor=amount_minor,
                        reversal_target_tokens=self.tokens, at=at)
+        return True
+
+    def record_dispute_closed(self, dispute_id: str, won: bool, fee_minor: int,
+                              at: datetime) -> bool:
+        """True when this recorded the outcome; the first outcome stands, repeats are no-ops.
+
+        Lost: the reversal stands and Stripe's fee is the platform's cost (never the creator's).
+        """
+        if self.dispute_status in (DISPUTE_WON, DISPUTE_LOST):
+            return False
+        self._dispute_closed(dispute_id=dispute_id, outcome=DISPUTE_WON if won else DISPUTE_LOST,
+                             fee_minor=0 if won else max(0, fee_minor), at=at)
+        return True
 
     def apply_reversal(self, amount_tokens: int, at: datetime) -> None:
         self._reversal_applied(amount_tokens=amount_tokens, at=at)
+
+    def apply_reinstatement(self, amount_tokens: int, at: datetime) -> None:
+        self._reinstatement_applied(amount_tokens=amount_tokens, at=at)
 
     class Completed(Aggregate.Event):
         payment_intent_id: str | None
@@ -116,8 +156,7 @@ class TokenPurchase(Aggregate):
     @event(Refunded)
     def _refunded(self, refunded_minor_total: int, reversal_target_tokens: int,
                   at: datetime) -> None:
-        self.refunded_minor = refunded_minor_total
-        self.reversal_target_tokens = reversal_target_tokens
+        self.refunded_minor = refunded_minor_total  # the target follows from it and the dispute
 
     class Disputed(Aggregate.Event):
         dispute_id: str
@@ -128,8 +167,20 @@ class TokenPurchase(Aggregate):
     @event(Disputed)
     def _disputed(self, dispute_id: str, amount_minor: int, reversal_target_tokens: int,
                   at: datetime) -> None:
-        self.disputed = True
-        self.reversal_target_tokens = reversal_target_tokens
+        self.dispute_id = dispute_id
+        self.dispute_status = DISPUTE_OPEN
+
+    class DisputeClosed(Aggregate.Event):
+        dispute_id: str
+        outcome: str
+        fee_minor: int
+        at: datetime
+
+    @event(DisputeClosed)
+    def _dispute_closed(self, dispute_id: str, outcome: str, fee_minor: int, at: datetime) -> None:
+        self.dispute_id = self.dispute_id or dispute_id
+        self.dispute_status = outcome
+        self.dispute_fee_minor = fee_minor
 
     class ReversalApplied(Aggregate.Event):
         amount_tokens: int
@@ -138,3 +189,11 @@ class TokenPurchase(Aggregate):
     @event(ReversalApplied)
     def _reversal_applied(self, amount_tokens: int, at: datetime) -> None:
         self.reversal_applied_tokens += amount_tokens
+
+    class ReinstatementApplied(Aggregate.Event):
+        amount_tokens: int
+        at: datetime
+
+    @event(ReinstatementApplied)
+    def _reinstatement_applied(self, amount_tokens: int, at: datetime) -> None:
+        self.reversal_applied_tokens -= amount_tokens

@@ -7,6 +7,9 @@ recent spends are re-sourced (they stand, funded by the other lots from then on)
 is still missing, the lot's most recent spends are reversed. A token is re-sourced or reversed,
 never both, and a reversed spend is never also charged to the wallet, so a reversal cannot drive
 the balance below zero.
+
+A reversal can be undone (a dispute the platform won): its reversed spends stand again, funded by
+the lot as before, and the tokens it took from the lot or re-sourced away are the lot's again.
 """
 
 from dataclasses import dataclass, field
@@ -40,6 +43,15 @@ class Consumption:
 
 
 @dataclass
+class ReversalRecord:
+    """What one reversal of a lot took, and how much of it is still taken (not yet reinstated)."""
+
+    reason: str
+    free_tokens: int  # unspent and re-sourced tokens it took from the lot
+    spends: list[list[Any]]  # [consumption index, ref_id, kind, tokens still reversed]
+
+
+@dataclass
 class Lot:
     purchase_id: str
     credited_tokens: int
@@ -47,6 +59,7 @@ class Lot:
     credited_at: datetime
     reversed_tokens: int = 0
     consumptions: list[Consumption] = field(default_factory=list)
+    reversals: list[ReversalRecord] = field(default_factory=list)
 
     @property
     def reversible_tokens(self) -> int:
@@ -68,6 +81,14 @@ class ReversalPlan:
     @property
     def reversed_spend_tokens(self) -> int:
         return sum(row[3] for row in self.reversed_spends)
+
+
+@dataclass(frozen=True)
+class ReinstatementPlan:
+    """What undoing reversals gives back, as stored in its event."""
+
+    freed: list[list[Any]]  # [reversal record, tokens] back to the lot as unspent
+    reinstated_spends: list[list[Any]]  # [reversal record, consumption index, ref_id, kind, tokens]
 
 
 class Wallet(Aggregate):
@@ -140,6 +161,37 @@ class Wallet(Aggregate):
                            from_lot_tokens=plan.from_lot_tokens, resourced=plan.resourced,
                            reversed_spends=plan.reversed_spends, reason=reason, at=at)
         return plan
+
+    def reinstate_purchase(self, purchase_id: str, amount_tokens: int, reason: str,
+                           at: datetime) -> ReinstatementPlan:
+        """Undo amount_tokens of the lot's reversals, most recent reversal first; within one, its
+        reversed spends stand again before its other tokens come back (creators first)."""
+        lot = self.lots.get(purchase_id)
+        if lot is None:
+            raise InvalidAmountError(f"no lot for purchase {purchase_id}")
+        if amount_tokens <= 0 or amount_tokens > lot.reversed_tokens:
+            raise InvalidAmountError("a reinstatement must be positive and within what was reversed")
+        missing = amount_tokens
+        freed: list[list[Any]] = []
+        spends: list[list[Any]] = []
+        for number in range(len(lot.reversals) - 1, -1, -1):
+            record = lot.reversals[number]
+            for index, ref_id, kind, tokens in record.spends:
+                take = min(tokens, missing)
+                if take:
+                    spends.append([number, index, ref_id, kind, take])
+                    missing -= take
+            take = min(record.free_tokens, missing)
+            if take:
+                freed.append([number, take])
+                missing -= take
+            if missing == 0:
+                break
+        if missing:
+            raise InvalidAmountError("only reversals recorded under the reversal rule can be undone")
+        self._lot_reinstated(purchase_id=purchase_id, amount_tokens=amount_tokens, freed=freed,
+                             reinstated_spends=spends, reason=reason, at=at)
+        return ReinstatementPlan(freed=freed, reinstated_spends=spends)
 
     def freeze(self, reason: str, at: datetime) -> None:
         """Stop spending (a dispute); only staff clear it. Freezing a frozen wallet is a no-op."""
@@ -262,6 +314,32 @@ class Wallet(Aggregate):
             lot.consumptions[index].gone_tokens += tokens
             self.spends_reversed_tokens += tokens
         self.reversed_tokens += amount_tokens
+        lot.reversals.append(ReversalRecord(
+            reason=reason, free_tokens=amount_tokens - sum(r[3] for r in reversed_spends),
+            spends=[list(row) for row in reversed_spends]))
+
+    class LotReinstated(Aggregate.Event):
+        purchase_id: str
+        amount_tokens: int
+        freed: list[list[Any]]
+        reinstated_spends: list[list[Any]]
+        reason: str
+        at: datetime
+
+    @event(LotReinstated)
+    def _lot_reinstated(self, purchase_id: str, amount_tokens: int, freed: list[list[Any]],
+                        reinstated_spends: list[list[Any]], reason: str, at: datetime) -> None:
+        lot = self.lots[purchase_id]
+        for number, tokens in freed:
+            lot.reversals[number].free_tokens -= tokens
+            lot.remaining_tokens += tokens
+        for number, index, ref_id, _kind, tokens in reinstated_spends:
+            row = next(r for r in lot.reversals[number].spends if r[0] == index and r[1] == ref_id)
+            row[3] -= tokens
+            lot.consumptions[index].gone_tokens -= tokens
+            self.spends_reversed_tokens -= tokens
+        lot.reversed_tokens -= amount_tokens
+        self.reversed_tokens -= amount_tokens
 
     class Frozen(Aggregate.Event):
         reason: str

@@ -43,14 +43,14 @@ class Purchase:
         self.completion: dict[str, Any] | None = None
         self.completed = False
         self.refunded_minor = 0
-        self.disputed = False
+        self.dispute: str | None = None  # open, won or lost, as Stripe reported it first
 
     @property
     def reversal_tokens(self) -> int:
         """What the money rules say must have come back, once the tokens were credited."""
         if not self.completed:
             return 0
-        if self.disputed:
+        if self.dispute in ("open", "lost"):
             return self.tokens
         return proportional_ceil(self.tokens, self.refunded_minor, self.price_minor)
 
@@ -138,7 +138,19 @@ class Ledger(RuleBasedStateMachine):
         self._deliver(stripe_event("charge.dispute.created", {
             "id": f"dp_{purchase.payment_intent}", "amount": purchase.price_minor,
             "payment_intent": purchase.payment_intent}))
-        purchase.disputed = True
+        purchase.dispute = purchase.dispute or "open"
+
+    @precondition(lambda self: self.purchases)
+    @rule(pick=st.integers(0, 30), won=st.booleans())
+    def close_dispute(self, pick: int, won: bool) -> None:
+        """The bank decides; the close may even arrive before its open (then it stands alone)."""
+        purchase = self.purchases[pick % len(self.purchases)]
+        self._deliver(stripe_event("charge.dispute.closed", {
+            "id": f"dp_{purchase.payment_intent}", "amount": purchase.price_minor,
+            "payment_intent": purchase.payment_intent, "status": "won" if won else "lost",
+            "balance_transactions": [] if won else [{"fee": 1_500}]}))
+        if purchase.dispute in (None, "open"):
+            purchase.dispute = "won" if won else "lost"
 
     @precondition(lambda self: self.delivered)
     @rule(pick=st.integers(0, 60))
@@ -171,6 +183,8 @@ class Ledger(RuleBasedStateMachine):
         assert report.tokens["credited"] == sum(p.tokens for p in self.purchases if p.completed)
         assert report.tokens["reversed_with_purchases"] == sum(
             p.reversal_tokens for p in self.purchases)
+        assert report.pence["dispute_fees"] == 1_500 * sum(
+            p.dispute == "lost" for p in self.purchases)
         for fan in FANS:
             wallet = self.core.ledger.get_or_none(ids.wallet_id(f"fan-{fan}"))
             if wallet is not None:

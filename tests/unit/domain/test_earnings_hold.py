@@ -22,7 +22,8 @@ def new_hold(tip_tokens: int, bps: int = 7_000) -> EarningsHold:
 
 
 steps = st.lists(st.one_of(st.just(("release",)), st.just(("pay",)),
-                           st.tuples(st.just("reverse"), st.integers(1, 3_000))), max_size=12)
+                           st.tuples(st.just("reverse"), st.integers(1, 3_000)),
+                           st.tuples(st.just("reinstate"), st.integers(1, 3_000))), max_size=12)
 
 
 @settings(max_examples=400)
@@ -38,6 +39,14 @@ def test_each_token_is_in_exactly_one_state(tip_tokens: int, bps: int, history: 
             source = min(step[1], hold.source_amount_tokens - hold.source_clawed_tokens)
             if source:
                 hold.reverse_source(source, "refund", START)
+        elif step[0] == "reinstate":
+            source = min(step[1], hold.source_clawed_tokens)
+            if source:
+                hold.reinstate_source(source, "dispute_won", START)
+        # What stands reversed (or clawed back) is a function of the source tokens reversed
+        # alone, so any order of reversals and reinstatements lands on the same figures.
+        assert hold.reversed_tokens + hold.clawback_tokens == (
+            hold.amount_tokens * hold.source_clawed_tokens // hold.source_amount_tokens)
         parts = hold.held_tokens + hold.available_tokens + hold.paid_tokens + hold.reversed_tokens
         assert parts == hold.amount_tokens
         assert min(hold.held_tokens, hold.available_tokens, hold.paid_tokens,
@@ -74,3 +83,20 @@ def test_reversal_after_payout_is_a_clawback_not_a_negative_payment() -> None:
     assert (hold.paid_tokens, hold.clawback_tokens, hold.reversed_tokens) == (700, 700, 0)
     with pytest.raises(InvalidAmountError):
         hold.reverse_source(1, "dispute", START)
+
+
+def test_a_won_dispute_cancels_an_outstanding_clawback_instead_of_paying_twice() -> None:
+    hold = new_hold(1_000)
+    hold.release(START + timedelta(days=14))
+    hold.mark_paid("po_1", START + timedelta(days=15))
+    hold.reverse_source(1_000, "dispute", START + timedelta(days=16))
+    assert hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=30)) == 700
+    assert (hold.paid_tokens, hold.clawback_tokens, hold.available_tokens) == (700, 0, 0)
+
+
+def test_a_won_dispute_re_earns_a_held_share_with_its_original_release_time() -> None:
+    hold = new_hold(1_000)
+    hold.reverse_source(400, "dispute", START + timedelta(days=1))
+    assert hold.reinstate_source(400, "dispute_won", START + timedelta(days=2)) == 280
+    assert (hold.held_tokens, hold.reversed_tokens) == (700, 0)
+    assert hold.release_at == START + timedelta(days=14)

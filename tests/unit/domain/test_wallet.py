@@ -131,6 +131,28 @@ def test_replaying_the_events_rebuilds_the_same_wallet(history) -> None:
         wallet.balance_tokens, wallet.spent_tokens, wallet.spends_reversed_tokens)
 
 
+@settings(max_examples=300)
+@given(operations, st.integers(0, 5), st.integers(1, 3_000))
+def test_a_reversal_undone_puts_the_wallet_back_as_it_was(history, lot_number, amount) -> None:
+    wallet, events = run(history)
+    lot = wallet.lots.get(f"p{lot_number}")
+    if lot is None or not lot.reversible_tokens:
+        return
+    amount = min(amount, lot.reversible_tokens)
+    before = (wallet.balance_tokens, wallet.spends_reversed_tokens, wallet.reversed_tokens,
+              [(c.ref_id, c.standing_tokens) for c in lot.consumptions])
+    plan = wallet.reverse_purchase(f"p{lot_number}", amount, "dispute", NOW)
+    undo = wallet.reinstate_purchase(f"p{lot_number}", amount, "dispute_won", NOW)
+    assert sum(r[4] for r in undo.reinstated_spends) == plan.reversed_spend_tokens
+    assert wallet.spends_reversed_tokens == before[1] and wallet.reversed_tokens == before[2]
+    # Re-sourced spends stay on the other lots; the tokens they freed are this lot's again.
+    assert wallet.balance_tokens == before[0]
+    assert wallet.credited_tokens == (wallet.balance_tokens + wallet.spent_tokens
+                                      - wallet.spends_reversed_tokens + wallet.reversed_tokens)
+    rebuilt = project_aggregate(None, [*events, *wallet.collect_events()])
+    assert rebuilt is not None and rebuilt.lots == wallet.lots
+
+
 def test_spends_take_the_oldest_lot_first() -> None:
     wallet = Wallet(fan_id="fan")
     wallet.credit("a", 100, NOW)
