@@ -20,9 +20,9 @@ from application.ports import ChatModel, PaymentGateway
 from application.purchases import TokenPurchases
 from application.safety.checks import SafetyChecks
 from application.settings import Settings
+from application.spending.service import Spending
 from application.stripe_events import StripeEvents
 from application.tip_acknowledgements import TipAcknowledgements
-from application.tipping import Tipping
 from application.wallets import WalletAdministration
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
@@ -54,7 +54,7 @@ class Core:
     gateway: PaymentGateway
     simulator: LocalPaymentSimulator | None
     fees: FeeSchedule
-    tipping: Tipping
+    spending: Spending
     purchases: TokenPurchases
     holds: HoldReleases
     creators: Creators
@@ -68,7 +68,7 @@ class Core:
 
     def close(self) -> None:
         self.projections.stop()
-        self.tipping.close()
+        self.spending.close()
         self.read_db.close()
         self.ledger.close()
 
@@ -83,6 +83,7 @@ def fee_schedule(settings: Settings) -> FeeSchedule:
     return FeeSchedule(tip_creator_bps=settings.tip_creator_bps,
                        subscription_creator_bps=settings.subscription_creator_bps,
                        ppv_creator_bps=settings.ppv_creator_bps,
+                       message_creator_bps=settings.message_creator_bps,
                        hold_period=timedelta(days=settings.hold_days))
 
 
@@ -120,9 +121,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     if gateway is None:
         gateway, simulator = payment_gateway(settings)
     fees = fee_schedule(settings)
-    tipping = Tipping(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
-                      max_batch=settings.group_commit_max_batch,
-                      writers=settings.group_commit_writers)
+    spending = Spending(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
+                        max_batch=settings.group_commit_max_batch,
+                        writers=settings.group_commit_writers)
     purchases = TokenPurchases(ledger, gateway, queries, clock, settings.public_url,
                                settings.dispute_fee_minor)
     onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
@@ -131,7 +132,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
-        gateway=gateway, simulator=simulator, fees=fees, tipping=tipping, purchases=purchases,
+        gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
         holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
         stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),

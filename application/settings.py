@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     tip_creator_bps: int = 7_000
     subscription_creator_bps: int = 8_000
     ppv_creator_bps: int = 8_000
+    message_creator_bps: int = 8_000
+    ppv_min_tokens: int = Field(default=25, ge=1)
+    ppv_max_tokens: int = Field(default=25_000, ge=1)
     hold_days: int = 14
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
     strike_ttl_days: int = 90

@@ -25,7 +25,7 @@ from psycopg import sql
 
 from application.bootstrap import Core, build_core
 from application.settings import Settings
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from domain.errors import DomainError
 from tests.helpers import session_completed
 
@@ -117,7 +117,7 @@ def tips(core: Core, label: str, clients: int, seconds: float, fans: int,
          creator_of: Callable[[int, int], str]) -> Result:
     def send(client: int, n: int) -> None:
         fan = (client + n * clients) % fans
-        core.tipping.send(SendTip(fan_id=f"fan-{fan}", creator_id=creator_of(client, n),
+        core.spending.send(send_tip(fan_id=f"fan-{fan}", creator_id=creator_of(client, n),
                                   amount_tokens=5))
 
     return run_clients(label, clients, seconds, send)

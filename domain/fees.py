@@ -9,10 +9,12 @@ class FeeSchedule:
     tip_creator_bps: int = 7_000
     subscription_creator_bps: int = 8_000
     ppv_creator_bps: int = 8_000
+    message_creator_bps: int = 8_000
     hold_period: timedelta = timedelta(days=14)
 
     def __post_init__(self) -> None:
-        for name in ("tip_creator_bps", "subscription_creator_bps", "ppv_creator_bps"):
+        for name in ("tip_creator_bps", "subscription_creator_bps", "ppv_creator_bps",
+                     "message_creator_bps"):
             value = getattr(self, name)
             if not 0 <= value <= 10_000:
                 raise ValueError(f"{name} must be within 0..10000, got {value}")

@@ -14,6 +14,8 @@ DECLARATION = uuid5(_ROOT, "declaration")
 STRIKES = uuid5(_ROOT, "strike-record")
 TAGS = uuid5(_ROOT, "vocabularies")
 PERSONAS = uuid5(_ROOT, "creator-personas")
+UNLOCK = uuid5(_ROOT, "ppv-unlock")
+MESSAGE_CHARGE = uuid5(_ROOT, "message-charge")
 
 
 @lru_cache(maxsize=65_536)
@@ -50,3 +52,13 @@ def strike_record_id(creator_user_id: str) -> UUID:
 
 def creator_personas_id(creator_user_id: str) -> UUID:
     return uuid5(PERSONAS, creator_user_id)
+
+
+def unlock_id(fan_id: str, offer_id: str) -> UUID:
+    """One unlock per fan and offer: a second is a version conflict, never a second charge."""
+    return uuid5(UNLOCK, f"{fan_id}\x1f{offer_id}")
+
+
+def message_charge_id(fan_id: str, message_key: str) -> UUID:
+    """A paid message is charged once per message, however often the chat retries it."""
+    return uuid5(MESSAGE_CHARGE, f"{fan_id}\x1f{message_key}")

@@ -14,10 +14,13 @@ from domain.aggregates.content_report import ContentReport
 from domain.aggregates.creator import Creator
 from domain.aggregates.declaration import Declaration
 from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.message_charge import MessageCharge
+from domain.aggregates.ppv_offer import PpvOffer
 from domain.aggregates.strike_record import StrikeRecord
 from domain.aggregates.stripe_event import StripeEventReceipt
 from domain.aggregates.tip import Tip
 from domain.aggregates.token_purchase import TokenPurchase
+from domain.aggregates.unlock import Unlock
 from domain.aggregates.wallet import Wallet
 from projections.base import Projection
 from projections.db import Tx
@@ -37,8 +40,10 @@ def _subjects(event: Any) -> tuple[str | None, str | None] | None:
             return event.creator_user_id, None
         case ContentReport.Filed():
             return event.creator_user_id, event.reporter_id
-        case Tip.Sent():
+        case Tip.Sent() | Unlock.Purchased() | MessageCharge.Charged():
             return event.creator_id, event.fan_id
+        case PpvOffer.Created():
+            return event.creator_id, event.creator_id
         case EarningsHold.Held():
             return event.creator_id, None
         case Wallet.Opened() | TokenPurchase.Started():

@@ -1,27 +1,33 @@
-"""Every token spend (a tip today; unlocks and paid messages share the path) with both shares and
-what reversals took back: the fan's history says why a spend was reversed, and the trial balance
-reads the standing shares from here."""
+"""Every token spend (tips, pay-per-view unlocks, paid messages) with both shares and what
+reversals took back: the fan's history says why a spend was reversed (and an unlock lost), and
+the trial balance reads the standing shares from here."""
 
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 
 from domain import ids
+from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
+from domain.aggregates.token_spend import TokenSpend
+from domain.aggregates.unlock import Unlock
 from projections.base import Projection
 from projections.db import Tx
 
 
 class SpendsProjection(Projection):
     name = "spends"
+    version = 2
     tables = ("rm_spends",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_spends (
             spend_id TEXT PRIMARY KEY,
+            aggregate_id TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL,
             hold_id TEXT NOT NULL,
             fan_id TEXT NOT NULL,
             creator_id TEXT NOT NULL,
+            target_id TEXT,
             amount_tokens BIGINT NOT NULL,
             creator_tokens BIGINT NOT NULL,
             platform_tokens BIGINT NOT NULL,
@@ -31,8 +37,9 @@ class SpendsProjection(Projection):
             reversal_reason TEXT,
             spent_at TEXT NOT NULL)""",
         "CREATE UNIQUE INDEX IF NOT EXISTS rm_spends_hold ON rm_spends (hold_id)",
-        "CREATE INDEX IF NOT EXISTS rm_spends_fan ON rm_spends (fan_id)",
-        "CREATE INDEX IF NOT EXISTS rm_spends_creator ON rm_spends (creator_id)",
+        "CREATE INDEX IF NOT EXISTS rm_spends_fan ON rm_spends (fan_id, kind)",
+        "CREATE INDEX IF NOT EXISTS rm_spends_creator ON rm_spends (creator_id, kind)",
+        "CREATE INDEX IF NOT EXISTS rm_spends_target ON rm_spends (target_id, kind)",
     )
 
     @singledispatchmethod
@@ -41,31 +48,43 @@ class SpendsProjection(Projection):
 
     @process.register
     def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
-        tx.execute(
-            "INSERT INTO rm_spends (spend_id, kind, hold_id, fan_id, creator_id, amount_tokens, "
-            "creator_tokens, platform_tokens, spent_at) "
-            "VALUES (%s, 'tip', %s, %s, %s, %s, %s, %s, %s)",
-            (f"tip:{event.originator_id}", str(ids.hold_id("tip", event.originator_id)),
-             event.fan_id, event.creator_id, event.amount_tokens,
-             event.creator_tokens, event.platform_tokens, event.sent_at.isoformat()))
+        self._spent(tx, event, Tip.kind, event.creator_id, event.sent_at.isoformat())
 
     @process.register
-    def _(self, event: Tip.Reinstated, tx: Tx, position: int) -> None:
+    def _(self, event: Unlock.Purchased, tx: Tx, position: int) -> None:
+        self._spent(tx, event, Unlock.kind, event.offer_id, event.at.isoformat())
+
+    @process.register
+    def _(self, event: MessageCharge.Charged, tx: Tx, position: int) -> None:
+        self._spent(tx, event, MessageCharge.kind, event.persona_id, event.at.isoformat())
+
+    @staticmethod
+    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str) -> None:
+        tx.execute(
+            "INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, creator_id, "
+            "target_id, amount_tokens, creator_tokens, platform_tokens, spent_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (f"{kind}:{event.originator_id}", str(event.originator_id), kind,
+             str(ids.hold_id(kind, event.originator_id)), event.fan_id, event.creator_id,
+             target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens, at))
+
+    @process.register
+    def _(self, event: TokenSpend.Reinstated, tx: Tx, position: int) -> None:
         tx.execute(
             "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens - %s, "
             "reversed_creator_tokens = reversed_creator_tokens - %s, "
             "reversed_platform_tokens = reversed_platform_tokens - %s, "
             "reversal_reason = CASE WHEN reversed_source_tokens = %s THEN NULL "
-            "ELSE reversal_reason END WHERE spend_id = %s",
+            "ELSE reversal_reason END WHERE aggregate_id = %s",
             (event.source_tokens, event.creator_tokens, event.platform_tokens,
-             event.source_tokens, f"tip:{event.originator_id}"))
+             event.source_tokens, str(event.originator_id)))
 
     @process.register
-    def _(self, event: Tip.Reversed, tx: Tx, position: int) -> None:
+    def _(self, event: TokenSpend.Reversed, tx: Tx, position: int) -> None:
         tx.execute(
             "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens + %s, "
             "reversed_creator_tokens = reversed_creator_tokens + %s, "
             "reversed_platform_tokens = reversed_platform_tokens + %s, reversal_reason = %s "
-            "WHERE spend_id = %s",
+            "WHERE aggregate_id = %s",
             (event.source_tokens, event.creator_tokens, event.platform_tokens, event.reason,
-             f"tip:{event.originator_id}"))
+             str(event.originator_id)))

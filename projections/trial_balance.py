@@ -1,10 +1,11 @@
 """The trial balance: every token and every penny in exactly one place, checked from the read models.
 
 The wallets, spends, earnings and purchases read models are projected from different streams
-(Wallet, Tip, EarningsHold, TokenPurchase), so agreeing totals are evidence that the streams agree
-with each other. Each identity of the money rules is checked in total and row by row; a row that
-breaks one is listed with the streams behind it. All of it is read in one snapshot, in which the
-runner's one-transaction batches put every read model at the same position.
+(Wallet; Tip, Unlock and MessageCharge; EarningsHold; TokenPurchase), so agreeing totals are
+evidence that the streams agree with each other. Each identity of the money rules is checked in
+total and row by row; a row that breaks one is listed with the streams behind it. All of it is
+read in one snapshot, in which the runner's one-transaction batches put every read model at the
+same position.
 
 Cost: a handful of aggregate queries over the read models, in the database; no event is replayed.
 """

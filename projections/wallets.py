@@ -4,7 +4,9 @@ from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 
+from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
+from domain.aggregates.unlock import Unlock
 from domain.aggregates.wallet import Wallet
 from projections.base import Projection
 from projections.db import Tx
@@ -12,7 +14,7 @@ from projections.db import Tx
 
 class WalletsProjection(Projection):
     name = "wallets"
-    version = 2
+    version = 3
     tables = ("rm_wallet_balances", "rm_wallet_transactions")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
@@ -39,6 +41,7 @@ class WalletsProjection(Projection):
             PRIMARY KEY (position))""",
         "CREATE INDEX IF NOT EXISTS rm_wallet_transactions_fan "
         "ON rm_wallet_transactions (fan_id, position)",
+        "CREATE INDEX IF NOT EXISTS rm_wallet_transactions_ref ON rm_wallet_transactions (ref_id)",
     )
 
     @singledispatchmethod
@@ -105,8 +108,21 @@ class WalletsProjection(Projection):
 
     @process.register
     def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
+        self._counterparty(tx, Tip.kind, event)
+
+    @process.register
+    def _(self, event: Unlock.Purchased, tx: Tx, position: int) -> None:
+        self._counterparty(tx, Unlock.kind, event)
+
+    @process.register
+    def _(self, event: MessageCharge.Charged, tx: Tx, position: int) -> None:
+        self._counterparty(tx, MessageCharge.kind, event)
+
+    @staticmethod
+    def _counterparty(tx: Tx, kind: str, event: Any) -> None:
+        """The wallet's debit, recorded just before in the same save, learns who was paid."""
         tx.execute("UPDATE rm_wallet_transactions SET counterparty_id = %s WHERE ref_id = %s",
-                   (event.creator_id, f"tip:{event.originator_id}"))
+                   (event.creator_id, f"{kind}:{event.originator_id}"))
 
     @staticmethod
     def _move(tx: Tx, event: Any, position: int, *, kind: str, delta: int, ref_id: str,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import CoreDep, CurrentUser, require
-from application.tipping import SendTip
+from application.spending import commands as spend
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, TIP_PRESETS_TOKENS
 
 router = APIRouter(tags=["tips"])
@@ -42,10 +42,10 @@ def tip_config(core: CoreDep) -> dict[str, Any]:
 
 def _send(body: TipCreate, core: CoreDep, user: CurrentUser, key: str | None) -> dict[str, Any]:
     require(user, "fan", "creator")
-    sent = core.tipping.send(SendTip.with_key(key, fan_id=user.user_id, creator_id=body.creator_id,
-                                           amount_tokens=body.amount_tokens,
-                                           thread_id=body.thread_id, chat_mode=body.chat_mode))
-    return {"success": True, "tip_id": str(sent.tip_id), "new_balance": sent.new_balance_tokens,
+    sent = core.spending.send(spend.send_tip(user.user_id, body.creator_id, body.amount_tokens,
+                                             idempotency_key=key, thread_id=body.thread_id,
+                                             chat_mode=body.chat_mode))
+    return {"success": True, "tip_id": str(sent.spend_id), "new_balance": sent.new_balance_tokens,
             "amount_tokens": sent.amount_tokens, "creator_tokens": sent.creator_tokens,
             "platform_tokens": sent.platform_tokens, "position": sent.position,
             "replayed": sent.replayed}

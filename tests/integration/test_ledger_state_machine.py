@@ -17,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from psycopg import sql
 
 from application.bootstrap import build_core
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from domain import ids
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, find_pack
 from domain.errors import DomainError
@@ -108,7 +108,7 @@ class Ledger(RuleBasedStateMachine):
           amount=st.integers(1, 700))
     def tip(self, fan: str, creator: str, amount: int) -> None:
         with contextlib.suppress(DomainError):  # insufficient funds, frozen: refused, no writes
-            self.core.tipping.send(SendTip(fan_id=f"fan-{fan}", creator_id=f"creator-{creator}",
+            self.core.spending.send(send_tip(fan_id=f"fan-{fan}", creator_id=f"creator-{creator}",
                                            amount_tokens=amount))
 
     @rule(fan=st.sampled_from(FANS), creator=st.sampled_from(CREATORS),

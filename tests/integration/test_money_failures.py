@@ -4,7 +4,7 @@ import pytest
 
 from adapters.stripe.gateway import StripeGateway
 from application.errors import PaymentProviderError
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from domain import ids
 from tests.fakes.servers import FakeStripe
 from tests.helpers import charge_refunded, fund, session_completed
@@ -52,11 +52,11 @@ def test_a_crash_while_recording_a_tip_batch_spends_nothing(make_core, monkeypat
     real_record = core.ledger.record
     monkeypatch.setattr(core.ledger, "record", crash)
     with pytest.raises(Boom):
-        core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=300))
+        core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=300))
     assert core.ledger.max_position() == head
     monkeypatch.setattr(core.ledger, "record", real_record)
     # The writer forgot its unsaved copy of the wallet: the full balance is still there.
-    sent = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
+    sent = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
     assert sent.new_balance_tokens == 0
     assert core.ledger.repository.get(ids.wallet_id("fan-1")).spent_tokens == 500
 
@@ -64,17 +64,17 @@ def test_a_crash_while_recording_a_tip_batch_spends_nothing(make_core, monkeypat
 def test_a_crash_while_reversing_a_refund_keeps_earnings_and_tokens_unchanged(core, monkeypatch) -> None:
     core.creators.register("creator-1", "Luna", "adm")
     pi = fund(core, "fan-1", "pack_500")
-    sent = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
+    sent = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
     real_save = core.ledger.save
     monkeypatch.setattr(core.ledger, "save", crash)
     with pytest.raises(Boom):
         core.stripe_events.handle(charge_refunded(pi, 499, 499, event_id="evt_refund"))
     monkeypatch.setattr(core.ledger, "save", real_save)
-    hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
+    hold = core.ledger.repository.get(ids.hold_id("tip", sent.spend_id))
     assert hold.held_tokens == 280 and hold.reversed_tokens == 0
     assert core.stripe_events.handle(charge_refunded(pi, 499, 499, event_id="evt_refund")) == "refunded"
-    hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
+    hold = core.ledger.repository.get(ids.hold_id("tip", sent.spend_id))
     wallet = core.ledger.repository.get(ids.wallet_id("fan-1"))
-    tip = core.ledger.repository.get(sent.tip_id)
+    tip = core.ledger.repository.get(sent.spend_id)
     assert (hold.reversed_tokens, wallet.reversed_tokens, wallet.balance_tokens) == (280, 500, 0)
     assert (wallet.spends_reversed_tokens, tip.reversed_platform_tokens) == (400, 120)

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from domain import ids
 from projections.db import Tx
 from projections.wallets import WalletsProjection
@@ -29,7 +29,7 @@ def history(core, clock) -> None:
     pis = [fund(core, f"fan-{i}", "pack_1200") for i in range(3)]
     for i in range(3):
         for creator in ("creator-1", "creator-2"):
-            core.tipping.send(SendTip(fan_id=f"fan-{i}", creator_id=creator, amount_tokens=250))
+            core.spending.send(send_tip(fan_id=f"fan-{i}", creator_id=creator, amount_tokens=250))
     clock.advance(days=15)
     core.projections.catch_up()
     core.holds.release_due()

@@ -3,7 +3,7 @@
 import time
 from datetime import UTC, datetime
 
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from replay.as_of import replay_as_of
 from tests.helpers import charge_refunded, fund
 
@@ -11,7 +11,7 @@ from tests.helpers import charge_refunded, fund
 def test_balances_and_earnings_as_of_a_moment_before_a_refund(core) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     pi = fund(core, "fan-1", "pack_500")
-    core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
+    core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
     time.sleep(0.01)
     before_refund = datetime.now(UTC)
     time.sleep(0.01)

@@ -3,7 +3,7 @@
 import time
 from datetime import UTC, datetime
 
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from replay.diff import earnings_diff
 from tests.helpers import fund, stripe_event
 
@@ -13,8 +13,8 @@ def test_a_dispute_shows_as_reversed_earnings_and_a_changed_purchase(core) -> No
     core.creators.register("creator-2", "Sol", "adm")
     pi = fund(core, "fan-1", "pack_500")
     fund(core, "fan-2", "pack_500")
-    core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
-    core.tipping.send(SendTip(fan_id="fan-2", creator_id="creator-2", amount_tokens=100))
+    core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
+    core.spending.send(send_tip(fan_id="fan-2", creator_id="creator-2", amount_tokens=100))
     time.sleep(0.01)
     before = datetime.now(UTC)
     time.sleep(0.01)

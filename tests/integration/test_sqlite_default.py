@@ -8,7 +8,7 @@ from application.bootstrap import build_core
 from application.declarations import current
 from application.onboarding import RequestContext, Signature
 from application.settings import Settings
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from tests.api.test_personas_http import PROFILE
 from tests.helpers import charge_refunded, fund
 
@@ -20,7 +20,7 @@ def test_sqlite_ledger_projections_and_rebuild(tmp_path, clock) -> None:
     try:
         core.creators.register("creator-1", "Luna", "admin")
         pi = fund(core, "fan-1", "pack_1200")
-        core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=1_000))
+        core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=1_000))
         core.stripe_events.handle(charge_refunded(pi, 999, 999))
         core.projections.catch_up()
         assert core.queries.wallet("fan-1")["balance_tokens"] == 0

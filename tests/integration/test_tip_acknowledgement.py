@@ -7,8 +7,8 @@ from adapters.llm.offline import OfflineChatModel
 from application.chat.tip_rules import SAFE_FALLBACK
 from application.errors import ModelProviderError
 from application.ports import ChatMessage
+from application.spending.commands import send_tip
 from application.tip_acknowledgements import TipAcknowledgements, UnknownTipError
-from application.tipping import SendTip
 from tests.fakes.servers import FakeAnthropic
 from tests.helpers import fund
 
@@ -23,8 +23,8 @@ def anthropic_api():
 def sent_tip(core, chat_mode: str | None = "companion") -> str:
     core.creators.register("creator-1", "Luna", "adm")
     fund(core, "fan-1")
-    return str(core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1",
-                                         amount_tokens=250, chat_mode=chat_mode)).tip_id)
+    return str(core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1",
+                                         amount_tokens=250, chat_mode=chat_mode)).spend_id)
 
 
 def test_the_sdk_sends_the_mode_prompt_and_the_reply_is_kept_once(core, clock, anthropic_api) -> None:

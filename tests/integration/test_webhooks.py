@@ -1,7 +1,7 @@
 """Stripe webhooks through the application: duplicates, reordering, refunds traced to tips."""
 
 
-from application.tipping import SendTip
+from application.spending.commands import send_tip
 from domain import ids
 from tests.helpers import charge_refunded, fund, session_completed, stripe_event
 
@@ -63,11 +63,11 @@ def test_refund_reverses_the_held_earnings_and_the_tip_it_funded_and_charges_not
         core, clock) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     pi = fund(core, "fan-1", "pack_500")
-    sent = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
+    sent = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=400))
     assert core.stripe_events.handle(charge_refunded(pi, 499, 499)) == "refunded"
-    hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
+    hold = core.ledger.repository.get(ids.hold_id("tip", sent.spend_id))
     assert (hold.held_tokens, hold.reversed_tokens) == (0, 280)
-    tip = core.ledger.repository.get(sent.tip_id)
+    tip = core.ledger.repository.get(sent.spend_id)
     assert (tip.reversed_creator_tokens, tip.reversed_platform_tokens) == (280, 120)
     w = wallet(core)
     assert (w.balance_tokens, w.spends_reversed_tokens, w.is_frozen) == (0, 400, False)
@@ -76,7 +76,7 @@ def test_refund_reverses_the_held_earnings_and_the_tip_it_funded_and_charges_not
 def test_partial_refunds_are_cumulative_and_idempotent(core) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     pi = fund(core, "fan-1", "pack_500")
-    core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
+    core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
     second = charge_refunded(pi, 499, 499)
     first = charge_refunded(pi, 499, 200)
     core.stripe_events.handle(second)  # the larger cumulative amount arrives first
@@ -88,8 +88,8 @@ def test_partial_refunds_are_cumulative_and_idempotent(core) -> None:
 def test_dispute_after_payout_becomes_a_clawback(core, clock) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     pi = fund(core, "fan-1", "pack_500")
-    sent = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
-    hold = core.ledger.repository.get(ids.hold_id("tip", sent.tip_id))
+    sent = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=500))
+    hold = core.ledger.repository.get(ids.hold_id("tip", sent.spend_id))
     clock.advance(days=14)
     hold.release(clock())
     hold.mark_paid("po_1", clock())
@@ -121,15 +121,15 @@ def test_unrelated_events_are_recorded_and_ignored(core) -> None:
 def test_hold_release_job_releases_only_due_holds(core, clock) -> None:
     core.creators.register("creator-1", "Luna", "admin")
     fund(core, "fan-1", "pack_1200")
-    early = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
+    early = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
     clock.advance(days=7)
-    late = core.tipping.send(SendTip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
+    late = core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
     clock.advance(days=7)
     core.projections.catch_up()
     assert core.holds.release_due() == 1
     assert core.holds.release_due() == 0
-    assert core.ledger.repository.get(ids.hold_id("tip", early.tip_id)).status == "available"
-    assert core.ledger.repository.get(ids.hold_id("tip", late.tip_id)).status == "held"
+    assert core.ledger.repository.get(ids.hold_id("tip", early.spend_id)).status == "available"
+    assert core.ledger.repository.get(ids.hold_id("tip", late.spend_id)).status == "held"
     clock.advance(days=7)
     core.projections.catch_up()
     assert core.holds.release_due() == 1

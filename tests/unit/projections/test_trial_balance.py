@@ -25,9 +25,9 @@ def db() -> SqliteReadModelDb:
                        (projection.name,))
         tx.execute("INSERT INTO rm_wallet_balances VALUES "
                    "('fan-1', 'w-1', 100, 500, 400, 0, 0, 0, 0, NULL, 'now')")
-        tx.execute("INSERT INTO rm_spends (spend_id, kind, hold_id, fan_id, creator_id, "
-                   "amount_tokens, creator_tokens, platform_tokens, spent_at) "
-                   "VALUES ('tip:t-1', 'tip', 'h-1', 'fan-1', 'c-1', 400, 280, 120, 'now')")
+        tx.execute("INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, "
+                   "creator_id, amount_tokens, creator_tokens, platform_tokens, spent_at) "
+                   "VALUES ('tip:t-1', 't-1', 'tip', 'h-1', 'fan-1', 'c-1', 400, 280, 120, 'now')")
         tx.execute("INSERT INTO rm_earnings_holds VALUES ('h-1', 'c-1', 'tip', 't-1', 280, 280, "
                    "0, 0, 0, 0, 'held', 'now', 'later')")
         tx.execute("INSERT INTO rm_creator_earnings (creator_id, held_tokens, earnings_count) "

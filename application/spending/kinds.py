@@ -1,0 +1,231 @@
+"""What each kind of spend checks and buys. The batch writer is the same for all of them.
+
+A kind names the aggregates it reads (in two rounds: an unlock learns its creator from its
+offer), fixes the terms (who earns, how much, at which rate) or refuses with a domain error,
+builds the thing bought, and decides what a second request for the same spend gets.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.errors import IdempotencyConflictError
+from application.spending.commands import Spend
+from domain import ids
+from domain.aggregates.creator import Creator
+from domain.aggregates.message_charge import MessageCharge
+from domain.aggregates.persona import Persona
+from domain.aggregates.ppv_offer import PpvOffer
+from domain.aggregates.tip import CHAT_MODES, Tip
+from domain.aggregates.token_spend import TokenSpend
+from domain.aggregates.unlock import Unlock
+from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS
+from domain.errors import (
+    CreatorCannotReceiveError,
+    DomainError,
+    InvalidAmountError,
+    SelfTipError,
+    UnknownCreatorError,
+)
+from domain.fees import FeeSchedule
+
+Loaded = dict[UUID, Any]
+
+
+class UnknownOfferError(DomainError):
+    code = "unknown_offer"
+
+
+class AlreadyUnlockedError(DomainError):
+    code = "already_unlocked"
+
+
+class UnlockRevokedError(DomainError):
+    code = "unlock_revoked"
+
+
+class PriceChangedError(DomainError):
+    code = "price_changed"
+
+
+class UnknownPersonaForSpendError(DomainError):
+    code = "unknown_persona"
+
+
+@dataclass(frozen=True)
+class Terms:
+    creator_id: str
+    amount_tokens: int
+    creator_bps: int
+    persona_id: str = ""
+
+
+class SpendKind(Protocol):
+    name: str
+
+    def validate(self, command: Spend) -> None:
+        """Pure checks of the request itself, before it is queued."""
+
+    def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
+        """Aggregates to load; called again with what was loaded until it asks for nothing new."""
+
+    def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
+        """Who earns what, or a refusal."""
+
+    def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
+            at: datetime) -> TokenSpend:
+        """The new aggregate for the thing bought, with the command's spend id."""
+
+    def repeat(self, prior: Any, command: Spend) -> None:
+        """The same spend asked for again: return to replay it, or raise to refuse."""
+
+
+def _positive_whole(amount: object) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidAmountError("amount_tokens must be a positive whole number of tokens")
+
+
+def _receiving_creator(loaded: Loaded, creator_id: str) -> Creator:
+    creator: Creator | None = loaded.get(ids.creator_id(creator_id))
+    if creator is None:
+        raise UnknownCreatorError(f"no creator {creator_id}")
+    if not creator.can_receive_money:
+        raise CreatorCannotReceiveError("this creator cannot receive payments right now")
+    return creator
+
+
+def _live_persona(loaded: Loaded, persona_id: str) -> Persona:
+    persona: Persona | None = loaded.get(_uuid(persona_id))
+    if persona is None or not persona.published or persona.live is None:
+        raise UnknownPersonaForSpendError("this persona is not published")
+    return persona
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        return UUID(int=0)  # an id that no aggregate has: reads as unknown
+
+
+class TipKind:
+    name = "tip"
+
+    def validate(self, command: Spend) -> None:
+        _positive_whole(command.amount_tokens)
+        if not TIP_MIN_TOKENS <= command.amount_tokens <= TIP_MAX_TOKENS:
+            raise InvalidAmountError(
+                f"amount_tokens must be between {TIP_MIN_TOKENS} and {TIP_MAX_TOKENS}")
+        if not command.target_id:
+            raise UnknownCreatorError("creator_id is required")
+        if command.target_id == command.fan_id:
+            raise SelfTipError("you cannot tip yourself")
+        if command.chat_mode is not None and command.chat_mode not in CHAT_MODES:
+            raise InvalidAmountError(f"chat_mode must be one of {', '.join(CHAT_MODES)}")
+
+    def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
+        return [ids.creator_id(command.target_id)]
+
+    def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
+        _receiving_creator(loaded, command.target_id)
+        return Terms(command.target_id, command.amount_tokens, fees.tip_creator_bps)
+
+    def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
+            at: datetime) -> TokenSpend:
+        return Tip.send(tip_id=command.spend_id, fan_id=command.fan_id,
+                        creator_id=terms.creator_id, amount_tokens=terms.amount_tokens,
+                        creator_bps=terms.creator_bps, lots_used=lots_used,
+                        thread_id=command.thread_id, chat_mode=command.chat_mode, sent_at=at)
+
+    def repeat(self, prior: Tip, command: Spend) -> None:
+        same = (prior.fan_id, prior.creator_id, prior.amount_tokens, prior.thread_id,
+                prior.chat_mode) == (command.fan_id, command.target_id, command.amount_tokens,
+                                     command.thread_id, command.chat_mode)
+        if not same:
+            raise IdempotencyConflictError(
+                "this Idempotency-Key was already used for a different tip")
+
+
+class UnlockKind:
+    name = "unlock"
+
+    def validate(self, command: Spend) -> None:
+        _positive_whole(command.amount_tokens)
+
+    def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
+        offer: PpvOffer | None = loaded.get(_uuid(command.target_id))
+        wanted = [_uuid(command.target_id)]
+        if offer is not None:
+            wanted += [ids.creator_id(offer.creator_id), _uuid(offer.persona_id)]
+        return wanted
+
+    def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
+        offer: PpvOffer | None = loaded.get(_uuid(command.target_id))
+        if offer is None or offer.withdrawn:
+            raise UnknownOfferError(f"no pay-per-view offer {command.target_id} on sale")
+        if offer.creator_id == command.fan_id:
+            raise SelfTipError("you cannot buy your own offer")
+        _live_persona(loaded, offer.persona_id)
+        _receiving_creator(loaded, offer.creator_id)
+        if command.amount_tokens != offer.price_tokens:
+            raise PriceChangedError(f"the offer costs {offer.price_tokens} tokens")
+        return Terms(offer.creator_id, offer.price_tokens, fees.ppv_creator_bps, offer.persona_id)
+
+    def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
+            at: datetime) -> TokenSpend:
+        return Unlock.purchase(fan_id=command.fan_id, creator_id=terms.creator_id,
+                               offer_id=command.target_id, persona_id=terms.persona_id,
+                               price_tokens=terms.amount_tokens, creator_bps=terms.creator_bps,
+                               lots_used=lots_used, idempotency_key=command.idempotency_key,
+                               at=at)
+
+    def repeat(self, prior: Unlock, command: Spend) -> None:
+        if command.idempotency_key and prior.idempotency_key == command.idempotency_key:
+            return  # the same request retried: answer as before
+        if not prior.is_entitled:
+            raise UnlockRevokedError("this unlock was revoked after a refund or dispute")
+        raise AlreadyUnlockedError("you have already unlocked this offer")
+
+
+class MessageKind:
+    """A chat message beyond what a subscription includes, at the persona's extra-message price."""
+
+    name = "message"
+
+    def validate(self, command: Spend) -> None:
+        _positive_whole(command.amount_tokens)
+        if not command.thread_id:
+            raise InvalidAmountError("a paid message belongs to a chat thread")
+
+    def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
+        persona: Persona | None = loaded.get(_uuid(command.target_id))
+        wanted = [_uuid(command.target_id)]
+        if persona is not None:
+            wanted.append(ids.creator_id(persona.creator_user_id))
+        return wanted
+
+    def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
+        persona = _live_persona(loaded, command.target_id)
+        if persona.creator_user_id == command.fan_id:
+            raise SelfTipError("you cannot pay for messages to your own persona")
+        _receiving_creator(loaded, persona.creator_user_id)
+        assert persona.live is not None
+        price = int(persona.live["monetization"]["extra_message_tokens"])
+        if command.amount_tokens != price:
+            raise PriceChangedError(f"a message to this persona costs {price} tokens")
+        return Terms(persona.creator_user_id, price, fees.message_creator_bps, command.target_id)
+
+    def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
+            at: datetime) -> TokenSpend:
+        assert command.thread_id is not None
+        return MessageCharge.charge(charge_id=command.spend_id, fan_id=command.fan_id,
+                                    creator_id=terms.creator_id, persona_id=terms.persona_id,
+                                    thread_id=command.thread_id, price_tokens=terms.amount_tokens,
+                                    creator_bps=terms.creator_bps, lots_used=lots_used, at=at)
+
+    def repeat(self, prior: MessageCharge, command: Spend) -> None:
+        """The chat retried the same message: it was charged once, and that stands."""
+
+
+KINDS: dict[str, SpendKind] = {kind.name: kind for kind in (TipKind(), UnlockKind(), MessageKind())}
