@@ -42,6 +42,11 @@ STATUS_BY_CODE = {
     "not_your_persona": 403,
     "unknown_tip": 404,
     "unknown_wallet": 404,
+    "unknown_offer": 404,
+    "already_unlocked": 409,
+    "unlock_revoked": 409,
+    "price_changed": 409,
+    "invalid_offer": 422,
     "reason_required": 422,
     "model_provider_error": 502,
 }

@@ -20,6 +20,7 @@ from api.routers import (
     models,
     onboarding,
     ops,
+    ppv,
     reports,
     simulator,
     tips,
@@ -56,7 +57,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(RefuseNul)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
-                   audit, finance, ops):
+                   audit, finance, ops, ppv):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

@@ -10,6 +10,7 @@ from adapters.llm.offline import OfflineChatModel
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.clock import Clock, system_clock
+from application.content.ppv import PayPerView
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.ledger import Ledger
@@ -36,6 +37,7 @@ from projections.finance_flags import FinanceFlagsProjection
 from projections.moderation import ModerationProjection
 from projections.persona_queries import PersonaQueries
 from projections.personas import PersonasProjection
+from projections.ppv import PpvOffersProjection, PpvQueries
 from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
@@ -65,6 +67,8 @@ class Core:
     acknowledgements: TipAcknowledgements
     persona_queries: PersonaQueries
     wallets: WalletAdministration
+    ppv: PayPerView
+    ppv_queries: PpvQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -76,7 +80,7 @@ class Core:
 def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
-            PersonasProjection(), AuditProjection()]
+            PersonasProjection(), PpvOffersProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -129,6 +133,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
     policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
                           suspend_at_active=settings.suspend_at_active_strikes)
+    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
@@ -136,8 +141,11 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
         stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),
-        personas=Personas(ledger, clock, SafetyChecks(), settings.persona_limit),
+        personas=personas,
         persona_queries=PersonaQueries(read_db),
         acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
         wallets=WalletAdministration(ledger, clock),
+        ppv=PayPerView(ledger, clock, personas, spending, settings.ppv_min_tokens,
+                       settings.ppv_max_tokens),
+        ppv_queries=PpvQueries(read_db),
     )

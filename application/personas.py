@@ -156,6 +156,17 @@ class Personas:
             terms.add(term.term, term.category, SEED_ACTOR, at)
         return terms
 
+    # -- for other capabilities that hang off a persona (offers, library items) --------------
+
+    def owned(self, creator_user_id: str, persona_id: UUID) -> Persona:
+        """The creator's own persona, the creator approved and in good standing."""
+        self._approved_creator(creator_user_id)
+        return self._own(creator_user_id, persona_id)
+
+    def refuse_blocked_text(self, fields: dict[str, str]) -> None:
+        terms = self.blocked_terms()
+        self._safety.refuse_blocked(fields, terms.terms, terms.version)
+
     # -- helpers ----------------------------------------------------------------------------
 
     def _checked(self, profile: dict[str, Any]) -> dict[str, Any]:

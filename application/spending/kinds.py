@@ -96,8 +96,8 @@ def _receiving_creator(loaded: Loaded, creator_id: str) -> Creator:
 
 
 def _live_persona(loaded: Loaded, persona_id: str) -> Persona:
-    persona: Persona | None = loaded.get(_uuid(persona_id))
-    if persona is None or not persona.published or persona.live is None:
+    persona = loaded.get(_uuid(persona_id))
+    if not isinstance(persona, Persona) or not persona.published or persona.live is None:
         raise UnknownPersonaForSpendError("this persona is not published")
     return persona
 
@@ -154,15 +154,15 @@ class UnlockKind:
         _positive_whole(command.amount_tokens)
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
-        offer: PpvOffer | None = loaded.get(_uuid(command.target_id))
+        offer = loaded.get(_uuid(command.target_id))
         wanted = [_uuid(command.target_id)]
-        if offer is not None:
+        if isinstance(offer, PpvOffer):
             wanted += [ids.creator_id(offer.creator_id), _uuid(offer.persona_id)]
         return wanted
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
-        offer: PpvOffer | None = loaded.get(_uuid(command.target_id))
-        if offer is None or offer.withdrawn:
+        offer = loaded.get(_uuid(command.target_id))
+        if not isinstance(offer, PpvOffer) or offer.withdrawn:
             raise UnknownOfferError(f"no pay-per-view offer {command.target_id} on sale")
         if offer.creator_id == command.fan_id:
             raise SelfTipError("you cannot buy your own offer")
@@ -199,9 +199,9 @@ class MessageKind:
             raise InvalidAmountError("a paid message belongs to a chat thread")
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
-        persona: Persona | None = loaded.get(_uuid(command.target_id))
+        persona = loaded.get(_uuid(command.target_id))
         wanted = [_uuid(command.target_id)]
-        if persona is not None:
+        if isinstance(persona, Persona):
             wanted.append(ids.creator_id(persona.creator_user_id))
         return wanted
 

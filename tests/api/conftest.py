@@ -37,3 +37,11 @@ def api(pg_schema: str, clock: FakeClock) -> Iterator[Api]:
             yield Api(base, core, clock)
     finally:
         core.close()
+
+
+@pytest.fixture
+def studio(api: Api) -> tuple[httpx.Client, httpx.Client]:
+    """An approved creator (creator-1) and the admin who registered them."""
+    admin = api.as_user("adm-1", "admin")
+    admin.post("/api/admin/creators", json={"user_id": "creator-1", "display_name": "Luna"})
+    return api.as_user("creator-1", "creator"), admin

@@ -26,13 +26,6 @@ def with_(**changes):
     return profile
 
 
-@pytest.fixture
-def studio(api):
-    admin = api.as_user("adm-1", "admin")
-    admin.post("/api/admin/creators", json={"user_id": "creator-1", "display_name": "Luna"})
-    return api.as_user("creator-1", "creator"), admin
-
-
 def published(api, studio, profile=PROFILE) -> str:
     creator, admin = studio
     persona_id = creator.post("/api/creator/models", json=profile).json()["id"]

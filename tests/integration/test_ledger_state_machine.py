@@ -1,5 +1,6 @@
-"""The whole ledger as a state machine: random purchases, tips, refunds, disputes, releases and
-Stripe's duplicate and out-of-order deliveries, driven through the application on PostgreSQL.
+"""The whole ledger as a state machine: random purchases, tips, pay-per-view unlocks, paid
+messages, refunds, disputes and their outcomes, releases and Stripe's duplicate and out-of-order
+deliveries, driven through the application on PostgreSQL.
 
 After every step the trial balance holds, a small independent model of what Stripe reported
 agrees with it, and the read models equal a rebuild from the first event. CI runs the default
@@ -17,12 +18,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from psycopg import sql
 
 from application.bootstrap import build_core
-from application.spending.commands import send_tip
+from application.spending.commands import charge_message, send_tip, unlock_offer
 from domain import ids
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, find_pack
 from domain.errors import DomainError
 from domain.money import proportional_ceil
 from replay.trial_balance import trial_balance_now
+from tests.api.test_personas_http import PROFILE
 from tests.conftest import PG_URL, FakeClock, pg_settings
 from tests.helpers import charge_refunded, session_completed, stripe_event
 from tests.integration.test_projections import snapshot
@@ -69,6 +71,13 @@ class Ledger(RuleBasedStateMachine):
     def creators(self) -> None:
         for name in CREATORS:
             self.core.creators.register(f"creator-{name}", name, "admin")
+        persona = self.core.personas.create("creator-x", dict(PROFILE))
+        self.core.personas.submit("creator-x", persona.id)
+        self.core.personas.review("adm-1", persona.id, True, "")
+        self.core.personas.publish("creator-x", persona.id, True)
+        self.persona_id = str(persona.id)
+        self.offers = [str(self.core.ppv.create_offer("creator-x", persona.id, f"Set {n}",
+                                                      150 + 100 * n).id) for n in range(3)]
 
     def _deliver(self, event: dict[str, Any]) -> str:
         outcome = self.core.stripe_events.handle(event)
@@ -119,6 +128,19 @@ class Ledger(RuleBasedStateMachine):
         amount = min(TIP_MAX_TOKENS, wallet.balance_tokens * percent // 100) if wallet else 0
         if amount >= TIP_MIN_TOKENS:
             self.tip(fan, creator, amount)
+
+    @rule(fan=st.sampled_from(FANS), offer=st.integers(0, 2))
+    def unlock(self, fan: str, offer: int) -> None:
+        with contextlib.suppress(DomainError):  # no funds, frozen, already unlocked
+            self.core.spending.send(unlock_offer(f"fan-{fan}", self.offers[offer],
+                                                 150 + 100 * offer))
+
+    @rule(fan=st.sampled_from(FANS), message=st.integers(0, 5))
+    def paid_message(self, fan: str, message: int) -> None:
+        """Retrying a message (the same key) charges it once."""
+        with contextlib.suppress(DomainError):
+            self.core.spending.send(charge_message(f"fan-{fan}", self.persona_id, "thread",
+                                                   f"m-{message}", 100))
 
     @precondition(lambda self: self.purchases)
     @rule(pick=st.integers(0, 30), percent=st.integers(1, 100))

@@ -1,0 +1,1 @@
+"""What creators sell beyond tips: pay-per-view offers today; the content library joins them."""

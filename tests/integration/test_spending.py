@@ -1,0 +1,91 @@
+"""The one spend path on PostgreSQL: tips, unlocks and paid messages race on one wallet, repeat,
+and are traced by refunds alike."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from uuid import UUID
+
+import pytest
+
+from application.spending.commands import charge_message, send_tip, unlock_offer
+from domain import ids
+from domain.errors import DomainError, InsufficientFundsError
+from tests.api.test_personas_http import PROFILE
+from tests.helpers import charge_refunded, fund
+
+
+def published_persona(core, creator: str = "creator-1") -> UUID:
+    core.creators.register(creator, "Luna", "adm")
+    persona = core.personas.create(creator, dict(PROFILE))
+    core.personas.submit(creator, persona.id)
+    core.personas.review("adm-1", persona.id, True, "")
+    core.personas.publish(creator, persona.id, True)
+    return persona.id
+
+
+def test_a_paid_message_is_charged_once_80_20_at_the_persona_s_price(core) -> None:
+    persona_id = published_persona(core)
+    fund(core, "fan-1", "pack_500")
+    first = core.spending.send(charge_message("fan-1", str(persona_id), "thread-1", "msg-1", 100))
+    assert (first.creator_tokens, first.platform_tokens, first.new_balance_tokens) == (80, 20, 400)
+    again = core.spending.send(charge_message("fan-1", str(persona_id), "thread-1", "msg-1", 100))
+    assert again.replayed and again.spend_id == first.spend_id and again.new_balance_tokens == 400
+    with pytest.raises(DomainError) as refused:
+        core.spending.send(charge_message("fan-1", str(persona_id), "thread-1", "msg-2", 50))
+    assert refused.value.code == "price_changed"
+    hold = core.ledger.repository.get(ids.hold_id("message", first.spend_id))
+    assert hold.amount_tokens == 80 and hold.source_kind == "message"
+
+
+def test_a_refund_traces_tips_unlocks_and_messages_alike(core) -> None:
+    persona_id = published_persona(core)
+    offer = core.ppv.create_offer("creator-1", persona_id, "Extras", 200)
+    payment = fund(core, "fan-1", "pack_500")
+    core.spending.send(send_tip("fan-1", "creator-1", 100))
+    unlock = core.spending.send(unlock_offer("fan-1", str(offer.id), 200))
+    message = core.spending.send(charge_message("fan-1", str(persona_id), "t-1", "m-1", 100))
+    assert core.stripe_events.handle(charge_refunded(payment, 499, 499)) == "refunded"
+    wallet = core.ledger.repository.get(ids.wallet_id("fan-1"))
+    assert (wallet.balance_tokens, wallet.spends_reversed_tokens) == (0, 400)
+    assert not core.ledger.repository.get(unlock.spend_id).is_entitled
+    charge = core.ledger.repository.get(message.spend_id)
+    assert (charge.reversed_creator_tokens, charge.reversed_platform_tokens) == (80, 20)
+    core.projections.catch_up()
+    earnings = core.queries.earnings("creator-1")
+    assert (earnings["held_tokens"], earnings["reversed_tokens"]) == (0, 70 + 160 + 80)
+
+
+@pytest.mark.parametrize("window_ms", [0, 3])
+def test_concurrent_unlocks_and_tips_from_one_wallet_never_overspend(make_core,
+                                                                      window_ms: float) -> None:
+    cores = [make_core(group_commit_window_ms=window_ms) for _ in range(3)]
+    core = cores[0]
+    persona_id = published_persona(core)
+    offers = [core.ppv.create_offer("creator-1", persona_id, f"Set {n}", 100) for n in range(3)]
+    fund(core, "fan-1", "pack_1200")  # 1,200 tokens; far more is asked for
+    barrier = threading.Barrier(12)
+
+    def attempt(i: int) -> str:
+        writer = cores[i % len(cores)]
+        if i < 12:
+            barrier.wait()
+        command = (unlock_offer("fan-1", str(offers[i % len(offers)].id), 100) if i % 2
+                   else send_tip("fan-1", "creator-1", 100))
+        try:
+            writer.spending.send(command)
+            return command.kind
+        except InsufficientFundsError:
+            return "refused"
+        except DomainError as error:
+            return error.code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(attempt, range(60)))
+    wallet = core.ledger.repository.get(ids.wallet_id("fan-1"))
+    assert results.count("unlock") + results.count("tip") == 12  # 1,200 tokens, 100 each
+    assert results.count("unlock") <= len(offers)  # each offer once, whoever raced for it
+    assert set(results) <= {"tip", "unlock", "refused", "already_unlocked"}
+    assert wallet.balance_tokens == 0 and wallet.spent_tokens == 1_200
+    for offer in offers:
+        unlock = core.ledger.get_or_none(ids.unlock_id("fan-1", str(offer.id)))
+        assert unlock is None or unlock.version == 1
