@@ -5,6 +5,8 @@ Prints:
   - tips/s with group commit, spread over many creators and all to one popular creator, with
     latency percentiles, and each as a ratio of the baseline (target: >= 0.5);
   - the hot/spread ratio (target: >= 1.0 within noise: a popular creator is no slower);
+  - a mixed load through the same spend path: tips, pay-per-view unlocks and paid messages in
+    equal shares (one creator's persona with 20 offers);
   - tips/s without group commit (one save per tip), for comparison;
   - projection catch-up in events per second (a full rebuild).
 
@@ -25,8 +27,9 @@ from psycopg import sql
 
 from application.bootstrap import Core, build_core
 from application.settings import Settings
-from application.spending.commands import send_tip
+from application.spending.commands import charge_message, send_tip, unlock_offer
 from domain.errors import DomainError
+from tests.api.test_personas_http import PROFILE
 from tests.helpers import session_completed
 
 URL = os.environ.get("LYRA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -123,6 +126,40 @@ def tips(core: Core, label: str, clients: int, seconds: float, fans: int,
     return run_clients(label, clients, seconds, send)
 
 
+OFFERS = 20
+
+
+def storefront(core: Core) -> tuple[str, list[str]]:
+    """creator-0's published persona with OFFERS pay-per-view offers of 5 tokens."""
+    persona = core.personas.create("creator-0", dict(PROFILE, monetization={
+        **PROFILE["monetization"], "extra_message_tokens": 5}))
+    core.personas.submit("creator-0", persona.id)
+    core.personas.review("bench-admin", persona.id, True, "")
+    core.personas.publish("creator-0", persona.id, True)
+    offers = [str(core.ppv.create_offer("creator-0", persona.id, f"Set {n}", 25).id)
+              for n in range(OFFERS)]
+    return str(persona.id), offers
+
+
+def mixed(core: Core, label: str, clients: int, seconds: float, fans: int, creators: int,
+          persona_id: str, offers: list[str], round_no: int) -> Result:
+    """Tips, unlocks and paid messages in turn; every (fan, offer) pair is unlocked once."""
+    def send(client: int, n: int) -> None:
+        i = client + n * clients
+        fan = i % fans
+        kind = i % 3
+        if kind == 0:
+            core.spending.send(send_tip(f"fan-{fan}", f"creator-{(i * 7919) % creators}", 5))
+        elif kind == 1:
+            offer = offers[(i // fans + round_no * 7) % len(offers)]
+            core.spending.send(unlock_offer(f"fan-{fan}", offer, 25))
+        else:
+            core.spending.send(charge_message(f"fan-{fan}", persona_id, "bench",
+                                              f"{round_no}-{i}", 5))
+
+    return run_clients(label, clients, seconds, send)
+
+
 def merge(results: list[Result]) -> Result:
     return Result(results[0].label, sum(r.ops for r in results),
                   sum(r.seconds for r in results),
@@ -165,6 +202,11 @@ def main() -> None:
         report(spread, base)
         report(hot, base)
         print(f"{'hot / spread ratio':<58} {hot.rate / spread.rate:>9.2f}")
+        persona_id, offers = storefront(core)
+        mixed_label = "mixed: tips, unlocks, paid messages (1:1:1), group commit"
+        mix = merge([mixed(core, mixed_label, args.clients, args.seconds / 2, args.fans,
+                           args.creators, persona_id, offers, r) for r in range(2)])
+        report(mix, base)
         core.close()
         direct_core = make_core(schema, window_ms=0)
         direct = tips(direct_core, "tips, one save per tip (no group commit), 8 clients", 8,

@@ -41,6 +41,18 @@ class LedgerQueries:
                                      "reversed_tokens": 0, "clawback_tokens": 0,
                                      "earnings_count": 0}
 
+    def earnings_by_source(self, creator_id: str) -> dict[str, dict[str, int]]:
+        """Tips, unlocks and paid messages apart: each source's tokens by state, and its count."""
+        rows = self._db.query(
+            "SELECT source_kind, COUNT(*) AS earnings_count, "
+            "CAST(SUM(held_tokens) AS BIGINT) AS held_tokens, "
+            "CAST(SUM(available_tokens) AS BIGINT) AS available_tokens, "
+            "CAST(SUM(paid_tokens) AS BIGINT) AS paid_tokens, "
+            "CAST(SUM(reversed_tokens) AS BIGINT) AS reversed_tokens, "
+            "CAST(SUM(clawback_tokens) AS BIGINT) AS clawback_tokens "
+            "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
+        return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
+
     def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return self._db.query(
             "SELECT hold_id, source_kind, source_id, amount_tokens, held_tokens, available_tokens,"

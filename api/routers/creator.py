@@ -22,6 +22,7 @@ class EarningsPublic(BaseModel):
     available_minor: int
     carried_tokens: int
     earnings_count: int
+    by_source: dict[str, dict[str, int]]  # tip, unlock, message: tokens by state, and a count
     holds: list[dict[str, Any]]
 
 
@@ -40,6 +41,7 @@ def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = 
             "negative_adjustment_tokens": earnings["clawback_tokens"],
             "available_minor": conversion.amount_minor,
             "carried_tokens": conversion.remainder_tokens,
+            "by_source": core.queries.earnings_by_source(subject),
             "holds": core.queries.holds(subject)}
 
 
@@ -58,4 +60,5 @@ def creator_stats(core: CoreDep, user: CurrentUser, min_position: Position | Non
             "available_minor": tokens_to_minor(max(0, earnings["available_tokens"]
                                                    - earnings["clawback_tokens"])).amount_minor,
             "earnings_count": earnings["earnings_count"],
+            "by_source": core.queries.earnings_by_source(user.user_id),
             "personas": core.persona_queries.counts(user.user_id)}

@@ -44,6 +44,10 @@ def test_unlock_splits_80_20_once_and_a_second_unlock_charges_nothing(api, studi
     assert [o["offer_id"] for o in sale] == [offer_id]
     earnings = creator.get("/api/creator/earnings").json()
     assert earnings["held_tokens"] == 320
+    assert earnings["by_source"] == {"unlock": {
+        "earnings_count": 1, "held_tokens": 320, "available_tokens": 0, "paid_tokens": 0,
+        "reversed_tokens": 0, "clawback_tokens": 0}}
+    assert creator.get("/api/creator/stats").json()["by_source"]["unlock"]["held_tokens"] == 320
 
 
 def test_bad_offers_and_bad_unlocks_are_refused_and_write_nothing(api, studio) -> None:
