@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     balance = ledger_sub.add_parser(
         "trial-balance", help="every token and penny in one place (exit 1 if not)")
     balance.add_argument("--at", help="ISO 8601 with a time zone (default: now)")
+    ledger_sub.add_parser("verify", help="walk the hash chain; exit 1 at the first tampered event")
 
     holds = commands.add_parser("holds", help="earnings holds")
     holds.add_subparsers(dest="action", required=True).add_parser(
@@ -83,6 +84,7 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
     from replay.as_of import replay_as_of
     from replay.diff import earnings_diff
     from replay.trial_balance import trial_balance_as_of, trial_balance_now
+    from replay.verify import verify_ledger
 
     core = build_core(settings)  # type: ignore[arg-type]
     try:
@@ -111,6 +113,10 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
             changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
                                     args.creator)
             print(json.dumps(changes, indent=2, default=str))
+        elif args.command == "ledger" and args.action == "verify":
+            chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())
+            print(json.dumps(chain.as_dict(), indent=2))
+            return 0 if chain.intact else 1
         elif args.command == "ledger":
             balance = (trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at))
                       if args.at else trial_balance_now(core.projections))

@@ -11,6 +11,7 @@ from eventsourcing.persistence import Recording
 from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import select_events_after
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env
+from adapters.eventstore.hash_chain import install_hash_chain
 
 A = TypeVar("A")
 
@@ -23,6 +24,8 @@ class Ledger(Application[UUID]):
         super().__init__(env=eventstore_env(db))
         self.db = db
         protect_events_table(db, self.events_table)
+        if db.kind == "postgres":
+            install_hash_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
 

@@ -11,6 +11,7 @@ from api.errors import ApiError
 from api.params import Position
 from replay.as_of import replay_as_of
 from replay.diff import earnings_diff
+from replay.verify import verify_ledger
 
 router = APIRouter(tags=["audit"])
 
@@ -50,6 +51,15 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
         body["earnings"] = {"creator_id": creator_id, **snapshot.queries.earnings(creator_id),
                             "holds": snapshot.queries.holds(creator_id, limit=200)}
     return body
+
+
+@router.get("/api/audit/verify")
+async def verify_chain(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    """Walk the ledger's hash chain: intact, or the first position where history was changed.
+    The head hash is what an auditor publishes to compare with a later verification."""
+    require(user, "auditor", "admin")
+    report = await run_in_threadpool(verify_ledger, core.ledger)
+    return report.as_dict()
 
 
 @router.get("/api/finance/earnings-diff")

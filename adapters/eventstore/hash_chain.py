@@ -1,0 +1,148 @@
+"""Tamper evidence: every event recorded on PostgreSQL is chained to the one before it.
+
+A statement-level trigger on the events table writes, in the same transaction as the INSERT (so
+for a whole group-commit batch at once), one chain entry per event:
+    hash = sha256(previous hash || notification id || originator id || version
+                  || len(topic) || topic || len(state) || state)
+with integers big-endian and the first entry chained to the empty string. Writers already hold
+the events table's exclusive lock, so entries follow notification ids exactly. The chain table is
+append-only like the events. `verify` recomputes the chain and names the first position where an
+event was altered, removed, inserted outside the ledger, or reordered; publishing the head hash it
+returns lets an auditor later tell a rewritten history from the one they saw.
+
+The embedded SQLite default has no chain (it has no way to hash inside its own transaction).
+"""
+
+import hashlib
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+
+from adapters.eventstore.config import Database
+
+CHAIN_TABLE = "ledger_chain"
+
+_DDL = (
+    """CREATE TABLE IF NOT EXISTS {schema}.{chain} (
+        notification_id BIGINT PRIMARY KEY,
+        hash BYTEA NOT NULL)""",
+    """CREATE OR REPLACE FUNCTION {schema}.lyra_chain_events() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+      prev bytea;
+      r record;
+      ids bigint[] := '{{}}';
+      hashes bytea[] := '{{}}';
+    BEGIN
+      SELECT hash INTO prev FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1;
+      prev := COALESCE(prev, ''::bytea);
+      FOR r IN SELECT notification_id, originator_id, originator_version, topic, state
+               FROM new_events ORDER BY notification_id LOOP
+        prev := sha256(prev || int8send(r.notification_id) || uuid_send(r.originator_id)
+                       || int8send(r.originator_version)
+                       || int4send(octet_length(convert_to(r.topic, 'UTF8')))
+                       || convert_to(r.topic, 'UTF8')
+                       || int4send(octet_length(r.state)) || r.state);
+        ids := ids || r.notification_id;
+        hashes := hashes || prev;
+      END LOOP;
+      INSERT INTO {schema}.{chain} (notification_id, hash)
+        SELECT * FROM unnest(ids, hashes);
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE TRIGGER lyra_chain AFTER INSERT ON {schema}.{events}
+    REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
+    EXECUTE FUNCTION {schema}.lyra_chain_events()""",
+    """CREATE OR REPLACE TRIGGER lyra_append_only BEFORE UPDATE OR DELETE ON {schema}.{chain}
+    FOR EACH ROW EXECUTE FUNCTION {schema}.lyra_refuse_event_change()""",
+    """CREATE OR REPLACE TRIGGER lyra_append_only_truncate BEFORE TRUNCATE ON {schema}.{chain}
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.lyra_refuse_event_change()""",
+)
+
+
+def install_hash_chain(db: Database, events_table: str) -> None:
+    """Idempotent; after the append-only function exists (protect_events_table)."""
+    names = {"schema": sql.Identifier(db.schema), "events": sql.Identifier(events_table),
+             "chain": sql.Identifier(CHAIN_TABLE)}
+    with psycopg.connect(db.conninfo, autocommit=True) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(4242019)")  # concurrent start-ups
+        for statement in _DDL:
+            conn.execute(sql.SQL(statement).format(**names))
+
+
+def chain_hash(previous: bytes, notification_id: int, originator_id: UUID, version: int,
+               topic: str, state: bytes) -> bytes:
+    """The same hash the trigger computes."""
+    topic_bytes = topic.encode()
+    return hashlib.sha256(
+        previous + struct.pack(">q", notification_id) + originator_id.bytes
+        + struct.pack(">q", version) + struct.pack(">i", len(topic_bytes)) + topic_bytes
+        + struct.pack(">i", len(state)) + bytes(state)).digest()
+
+
+@dataclass
+class ChainReport:
+    verified_events: int
+    head_position: int
+    head_hash: str  # hex: publish it, so a later verification can be compared with it
+    intact: bool
+    first_problem_position: int | None = None
+    problem: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(vars(self))
+
+
+def _rows(db: Database, events_table: str, page: int) -> Iterator[tuple]:
+    statement = sql.SQL(
+        "SELECT notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
+        "c.hash FROM {schema}.{events} e FULL OUTER JOIN {schema}.{chain} c "
+        "USING (notification_id) WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+    ).format(schema=sql.Identifier(db.schema), events=sql.Identifier(events_table),
+             chain=sql.Identifier(CHAIN_TABLE))
+    after = 0
+    with psycopg.connect(db.conninfo) as conn:
+        while True:
+            rows = conn.execute(statement, (after, page)).fetchall()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+
+
+def total_events(db: Database, events_table: str) -> int:
+    with psycopg.connect(db.conninfo) as conn:
+        row = conn.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(
+            sql.Identifier(db.schema), sql.Identifier(events_table))).fetchone()
+    return int(row[0]) if row else 0
+
+
+def verify(db: Database, events_table: str, page: int = 5_000,
+           advance: Callable[[int], None] | None = None) -> ChainReport:
+    """Walk the chain in bounded memory; stop at the first problem."""
+    previous = b""
+    checked = 0
+    position = 0
+    for nid, originator_id, version, topic, state, stored in _rows(db, events_table, page):
+        if originator_id is None:
+            return _broken(checked, position, previous, nid, "event removed")
+        if stored is None:
+            return _broken(checked, position, previous, nid, "event inserted outside the ledger")
+        expected = chain_hash(previous, nid, originator_id, version, topic, state)
+        if bytes(stored) != expected:
+            return _broken(checked, position, previous, nid, "event altered or reordered")
+        previous, position = expected, nid
+        checked += 1
+        if advance is not None and checked % 1_000 == 0:
+            advance(1_000)
+    if advance is not None:
+        advance(checked % 1_000)
+    return ChainReport(checked, position, previous.hex(), True)
+
+
+def _broken(checked: int, position: int, previous: bytes, at: int, problem: str) -> ChainReport:
+    return ChainReport(checked, position, previous.hex(), False, at, problem)

@@ -1,0 +1,89 @@
+"""Tamper evidence: the hash chain names the first event altered, removed, inserted or reordered
+behind the ledger's back (as the database superuser, append-only triggers disabled)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from adapters.eventstore.hash_chain import CHAIN_TABLE, chain_hash
+from application.spending.commands import send_tip
+from replay.verify import verify_ledger
+from tests.conftest import PG_URL
+from tests.helpers import fund
+
+
+@pytest.fixture
+def ledger_with_history(core, pg_schema):
+    core.creators.register("creator-1", "Luna", "admin")
+    fund(core, "fan-1", "pack_1200")
+    for _ in range(5):
+        core.spending.send(send_tip("fan-1", "creator-1", 100))
+    return core
+
+
+def tamper(schema: str, *statements: str) -> None:
+    """As the superuser, with the append-only and chain triggers switched off."""
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for table in ("ledger_events", CHAIN_TABLE):
+            conn.execute(sql.SQL("ALTER TABLE {}.{} DISABLE TRIGGER USER").format(
+                sql.Identifier(schema), sql.Identifier(table)))
+        for statement in statements:
+            conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
+
+
+def positions(schema: str) -> list[int]:
+    with psycopg.connect(PG_URL) as conn:
+        rows = conn.execute(sql.SQL("SELECT notification_id FROM {}.ledger_events "
+                                    "ORDER BY notification_id").format(sql.Identifier(schema)))
+        return [r[0] for r in rows]
+
+
+def test_an_untouched_ledger_verifies_and_its_head_hash_is_the_recomputed_chain(
+        ledger_with_history, pg_schema) -> None:
+    report = verify_ledger(ledger_with_history.ledger)
+    assert report.intact and report.verified_events == len(positions(pg_schema))
+    with psycopg.connect(PG_URL) as conn:
+        rows = conn.execute(sql.SQL("SELECT notification_id, originator_id, originator_version, "
+                                    "topic, state FROM {}.ledger_events ORDER BY 1").format(
+            sql.Identifier(pg_schema))).fetchall()
+    head = b""
+    for row in rows:
+        head = chain_hash(head, *row)
+    assert report.head_hash == head.hex() and report.head_position == rows[-1][0]
+
+
+def test_group_commit_batches_are_chained_too(make_core, pg_schema) -> None:
+    core = make_core(group_commit_window_ms=5)
+    core.creators.register("creator-1", "Luna", "admin")
+    fund(core, "fan-1", "pack_1200")
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: core.spending.send(send_tip("fan-1", "creator-1", 10)),
+                      range(40)))
+    assert verify_ledger(core.ledger).intact
+
+
+@pytest.mark.parametrize(("how", "problem"), [
+    ("UPDATE {s}.ledger_events SET state = state || '\\x20'::bytea WHERE notification_id = %(n)s",
+     "event altered or reordered"),
+    ("DELETE FROM {s}.ledger_events WHERE notification_id = %(n)s", "event removed"),
+    ("INSERT INTO {s}.ledger_events (originator_id, originator_version, topic, state) "
+     "SELECT originator_id, originator_version + 1000, topic, state FROM {s}.ledger_events "
+     "WHERE notification_id = %(n)s", "event inserted outside the ledger"),
+    ("UPDATE {s}.ledger_events SET notification_id = -1 WHERE notification_id = %(n)s; "
+     "UPDATE {s}.ledger_events SET notification_id = %(n)s WHERE notification_id = %(n)s + 1; "
+     "UPDATE {s}.ledger_events SET notification_id = %(n)s + 1 WHERE notification_id = -1",
+     "event altered or reordered"),  # two events swap places
+])
+def test_the_first_tampered_position_is_named(ledger_with_history, pg_schema, how,
+                                              problem) -> None:
+    ids = positions(pg_schema)
+    target = ids[len(ids) // 2]
+    tamper(pg_schema, *how.replace("%(n)s", str(target)).split("; "))
+    report = verify_ledger(ledger_with_history.ledger)
+    assert not report.intact and report.problem == problem
+    if "inserted" in problem:  # the copy lands after every event the ledger recorded
+        assert report.first_problem_position > ids[-1]
+    else:
+        assert report.first_problem_position == target
