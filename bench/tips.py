@@ -7,6 +7,7 @@ Prints:
   - the hot/spread ratio (target: >= 1.0 within noise: a popular creator is no slower);
   - a mixed load through the same spend path: tips, pay-per-view unlocks and paid messages in
     equal shares (one creator's persona with 20 offers);
+  - the hash chain's cost: tips with the chain trigger on and off, alternating rounds;
   - tips/s without group commit (one save per tip), for comparison;
   - projection catch-up in events per second (a full rebuild).
 
@@ -160,6 +161,13 @@ def mixed(core: Core, label: str, clients: int, seconds: float, fans: int, creat
     return run_clients(label, clients, seconds, send)
 
 
+def set_chain(schema: str, enabled: bool) -> None:
+    """The chain trigger on or off, to measure what it costs (the bench schema is dropped after)."""
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER TABLE {}.ledger_events {} TRIGGER lyra_chain").format(
+            sql.Identifier(schema), sql.SQL("ENABLE" if enabled else "DISABLE")))
+
+
 def merge(results: list[Result]) -> Result:
     return Result(results[0].label, sum(r.ops for r in results),
                   sum(r.seconds for r in results),
@@ -207,6 +215,17 @@ def main() -> None:
         mix = merge([mixed(core, mixed_label, args.clients, args.seconds / 2, args.fans,
                            args.creators, persona_id, offers, r) for r in range(2)])
         report(mix, base)
+        chain_rounds: dict[bool, list[Result]] = {True: [], False: []}
+        for chained in (False, True, True, False):  # alternate, so table growth cancels out
+            set_chain(schema, chained)
+            label = f"tips, group commit, hash chain {'on' if chained else 'off'}"
+            chain_rounds[chained].append(tips(core, label, args.clients, args.seconds / 2,
+                                              args.fans, lambda c, n: f"creator-{n % 97}"))
+        set_chain(schema, True)
+        on, off = merge(chain_rounds[True]), merge(chain_rounds[False])
+        report(off, base)
+        report(on, base)
+        print(f"{'hash chain cost (on / off)':<58} {on.rate / off.rate:>9.2f}")
         core.close()
         direct_core = make_core(schema, window_ms=0)
         direct = tips(direct_core, "tips, one save per tip (no group commit), 8 clients", 8,
