@@ -6,8 +6,10 @@ import json
 import os
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from application.settings import get_settings
+from domain.errors import DomainError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,52 +83,61 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_core_command(args: argparse.Namespace, settings: object) -> int:
     from application.bootstrap import build_core
+
+    core = build_core(settings)  # type: ignore[arg-type]
+    try:
+        return _dispatch(args, core)
+    except DomainError as error:  # a refusal, not a crash: say why, machine-readably
+        print(json.dumps({"error": {"code": error.code, "message": error.message}}),
+              file=sys.stderr)
+        return 2
+    finally:
+        core.close()
+
+
+def _dispatch(args: argparse.Namespace, core: Any) -> int:
     from replay.as_of import replay_as_of
     from replay.diff import earnings_diff
     from replay.trial_balance import trial_balance_as_of, trial_balance_now
     from replay.verify import verify_ledger
 
-    core = build_core(settings)  # type: ignore[arg-type]
-    try:
-        if args.command == "creators":
-            creator = core.creators.register(args.user_id, args.name or args.user_id, "cli")
-            print(json.dumps({"creator_id": creator.user_id, "status": creator.status}))
-        elif args.command == "projections" and args.action == "rebuild":
-            processed = core.projections.rebuild(args.names or None)
-            print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
-        elif args.command == "projections" and args.action == "run":
-            print("following the ledger; Ctrl-C to stop", file=sys.stderr)
-            with contextlib.suppress(KeyboardInterrupt):
-                core.projections.follow()
-        elif args.command == "projections":
-            print(json.dumps(core.projections.status(), indent=2))
-        elif args.command == "replay" and args.action == "as-of":
-            snapshot = replay_as_of(core.ledger, datetime.fromisoformat(args.at))
-            report: dict[str, object] = {"at": args.at, "position": snapshot.position}
-            if args.fan:
-                report["wallet"] = snapshot.queries.wallet(args.fan)
-            if args.creator:
-                report["earnings"] = snapshot.queries.earnings(args.creator)
-            print(json.dumps(report, indent=2, default=str))
-        elif args.command == "replay":
-            until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
-            changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
-                                    args.creator)
-            print(json.dumps(changes, indent=2, default=str))
-        elif args.command == "ledger" and args.action == "verify":
-            chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())
-            print(json.dumps(chain.as_dict(), indent=2))
-            return 0 if chain.intact else 1
-        elif args.command == "ledger":
-            balance = (trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at))
-                      if args.at else trial_balance_now(core.projections))
-            print(json.dumps({"at": args.at, **balance.as_dict()}, indent=2))
-            return 0 if balance.balanced else 1
-        elif args.command == "holds":
-            core.projections.catch_up()
-            print(json.dumps({"released": core.holds.release_due()}))
-    finally:
-        core.close()
+    if args.command == "creators":
+        creator = core.creators.register(args.user_id, args.name or args.user_id, "cli")
+        print(json.dumps({"creator_id": creator.user_id, "status": creator.status}))
+    elif args.command == "projections" and args.action == "rebuild":
+        processed = core.projections.rebuild(args.names or None)
+        print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
+    elif args.command == "projections" and args.action == "run":
+        print("following the ledger; Ctrl-C to stop", file=sys.stderr)
+        with contextlib.suppress(KeyboardInterrupt):
+            core.projections.follow()
+    elif args.command == "projections":
+        print(json.dumps(core.projections.status(), indent=2))
+    elif args.command == "replay" and args.action == "as-of":
+        snapshot = replay_as_of(core.ledger, datetime.fromisoformat(args.at))
+        report: dict[str, object] = {"at": args.at, "position": snapshot.position}
+        if args.fan:
+            report["wallet"] = snapshot.queries.wallet(args.fan)
+        if args.creator:
+            report["earnings"] = snapshot.queries.earnings(args.creator)
+        print(json.dumps(report, indent=2, default=str))
+    elif args.command == "replay":
+        until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
+        changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
+                                args.creator)
+        print(json.dumps(changes, indent=2, default=str))
+    elif args.command == "ledger" and args.action == "verify":
+        chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())
+        print(json.dumps(chain.as_dict(), indent=2))
+        return 0 if chain.intact else 1
+    elif args.command == "ledger":
+        balance = (trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at))
+                   if args.at else trial_balance_now(core.projections))
+        print(json.dumps({"at": args.at, **balance.as_dict()}, indent=2))
+        return 0 if balance.balanced else 1
+    elif args.command == "holds":
+        core.projections.catch_up()
+        print(json.dumps({"released": core.holds.release_due()}))
     return 0
 
 
