@@ -1,6 +1,7 @@
 """Read-side queries the API and the services use; nothing here writes."""
 
 from typing import Any
+from uuid import UUID
 
 from projections.db import ReadModelDb
 
@@ -52,6 +53,12 @@ class LedgerQueries:
             "CAST(SUM(clawback_tokens) AS BIGINT) AS clawback_tokens "
             "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
         return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
+
+    def hold_ids(self, creator_id: str) -> list[UUID]:
+        """Every hold of a creator: the index that lets a replay read only their streams."""
+        rows = self._db.query("SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s",
+                              (creator_id,))
+        return [UUID(str(r["hold_id"])) for r in rows]
 
     def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return self._db.query(

@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
 from api.params import Position
-from replay.as_of import replay_as_of
 from replay.diff import earnings_diff
+from replay.scoped import earnings_as_of, wallet_as_of
 from replay.verify import verify_ledger
 
 router = APIRouter(tags=["audit"])
@@ -42,14 +42,13 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
         raise ApiError(422, "invalid_request", "at must carry a time zone, e.g. 2026-03-03T12:00Z")
     if not fan_id and not creator_id:
         raise ApiError(422, "invalid_request", "name a fan_id, a creator_id or both")
-    snapshot = await run_in_threadpool(replay_as_of, core.ledger, at)
-    body: dict[str, Any] = {"at": at.isoformat(), "position": snapshot.position}
+    body: dict[str, Any] = {"at": at.isoformat()}
     if fan_id:
-        body["wallet"] = {"fan_id": fan_id, **snapshot.queries.wallet(fan_id),
-                          "transactions": snapshot.queries.transactions(fan_id, limit=200)}
+        body["wallet"] = await run_in_threadpool(wallet_as_of, core.ledger, fan_id, at)
     if creator_id:
-        body["earnings"] = {"creator_id": creator_id, **snapshot.queries.earnings(creator_id),
-                            "holds": snapshot.queries.holds(creator_id, limit=200)}
+        core.projections.catch_up()  # the index must know every hold recorded before the call
+        body["earnings"] = await run_in_threadpool(
+            earnings_as_of, core.ledger, creator_id, core.queries.hold_ids(creator_id), at)
     return body
 
 

@@ -1,0 +1,100 @@
+"""As of a moment, for one fan or one creator: only their own streams are read.
+
+A fan's balances are their wallet's stream folded up to the moment; a creator's earnings are
+their holds' streams folded up to the moment, the holds found through the earnings read model
+(an index from creator to streams). Cost grows with that fan's or creator's history, not with the
+ledger's. Every stream is ordered in time, so a stream is read until its first later event.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import project_aggregate
+
+from adapters.eventstore.bulk import select_events_after
+from application.ledger import Ledger
+from domain import ids
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.wallet import Wallet
+
+STATES = ("held_tokens", "available_tokens", "paid_tokens", "reversed_tokens", "clawback_tokens")
+
+
+def _until(ledger: Ledger, stored: Sequence[Any], moment: datetime) -> list[Any]:
+    events = []
+    for record in stored:
+        event: Any = ledger.mapper.to_domain_event(record)
+        if event.timestamp > moment:
+            break
+        events.append(event)
+    return events
+
+
+def wallet_as_of(ledger: Ledger, fan_id: str, moment: datetime) -> dict[str, Any]:
+    wallet_id = ids.wallet_id(fan_id)
+    stored = select_events_after(ledger.recorder, ledger.db.kind, ledger.db.schema,
+                                 ledger.events_table, {wallet_id: 0}).get(wallet_id, [])
+    events = _until(ledger, stored, moment)
+    wallet: Wallet | None = project_aggregate(None, events) if events else None
+    if wallet is None:
+        return {"fan_id": fan_id, "balance_tokens": 0, "purchased_tokens": 0, "spent_tokens": 0,
+                "reversed_tokens": 0, "spends_reversed_tokens": 0, "debt_tokens": 0,
+                "frozen": False, "frozen_reason": None, "transactions": []}
+    return {"fan_id": fan_id, "balance_tokens": wallet.balance_tokens,
+            "purchased_tokens": wallet.credited_tokens, "spent_tokens": wallet.spent_tokens,
+            "reversed_tokens": wallet.reversed_tokens,
+            "spends_reversed_tokens": wallet.spends_reversed_tokens,
+            "debt_tokens": wallet.debt_tokens, "frozen": wallet.is_frozen,
+            "frozen_reason": wallet.frozen_reason, "transactions": _transactions(events)}
+
+
+def _transactions(events: list[Any]) -> list[dict[str, Any]]:
+    """The wallet's movements, newest first, each with the balance after it."""
+    rows = []
+    balance = 0
+    for event in events:
+        match event:
+            case Wallet.TokensCredited():
+                kind, delta, ref = "purchase", event.amount_tokens, f"purchase:{event.purchase_id}"
+            case Wallet.TokensSpent():
+                kind, delta, ref = event.ref_id.split(":", 1)[0], -event.amount_tokens, event.ref_id
+            case Wallet.LotReversed():
+                kind, ref = event.reason, f"purchase:{event.purchase_id}"
+                delta = -(event.from_lot_tokens + sum(r[4] for r in event.resourced))
+            case Wallet.LotReinstated():
+                kind, ref = event.reason, f"purchase:{event.purchase_id}"
+                delta = sum(r[1] for r in event.freed)
+            case Wallet.PurchaseReversed():
+                kind, delta, ref = event.reason, -event.amount_tokens, f"purchase:{event.purchase_id}"
+            case _:
+                continue
+        balance += delta
+        rows.append({"version": event.originator_version, "kind": kind, "amount_tokens": delta,
+                     "balance_after_tokens": balance, "ref_id": ref,
+                     "occurred_at": event.timestamp.isoformat()})
+    return rows[::-1]
+
+
+def earnings_as_of(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID],
+                   moment: datetime) -> dict[str, Any]:
+    stored = select_events_after(ledger.recorder, ledger.db.kind, ledger.db.schema,
+                                 ledger.events_table, dict.fromkeys(hold_ids, 0))
+    totals = dict.fromkeys(STATES, 0)
+    holds = []
+    for hold_id in hold_ids:
+        events = _until(ledger, stored.get(hold_id, []), moment)
+        if not events:
+            continue  # earned after the moment
+        hold: EarningsHold | None = project_aggregate(None, events)
+        assert hold is not None
+        for state in STATES:
+            totals[state] += getattr(hold, state)
+        holds.append({"hold_id": str(hold.id), "source_kind": hold.source_kind,
+                      "source_id": str(hold.source_id), "amount_tokens": hold.amount_tokens,
+                      **{state: getattr(hold, state) for state in STATES},
+                      "status": hold.status, "earned_at": hold.earned_at.isoformat(),
+                      "release_at": hold.release_at.isoformat()})
+    holds.sort(key=lambda h: h["earned_at"], reverse=True)
+    return {"creator_id": creator_id, **totals, "earnings_count": len(holds), "holds": holds}
