@@ -43,7 +43,6 @@ STATUS_BY_CODE = {
     "unknown_tip": 404,
     "unknown_wallet": 404,
     "unknown_offer": 404,
-    "no_hash_chain": 409,
     "already_unlocked": 409,
     "unlock_revoked": 409,
     "price_changed": 409,

@@ -47,7 +47,7 @@ def seed(core: Core) -> None:
 
 def tip_until(core: Core, label: str, target_events: int | None, tips: int | None,
               creator: str | None) -> None:
-    """Tips of 1 token, from every fan in turn, until the ledger (or the tip count) is reached."""
+    """Tips of 5 tokens, from every fan in turn, until the ledger (or the tip count) is reached."""
     head = core.ledger.max_position()
     total = tips if tips is not None else max(0, (target_events or 0) - head) // 3
     columns = (TextColumn(label), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
@@ -57,7 +57,7 @@ def tip_until(core: Core, label: str, target_events: int | None, tips: int | Non
 
         def one(i: int) -> None:
             name = creator or f"other-{i % 50}"
-            core.spending.send(send_tip(f"fan-{i % FANS}", name, 1))
+            core.spending.send(send_tip(f"fan-{i % FANS}", name, 5))
 
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
             for start in range(0, total, 5_000):

@@ -5,16 +5,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.eventstore.hash_chain import ChainReport, total_events, verify
 from application.ledger import Ledger
-from domain.errors import DomainError
-
-
-class NoHashChainError(DomainError):
-    code = "no_hash_chain"
 
 
 def verify_ledger(ledger: Ledger, show_progress: bool = False) -> ChainReport:
-    if ledger.db.kind != "postgres":
-        raise NoHashChainError("the embedded SQLite ledger has no hash chain; use PostgreSQL")
     if not show_progress:
         return verify(ledger.db, ledger.events_table)
     columns = (TextColumn("verifying"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),

@@ -36,7 +36,9 @@ def eventstore_env(db: Database) -> dict[str, str]:
         path = Path(db.sqlite_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
-                "SQLITE_LOCK_TIMEOUT": "10"}
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "APPLICATION_RECORDER_TOPIC":
+                    "adapters.eventstore.sqlite_recorder:ChainedSQLiteRecorder"}
     parts = urlparse(db.url)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",

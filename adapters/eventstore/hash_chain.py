@@ -10,10 +10,12 @@ append-only like the events. `verify` recomputes the chain and names the first p
 event was altered, removed, inserted outside the ledger, or reordered; publishing the head hash it
 returns lets an auditor later tell a rewritten history from the one they saw.
 
-The embedded SQLite default has no chain (it has no way to hash inside its own transaction).
+On the embedded SQLite default the recorder writes the same chain itself, in the same
+transaction (adapters/eventstore/sqlite_recorder.py).
 """
 
 import hashlib
+import sqlite3
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -97,48 +99,77 @@ class ChainReport:
         return dict(vars(self))
 
 
-def _rows(db: Database, events_table: str, page: int) -> Iterator[tuple]:
-    statement = sql.SQL(
-        "SELECT notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
-        "c.hash FROM {schema}.{events} e FULL OUTER JOIN {schema}.{chain} c "
-        "USING (notification_id) WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-    ).format(schema=sql.Identifier(db.schema), events=sql.Identifier(events_table),
-             chain=sql.Identifier(CHAIN_TABLE))
+def _pages(db: Database, statement: str, page: int) -> Iterator[tuple]:
+    """Rows of `statement` (keyset-paged on its first column), in bounded memory."""
     after = 0
-    with psycopg.connect(db.conninfo) as conn:
-        while True:
-            rows = conn.execute(statement, (after, page)).fetchall()
-            if not rows:
-                return
+    if db.kind == "postgres":
+        with psycopg.connect(db.conninfo) as conn:
+            while rows := conn.execute(statement.replace("?", "%s"), (after, page)).fetchall():
+                yield from rows
+                after = rows[-1][0]
+        return
+    with sqlite3.connect(db.sqlite_path) as lite:
+        while rows := lite.execute(statement, (after, page)).fetchall():
             yield from rows
             after = rows[-1][0]
 
 
+def _events(db: Database, events_table: str, page: int) -> Iterator[tuple]:
+    if db.kind == "postgres":
+        table = f'"{db.schema}"."{events_table}"'
+        statement = (f"SELECT notification_id, originator_id, originator_version, topic, state "
+                     f"FROM {table} WHERE notification_id > ? ORDER BY notification_id LIMIT ?")
+        yield from _pages(db, statement, page)
+        return
+    statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                 f"{events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?")
+    for nid, originator, version, topic, state in _pages(db, statement, page):
+        yield nid, UUID(originator), version, topic, state
+
+
+def _chain(db: Database, page: int) -> Iterator[tuple]:
+    table = f'"{db.schema}"."{CHAIN_TABLE}"' if db.kind == "postgres" else CHAIN_TABLE
+    yield from _pages(db, f"SELECT notification_id, hash FROM {table} "
+                          "WHERE notification_id > ? ORDER BY notification_id LIMIT ?", page)
+
+
 def total_events(db: Database, events_table: str) -> int:
-    with psycopg.connect(db.conninfo) as conn:
-        row = conn.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(
-            sql.Identifier(db.schema), sql.Identifier(events_table))).fetchone()
+    table = f'"{db.schema}"."{events_table}"' if db.kind == "postgres" else events_table
+    if db.kind == "postgres":
+        with psycopg.connect(db.conninfo) as conn:
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    else:
+        with sqlite3.connect(db.sqlite_path) as lite:
+            row = lite.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(row[0]) if row else 0
 
 
 def verify(db: Database, events_table: str, page: int = 5_000,
            advance: Callable[[int], None] | None = None) -> ChainReport:
-    """Walk the chain in bounded memory; stop at the first problem."""
+    """Walk the events and the chain side by side, in bounded memory; stop at the first problem."""
     previous = b""
     checked = 0
     position = 0
-    for nid, originator_id, version, topic, state, stored in _rows(db, events_table, page):
-        if originator_id is None:
-            return _broken(checked, position, previous, nid, "event removed")
-        if stored is None:
-            return _broken(checked, position, previous, nid, "event inserted outside the ledger")
-        expected = chain_hash(previous, nid, originator_id, version, topic, state)
-        if bytes(stored) != expected:
+    events, chain = _events(db, events_table, page), _chain(db, page)
+    event, entry = next(events, None), next(chain, None)
+    while event is not None or entry is not None:
+        if entry is None or (event is not None and event[0] < entry[0]):
+            assert event is not None
+            return _broken(checked, position, previous, event[0],
+                           "event inserted outside the ledger")
+        if event is None or entry[0] < event[0]:
+            return _broken(checked, position, previous, entry[0], "event removed")
+        nid, originator_id, version, topic, state = event
+        # A tampered row may not even hold bytes (SQLite's || makes text): hash what is there.
+        content = state.encode() if isinstance(state, str) else bytes(state)
+        expected = chain_hash(previous, nid, originator_id, version, str(topic), content)
+        if bytes(entry[1]) != expected:
             return _broken(checked, position, previous, nid, "event altered or reordered")
         previous, position = expected, nid
         checked += 1
         if advance is not None and checked % 1_000 == 0:
             advance(1_000)
+        event, entry = next(events, None), next(chain, None)
     if advance is not None:
         advance(checked % 1_000)
     return ChainReport(checked, position, previous.hex(), True)

@@ -68,3 +68,27 @@ def test_sqlite_creators_personas_and_audit(tmp_path, clock) -> None:
         assert core.admin_queries.audit(limit=500) == before
     finally:
         core.close()
+
+
+def test_sqlite_ledger_is_hash_chained_and_tampering_is_found(tmp_path, clock) -> None:
+    from replay.verify import verify_ledger
+
+    path = f"{tmp_path}/lyra.sqlite"
+    core = build_core(Settings(database_url=f"sqlite:///{path}", environment="test",
+                               group_commit_window_ms=2), clock=clock)
+    try:
+        core.creators.register("creator-1", "Luna", "admin")
+        fund(core, "fan-1", "pack_1200")
+        for _ in range(3):
+            core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=10))
+        report = verify_ledger(core.ledger)
+        assert report.intact and report.verified_events == core.ledger.max_position()
+        with sqlite3.connect(path) as conn:
+            conn.execute("DROP TRIGGER lyra_no_update")
+            conn.execute("UPDATE stored_events SET state = state || x'20' WHERE rowid = 5")
+        broken = verify_ledger(core.ledger)
+        assert (broken.intact, broken.first_problem_position, broken.problem) == (
+            False, 5, "event altered or reordered")
+        assert broken.head_position == 4
+    finally:
+        core.close()
