@@ -11,7 +11,7 @@ from eventsourcing.persistence import Recording
 from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import select_events_after
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env
-from adapters.eventstore.hash_chain import install_hash_chain
+from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
 
 A = TypeVar("A")
 
@@ -26,6 +26,7 @@ class Ledger(Application[UUID]):
         protect_events_table(db, self.events_table)
         if db.kind == "postgres":
             install_hash_chain(db, self.events_table)
+        backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
 

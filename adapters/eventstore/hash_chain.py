@@ -177,3 +177,43 @@ def verify(db: Database, events_table: str, page: int = 5_000,
 
 def _broken(checked: int, position: int, previous: bytes, at: int, problem: str) -> ChainReport:
     return ChainReport(checked, position, previous.hex(), False, at, problem)
+
+
+def backfill_chain(db: Database, events_table: str) -> int:
+    """Chain the events recorded before the chain existed (once: only while the chain is empty),
+    under the writers' lock, so a ledger that predates tamper evidence is covered from its start.
+    Returns how many entries were written."""
+    if db.kind == "postgres":
+        events = sql.SQL("{}.{}").format(sql.Identifier(db.schema), sql.Identifier(events_table))
+        chain = sql.SQL("{}.{}").format(sql.Identifier(db.schema), sql.Identifier(CHAIN_TABLE))
+        with psycopg.connect(db.conninfo) as conn, conn.transaction():
+            if conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(chain)).fetchone():
+                return 0
+            conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events))
+            rows = conn.execute(sql.SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {} ORDER BY notification_id").format(events)).fetchall()
+            entries = _entries(rows)
+            with conn.cursor() as cursor:
+                cursor.executemany(sql.SQL("INSERT INTO {} VALUES (%s, %s)").format(chain), entries)
+            return len(entries)
+    with sqlite3.connect(db.sqlite_path, isolation_level=None) as lite:
+        lite.execute("BEGIN IMMEDIATE")
+        if lite.execute(f"SELECT 1 FROM {CHAIN_TABLE} LIMIT 1").fetchone():
+            lite.execute("ROLLBACK")
+            return 0
+        rows = lite.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                            f"FROM {events_table} ORDER BY rowid").fetchall()
+        entries = _entries([(n, UUID(o), v, t, s) for n, o, v, t, s in rows])
+        lite.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", entries)
+        lite.execute("COMMIT")
+        return len(entries)
+
+
+def _entries(rows: list[tuple]) -> list[tuple[int, bytes]]:
+    previous = b""
+    entries = []
+    for nid, originator_id, version, topic, state in rows:
+        previous = chain_hash(previous, nid, originator_id, version, topic, bytes(state))
+        entries.append((nid, previous))
+    return entries

@@ -87,3 +87,15 @@ def test_the_first_tampered_position_is_named(ledger_with_history, pg_schema, ho
         assert report.first_problem_position > ids[-1]
     else:
         assert report.first_problem_position == target
+
+
+def test_a_ledger_recorded_before_the_chain_existed_is_chained_from_its_start(
+        ledger_with_history, pg_schema, make_core) -> None:
+    tamper(pg_schema, f"DELETE FROM {{s}}.{CHAIN_TABLE}")  # as if the chain had never been
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for table in ("ledger_events", CHAIN_TABLE):
+            conn.execute(sql.SQL("ALTER TABLE {}.{} ENABLE TRIGGER USER").format(
+                sql.Identifier(pg_schema), sql.Identifier(table)))
+    later = make_core()  # starting up chains what is there, once
+    report = verify_ledger(later.ledger)
+    assert report.intact and report.verified_events == len(positions(pg_schema))
