@@ -77,6 +77,6 @@ hypothesis_settings.register_profile(
     "default", deadline=None, max_examples=10, stateful_step_count=40,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 hypothesis_settings.register_profile(
-    "long", deadline=None, max_examples=200, stateful_step_count=80,
+    "long", deadline=None, max_examples=50, stateful_step_count=100,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

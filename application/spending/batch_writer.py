@@ -84,9 +84,10 @@ class SpendBatchWriter:
     def _load(self, commands: Sequence[Spend]) -> Loaded:
         """Everything the batch reads, in as few queries as the kinds' dependencies allow."""
         cache = self._cache.entries if self._cache is not None else None
-        wanted = [key for c in commands for key in (
-            ids.wallet_id(c.fan_id), *([c.spend_id] if c.keyed else []))]
         loaded: Loaded = {}
+        wanted = list(dict.fromkeys(key for c in commands for key in (
+            ids.wallet_id(c.fan_id), *([c.spend_id] if c.keyed else []),
+            *self._kinds[c.kind].reads(c, loaded))))  # what a kind knows up front: one query
         while wanted:
             loaded.update(self._ledger.get_many(wanted, cache))
             asked = set(loaded) | set(wanted)
