@@ -21,12 +21,15 @@ def select_events_after(recorder: ApplicationRecorder, kind: str, schema: str, t
         for aggregate_id, version in after.items():
             found[aggregate_id].extend(recorder.select_events(aggregate_id, gt=version or None))
         return found
+    # LATERAL makes it one primary-key range scan per aggregate: a plain join of the unnested
+    # keys lets the planner choose a hash join that reads the whole events table, whose cost then
+    # grows with the ledger instead of with the aggregates asked for.
     statement = sql.SQL(
         "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-        "FROM {}.{} e JOIN unnest(%s::uuid[], %s::bigint[]) AS k(id, v) "
-        "ON e.originator_id = k.id AND e.originator_version > k.v "
-        "ORDER BY e.originator_id, e.originator_version").format(
-            sql.Identifier(schema), sql.Identifier(table))
+        "FROM unnest(%s::uuid[], %s::bigint[]) AS k(id, v) CROSS JOIN LATERAL ("
+        "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+        "WHERE originator_id = k.id AND originator_version > k.v "
+        "ORDER BY originator_version) e").format(sql.Identifier(schema), sql.Identifier(table))
     ids, versions = list(after), [after[i] for i in after]
     with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
         curs.execute(statement, (ids, versions), prepare=True)

@@ -6,7 +6,7 @@ creator's history (10,000 tips: 10,000 events on their hold streams), then other
 traffic until the ledger holds 100k events, then until it holds 1M. The target's answer should
 take the same time on both sizes: its cost follows that creator's history, not the ledger's.
 
-Usage: python bench/replay.py [--target-tips 10000] [--small 100000] [--large 1000000]
+Usage: python bench/auditor_replay.py [--target-tips 10000] [--small 100000] [--large 1000000]
        (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
 """
 
