@@ -226,6 +226,9 @@ class MessageKind:
 
     def repeat(self, prior: MessageCharge, command: Spend) -> None:
         """The chat retried the same message: it was charged once, and that stands."""
+        if (prior.persona_id, prior.thread_id, prior.amount_tokens) != (
+                command.target_id, command.thread_id, command.amount_tokens):
+            raise IdempotencyConflictError("this message key was already charged for another message")
 
 
 KINDS: dict[str, SpendKind] = {kind.name: kind for kind in (TipKind(), UnlockKind(), MessageKind())}

@@ -33,6 +33,9 @@ def test_a_paid_message_is_charged_once_80_20_at_the_persona_s_price(core) -> No
     with pytest.raises(DomainError) as refused:
         core.spending.send(charge_message("fan-1", str(persona_id), "thread-1", "msg-2", 50))
     assert refused.value.code == "price_changed"
+    with pytest.raises(DomainError) as reused:
+        core.spending.send(charge_message("fan-1", str(persona_id), "thread-2", "msg-1", 100))
+    assert reused.value.code == "idempotency_key_reused"
     hold = core.ledger.repository.get(ids.hold_id("message", first.spend_id))
     assert hold.amount_tokens == 80 and hold.source_kind == "message"
 
