@@ -60,18 +60,11 @@ class PpvQueries:
             "o.price_tokens, o.withdrawn, o.created_at ORDER BY o.created_at DESC",
             (creator_id,))
 
-    def on_sale(self, persona_id: str, fan_id: str | None) -> list[dict[str, Any]]:
-        """A persona's offers on sale; for a signed-in fan, whether each is unlocked."""
-        rows = self._db.query(
+    def on_sale(self, persona_id: str) -> list[dict[str, Any]]:
+        """A persona's offers on sale."""
+        return self._db.query(  # type: ignore[no-any-return]
             f"SELECT {self._COLUMNS} FROM rm_ppv_offers o WHERE o.persona_id = %s "
             "AND o.withdrawn = 0 ORDER BY o.created_at DESC", (persona_id,))
-        unlocked = {u["offer_id"] for u in self.unlocks(fan_id) if u["entitled"]} if fan_id else set()
-        return [{**r, "unlocked": r["offer_id"] in unlocked} for r in rows]
-
-    def offer(self, offer_id: str) -> dict[str, Any] | None:
-        rows = self._db.query(f"SELECT {self._COLUMNS} FROM rm_ppv_offers o WHERE o.offer_id = %s",
-                              (offer_id,))
-        return rows[0] if rows else None
 
     def unlocks(self, fan_id: str) -> list[dict[str, Any]]:
         """The fan's unlocks; one whose tokens a refund or dispute took back says so."""

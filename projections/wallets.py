@@ -8,6 +8,7 @@ from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
 from domain.aggregates.unlock import Unlock
 from domain.aggregates.wallet import Wallet
+from domain.wallet_movements import Movement, movement
 from projections.base import Projection
 from projections.db import Tx
 
@@ -55,34 +56,15 @@ class WalletsProjection(Projection):
             "ON CONFLICT (fan_id) DO NOTHING",
             (event.fan_id, str(event.originator_id), event.timestamp.isoformat()))
 
-    @process.register
-    def _(self, event: Wallet.TokensCredited, tx: Tx, position: int) -> None:
-        self._move(tx, event, position, kind="purchase", delta=event.amount_tokens,
-                   ref_id=f"purchase:{event.purchase_id}", purchased=event.amount_tokens,
-                   debt=-event.settled_debt_tokens)
-
-    @process.register
-    def _(self, event: Wallet.TokensSpent, tx: Tx, position: int) -> None:
-        kind = event.ref_id.split(":", 1)[0]
-        self._move(tx, event, position, kind=kind, delta=-event.amount_tokens,
-                   ref_id=event.ref_id, spent=event.amount_tokens)
-
-    @process.register
-    def _(self, event: Wallet.LotReversed, tx: Tx, position: int) -> None:
-        resourced = sum(row[4] for row in event.resourced)
-        spends_reversed = sum(row[3] for row in event.reversed_spends)
-        self._move(tx, event, position, kind=event.reason,
-                   delta=-(event.from_lot_tokens + resourced),
-                   ref_id=f"purchase:{event.purchase_id}", reversed_=event.amount_tokens,
-                   spends_reversed=spends_reversed)
-
-    @process.register
-    def _(self, event: Wallet.LotReinstated, tx: Tx, position: int) -> None:
-        freed = sum(row[1] for row in event.freed)
-        reinstated = sum(row[4] for row in event.reinstated_spends)
-        self._move(tx, event, position, kind=event.reason, delta=freed,
-                   ref_id=f"purchase:{event.purchase_id}", reversed_=-event.amount_tokens,
-                   spends_reversed=-reinstated)
+    @process.register(Wallet.TokensCredited)
+    @process.register(Wallet.TokensSpent)
+    @process.register(Wallet.LotReversed)
+    @process.register(Wallet.LotReinstated)
+    @process.register(Wallet.PurchaseReversed)
+    def _moved(self, event: Any, tx: Tx, position: int) -> None:
+        moved = movement(event)
+        assert moved is not None
+        self._move(tx, event, position, moved)
 
     @process.register
     def _(self, event: Wallet.Frozen, tx: Tx, position: int) -> None:
@@ -99,12 +81,6 @@ class WalletsProjection(Projection):
             "frozen = CASE WHEN debt_tokens > 0 THEN 1 ELSE %s END, "
             "updated_at = %s WHERE wallet_id = %s",
             (reason, int(reason is not None), event.at.isoformat(), str(event.originator_id)))
-
-    @process.register
-    def _(self, event: Wallet.PurchaseReversed, tx: Tx, position: int) -> None:
-        self._move(tx, event, position, kind=event.reason, delta=-event.amount_tokens,
-                   ref_id=f"purchase:{event.purchase_id}", reversed_=event.amount_tokens,
-                   debt=event.debt_added_tokens)
 
     @process.register
     def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
@@ -125,9 +101,7 @@ class WalletsProjection(Projection):
                    (event.creator_id, f"{kind}:{event.originator_id}"))
 
     @staticmethod
-    def _move(tx: Tx, event: Any, position: int, *, kind: str, delta: int, ref_id: str,
-              purchased: int = 0, spent: int = 0, reversed_: int = 0, spends_reversed: int = 0,
-              debt: int = 0) -> None:
+    def _move(tx: Tx, event: Any, position: int, moved: Movement) -> None:
         fan_id = _fan_of(tx, event)
         at = event.at.isoformat()
         tx.execute(
@@ -138,12 +112,13 @@ class WalletsProjection(Projection):
             "debt_tokens = debt_tokens + %s, "
             "frozen = CASE WHEN debt_tokens + %s > 0 OR frozen_reason IS NOT NULL THEN 1 ELSE 0 END,"
             " updated_at = %s WHERE fan_id = %s",
-            (delta, purchased, spent, reversed_, spends_reversed, debt, debt, at, fan_id))
+            (moved.delta_tokens, moved.purchased_tokens, moved.spent_tokens, moved.reversed_tokens,
+             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at, fan_id))
         row = tx.one("SELECT balance_tokens FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
-        balance = row["balance_tokens"] if row else delta
+        balance = row["balance_tokens"] if row else moved.delta_tokens
         tx.execute(
             "INSERT INTO rm_wallet_transactions VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
-            (position, fan_id, kind, delta, balance, ref_id, at))
+            (position, fan_id, moved.kind, moved.delta_tokens, balance, moved.ref_id, at))
 
 
 def _fan_of(tx: Tx, event: Any) -> str:

@@ -18,6 +18,7 @@ from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.wallet import Wallet
+from domain.wallet_movements import movement
 
 STATES = ("held_tokens", "available_tokens", "paid_tokens", "reversed_tokens", "clawback_tokens")
 
@@ -55,25 +56,13 @@ def _transactions(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
     balance = 0
     for event in events:
-        match event:
-            case Wallet.TokensCredited():
-                kind, delta, ref = "purchase", event.amount_tokens, f"purchase:{event.purchase_id}"
-            case Wallet.TokensSpent():
-                kind, delta, ref = event.ref_id.split(":", 1)[0], -event.amount_tokens, event.ref_id
-            case Wallet.LotReversed():
-                kind, ref = event.reason, f"purchase:{event.purchase_id}"
-                delta = -(event.from_lot_tokens + sum(r[4] for r in event.resourced))
-            case Wallet.LotReinstated():
-                kind, ref = event.reason, f"purchase:{event.purchase_id}"
-                delta = sum(r[1] for r in event.freed)
-            case Wallet.PurchaseReversed():
-                kind, delta, ref = event.reason, -event.amount_tokens, f"purchase:{event.purchase_id}"
-            case _:
-                continue
-        balance += delta
-        rows.append({"version": event.originator_version, "kind": kind, "amount_tokens": delta,
-                     "balance_after_tokens": balance, "ref_id": ref,
-                     "occurred_at": event.timestamp.isoformat()})
+        moved = movement(event)
+        if moved is None:
+            continue
+        balance += moved.delta_tokens
+        rows.append({"version": event.originator_version, "kind": moved.kind,
+                     "amount_tokens": moved.delta_tokens, "balance_after_tokens": balance,
+                     "ref_id": moved.ref_id, "occurred_at": event.timestamp.isoformat()})
     return rows[::-1]
 
 

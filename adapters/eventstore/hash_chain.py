@@ -188,8 +188,10 @@ def backfill_chain(db: Database, events_table: str) -> int:
         chain = sql.SQL("{}.{}").format(sql.Identifier(db.schema), sql.Identifier(CHAIN_TABLE))
         with psycopg.connect(db.conninfo) as conn, conn.transaction():
             if conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(chain)).fetchone():
-                return 0
+                return 0  # the common case, without taking the writers' lock
             conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(events))
+            if conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(chain)).fetchone():
+                return 0  # a first write was chained by the trigger while we waited
             rows = conn.execute(sql.SQL(
                 "SELECT notification_id, originator_id, originator_version, topic, state "
                 "FROM {} ORDER BY notification_id").format(events)).fetchall()

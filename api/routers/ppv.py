@@ -55,7 +55,7 @@ def withdraw_offer(offer_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str
 @router.get("/api/models/{persona_id}/ppv")
 def offers_on_sale(persona_id: UUID, core: CoreDep) -> dict[str, Any]:
     """A persona's offers on sale (anyone may browse them)."""
-    return {"offers": core.ppv_queries.on_sale(str(persona_id), None)}
+    return {"offers": core.ppv_queries.on_sale(str(persona_id))}
 
 
 @router.get("/api/ppv/unlocks")

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.errors import IdempotencyConflictError
+from application.personas import UnknownPersonaError
 from application.spending.commands import Spend
 from domain import ids
 from domain.aggregates.creator import Creator
@@ -47,10 +48,6 @@ class UnlockRevokedError(DomainError):
 
 class PriceChangedError(DomainError):
     code = "price_changed"
-
-
-class UnknownPersonaForSpendError(DomainError):
-    code = "unknown_persona"
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def _receiving_creator(loaded: Loaded, creator_id: str) -> Creator:
 def _live_persona(loaded: Loaded, persona_id: str) -> Persona:
     persona = loaded.get(_uuid(persona_id))
     if not isinstance(persona, Persona) or not persona.published or persona.live is None:
-        raise UnknownPersonaForSpendError("this persona is not published")
+        raise UnknownPersonaError("this persona is not published")
     return persona
 
 
