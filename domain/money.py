@@ -16,14 +16,31 @@ class Split:
     platform_tokens: int
 
 
-def split(amount_tokens: int, creator_bps: int) -> Split:
-    """Creator share floors; the platform takes the remainder, so the parts always sum exactly."""
-    if amount_tokens < 0:
-        raise ValueError("amount_tokens must be non-negative")
+@dataclass(frozen=True)
+class SplitMinor:
+    creator_minor: int
+    platform_minor: int
+
+
+def _creator_share(amount: int, creator_bps: int) -> int:
+    """Creator share floors; the platform takes the remainder, so the parts always sum exactly.
+    The same rule in either unit."""
+    if amount < 0:
+        raise ValueError("amount must be non-negative")
     if not 0 <= creator_bps <= BPS_DENOMINATOR:
         raise ValueError("creator_bps must be within 0..10000")
-    creator_tokens = amount_tokens * creator_bps // BPS_DENOMINATOR
+    return amount * creator_bps // BPS_DENOMINATOR
+
+
+def split(amount_tokens: int, creator_bps: int) -> Split:
+    creator_tokens = _creator_share(amount_tokens, creator_bps)
     return Split(creator_tokens=creator_tokens, platform_tokens=amount_tokens - creator_tokens)
+
+
+def split_minor(amount_minor: int, creator_bps: int) -> SplitMinor:
+    """A card payment's split (a subscription invoice), in pence."""
+    creator_minor = _creator_share(amount_minor, creator_bps)
+    return SplitMinor(creator_minor=creator_minor, platform_minor=amount_minor - creator_minor)
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,36 @@ from domain.aggregates.earnings_hold import EarningsHold
 from projections.base import Projection
 from projections.db import Tx
 
-_COLUMNS = ("held_tokens", "available_tokens", "paid_tokens", "reversed_tokens", "clawback_tokens")
+STATES = ("held", "available", "paid", "reversed", "clawback")
+UNITS = ("tokens", "minor")
+
+
+def _columns(prefix: str = "") -> str:
+    return ",\n".join(f"            {prefix}{state}_{unit} BIGINT NOT NULL DEFAULT 0"
+                       for unit in UNITS for state in STATES)
 
 
 class EarningsProjection(Projection):
+    """Each earning keeps its unit: a token hold moves the *_tokens columns, a pence hold (a
+    subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
+
     name = "earnings"
+    version = 2
     tables = ("rm_creator_earnings", "rm_earnings_holds")
     ddl = (
-        """CREATE TABLE IF NOT EXISTS rm_creator_earnings (
+        f"""CREATE TABLE IF NOT EXISTS rm_creator_earnings (
             creator_id TEXT PRIMARY KEY,
-            held_tokens BIGINT NOT NULL DEFAULT 0,
-            available_tokens BIGINT NOT NULL DEFAULT 0,
-            paid_tokens BIGINT NOT NULL DEFAULT 0,
-            reversed_tokens BIGINT NOT NULL DEFAULT 0,
-            clawback_tokens BIGINT NOT NULL DEFAULT 0,
+{_columns()},
             earnings_count BIGINT NOT NULL DEFAULT 0)""",
-        """CREATE TABLE IF NOT EXISTS rm_earnings_holds (
+        f"""CREATE TABLE IF NOT EXISTS rm_earnings_holds (
             hold_id TEXT PRIMARY KEY,
             creator_id TEXT NOT NULL,
             source_kind TEXT NOT NULL,
             source_id TEXT NOT NULL,
+            unit TEXT NOT NULL,
             amount_tokens BIGINT NOT NULL,
-            held_tokens BIGINT NOT NULL,
-            available_tokens BIGINT NOT NULL,
-            paid_tokens BIGINT NOT NULL,
-            reversed_tokens BIGINT NOT NULL,
-            clawback_tokens BIGINT NOT NULL,
+            amount_minor BIGINT NOT NULL,
+{_columns()},
             status TEXT NOT NULL,
             earned_at TEXT NOT NULL,
             release_at TEXT NOT NULL)""",
@@ -48,58 +52,70 @@ class EarningsProjection(Projection):
 
     @process.register
     def _(self, event: EarningsHold.Held, tx: Tx, position: int) -> None:
+        unit = "minor" if event.source_amount_minor else "tokens"
         tx.execute(
-            "INSERT INTO rm_earnings_holds VALUES (%s, %s, %s, %s, %s, %s, 0, 0, 0, 0, 'held', %s, %s)",
+            "INSERT INTO rm_earnings_holds (hold_id, creator_id, source_kind, source_id, unit, "
+            "amount_tokens, amount_minor, held_tokens, held_minor, status, earned_at, release_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'held', %s, %s)",
             (str(event.originator_id), event.creator_id, event.source_kind, str(event.source_id),
-             event.amount_tokens, event.amount_tokens, event.earned_at.isoformat(),
-             event.release_at.isoformat()))
+             unit, event.amount_tokens, event.amount_minor, event.amount_tokens,
+             event.amount_minor, event.earned_at.isoformat(), event.release_at.isoformat()))
         tx.execute(
-            "INSERT INTO rm_creator_earnings (creator_id, held_tokens, earnings_count) "
-            "VALUES (%s, %s, 1) ON CONFLICT (creator_id) DO UPDATE SET "
+            "INSERT INTO rm_creator_earnings (creator_id, held_tokens, held_minor, earnings_count) "
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (creator_id) DO UPDATE SET "
             "held_tokens = rm_creator_earnings.held_tokens + excluded.held_tokens, "
+            "held_minor = rm_creator_earnings.held_minor + excluded.held_minor, "
             "earnings_count = rm_creator_earnings.earnings_count + 1",
-            (event.creator_id, event.amount_tokens))
+            (event.creator_id, event.amount_tokens, event.amount_minor))
 
     @process.register
     def _(self, event: EarningsHold.Released, tx: Tx, position: int) -> None:
-        self._move(tx, event, "held_tokens", "available_tokens", event.amount_tokens, "available")
+        self._move(tx, event, "held", "available", event.amount_tokens, event.amount_minor,
+                   "available")
 
     @process.register
     def _(self, event: EarningsHold.PaidOut, tx: Tx, position: int) -> None:
-        self._move(tx, event, "available_tokens", "paid_tokens", event.amount_tokens, "paid")
+        self._move(tx, event, "available", "paid", event.amount_tokens, event.amount_minor, "paid")
 
     @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:
         hold = self._hold(tx, event)
-        source = "held_tokens" if hold["status"] == "held" else "available_tokens"
-        self._move(tx, event, source, "reversed_tokens", event.amount_tokens, hold["status"])
+        source = "held" if hold["status"] == "held" else "available"
+        self._move(tx, event, source, "reversed", event.amount_tokens, event.amount_minor,
+                   hold["status"])
 
     @process.register
     def _(self, event: EarningsHold.ClawedBack, tx: Tx, position: int) -> None:
-        self._move(tx, event, None, "clawback_tokens", event.amount_tokens, "paid")
+        self._move(tx, event, None, "clawback", event.amount_tokens, event.amount_minor, "paid")
 
     @process.register
     def _(self, event: EarningsHold.Reinstated, tx: Tx, position: int) -> None:
         hold = self._hold(tx, event)
-        if event.from_clawback_tokens:  # a negative adjustment cancelled
-            self._move(tx, event, None, "clawback_tokens", -event.from_clawback_tokens,
-                       hold["status"])
-        earned_again = event.amount_tokens - event.from_clawback_tokens
-        if earned_again:
-            target = "held_tokens" if hold["status"] == "held" else "available_tokens"
-            self._move(tx, event, "reversed_tokens", target, earned_again, hold["status"])
+        if event.from_clawback_tokens or event.from_clawback_minor:  # an adjustment cancelled
+            self._move(tx, event, None, "clawback", -event.from_clawback_tokens,
+                       -event.from_clawback_minor, hold["status"])
+        again_tokens = event.amount_tokens - event.from_clawback_tokens
+        again_minor = event.amount_minor - event.from_clawback_minor
+        if again_tokens or again_minor:
+            target = "held" if hold["status"] == "held" else "available"
+            self._move(tx, event, "reversed", target, again_tokens, again_minor, hold["status"])
 
     def _move(self, tx: Tx, event: Any, source: str | None, target: str, amount_tokens: int,
-              status: str) -> None:
-        assert target in _COLUMNS and (source is None or source in _COLUMNS)
+              amount_minor: int, status: str) -> None:
+        assert target in STATES and (source is None or source in STATES)
         hold = self._hold(tx, event)
-        minus = f"{source} = {source} - %s, " if source else ""
-        params = (amount_tokens,) if source else ()
-        tx.execute(f"UPDATE rm_earnings_holds SET {minus}{target} = {target} + %s, status = %s "
-                   "WHERE hold_id = %s",
-                   (*params, amount_tokens, status, str(event.originator_id)))
-        tx.execute(f"UPDATE rm_creator_earnings SET {minus}{target} = {target} + %s "
-                   "WHERE creator_id = %s", (*params, amount_tokens, hold["creator_id"]))
+        sets, params = [], []
+        for unit, amount in (("tokens", amount_tokens), ("minor", amount_minor)):
+            if source:
+                sets.append(f"{source}_{unit} = {source}_{unit} - %s")
+                params.append(amount)
+            sets.append(f"{target}_{unit} = {target}_{unit} + %s")
+            params.append(amount)
+        assignments = ", ".join(sets)
+        tx.execute(f"UPDATE rm_earnings_holds SET {assignments}, status = %s WHERE hold_id = %s",
+                   (*params, status, str(event.originator_id)))
+        tx.execute(f"UPDATE rm_creator_earnings SET {assignments} WHERE creator_id = %s",
+                   (*params, hold["creator_id"]))
 
     @staticmethod
     def _hold(tx: Tx, event: Any) -> dict[str, Any]:

@@ -6,6 +6,11 @@ from uuid import UUID
 from projections.db import ReadModelDb
 
 
+_EARNING_NAMES = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
+                       for state in ("held", "available", "paid", "reversed", "clawback"))
+_EARNING_COLUMNS = ", ".join(_EARNING_NAMES)
+
+
 class LedgerQueries:
     def __init__(self, db: ReadModelDb) -> None:
         self._db = db
@@ -35,22 +40,18 @@ class LedgerQueries:
             "ORDER BY t.position DESC LIMIT %s", (*params, limit))
 
     def earnings(self, creator_id: str) -> dict[str, Any]:
-        rows = self._db.query(
-            "SELECT held_tokens, available_tokens, paid_tokens, reversed_tokens, clawback_tokens, "
-            "earnings_count FROM rm_creator_earnings WHERE creator_id = %s", (creator_id,))
-        return rows[0] if rows else {"held_tokens": 0, "available_tokens": 0, "paid_tokens": 0,
-                                     "reversed_tokens": 0, "clawback_tokens": 0,
-                                     "earnings_count": 0}
+        """A creator's earnings by state, tokens and pence apart (they never convert before a
+        payout)."""
+        rows = self._db.query(f"SELECT {_EARNING_COLUMNS}, earnings_count FROM rm_creator_earnings "
+                              "WHERE creator_id = %s", (creator_id,))
+        return rows[0] if rows else {**dict.fromkeys(_EARNING_NAMES, 0), "earnings_count": 0}
 
     def earnings_by_source(self, creator_id: str) -> dict[str, dict[str, int]]:
-        """Tips, unlocks and paid messages apart: each source's tokens by state, and its count."""
+        """Tips, unlocks, paid messages and subscriptions apart: each source's tokens and pence by
+        state, and its count."""
+        sums = ", ".join(f"CAST(SUM({name}) AS BIGINT) AS {name}" for name in _EARNING_NAMES)
         rows = self._db.query(
-            "SELECT source_kind, COUNT(*) AS earnings_count, "
-            "CAST(SUM(held_tokens) AS BIGINT) AS held_tokens, "
-            "CAST(SUM(available_tokens) AS BIGINT) AS available_tokens, "
-            "CAST(SUM(paid_tokens) AS BIGINT) AS paid_tokens, "
-            "CAST(SUM(reversed_tokens) AS BIGINT) AS reversed_tokens, "
-            "CAST(SUM(clawback_tokens) AS BIGINT) AS clawback_tokens "
+            f"SELECT source_kind, COUNT(*) AS earnings_count, {sums} "
             "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
         return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
 
@@ -62,9 +63,8 @@ class LedgerQueries:
 
     def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return self._db.query(
-            "SELECT hold_id, source_kind, source_id, amount_tokens, held_tokens, available_tokens,"
-            " paid_tokens, reversed_tokens, clawback_tokens, status, earned_at, release_at "
-            "FROM rm_earnings_holds WHERE creator_id = %s ORDER BY earned_at DESC LIMIT %s",
+            "SELECT hold_id, source_kind, source_id, unit, amount_tokens, amount_minor, "
+            f"{_EARNING_COLUMNS}, status, earned_at, release_at FROM rm_earnings_holds WHERE creator_id = %s ORDER BY earned_at DESC LIMIT %s",
             (creator_id, limit))
 
     def due_hold_ids(self, now_iso: str, limit: int) -> list[str]:

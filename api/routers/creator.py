@@ -13,34 +13,45 @@ router = APIRouter(tags=["creator"])
 
 
 class EarningsPublic(BaseModel):
+    """Tokens (from tips, unlocks, paid messages) and pence (from subscriptions) apart: an
+    earning keeps its unit until a payout converts tokens at 250 per £1."""
+
     creator_id: str
     held_tokens: int
     available_tokens: int
     paid_tokens: int
     reversed_tokens: int
     negative_adjustment_tokens: int
+    held_minor: int
     available_minor: int
-    carried_tokens: int
+    paid_minor: int
+    reversed_minor: int
+    negative_adjustment_minor: int
+    available_tokens_as_minor: int  # what the available tokens (less adjustments) would pay
+    carried_tokens: int  # too few to make a penny: carried to the next payout
     earnings_count: int
-    by_source: dict[str, dict[str, int]]  # tip, unlock, message: tokens by state, and a count
+    by_source: dict[str, dict[str, int]]  # tip, unlock, message, subscription: by state and unit
     holds: list[dict[str, Any]]
+
+
+def _in_both_units(earnings: dict[str, Any]) -> dict[str, Any]:
+    conversion = tokens_to_minor(max(0, earnings["available_tokens"] - earnings["clawback_tokens"]))
+    return {**{k: v for k, v in earnings.items() if not k.startswith("clawback")},
+            "negative_adjustment_tokens": earnings["clawback_tokens"],
+            "negative_adjustment_minor": earnings["clawback_minor"],
+            "available_tokens_as_minor": conversion.amount_minor,
+            "carried_tokens": conversion.remainder_tokens}
 
 
 @router.get("/api/creator/earnings", response_model=EarningsPublic)
 def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
                      min_position: Position | None = None) -> dict[str, Any]:
-    """Held, available, paid and reversed earnings; available is also shown in pence."""
+    """Held, available, paid and reversed earnings, in tokens and in pence."""
     if creator_id is None:
         require(user, "creator")
     subject = subject_or_override(user, creator_id, "admin", "auditor", "finance")
     wait_for_position(core, min_position)
-    earnings = core.queries.earnings(subject)
-    payable = max(0, earnings["available_tokens"] - earnings["clawback_tokens"])
-    conversion = tokens_to_minor(payable)
-    return {"creator_id": subject, **earnings,
-            "negative_adjustment_tokens": earnings["clawback_tokens"],
-            "available_minor": conversion.amount_minor,
-            "carried_tokens": conversion.remainder_tokens,
+    return {"creator_id": subject, **_in_both_units(core.queries.earnings(subject)),
             "by_source": core.queries.earnings_by_source(subject),
             "holds": core.queries.holds(subject)}
 
@@ -55,10 +66,6 @@ def creator_stats(core: CoreDep, user: CurrentUser, min_position: Position | Non
     return {"creator_id": user.user_id,
             "status": standing["status"] if standing else "not_started",
             "suspended": bool(standing and standing["suspended"]),
-            "earnings": {k: earnings[k] for k in ("held_tokens", "available_tokens", "paid_tokens",
-                                                  "reversed_tokens", "clawback_tokens")},
-            "available_minor": tokens_to_minor(max(0, earnings["available_tokens"]
-                                                   - earnings["clawback_tokens"])).amount_minor,
-            "earnings_count": earnings["earnings_count"],
+            "earnings": _in_both_units(earnings),
             "by_source": core.queries.earnings_by_source(user.user_id),
             "personas": core.persona_queries.counts(user.user_id)}

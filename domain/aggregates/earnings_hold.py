@@ -1,10 +1,16 @@
 """One creator earning, held 14 days from the event that earned it, then available, then paid.
 
-Every token of the earning is in exactly one of held, available, paid or reversed. A reversal of
-an already-paid earning cannot take the money back, so it is recorded as a clawback: a negative
-adjustment carried against the creator's future earnings. A reversal undone (a dispute the
-platform won) re-earns the share with the hold's original release time: it goes back to held or
-available, as the hold stands, and an outstanding clawback is cancelled rather than paid twice.
+An earning keeps the unit it was earned in: tokens for a spend (tip, unlock, paid message), pence
+for a subscription invoice. Every unit of it is in exactly one of held, available, paid or
+reversed. A reversal of an already-paid earning cannot take the money back, so it is recorded as a
+clawback: a negative adjustment carried against the creator's future earnings. A reversal undone
+(a dispute the platform won) re-earns the share with the hold's original release time: it goes
+back to held or available, as the hold stands, and an outstanding clawback is cancelled rather
+than paid twice.
+
+Every event names its amount in both units (`amount_tokens`, `amount_minor`), one of them zero,
+so a reader of the log never has to know the hold to know what moved; the aggregate keeps one
+set of balances in its own unit.
 """
 
 from datetime import datetime, timedelta
@@ -18,6 +24,9 @@ from domain.errors import HoldNotDueError, InvalidAmountError, InvalidTransition
 HELD = "held"
 AVAILABLE = "available"
 PAID = "paid"
+
+TOKENS = "tokens"
+MINOR = "minor"  # pence
 
 
 class EarningsHold(Aggregate):
@@ -33,82 +42,123 @@ class EarningsHold(Aggregate):
         source_amount_tokens: int
         earned_at: datetime
         release_at: datetime
+        amount_minor: int = 0
+        source_amount_minor: int = 0
 
     @event(Held)
     def __init__(self, source_kind: str, source_id: UUID, creator_id: str, amount_tokens: int,
-                 source_amount_tokens: int, earned_at: datetime, release_at: datetime) -> None:
+                 source_amount_tokens: int, earned_at: datetime, release_at: datetime,
+                 amount_minor: int = 0, source_amount_minor: int = 0) -> None:
+        self.unit = MINOR if source_amount_minor else TOKENS
         self.source_kind = source_kind
-        self.source_amount_tokens = source_amount_tokens
         self.source_id = source_id
         self.creator_id = creator_id
-        self.amount_tokens = amount_tokens
+        self.amount = amount_minor if self.unit == MINOR else amount_tokens
+        self.source_amount = source_amount_minor if self.unit == MINOR else source_amount_tokens
         self.earned_at = earned_at
         self.release_at = release_at
         self.status = HELD
-        self.held_tokens = amount_tokens
-        self.available_tokens = 0
-        self.paid_tokens = 0
-        self.reversed_tokens = 0
-        self.clawback_tokens = 0
-        self.source_clawed_tokens = 0
+        # Balances in the hold's own unit (self.unit).
+        self.held = self.amount
+        self.available = 0
+        self.paid = 0
+        self.reversed = 0
+        self.clawback = 0
+        self.source_clawed = 0
 
     @classmethod
     def hold(cls, *, source_kind: str, source_id: UUID, creator_id: str, amount_tokens: int,
              source_amount_tokens: int, earned_at: datetime,
              hold_period: timedelta) -> "EarningsHold":
+        """A creator's share of a token spend."""
         if not 0 <= amount_tokens <= source_amount_tokens:
             raise InvalidAmountError("an earning must be within 0 and the amount that earned it")
         return cls(source_kind=source_kind, source_id=source_id, creator_id=creator_id,
                    amount_tokens=amount_tokens, source_amount_tokens=source_amount_tokens,
                    earned_at=earned_at, release_at=earned_at + hold_period)
 
+    @classmethod
+    def hold_minor(cls, *, source_kind: str, source_id: UUID, creator_id: str, amount_minor: int,
+                   source_amount_minor: int, earned_at: datetime,
+                   hold_period: timedelta) -> "EarningsHold":
+        """A creator's share of a card payment (a subscription invoice), in pence."""
+        if source_amount_minor <= 0 or not 0 <= amount_minor <= source_amount_minor:
+            raise InvalidAmountError("an earning must be within 0 and the amount that earned it")
+        return cls(source_kind=source_kind, source_id=source_id, creator_id=creator_id,
+                   amount_tokens=0, source_amount_tokens=0, amount_minor=amount_minor,
+                   source_amount_minor=source_amount_minor, earned_at=earned_at,
+                   release_at=earned_at + hold_period)
+
+    def _in_units(self, amount: int) -> dict[str, int]:
+        return {"amount_tokens": 0, "amount_minor": amount} if self.unit == MINOR else \
+            {"amount_tokens": amount, "amount_minor": 0}
+
+    def _source_in_units(self, amount: int) -> dict[str, int]:
+        return {"source_tokens": 0, "source_minor": amount} if self.unit == MINOR else \
+            {"source_tokens": amount, "source_minor": 0}
+
+    # Read in a named unit: zero in the other one.
+    held_tokens = property(lambda self: self.held if self.unit == TOKENS else 0)
+    available_tokens = property(lambda self: self.available if self.unit == TOKENS else 0)
+    paid_tokens = property(lambda self: self.paid if self.unit == TOKENS else 0)
+    reversed_tokens = property(lambda self: self.reversed if self.unit == TOKENS else 0)
+    clawback_tokens = property(lambda self: self.clawback if self.unit == TOKENS else 0)
+    amount_tokens = property(lambda self: self.amount if self.unit == TOKENS else 0)
+    held_minor = property(lambda self: self.held if self.unit == MINOR else 0)
+    available_minor = property(lambda self: self.available if self.unit == MINOR else 0)
+    paid_minor = property(lambda self: self.paid if self.unit == MINOR else 0)
+    reversed_minor = property(lambda self: self.reversed if self.unit == MINOR else 0)
+    clawback_minor = property(lambda self: self.clawback if self.unit == MINOR else 0)
+    amount_minor = property(lambda self: self.amount if self.unit == MINOR else 0)
+
     def release(self, now: datetime) -> None:
         if self.status != HELD:
             raise InvalidTransitionError(f"hold is {self.status}, not held")
         if now < self.release_at:
             raise HoldNotDueError(f"hold releases at {self.release_at.isoformat()}")
-        self._released(amount_tokens=self.held_tokens, at=now)
+        self._released(at=now, **self._in_units(self.held))
 
     def mark_paid(self, payout_ref: str, at: datetime) -> None:
         if self.status != AVAILABLE:
             raise InvalidTransitionError(f"hold is {self.status}, not available")
-        self._paid_out(payout_ref=payout_ref, amount_tokens=self.available_tokens, at=at)
+        self._paid_out(payout_ref=payout_ref, at=at, **self._in_units(self.available))
 
-    def reverse_source(self, source_tokens: int, reason: str, at: datetime) -> int:
-        """Reverse the share of this earning funded by source_tokens of the tip (or sale) behind it.
+    def reverse_source(self, source_amount: int, reason: str, at: datetime) -> int:
+        """Reverse the share of this earning funded by source_amount (in the hold's unit) of the
+        spend or payment behind it.
 
         Cumulative flooring makes partial reversals sum exactly to the whole earning. Returns the
-        creator tokens reversed (or clawed back).
+        creator's amount reversed (or clawed back), in the hold's unit.
         """
-        if source_tokens <= 0 or self.source_clawed_tokens + source_tokens > self.source_amount_tokens:
+        if source_amount <= 0 or self.source_clawed + source_amount > self.source_amount:
             raise InvalidAmountError("reversal must be positive and within the source amount")
-        before = self.amount_tokens * self.source_clawed_tokens // self.source_amount_tokens
-        after_clawed = self.source_clawed_tokens + source_tokens
-        amount_tokens = self.amount_tokens * after_clawed // self.source_amount_tokens - before
+        before = self.amount * self.source_clawed // self.source_amount
+        amount = self.amount * (self.source_clawed + source_amount) // self.source_amount - before
+        moved = {**self._in_units(amount), **self._source_in_units(source_amount)}
         if self.status == PAID:
-            self._clawed_back(amount_tokens=amount_tokens, source_tokens=source_tokens,
-                              reason=reason, at=at)
+            self._clawed_back(reason=reason, at=at, **moved)
         else:
-            self._reversed(amount_tokens=amount_tokens, source_tokens=source_tokens,
-                           reason=reason, at=at)
-        return amount_tokens
+            self._reversed(reason=reason, at=at, **moved)
+        return amount
 
-    def reinstate_source(self, source_tokens: int, reason: str, at: datetime) -> int:
-        """Undo the reversal of source_tokens; returns the creator tokens re-earned.
+    def reinstate_source(self, source_amount: int, reason: str, at: datetime) -> int:
+        """Undo the reversal of source_amount; returns the creator's amount re-earned.
 
-        The creator's reversed total is a function of the source tokens reversed (cumulative
-        flooring), so reversals and reinstatements in any order never drift by a token.
+        The creator's reversed total is a function of the source reversed (cumulative flooring),
+        so reversals and reinstatements in any order never drift by a unit.
         """
-        if source_tokens <= 0 or source_tokens > self.source_clawed_tokens:
+        if source_amount <= 0 or source_amount > self.source_clawed:
             raise InvalidAmountError("a reinstatement must be positive and within what was reversed")
-        before = self.amount_tokens * self.source_clawed_tokens // self.source_amount_tokens
-        after = self.amount_tokens * (self.source_clawed_tokens - source_tokens) \
-            // self.source_amount_tokens
-        amount_tokens = before - after
-        from_clawback = min(amount_tokens, self.clawback_tokens)
-        self._reinstated(amount_tokens=amount_tokens, from_clawback_tokens=from_clawback,
-                         source_tokens=source_tokens, reason=reason, at=at)
-        return amount_tokens
+        before = self.amount * self.source_clawed // self.source_amount
+        after = self.amount * (self.source_clawed - source_amount) // self.source_amount
+        amount = before - after
+        from_clawback = min(amount, self.clawback)
+        from_clawback_units = ({"from_clawback_tokens": 0, "from_clawback_minor": from_clawback}
+                               if self.unit == MINOR else
+                               {"from_clawback_tokens": from_clawback, "from_clawback_minor": 0})
+        self._reinstated(reason=reason, at=at, **self._in_units(amount), **from_clawback_units,
+                         **self._source_in_units(source_amount))
+        return amount
 
     class Reinstated(Aggregate.Event):
         amount_tokens: int
@@ -116,38 +166,49 @@ class EarningsHold(Aggregate):
         source_tokens: int
         reason: str
         at: datetime
+        amount_minor: int = 0
+        from_clawback_minor: int = 0
+        source_minor: int = 0
 
     @event(Reinstated)
     def _reinstated(self, amount_tokens: int, from_clawback_tokens: int, source_tokens: int,
-                    reason: str, at: datetime) -> None:
-        self.clawback_tokens -= from_clawback_tokens
-        earned_again = amount_tokens - from_clawback_tokens
-        self.reversed_tokens -= earned_again
+                    reason: str, at: datetime, amount_minor: int = 0,
+                    from_clawback_minor: int = 0, source_minor: int = 0) -> None:
+        amount = amount_tokens + amount_minor
+        from_clawback = from_clawback_tokens + from_clawback_minor
+        self.clawback -= from_clawback
+        earned_again = amount - from_clawback
+        self.reversed -= earned_again
         if self.status == HELD:
-            self.held_tokens += earned_again
+            self.held += earned_again
         else:
-            self.available_tokens += earned_again
-        self.source_clawed_tokens -= source_tokens
+            self.available += earned_again
+        self.source_clawed -= source_tokens + source_minor
 
     class Released(Aggregate.Event):
         amount_tokens: int
         at: datetime
+        amount_minor: int = 0
 
     @event(Released)
-    def _released(self, amount_tokens: int, at: datetime) -> None:
-        self.held_tokens -= amount_tokens
-        self.available_tokens += amount_tokens
+    def _released(self, amount_tokens: int, at: datetime, amount_minor: int = 0) -> None:
+        amount = amount_tokens + amount_minor
+        self.held -= amount
+        self.available += amount
         self.status = AVAILABLE
 
     class PaidOut(Aggregate.Event):
         payout_ref: str
         amount_tokens: int
         at: datetime
+        amount_minor: int = 0
 
     @event(PaidOut)
-    def _paid_out(self, payout_ref: str, amount_tokens: int, at: datetime) -> None:
-        self.available_tokens -= amount_tokens
-        self.paid_tokens += amount_tokens
+    def _paid_out(self, payout_ref: str, amount_tokens: int, at: datetime,
+                  amount_minor: int = 0) -> None:
+        amount = amount_tokens + amount_minor
+        self.available -= amount
+        self.paid += amount
         self.status = PAID
 
     class Reversed(Aggregate.Event):
@@ -155,24 +216,30 @@ class EarningsHold(Aggregate):
         source_tokens: int
         reason: str
         at: datetime
+        amount_minor: int = 0
+        source_minor: int = 0
 
     @event(Reversed)
-    def _reversed(self, amount_tokens: int, source_tokens: int, reason: str, at: datetime) -> None:
+    def _reversed(self, amount_tokens: int, source_tokens: int, reason: str, at: datetime,
+                  amount_minor: int = 0, source_minor: int = 0) -> None:
+        amount = amount_tokens + amount_minor
         if self.status == HELD:
-            self.held_tokens -= amount_tokens
+            self.held -= amount
         else:
-            self.available_tokens -= amount_tokens
-        self.reversed_tokens += amount_tokens
-        self.source_clawed_tokens += source_tokens
+            self.available -= amount
+        self.reversed += amount
+        self.source_clawed += source_tokens + source_minor
 
     class ClawedBack(Aggregate.Event):
         amount_tokens: int
         source_tokens: int
         reason: str
         at: datetime
+        amount_minor: int = 0
+        source_minor: int = 0
 
     @event(ClawedBack)
-    def _clawed_back(self, amount_tokens: int, source_tokens: int, reason: str,
-                     at: datetime) -> None:
-        self.clawback_tokens += amount_tokens
-        self.source_clawed_tokens += source_tokens
+    def _clawed_back(self, amount_tokens: int, source_tokens: int, reason: str, at: datetime,
+                     amount_minor: int = 0, source_minor: int = 0) -> None:
+        self.clawback += amount_tokens + amount_minor
+        self.source_clawed += source_tokens + source_minor

@@ -46,7 +46,8 @@ def test_unlock_splits_80_20_once_and_a_second_unlock_charges_nothing(api, studi
     assert earnings["held_tokens"] == 320
     assert earnings["by_source"] == {"unlock": {
         "earnings_count": 1, "held_tokens": 320, "available_tokens": 0, "paid_tokens": 0,
-        "reversed_tokens": 0, "clawback_tokens": 0}}
+        "reversed_tokens": 0, "clawback_tokens": 0, "held_minor": 0, "available_minor": 0,
+        "paid_minor": 0, "reversed_minor": 0, "clawback_minor": 0}}
     assert creator.get("/api/creator/stats").json()["by_source"]["unlock"]["held_tokens"] == 320
 
 

@@ -33,7 +33,7 @@ def test_buy_tip_hold_release_and_refund(api) -> None:  # noqa: F811
     assert admin.post("/api/admin/holds/release").json() == {"released": 1}
     earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
     assert (earnings["held_tokens"], earnings["available_tokens"]) == (0, 700)
-    assert (earnings["available_minor"], earnings["carried_tokens"]) == (280, 0)
+    assert (earnings["available_tokens_as_minor"], earnings["carried_tokens"]) == (280, 0)
 
     refunded = httpx.post(f"{checkout['url']}/refund").json()
     assert refunded["response"]["outcome"] == "refunded"

@@ -1,4 +1,4 @@
-"""EarningsHold: every token is in exactly one of held, available, paid, reversed."""
+"""EarningsHold: every token (or penny) is in exactly one of held, available, paid, reversed."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -14,7 +14,12 @@ from domain.money import split
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def new_hold(tip_tokens: int, bps: int = 7_000) -> EarningsHold:
+def new_hold(tip_tokens: int, bps: int = 7_000, unit: str = "tokens") -> EarningsHold:
+    if unit == "minor":
+        return EarningsHold.hold_minor(source_kind="subscription", source_id=uuid4(),
+                                       creator_id="c", amount_minor=tip_tokens * bps // 10_000,
+                                       source_amount_minor=tip_tokens, earned_at=START,
+                                       hold_period=timedelta(days=14))
     return EarningsHold.hold(source_kind="tip", source_id=uuid4(), creator_id="c",
                              amount_tokens=split(tip_tokens, bps).creator_tokens,
                              source_amount_tokens=tip_tokens, earned_at=START,
@@ -27,41 +32,48 @@ steps = st.lists(st.one_of(st.just(("release",)), st.just(("pay",)),
 
 
 @settings(max_examples=400)
-@given(st.integers(1, 50_000), st.integers(0, 10_000), steps)
-def test_each_token_is_in_exactly_one_state(tip_tokens: int, bps: int, history: list) -> None:
-    hold = new_hold(tip_tokens, bps)
+@given(st.integers(1, 50_000), st.integers(0, 10_000), steps, st.sampled_from(["tokens", "minor"]))
+def test_each_unit_is_in_exactly_one_state(tip_tokens: int, bps: int, history: list,
+                                           unit: str) -> None:
+    hold = new_hold(tip_tokens, bps, unit)
+    other = "minor" if unit == "tokens" else "tokens"
     for step in history:
         if step[0] == "release" and hold.status == "held":
             hold.release(START + timedelta(days=14))
         elif step[0] == "pay" and hold.status == "available":
             hold.mark_paid("payout-1", START + timedelta(days=20))
         elif step[0] == "reverse":
-            source = min(step[1], hold.source_amount_tokens - hold.source_clawed_tokens)
+            source = min(step[1], hold.source_amount - hold.source_clawed)
             if source:
                 hold.reverse_source(source, "refund", START)
         elif step[0] == "reinstate":
-            source = min(step[1], hold.source_clawed_tokens)
+            source = min(step[1], hold.source_clawed)
             if source:
                 hold.reinstate_source(source, "dispute_won", START)
         # What stands reversed (or clawed back) is a function of the source tokens reversed
         # alone, so any order of reversals and reinstatements lands on the same figures.
-        assert hold.reversed_tokens + hold.clawback_tokens == (
-            hold.amount_tokens * hold.source_clawed_tokens // hold.source_amount_tokens)
-        parts = hold.held_tokens + hold.available_tokens + hold.paid_tokens + hold.reversed_tokens
-        assert parts == hold.amount_tokens
-        assert min(hold.held_tokens, hold.available_tokens, hold.paid_tokens,
-                   hold.reversed_tokens, hold.clawback_tokens) >= 0
-        assert hold.reversed_tokens + hold.clawback_tokens <= hold.amount_tokens
+        assert hold.reversed + hold.clawback == (
+            hold.amount * hold.source_clawed // hold.source_amount)
+        assert hold.held + hold.available + hold.paid + hold.reversed == hold.amount
+        assert min(hold.held, hold.available, hold.paid, hold.reversed, hold.clawback) >= 0
+        assert hold.reversed + hold.clawback <= hold.amount
+        # Read in a named unit, the hold is all in its own and nothing in the other.
+        for state in ("held", "available", "paid", "reversed", "clawback", "amount"):
+            assert getattr(hold, f"{state}_{unit}") == getattr(hold, state)
+            assert getattr(hold, f"{state}_{other}") == 0
+    for recorded in hold.collect_events():
+        for name in ("amount", "source", "from_clawback"):
+            assert getattr(recorded, f"{name}_{other}", 0) == 0
 
 
 @given(st.integers(1, 50_000), st.lists(st.integers(1, 5_000), min_size=1, max_size=20))
 def test_partial_reversals_sum_exactly_to_the_whole_earning(tip_tokens: int, parts: list) -> None:
     hold = new_hold(tip_tokens)
     for part in parts:
-        remaining = hold.source_amount_tokens - hold.source_clawed_tokens
+        remaining = hold.source_amount - hold.source_clawed
         if remaining:
             hold.reverse_source(min(part, remaining), "refund", START)
-    remaining = hold.source_amount_tokens - hold.source_clawed_tokens
+    remaining = hold.source_amount - hold.source_clawed
     if remaining:
         hold.reverse_source(remaining, "refund", START)
     assert hold.reversed_tokens == hold.amount_tokens and hold.held_tokens == 0

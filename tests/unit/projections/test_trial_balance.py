@@ -28,8 +28,10 @@ def db() -> SqliteReadModelDb:
         tx.execute("INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, "
                    "creator_id, amount_tokens, creator_tokens, platform_tokens, spent_at) "
                    "VALUES ('tip:t-1', 't-1', 'tip', 'h-1', 'fan-1', 'c-1', 400, 280, 120, 'now')")
-        tx.execute("INSERT INTO rm_earnings_holds VALUES ('h-1', 'c-1', 'tip', 't-1', 280, 280, "
-                   "0, 0, 0, 0, 'held', 'now', 'later')")
+        tx.execute("INSERT INTO rm_earnings_holds (hold_id, creator_id, source_kind, source_id, "
+                   "unit, amount_tokens, amount_minor, held_tokens, status, earned_at, release_at) "
+                   "VALUES ('h-1', 'c-1', 'tip', 't-1', 'tokens', 280, 0, 280, 'held', 'now', "
+                   "'later')")
         tx.execute("INSERT INTO rm_creator_earnings (creator_id, held_tokens, earnings_count) "
                    "VALUES ('c-1', 280, 1)")
         tx.execute("INSERT INTO rm_token_purchases (purchase_id, checkout_session_id, fan_id, "
