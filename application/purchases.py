@@ -13,6 +13,14 @@ from application.clock import Clock
 from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
 from application.reversals import reinstate_spends, reverse_spends
+from application.stripe_charges import (
+    DISPUTE_CLOSED,
+    DISPUTE_OPENED,
+    DISPUTE_STILL_OPEN,
+    REFUND,
+    ChargeChange,
+    charge_change,
+)
 from domain import ids
 from domain.aggregates.token_purchase import TokenPurchase
 from domain.aggregates.wallet import Wallet
@@ -20,10 +28,6 @@ from domain.catalogue import CURRENCY, find_pack
 from domain.errors import UnknownPackError
 
 PACK_KIND = "token_pack"
-DISPUTE_EVENTS = ("charge.dispute.created", "charge.dispute.funds_withdrawn",
-                  "charge.dispute.closed", "charge.dispute.funds_reinstated")
-# An inquiry closed without a chargeback took no money: it ends like a won dispute.
-DISPUTE_WON_STATUSES = ("won", "warning_closed")
 
 
 class TokenPurchases:
@@ -77,43 +81,41 @@ class TokenPurchases:
             error = obj.get("last_payment_error") or {}
             purchase.fail(error.get("message") or error.get("code") or "payment_failed", now)
             return "failed", [purchase]
-        if kind == "charge.refunded":
-            purchase = self._purchase_for_payment_intent(obj.get("payment_intent"))
-            if purchase is None:
-                return "unmatched", []
-            refunded_minor = int(obj.get("amount_refunded") or 0)
-            if refunded_minor > purchase.price_minor:
-                return "refund_exceeds_payment", []  # flagged for finance; applies nothing
-            purchase.record_refund(refunded_minor, now)
-            return "refunded", [purchase, *self._apply_reversal(purchase, now)]
-        if kind in DISPUTE_EVENTS:
-            return self._on_dispute(kind, obj, now)
+        change = charge_change(event, self._dispute_fee_minor)
+        if change is not None:
+            return self._on_charge_change(change, now)
         return None
 
-    def _on_dispute(self, kind: str, dispute: dict[str, Any],
-                    now: datetime) -> tuple[str, list[Any]]:
-        """Opened, closed (won, lost, or an inquiry closed as a warning), funds moved: each
-        changes the purchase's target once, in whatever order Stripe delivers them."""
-        purchase = self._purchase_for_payment_intent(dispute.get("payment_intent"))
+    def _on_charge_change(self, change: ChargeChange,
+                          now: datetime) -> tuple[str, list[Any]] | None:
+        """A refund or dispute (opened, closed won or lost, or an inquiry closed as a warning):
+        each changes the purchase's target once, in whatever order Stripe delivers them. None
+        when the charge did not pay for a pack (it may have paid a subscription invoice)."""
+        if change.invoice_id:
+            return None
+        purchase = self._purchase_for_payment_intent(change.payment_intent_id)
         if purchase is None:
-            return "unmatched", []
-        disputed_minor = int(dispute.get("amount") or 0)
-        if disputed_minor > purchase.price_minor:
+            return None
+        if change.kind == REFUND:
+            if change.amount_minor > purchase.price_minor:
+                return "refund_exceeds_payment", []  # flagged for finance; applies nothing
+            purchase.record_refund(change.amount_minor, now)
+            return "refunded", [purchase, *self._apply_reversal(purchase, now)]
+        if change.amount_minor > purchase.price_minor:
             return "dispute_exceeds_payment", []  # flagged for finance; applies nothing
         first = purchase.dispute_status is None
-        if kind in ("charge.dispute.created", "charge.dispute.funds_withdrawn"):
-            if not purchase.record_dispute(dispute["id"], disputed_minor, now):
+        if change.kind == DISPUTE_OPENED:
+            if not purchase.record_dispute(change.dispute_id, change.amount_minor, now):
                 return "dispute_already_recorded", []
             outcome = "disputed"
+        elif change.kind == DISPUTE_STILL_OPEN:
+            return "dispute_still_open", []
         else:
-            status = dispute.get("status")
-            won = kind == "charge.dispute.funds_reinstated" or status in DISPUTE_WON_STATUSES
-            if not won and status != "lost":
-                return "dispute_still_open", []
-            fee_minor = _dispute_fee_minor(dispute, self._dispute_fee_minor)
-            if not purchase.record_dispute_closed(dispute["id"], won, fee_minor, now):
+            assert change.kind == DISPUTE_CLOSED
+            if not purchase.record_dispute_closed(change.dispute_id, change.won,
+                                                  change.fee_minor, now):
                 return "dispute_already_closed", []
-            outcome = "dispute_won" if won else "dispute_lost"
+            outcome = "dispute_won" if change.won else "dispute_lost"
         return outcome, [purchase, *self._apply_reversal(purchase, now, freeze=first)]
 
     def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
@@ -181,13 +183,6 @@ class TokenPurchases:
             found = self._ledger.get_or_none(ids.purchase_id(session_id))
             return found or _purchase_from_metadata(session_id, info.metadata, self._clock())
         return self._ledger.get_or_none(ids.purchase_id(session_id))
-
-
-def _dispute_fee_minor(dispute: dict[str, Any], default_minor: int) -> int:
-    """Stripe's fee for a lost dispute, from its balance transactions; else the configured one."""
-    transactions = dispute.get("balance_transactions") or []
-    fees = [int(t.get("fee") or 0) for t in transactions if isinstance(t, dict)]
-    return sum(fees) if fees else default_minor
 
 
 def _obj(event: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from domain import ids
 from domain.aggregates.stripe_event import StripeEventReceipt
 
 Plan = tuple[str, list[Any]]
+# Events about a charge: one of the planners must own it, else finance looks at it.
+CLAIMED_PREFIXES = ("charge.",)
 
 
 class StripeEventPlanner(Protocol):
@@ -49,4 +51,6 @@ class StripeEvents:
             planned = planner.plan_stripe_event(event)
             if planned is not None:
                 return planned
+        if event["type"].startswith(CLAIMED_PREFIXES):
+            return "unmatched", []  # money we cannot place: recorded and flagged for finance
         return "ignored", []

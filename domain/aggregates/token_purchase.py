@@ -14,16 +14,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import ids
+from domain.card_payment import DISPUTE_LOST, DISPUTE_OPEN, DISPUTE_WON, is_disputed
 from domain.money import proportional_ceil
 
 OPEN = "open"
 COMPLETED = "completed"
 FAILED = "failed"
-
-# A dispute's life: opened, then won (the money came back) or lost (it stays with the fan).
-DISPUTE_OPEN = "open"
-DISPUTE_WON = "won"
-DISPUTE_LOST = "lost"
 
 
 class TokenPurchase(Aggregate):
@@ -65,7 +61,7 @@ class TokenPurchase(Aggregate):
     @property
     def disputed(self) -> bool:
         """A dispute that took (or takes) the pack back: open or lost."""
-        return self.dispute_status in (DISPUTE_OPEN, DISPUTE_LOST)
+        return is_disputed(self.dispute_status)
 
     @property
     def refund_target_tokens(self) -> int:
