@@ -49,6 +49,9 @@ STATUS_BY_CODE = {
     "invalid_offer": 422,
     "reason_required": 422,
     "model_provider_error": 502,
+    "already_subscribed": 409,
+    "not_subscribed": 409,
+    "own_persona": 422,
 }
 
 

@@ -23,6 +23,8 @@ from application.safety.checks import SafetyChecks
 from application.settings import Settings
 from application.spending.service import Spending
 from application.stripe_events import StripeEvents
+from application.subscriptions.billing_events import BillingEvents
+from application.subscriptions.service import Subscriptions
 from application.tip_acknowledgements import TipAcknowledgements
 from application.wallets import WalletAdministration
 from domain.fees import FeeSchedule
@@ -42,6 +44,7 @@ from projections.purchases import PurchasesProjection
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
 from projections.spends import SpendsProjection
+from projections.subscriptions import SubscriptionQueries, SubscriptionsProjection
 from projections.wallets import WalletsProjection
 
 
@@ -69,6 +72,8 @@ class Core:
     wallets: WalletAdministration
     ppv: PayPerView
     ppv_queries: PpvQueries
+    subscriptions: Subscriptions
+    subscription_queries: SubscriptionQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -80,7 +85,8 @@ class Core:
 def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
-            PersonasProjection(), PpvOffersProjection(), AuditProjection()]
+            PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
+            AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -99,11 +105,13 @@ def read_model_db(db: Database) -> ReadModelDb:
     return SqliteReadModelDb(str(path.with_name(path.stem + "-views" + path.suffix)))
 
 
-def payment_gateway(settings: Settings) -> tuple[PaymentGateway, LocalPaymentSimulator | None]:
+def payment_gateway(settings: Settings, clock: Clock = system_clock
+                    ) -> tuple[PaymentGateway, LocalPaymentSimulator | None]:
     if settings.stripe_secret_key:
         return StripeGateway(settings.stripe_secret_key, settings.stripe_webhook_secret,
                              settings.stripe_api_base), None
-    simulator = LocalPaymentSimulator(settings.stripe_webhook_secret, settings.public_url)
+    simulator = LocalPaymentSimulator(settings.stripe_webhook_secret, settings.public_url,
+                                      clock=clock)
     return simulator, simulator
 
 
@@ -123,7 +131,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     queries = LedgerQueries(read_db)
     simulator = None
     if gateway is None:
-        gateway, simulator = payment_gateway(settings)
+        gateway, simulator = payment_gateway(settings, clock)
     fees = fee_schedule(settings)
     spending = Spending(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
                         max_batch=settings.group_commit_max_batch,
@@ -134,13 +142,15 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
                           suspend_at_active=settings.suspend_at_active_strikes)
     personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit)
+    subscription_queries = SubscriptionQueries(read_db)
+    billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
         gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
         holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
-        stripe_events=StripeEvents(ledger, clock, [purchases, onboarding]),
+        stripe_events=StripeEvents(ledger, clock, [purchases, billing, onboarding]),
         personas=personas,
         persona_queries=PersonaQueries(read_db),
         acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
@@ -148,4 +158,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ppv=PayPerView(ledger, clock, personas, spending, settings.ppv_min_tokens,
                        settings.ppv_max_tokens),
         ppv_queries=PpvQueries(read_db),
+        subscriptions=Subscriptions(ledger, gateway, clock, settings.public_url,
+                                    timedelta(hours=settings.subscription_grace_hours)),
+        subscription_queries=subscription_queries,
     )

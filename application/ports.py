@@ -20,9 +20,30 @@ class CheckoutSessionInfo:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SubscriptionPlan:
+    """What a fan subscribes to: one persona, monthly, at its price when they subscribed."""
+
+    fan_id: str
+    persona_id: str
+    product_name: str
+    price_minor: int
+    currency: str
+
+
 class PaymentGateway(Protocol):
     def create_checkout_session(self, *, pack: TokenPack, fan_id: str, success_url: str,
                                 cancel_url: str, idempotency_key: str) -> CheckoutSession: ...
+
+    def create_subscription_checkout(self, *, plan: SubscriptionPlan, success_url: str,
+                                     cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        """Stripe Checkout in subscription mode: Billing invoices it monthly from then on."""
+        ...
+
+    def set_cancel_at_period_end(self, *, stripe_subscription_id: str, cancel: bool,
+                                 idempotency_key: str) -> None:
+        """Cancel at the period's end (or take that back); Stripe confirms with a webhook."""
+        ...
 
     def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None: ...
 
@@ -45,6 +66,12 @@ class PurchaseIndex(Protocol):
     """Read-side lookup of the checkout session behind a payment intent (may lag the ledger)."""
 
     def session_for_payment_intent(self, payment_intent_id: str) -> str | None: ...
+
+
+class InvoiceIndex(Protocol):
+    """Read-side lookup of the subscription invoice a payment intent paid (may lag the ledger)."""
+
+    def invoice_for_payment_intent(self, payment_intent_id: str) -> str | None: ...
 
 
 class DueHolds(Protocol):

@@ -118,10 +118,11 @@ class TokenPurchases:
             outcome = "dispute_won" if change.won else "dispute_lost"
         return outcome, [purchase, *self._apply_reversal(purchase, now, freeze=first)]
 
-    def _on_session_paid(self, session: dict[str, Any], now: datetime) -> tuple[str, list[Any]]:
+    def _on_session_paid(self, session: dict[str, Any],
+                         now: datetime) -> tuple[str, list[Any]] | None:
         metadata = session.get("metadata") or {}
         if metadata.get("lyra_kind") != PACK_KIND:
-            return "ignored", []
+            return None  # another kind of checkout (a subscription): not a pack's
         if session.get("payment_status") not in ("paid", "no_payment_required"):
             return "awaiting_payment", []
         purchase = self._ledger.get_or_none(ids.purchase_id(session["id"]))

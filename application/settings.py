@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     ppv_min_tokens: int = Field(default=25, ge=1)
     ppv_max_tokens: int = Field(default=25_000, ge=1)
     hold_days: int = 14
+    # Access kept after a failed renewal (or a renewal Stripe reports late), in hours.
+    subscription_grace_hours: int = Field(default=72, ge=0, le=24 * 30)
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3

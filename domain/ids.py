@@ -62,3 +62,17 @@ def unlock_id(fan_id: str, offer_id: str) -> UUID:
 def message_charge_id(fan_id: str, message_key: str) -> UUID:
     """A paid message is charged once per message, however often the chat retries it."""
     return uuid5(MESSAGE_CHARGE, f"{fan_id}\x1f{message_key}")
+
+
+SUBSCRIPTION = uuid5(_ROOT, "subscription")
+INVOICE = uuid5(_ROOT, "subscription-invoice")
+
+
+def subscription_id(fan_id: str, persona_id: str) -> UUID:
+    """One subscription per fan and persona, across its terms: a second is never a copy."""
+    return uuid5(SUBSCRIPTION, f"{fan_id}\x1f{persona_id}")
+
+
+def invoice_id(stripe_invoice_id: str) -> UUID:
+    """Each Stripe invoice is paid, refunded and disputed on one stream."""
+    return uuid5(INVOICE, stripe_invoice_id)

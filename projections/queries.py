@@ -5,7 +5,6 @@ from uuid import UUID
 
 from projections.db import ReadModelDb
 
-
 _EARNING_NAMES = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
                        for state in ("held", "available", "paid", "reversed", "clawback"))
 _EARNING_COLUMNS = ", ".join(_EARNING_NAMES)
@@ -64,7 +63,8 @@ class LedgerQueries:
     def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return self._db.query(
             "SELECT hold_id, source_kind, source_id, unit, amount_tokens, amount_minor, "
-            f"{_EARNING_COLUMNS}, status, earned_at, release_at FROM rm_earnings_holds WHERE creator_id = %s ORDER BY earned_at DESC LIMIT %s",
+            f"{_EARNING_COLUMNS}, status, earned_at, release_at FROM rm_earnings_holds "
+            "WHERE creator_id = %s ORDER BY earned_at DESC LIMIT %s",
             (creator_id, limit))
 
     def due_hold_ids(self, now_iso: str, limit: int) -> list[str]:

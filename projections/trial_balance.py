@@ -1,7 +1,8 @@
 """The trial balance: every token and every penny in exactly one place, checked from the read models.
 
-The wallets, spends, earnings and purchases read models are projected from different streams
-(Wallet; Tip, Unlock and MessageCharge; EarningsHold; TokenPurchase), so agreeing totals are
+The wallets, spends, earnings, purchases and subscriptions read models are projected from different
+streams (Wallet; Tip, Unlock and MessageCharge; EarningsHold; TokenPurchase; SubscriptionInvoice),
+so agreeing totals are
 evidence that the streams agree with each other. Each identity of the money rules is checked in
 total and row by row; a row that breaks one is listed with the streams behind it. All of it is
 read in one snapshot, in which the runner's one-transaction batches put every read model at the
@@ -15,7 +16,7 @@ from typing import Any
 
 from projections.db import ReadModelDb, Tx
 
-SOURCES = ("wallets", "spends", "earnings", "purchases")
+SOURCES = ("wallets", "spends", "earnings", "purchases", "subscriptions")
 LISTED = 100  # imbalances listed per check; the count is always exact
 
 
@@ -34,6 +35,7 @@ class TrialBalance:
     aligned: bool  # every source read model at the same position
     tokens: dict[str, int]
     earnings_tokens: dict[str, int]
+    earnings_minor: dict[str, int]
     pence: dict[str, int]
     checks: dict[str, bool]
     imbalances: list[Imbalance] = field(default_factory=list)
@@ -46,6 +48,7 @@ class TrialBalance:
     def as_dict(self) -> dict[str, Any]:
         return {"balanced": self.balanced, "position": self.position, "aligned": self.aligned,
                 "tokens": self.tokens, "earnings_tokens": self.earnings_tokens,
+                "earnings_minor": self.earnings_minor,
                 "pence": self.pence, "checks": self.checks,
                 "imbalance_count": self.imbalance_count,
                 "imbalances": [vars(i) for i in self.imbalances]}
@@ -97,28 +100,61 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
      "WHERE h.hold_id IS NULL OR h.amount_tokens <> s.creator_tokens "
      "OR h.reversed_tokens + h.clawback_tokens <> s.reversed_creator_tokens"),
     ("hold_source",
-     "every earning comes from a spend that stands in the spends read model",
-     "SELECT h.hold_id AS s1, NULL AS s2, h.amount_tokens AS expected, 0 AS actual "
-     "FROM rm_earnings_holds h LEFT JOIN rm_spends s ON s.hold_id = h.hold_id "
-     "WHERE s.spend_id IS NULL"),
+     "every earning comes from a spend (tokens) or a paid invoice (pence) that stands",
+     "SELECT h.hold_id AS s1, NULL AS s2, h.amount_tokens + h.amount_minor AS expected, "
+     "0 AS actual FROM rm_earnings_holds h LEFT JOIN rm_spends s ON s.hold_id = h.hold_id "
+     "LEFT JOIN rm_subscription_invoices i ON i.invoice_id = h.source_id "
+     "WHERE (h.unit = 'tokens' AND s.spend_id IS NULL) "
+     "OR (h.unit = 'minor' AND i.invoice_id IS NULL)"),
+    ("invoice_split",
+     "an invoice's creator + platform == its amount, and it stands reversed by its refunds "
+     "(all of it while disputed or lost)",
+     "SELECT invoice_id AS s1, NULL AS s2, CASE WHEN dispute_status IN ('open', 'lost') "
+     "THEN amount_minor ELSE refunded_minor END AS expected, reversed_minor AS actual "
+     "FROM rm_subscription_invoices WHERE creator_minor + platform_minor <> amount_minor "
+     "OR creator_minor < 0 OR platform_minor < 0 OR reversed_creator_minor > creator_minor "
+     "OR reversed_minor - reversed_creator_minor > platform_minor OR reversed_minor <> "
+     "CASE WHEN dispute_status IN ('open', 'lost') THEN amount_minor ELSE refunded_minor END"),
+    ("invoice_earning",
+     "an invoice's creator share == its hold, and its reversed share == the hold's reversals",
+     "SELECT i.invoice_id AS s1, h.hold_id AS s2, i.creator_minor - i.reversed_creator_minor "
+     "AS expected, COALESCE(h.amount_minor - h.reversed_minor - h.clawback_minor, 0) AS actual "
+     "FROM rm_subscription_invoices i LEFT JOIN rm_earnings_holds h "
+     "ON h.source_id = i.invoice_id AND h.unit = 'minor' WHERE h.hold_id IS NULL "
+     "OR h.amount_minor <> i.creator_minor "
+     "OR h.reversed_minor + h.clawback_minor <> i.reversed_creator_minor"),
     ("hold_states",
-     "an earning's tokens are each in one of held, available, paid, reversed",
-     "SELECT hold_id AS s1, NULL AS s2, amount_tokens AS expected, "
-     "held_tokens + available_tokens + paid_tokens + reversed_tokens AS actual "
-     "FROM rm_earnings_holds WHERE amount_tokens <> "
-     "held_tokens + available_tokens + paid_tokens + reversed_tokens OR held_tokens < 0 "
-     "OR available_tokens < 0 OR paid_tokens < 0 OR reversed_tokens < 0 OR clawback_tokens < 0 "
-     "OR clawback_tokens > paid_tokens"),
+     "an earning's tokens (or pence) are each in one of held, available, paid, reversed",
+     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + amount_minor AS expected, "
+     "held_tokens + available_tokens + paid_tokens + reversed_tokens + held_minor + "
+     "available_minor + paid_minor + reversed_minor AS actual FROM rm_earnings_holds "
+     "WHERE amount_tokens <> held_tokens + available_tokens + paid_tokens + reversed_tokens "
+     "OR amount_minor <> held_minor + available_minor + paid_minor + reversed_minor "
+     "OR held_tokens < 0 OR available_tokens < 0 OR paid_tokens < 0 OR reversed_tokens < 0 "
+     "OR clawback_tokens < 0 OR clawback_tokens > paid_tokens OR held_minor < 0 "
+     "OR available_minor < 0 OR paid_minor < 0 OR reversed_minor < 0 OR clawback_minor < 0 "
+     "OR clawback_minor > paid_minor OR (unit = 'tokens' AND amount_minor <> 0) "
+     "OR (unit = 'minor' AND amount_tokens <> 0)"),
     ("creator_totals",
-     "a creator's earnings totals == the sum of their holds",
-     "SELECT c.creator_id AS s1, NULL AS s2, COALESCE(h.amount, 0) AS expected, "
-     "c.held_tokens + c.available_tokens + c.paid_tokens + c.reversed_tokens AS actual "
+     "a creator's earnings totals == the sum of their holds, in each unit",
+     "SELECT c.creator_id AS s1, NULL AS s2, COALESCE(h.amount, 0) + COALESCE(h.amount_minor, 0) "
+     "AS expected, c.held_tokens + c.available_tokens + c.paid_tokens + c.reversed_tokens + "
+     "c.held_minor + c.available_minor + c.paid_minor + c.reversed_minor AS actual "
      "FROM rm_creator_earnings c LEFT JOIN (SELECT creator_id, SUM(amount_tokens) AS amount, "
-     "SUM(clawback_tokens) AS clawback FROM rm_earnings_holds GROUP BY creator_id) h "
+     "SUM(clawback_tokens) AS clawback, SUM(amount_minor) AS amount_minor, "
+     "SUM(clawback_minor) AS clawback_minor FROM rm_earnings_holds GROUP BY creator_id) h "
      "ON h.creator_id = c.creator_id WHERE COALESCE(h.amount, 0) <> "
      "c.held_tokens + c.available_tokens + c.paid_tokens + c.reversed_tokens "
-     "OR COALESCE(h.clawback, 0) <> c.clawback_tokens"),
+     "OR COALESCE(h.clawback, 0) <> c.clawback_tokens OR COALESCE(h.amount_minor, 0) <> "
+     "c.held_minor + c.available_minor + c.paid_minor + c.reversed_minor "
+     "OR COALESCE(h.clawback_minor, 0) <> c.clawback_minor"),
 )
+
+
+def _earnings(holds: dict[str, int]) -> dict[str, int]:
+    return {"earned": holds["earned"], "held": holds["held"], "available": holds["available"],
+            "in_payout": 0, "paid": holds["paid"], "reversed": holds["reversed"],
+            "negative_adjustments": holds["clawback"]}
 
 
 def _positions(tx: Tx) -> dict[str, int]:
@@ -143,6 +179,15 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                          "SUM(available_tokens) AS available, SUM(paid_tokens) AS paid, "
                          "SUM(reversed_tokens) AS reversed, SUM(clawback_tokens) AS clawback "
                          "FROM rm_earnings_holds")
+        holds_minor = _one(tx, "SELECT SUM(amount_minor) AS earned, SUM(held_minor) AS held, "
+                               "SUM(available_minor) AS available, SUM(paid_minor) AS paid, "
+                               "SUM(reversed_minor) AS reversed, SUM(clawback_minor) AS clawback "
+                               "FROM rm_earnings_holds")
+        invoices = _one(tx, "SELECT SUM(amount_minor) AS received, SUM(reversed_minor) AS "
+                            "reversed, SUM(creator_minor - reversed_creator_minor) AS creator, "
+                            "SUM(platform_minor - reversed_minor + reversed_creator_minor) AS "
+                            "platform, SUM(refunded_minor) AS refunded, SUM(dispute_fee_minor) "
+                            "AS dispute_fees FROM rm_subscription_invoices")
         cash = _one(tx, "SELECT SUM(dispute_fee_minor) AS dispute_fees, "
                         "SUM(CASE WHEN status = 'completed' THEN price_minor ELSE 0 END) "
                         "AS received, SUM(CASE WHEN status = 'completed' THEN refunded_minor "
@@ -179,29 +224,42 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
         imbalances.append(Imbalance(
             "tokens_in_one_place", "credited - reversed == wallets + standing creator and "
             "platform shares", ["ledger"], in_ledger, placed))
-    earnings = {"earned": holds["earned"], "held": holds["held"],
-                "available": holds["available"], "in_payout": 0, "paid": holds["paid"],
-                "reversed": holds["reversed"], "negative_adjustments": holds["clawback"]}
-    states = sum(earnings[k] for k in ("held", "available", "in_payout", "paid", "reversed"))
-    checks["earnings_in_one_state"] = states == earnings["earned"]
-    checks["creator_shares_match_earnings"] = (
-        spends["creator"] == earnings["earned"] - earnings["reversed"] - earnings["negative_adjustments"])
-    for name, expected, actual in (
-            ("earnings_in_one_state", earnings["earned"], states),
-            ("creator_shares_match_earnings", spends["creator"],
-             earnings["earned"] - earnings["reversed"] - earnings["negative_adjustments"])):
-        if not checks[name]:
-            count += 1
-            imbalances.append(Imbalance(name, "ledger-wide earnings identity", ["ledger"],
-                                        expected, actual))
-    # Pence: creators earn pence only from subscriptions, which are not built yet, so the pence
-    # identity (pence in == pence in wallets-and-earnings + pence returned) has only cash for
-    # token packs in it so far; that cash is reported so finance can tie it to Stripe.
+    earnings = _earnings(holds)
+    earnings_minor = _earnings(holds_minor)
+    for unit, figures, standing_creator in (("tokens", earnings, spends["creator"]),
+                                            ("minor", earnings_minor, invoices["creator"])):
+        states = sum(figures[k] for k in ("held", "available", "in_payout", "paid", "reversed"))
+        standing = figures["earned"] - figures["reversed"] - figures["negative_adjustments"]
+        for name, expected, actual in (
+                (f"earnings_in_one_state_{unit}", figures["earned"], states),
+                (f"creator_shares_match_earnings_{unit}", standing_creator, standing)):
+            checks[name] = expected == actual
+            if not checks[name]:
+                count += 1
+                imbalances.append(Imbalance(name, "ledger-wide earnings identity", ["ledger"],
+                                            expected, actual))
+    subscriptions_net = invoices["received"] - invoices["reversed"]
+    checks["subscription_pence_in_one_place"] = (
+        subscriptions_net == invoices["creator"] + invoices["platform"])
+    if not checks["subscription_pence_in_one_place"]:
+        count += 1
+        imbalances.append(Imbalance(
+            "subscription_pence_in_one_place", "invoices paid - reversed == standing creator "
+            "and platform shares", ["ledger"], subscriptions_net,
+            invoices["creator"] + invoices["platform"]))
+    # Pence: pack cash is reported for finance to tie to Stripe (packs become tokens, counted
+    # above); subscription cash is split into creator and platform pence and checked.
     pence = {"packs_received": cash["received"], "packs_refunded": cash["refunded"],
              "packs_disputed": cash["disputed"],
              "packs_net": cash["received"] - cash["refunded"] - cash["disputed"],
-             "dispute_fees": cash["dispute_fees"], "creator_earnings": 0}
+             "subscriptions_received": invoices["received"],
+             "subscriptions_reversed": invoices["reversed"],
+             "subscriptions_net": subscriptions_net,
+             "standing_creator_minor": invoices["creator"],
+             "standing_platform_minor": invoices["platform"],
+             "dispute_fees": cash["dispute_fees"] + invoices["dispute_fees"]}
     aligned = len(set(positions.values())) == 1
     return TrialBalance(position=min(positions.values()), aligned=aligned, tokens=tokens,
-                        earnings_tokens=earnings, pence=pence, checks=checks,
+                        earnings_tokens=earnings, earnings_minor=earnings_minor, pence=pence,
+                        checks=checks,
                         imbalances=imbalances, imbalance_count=count)

@@ -7,6 +7,7 @@ from projections.earnings import EarningsProjection
 from projections.purchases import PurchasesProjection
 from projections.runner import ProjectionRunner
 from projections.spends import SpendsProjection
+from projections.subscriptions import SubscriptionsProjection
 from projections.trial_balance import TrialBalance, trial_balance
 from projections.wallets import WalletsProjection
 from replay.as_of import replay_as_of
@@ -19,8 +20,8 @@ def trial_balance_now(runner: ProjectionRunner) -> TrialBalance:
 
 
 def trial_balance_as_of(ledger: Ledger, moment: datetime) -> TrialBalance:
-    """Only the four read models it reads are replayed, up to the moment."""
+    """Only the read models it reads are replayed, up to the moment."""
     sources = [WalletsProjection(), SpendsProjection(), EarningsProjection(),
-               PurchasesProjection()]
+               PurchasesProjection(), SubscriptionsProjection()]
     snapshot = replay_as_of(ledger, moment, sources)
     return trial_balance(snapshot.db)

@@ -6,7 +6,7 @@ import stripe
 
 from adapters.stripe.webhooks import verify_and_parse
 from application.errors import PaymentProviderError
-from application.ports import CheckoutSession, CheckoutSessionInfo
+from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
 from domain.catalogue import CURRENCY, TokenPack
 
 
@@ -31,6 +31,33 @@ def checkout_params(pack: TokenPack, fan_id: str, success_url: str,
     }
 
 
+def subscription_metadata(plan: SubscriptionPlan) -> dict[str, str]:
+    """On the session and on the subscription, so every invoice of it names its fan and persona."""
+    return {"lyra_kind": "subscription", "fan_id": plan.fan_id, "persona_id": plan.persona_id}
+
+
+def subscription_checkout_params(plan: SubscriptionPlan, success_url: str,
+                                 cancel_url: str) -> dict[str, Any]:
+    metadata = subscription_metadata(plan)
+    return {
+        "mode": "subscription",
+        "client_reference_id": plan.fan_id,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "line_items": [{
+            "quantity": 1,
+            "price_data": {
+                "currency": plan.currency,
+                "unit_amount": plan.price_minor,
+                "recurring": {"interval": "month"},
+                "product_data": {"name": plan.product_name},
+            },
+        }],
+        "metadata": metadata,
+        "subscription_data": {"metadata": metadata},
+    }
+
+
 class StripeGateway:
     def __init__(self, secret_key: str, webhook_secret: str, api_base: str | None = None) -> None:
         base_addresses: Any = {"api": api_base} if api_base else {}
@@ -47,6 +74,25 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise PaymentProviderError(f"Stripe refused the checkout: {error}") from None
         return CheckoutSession(id=session.id, url=session.url or "")
+
+    def create_subscription_checkout(self, *, plan: SubscriptionPlan, success_url: str,
+                                     cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        try:
+            session = self._client.v1.checkout.sessions.create(
+                params=subscription_checkout_params(plan, success_url, cancel_url),  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the checkout: {error}") from None
+        return CheckoutSession(id=session.id, url=session.url or "")
+
+    def set_cancel_at_period_end(self, *, stripe_subscription_id: str, cancel: bool,
+                                 idempotency_key: str) -> None:
+        try:
+            self._client.v1.subscriptions.update(
+                stripe_subscription_id, params={"cancel_at_period_end": cancel},
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the cancellation: {error}") from None
 
     def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None:
         try:

@@ -3,41 +3,85 @@
 It plays Stripe's part end to end: a checkout session gets a local URL; paying it builds the
 `checkout.session.completed` event Stripe would send, signs it with the webhook secret and POSTs it
 to our own webhook endpoint, which verifies it like any other. Refunds, disputes and Connect
-onboarding (`account.updated`) are simulated the same way, so the whole flow works on a fresh
-machine.
+onboarding (`account.updated`) are simulated the same way, and so is Stripe Billing: a paid
+subscription checkout starts a subscription whose invoices are paid (or fail) when a person asks
+for the next period, and cancelling or ending it sends what Stripe sends. The whole flow works
+on a fresh machine.
 """
 
 import json
 import secrets
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from adapters.stripe.gateway import subscription_metadata
 from adapters.stripe.webhooks import sign, verify_and_parse
 from application.errors import PaymentProviderError
-from application.ports import CheckoutSession, CheckoutSessionInfo
+from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
 from domain.catalogue import CURRENCY, TokenPack
+
+PERIOD = timedelta(days=30)
 
 
 @dataclass
-class SimulatedSession:
+class SimulatedCharge:
+    """A card payment: a pack's checkout or a subscription invoice."""
+
     id: str
     payment_intent_id: str
     charge_id: str
     amount_total_minor: int
-    metadata: dict[str, str]
-    status: str = "open"
     refunded_minor: int = 0
     dispute_id: str | None = None
-    events: list[str] = field(default_factory=list)
+
+    @property
+    def invoice_id(self) -> str | None:
+        return None
+
+
+@dataclass
+class SimulatedSession(SimulatedCharge):
+    metadata: dict[str, str] = field(default_factory=dict)
+    mode: str = "payment"
+    product_name: str = ""
+    status: str = "open"
+    subscription_id: str | None = None
+
+
+@dataclass
+class SimulatedInvoice(SimulatedCharge):
+    subscription_id: str = ""
+    period_start: int = 0
+    period_end: int = 0
+    status: str = "paid"
+
+    @property
+    def invoice_id(self) -> str | None:
+        return self.id
+
+
+@dataclass
+class SimulatedSubscription:
+    id: str
+    metadata: dict[str, str]
+    price_minor: int
+    period_start: int
+    period_end: int
+    status: str = "active"
+    cancel_at_period_end: bool = False
+    invoices: list[str] = field(default_factory=list)
 
 
 class LocalPaymentSimulator:
     def __init__(self, webhook_secret: str, public_url: str, deliver_to: str | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
         self._secret = webhook_secret
         self._public_url = public_url.rstrip("/")
         self._deliver_to = deliver_to or f"{self._public_url}/api/webhooks/stripe"
@@ -45,6 +89,8 @@ class LocalPaymentSimulator:
         self._sessions: dict[str, SimulatedSession] = {}
         self._by_key: dict[str, str] = {}
         self._accounts: dict[str, str] = {}
+        self._invoices: dict[str, SimulatedInvoice] = {}
+        self._subscriptions: dict[str, SimulatedSubscription] = {}
         self._lock = threading.Lock()
 
     # -- PaymentGateway ----------------------------------------------------------------------
@@ -58,11 +104,36 @@ class LocalPaymentSimulator:
                 session = SimulatedSession(
                     id=f"cs_sim_{token}", payment_intent_id=f"pi_sim_{token}",
                     charge_id=f"ch_sim_{token}", amount_total_minor=pack.price_minor,
-                    metadata={"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku})
+                    metadata={"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku},
+                    product_name=f"{pack.tokens} LYRA tokens")
                 self._sessions[session.id] = session
                 self._by_key[idempotency_key] = session_id = session.id
         return CheckoutSession(id=session_id,
                                url=f"{self._public_url}/simulator/checkout/{session_id}")
+
+    def create_subscription_checkout(self, *, plan: SubscriptionPlan, success_url: str,
+                                     cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        with self._lock:
+            session_id = self._by_key.get(idempotency_key)
+            if session_id is None:
+                token = secrets.token_hex(12)
+                session = SimulatedSession(
+                    id=f"cs_sim_{token}", payment_intent_id="", charge_id="",
+                    amount_total_minor=plan.price_minor, metadata=subscription_metadata(plan),
+                    mode="subscription", product_name=plan.product_name)
+                self._sessions[session.id] = session
+                self._by_key[idempotency_key] = session_id = session.id
+        return CheckoutSession(id=session_id,
+                               url=f"{self._public_url}/simulator/checkout/{session_id}")
+
+    def set_cancel_at_period_end(self, *, stripe_subscription_id: str, cancel: bool,
+                                 idempotency_key: str) -> None:
+        subscription = self._subscriptions.get(stripe_subscription_id)
+        if subscription is None or subscription.status == "canceled":
+            raise PaymentProviderError(f"no live subscription {stripe_subscription_id}")
+        if subscription.cancel_at_period_end != cancel:
+            subscription.cancel_at_period_end = cancel
+            self._deliver("customer.subscription.updated", self._subscription_obj(subscription))
 
     def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None:
         for session in self._sessions.values():
@@ -93,49 +164,144 @@ class LocalPaymentSimulator:
     def session(self, session_id: str) -> SimulatedSession | None:
         return self._sessions.get(session_id)
 
+    def subscription(self, subscription_id: str) -> SimulatedSubscription | None:
+        return self._subscriptions.get(subscription_id)
+
+    def invoice(self, invoice_id: str) -> SimulatedInvoice | None:
+        return self._invoices.get(invoice_id)
+
     def pay(self, session_id: str) -> dict[str, Any]:
         session = self._require(session_id)
         session.status = "complete"
-        return self._deliver("checkout.session.completed", {
-            "id": session.id, "object": "checkout.session", "mode": "payment",
+        obj: dict[str, Any] = {
+            "id": session.id, "object": "checkout.session", "mode": session.mode,
             "payment_status": "paid", "status": "complete", "currency": CURRENCY,
-            "amount_total": session.amount_total_minor, "payment_intent": session.payment_intent_id,
-            "client_reference_id": session.metadata["fan_id"], "metadata": session.metadata})
+            "amount_total": session.amount_total_minor,
+            "client_reference_id": session.metadata["fan_id"], "metadata": session.metadata}
+        if session.mode == "payment":
+            return self._deliver("checkout.session.completed",
+                                 {**obj, "payment_intent": session.payment_intent_id})
+        # Subscription mode: Stripe starts the subscription and pays its first invoice.
+        if session.subscription_id is None:
+            now = self._now()
+            subscription = SimulatedSubscription(
+                id=f"sub_sim_{secrets.token_hex(8)}", metadata=dict(session.metadata),
+                price_minor=session.amount_total_minor, period_start=now,
+                period_end=now + int(PERIOD.total_seconds()))
+            self._subscriptions[subscription.id] = subscription
+            session.subscription_id = subscription.id
+        subscription = self._subscriptions[session.subscription_id]
+        delivered = self._deliver("checkout.session.completed",
+                                  {**obj, "subscription": subscription.id})
+        if not subscription.invoices:
+            self._bill(subscription, paid=True)
+        return delivered
 
-    def refund(self, session_id: str, amount_minor: int | None = None) -> dict[str, Any]:
-        session = self._require(session_id)
-        session.refunded_minor = min(session.amount_total_minor,
-                                     session.refunded_minor + (amount_minor or session.amount_total_minor))
+    def renew(self, subscription_id: str, paid: bool = True) -> dict[str, Any]:
+        """The next period: its invoice is paid, or its payment fails (the subscription is then
+        past due, as Stripe reports in an update)."""
+        subscription = self._require_subscription(subscription_id)
+        if subscription.cancel_at_period_end:
+            return self.end(subscription_id)
+        if paid:
+            subscription.period_start = subscription.period_end
+            subscription.period_end += int(PERIOD.total_seconds())
+        return self._bill(subscription, paid=paid)
+
+    def retry_payment(self, subscription_id: str) -> dict[str, Any]:
+        """The card works again: the open invoice is paid and the subscription is active."""
+        subscription = self._require_subscription(subscription_id)
+        subscription.period_start = subscription.period_end
+        subscription.period_end += int(PERIOD.total_seconds())
+        return self._bill(subscription, paid=True)
+
+    def end(self, subscription_id: str) -> dict[str, Any]:
+        subscription = self._require_subscription(subscription_id)
+        subscription.status = "canceled"
+        return self._deliver("customer.subscription.deleted",
+                             self._subscription_obj(subscription))
+
+    def _bill(self, subscription: SimulatedSubscription, paid: bool) -> dict[str, Any]:
+        token = secrets.token_hex(10)
+        invoice = SimulatedInvoice(
+            id=f"in_sim_{token}", payment_intent_id=f"pi_sim_{token}", charge_id=f"ch_sim_{token}",
+            amount_total_minor=subscription.price_minor, subscription_id=subscription.id,
+            period_start=subscription.period_start, period_end=subscription.period_end,
+            status="paid" if paid else "open")
+        self._invoices[invoice.id] = invoice
+        subscription.invoices.append(invoice.id)
+        if paid:
+            subscription.status = "active"
+            return self._deliver("invoice.paid", self._invoice_obj(invoice, subscription))
+        subscription.status = "past_due"
+        delivered = self._deliver("invoice.payment_failed",
+                                  self._invoice_obj(invoice, subscription))
+        self._deliver("customer.subscription.updated", self._subscription_obj(subscription))
+        return delivered
+
+    @staticmethod
+    def _invoice_obj(invoice: SimulatedInvoice,
+                     subscription: SimulatedSubscription) -> dict[str, Any]:
+        paid = invoice.status == "paid"
+        return {
+            "id": invoice.id, "object": "invoice", "currency": CURRENCY,
+            "amount_due": invoice.amount_total_minor,
+            "amount_paid": invoice.amount_total_minor if paid else 0,
+            "status": invoice.status, "billing_reason": "subscription_cycle",
+            "payment_intent": invoice.payment_intent_id,
+            "parent": {"type": "subscription_details", "subscription_details": {
+                "subscription": subscription.id, "metadata": subscription.metadata}},
+            "lines": {"object": "list", "data": [{
+                "object": "line_item", "amount": invoice.amount_total_minor,
+                "period": {"start": invoice.period_start, "end": invoice.period_end}}]},
+            "period_start": invoice.period_start, "period_end": invoice.period_end}
+
+    def _subscription_obj(self, subscription: SimulatedSubscription) -> dict[str, Any]:
+        return {"id": subscription.id, "object": "subscription", "status": subscription.status,
+                "cancel_at_period_end": subscription.cancel_at_period_end,
+                "cancel_at": subscription.period_end if subscription.cancel_at_period_end
+                else None,
+                "current_period_start": subscription.period_start,
+                "current_period_end": subscription.period_end,
+                "metadata": subscription.metadata}
+
+    def refund(self, charge_ref: str, amount_minor: int | None = None) -> dict[str, Any]:
+        """Refund a pack's checkout or an invoice, in whole or in part."""
+        charge = self._charge(charge_ref)
+        charge.refunded_minor = min(charge.amount_total_minor,
+                                    charge.refunded_minor + (amount_minor or charge.amount_total_minor))
         return self._deliver("charge.refunded", {
-            "id": session.charge_id, "object": "charge", "amount": session.amount_total_minor,
-            "amount_refunded": session.refunded_minor,
-            "refunded": session.refunded_minor == session.amount_total_minor,
-            "payment_intent": session.payment_intent_id, "currency": CURRENCY})
+            "id": charge.charge_id, "object": "charge", "amount": charge.amount_total_minor,
+            "amount_refunded": charge.refunded_minor,
+            "refunded": charge.refunded_minor == charge.amount_total_minor,
+            "payment_intent": charge.payment_intent_id, "invoice": charge.invoice_id,
+            "currency": CURRENCY})
 
-    def dispute(self, session_id: str) -> dict[str, Any]:
-        session = self._require(session_id)
-        session.dispute_id = session.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+    def dispute(self, charge_ref: str) -> dict[str, Any]:
+        charge = self._charge(charge_ref)
+        charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
         return self._deliver("charge.dispute.created",
-                             self._dispute_object(session, "needs_response", fee_minor=None))
+                             self._dispute_object(charge, "needs_response", fee_minor=None))
 
-    def close_dispute(self, session_id: str, won: bool, fee_minor: int = 2_000) -> dict[str, Any]:
+    def close_dispute(self, charge_ref: str, won: bool, fee_minor: int = 2_000) -> dict[str, Any]:
         """The bank decides: Stripe sends charge.dispute.closed (won or lost, with its fee)."""
-        session = self._require(session_id)
-        session.dispute_id = session.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
-        obj = self._dispute_object(session, "won" if won else "lost",
+        charge = self._charge(charge_ref)
+        charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+        obj = self._dispute_object(charge, "won" if won else "lost",
                                    fee_minor=None if won else fee_minor)
         return self._deliver("charge.dispute.closed", obj)
 
     @staticmethod
-    def _dispute_object(session: SimulatedSession, status: str,
+    def _dispute_object(charge: SimulatedCharge, status: str,
                         fee_minor: int | None) -> dict[str, Any]:
         transactions = [] if fee_minor is None else [
-            {"object": "balance_transaction", "amount": -session.amount_total_minor,
+            {"object": "balance_transaction", "amount": -charge.amount_total_minor,
              "fee": fee_minor, "currency": CURRENCY, "type": "adjustment"}]
-        return {"id": session.dispute_id, "object": "dispute",
-                "amount": session.amount_total_minor, "charge": session.charge_id,
-                "payment_intent": session.payment_intent_id, "reason": "general",
-                "status": status, "currency": CURRENCY, "balance_transactions": transactions}
+        return {"id": charge.dispute_id, "object": "dispute",
+                "amount": charge.amount_total_minor, "charge": charge.charge_id,
+                "payment_intent": charge.payment_intent_id, "invoice": charge.invoice_id,
+                "reason": "general", "status": status, "currency": CURRENCY,
+                "balance_transactions": transactions}
 
     def has_account(self, account_id: str) -> bool:
         return account_id in self._accounts
@@ -156,9 +322,26 @@ class LocalPaymentSimulator:
             raise KeyError(session_id)
         return session
 
+    def _require_subscription(self, subscription_id: str) -> SimulatedSubscription:
+        subscription = self._subscriptions.get(subscription_id)
+        if subscription is None:
+            raise KeyError(subscription_id)
+        return subscription
+
+    def _charge(self, charge_ref: str) -> SimulatedCharge:
+        """A pack's checkout session or an invoice, by its id."""
+        charge: SimulatedCharge | None = self._invoices.get(charge_ref) or \
+            self._sessions.get(charge_ref)
+        if charge is None:
+            raise KeyError(charge_ref)
+        return charge
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())
+
     def _deliver(self, event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
         event = {"id": f"evt_sim_{secrets.token_hex(12)}", "object": "event",
-                 "type": event_type, "created": int(time.time()), "livemode": False,
+                 "type": event_type, "created": self._now(), "livemode": False,
                  "api_version": "2025-01-27", "data": {"object": obj}}
         payload = json.dumps(event)
         headers = {"Stripe-Signature": sign(payload, self._secret),

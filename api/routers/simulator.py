@@ -1,5 +1,6 @@
 """The local payment simulator's pages: only mounted when no Stripe key is configured."""
 
+import html
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -26,8 +27,10 @@ def checkout_page(session_id: str, core: CoreDep) -> str:
     session = _simulator(core, session_id).session(session_id)
     assert session is not None
     amount = f"£{session.amount_total_minor // 100}.{session.amount_total_minor % 100:02d}"
-    return (f"<html><body><h1>LYRA test checkout</h1><p>{session.metadata['pack_sku']}: "
-            f"{amount}</p><form method='post' action='/simulator/checkout/{session_id}/pay'>"
+    every = " a month" if session.mode == "subscription" else ""
+    name = html.escape(session.product_name)
+    return (f"<html><body><h1>LYRA test checkout</h1><p>{name}: {amount}{every}</p>"
+            f"<form method='post' action='/simulator/checkout/{session_id}/pay'>"
             "<button>Pay</button></form></body></html>")
 
 
@@ -55,6 +58,68 @@ def close_dispute(session_id: str, core: CoreDep, outcome: Literal["won", "lost"
                   fee_minor: Annotated[int, Query(ge=0, le=100_000)] = 2_000) -> dict[str, Any]:
     """The bank decides the chargeback: sends a signed charge.dispute.closed, won or lost."""
     return _simulator(core, session_id).close_dispute(session_id, outcome == "won", fee_minor)
+
+
+def _billing(core: CoreDep, subscription_id: str) -> LocalPaymentSimulator:
+    if core.simulator is None or core.simulator.subscription(subscription_id) is None:
+        raise ApiError(404, "not_found", f"no simulated subscription {subscription_id}")
+    return core.simulator
+
+
+@router.get("/subscriptions/{subscription_id}")
+def subscription(subscription_id: str, core: CoreDep) -> dict[str, Any]:
+    """The simulated Stripe subscription and its invoices (ids to refund or dispute)."""
+    found = _billing(core, subscription_id).subscription(subscription_id)
+    assert found is not None
+    return {"id": found.id, "status": found.status, "price_minor": found.price_minor,
+            "cancel_at_period_end": found.cancel_at_period_end,
+            "current_period_end": found.period_end, "invoices": found.invoices}
+
+
+@router.post("/subscriptions/{subscription_id}/renew")
+def renew(subscription_id: str, core: CoreDep,
+          outcome: Literal["paid", "failed"] = "paid") -> dict[str, Any]:
+    """Bill the next period: sends invoice.paid, or invoice.payment_failed and a past-due update
+    (a subscription set to cancel ends instead)."""
+    return _billing(core, subscription_id).renew(subscription_id, paid=outcome == "paid")
+
+
+@router.post("/subscriptions/{subscription_id}/retry")
+def retry(subscription_id: str, core: CoreDep) -> dict[str, Any]:
+    """The fan's card works again: the past-due period is paid (invoice.paid)."""
+    return _billing(core, subscription_id).retry_payment(subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/end")
+def end(subscription_id: str, core: CoreDep) -> dict[str, Any]:
+    """End the subscription now: sends customer.subscription.deleted."""
+    return _billing(core, subscription_id).end(subscription_id)
+
+
+@router.post("/invoices/{invoice_id}/refund")
+def refund_invoice(invoice_id: str, core: CoreDep,
+                   amount_minor: Annotated[int | None, Query(gt=0, le=INT64_MAX)] = None
+                   ) -> dict[str, Any]:
+    """Refund all or part of an invoice's charge: sends a signed charge.refunded."""
+    return _invoiced(core, invoice_id).refund(invoice_id, amount_minor)
+
+
+@router.post("/invoices/{invoice_id}/dispute")
+def dispute_invoice(invoice_id: str, core: CoreDep) -> dict[str, Any]:
+    return _invoiced(core, invoice_id).dispute(invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/dispute/close")
+def close_invoice_dispute(invoice_id: str, core: CoreDep, outcome: Literal["won", "lost"],
+                          fee_minor: Annotated[int, Query(ge=0, le=100_000)] = 2_000
+                          ) -> dict[str, Any]:
+    return _invoiced(core, invoice_id).close_dispute(invoice_id, outcome == "won", fee_minor)
+
+
+def _invoiced(core: CoreDep, invoice_id: str) -> LocalPaymentSimulator:
+    if core.simulator is None or core.simulator.invoice(invoice_id) is None:
+        raise ApiError(404, "not_found", f"no simulated invoice {invoice_id}")
+    return core.simulator
 
 
 @router.post("/connect/{account_id}/complete")

@@ -11,10 +11,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.errors import IdempotencyConflictError
-from application.personas import UnknownPersonaError
+from application.sellers import Loaded, as_uuid, live_persona, receiving_creator
 from application.spending.commands import Spend
 from domain import ids
-from domain.aggregates.creator import Creator
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.persona import Persona
 from domain.aggregates.ppv_offer import PpvOffer
@@ -23,15 +22,12 @@ from domain.aggregates.token_spend import TokenSpend
 from domain.aggregates.unlock import Unlock
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS
 from domain.errors import (
-    CreatorCannotReceiveError,
     DomainError,
     InvalidAmountError,
     SelfTipError,
     UnknownCreatorError,
 )
 from domain.fees import FeeSchedule
-
-Loaded = dict[UUID, Any]
 
 
 class UnknownOfferError(DomainError):
@@ -83,29 +79,6 @@ def _positive_whole(amount: object) -> None:
         raise InvalidAmountError("amount_tokens must be a positive whole number of tokens")
 
 
-def _receiving_creator(loaded: Loaded, creator_id: str) -> Creator:
-    creator: Creator | None = loaded.get(ids.creator_id(creator_id))
-    if creator is None:
-        raise UnknownCreatorError(f"no creator {creator_id}")
-    if not creator.can_receive_money:
-        raise CreatorCannotReceiveError("this creator cannot receive payments right now")
-    return creator
-
-
-def _live_persona(loaded: Loaded, persona_id: str) -> Persona:
-    persona = loaded.get(_uuid(persona_id))
-    if not isinstance(persona, Persona) or not persona.published or persona.live is None:
-        raise UnknownPersonaError("this persona is not published")
-    return persona
-
-
-def _uuid(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        return UUID(int=0)  # an id that no aggregate has: reads as unknown
-
-
 class TipKind:
     name = "tip"
 
@@ -125,7 +98,7 @@ class TipKind:
         return [ids.creator_id(command.target_id)]
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
-        _receiving_creator(loaded, command.target_id)
+        receiving_creator(loaded, command.target_id)
         return Terms(command.target_id, command.amount_tokens, fees.tip_creator_bps)
 
     def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
@@ -151,20 +124,20 @@ class UnlockKind:
         _positive_whole(command.amount_tokens)
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
-        offer = loaded.get(_uuid(command.target_id))
-        wanted = [_uuid(command.target_id)]
+        offer = loaded.get(as_uuid(command.target_id))
+        wanted = [as_uuid(command.target_id)]
         if isinstance(offer, PpvOffer):
-            wanted += [ids.creator_id(offer.creator_id), _uuid(offer.persona_id)]
+            wanted += [ids.creator_id(offer.creator_id), as_uuid(offer.persona_id)]
         return wanted
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
-        offer = loaded.get(_uuid(command.target_id))
+        offer = loaded.get(as_uuid(command.target_id))
         if not isinstance(offer, PpvOffer) or offer.withdrawn:
             raise UnknownOfferError(f"no pay-per-view offer {command.target_id} on sale")
         if offer.creator_id == command.fan_id:
             raise SelfTipError("you cannot buy your own offer")
-        _live_persona(loaded, offer.persona_id)
-        _receiving_creator(loaded, offer.creator_id)
+        live_persona(loaded, offer.persona_id)
+        receiving_creator(loaded, offer.creator_id)
         if command.amount_tokens != offer.price_tokens:
             raise PriceChangedError(f"the offer costs {offer.price_tokens} tokens")
         return Terms(offer.creator_id, offer.price_tokens, fees.ppv_creator_bps, offer.persona_id)
@@ -196,17 +169,17 @@ class MessageKind:
             raise InvalidAmountError("a paid message belongs to a chat thread")
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
-        persona = loaded.get(_uuid(command.target_id))
-        wanted = [_uuid(command.target_id)]
+        persona = loaded.get(as_uuid(command.target_id))
+        wanted = [as_uuid(command.target_id)]
         if isinstance(persona, Persona):
             wanted.append(ids.creator_id(persona.creator_user_id))
         return wanted
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
-        persona = _live_persona(loaded, command.target_id)
+        persona = live_persona(loaded, command.target_id)
         if persona.creator_user_id == command.fan_id:
             raise SelfTipError("you cannot pay for messages to your own persona")
-        _receiving_creator(loaded, persona.creator_user_id)
+        receiving_creator(loaded, persona.creator_user_id)
         assert persona.live is not None
         price = int(persona.live["monetization"]["extra_message_tokens"])
         if command.amount_tokens != price:

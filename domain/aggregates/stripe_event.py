@@ -32,7 +32,7 @@ class StripeEventReceipt(Aggregate):
 # Outcomes that applied nothing to money but need a person: finance reviews each one.
 NEEDS_FINANCE_REVIEW = frozenset({
     "unmatched", "refund_exceeds_payment", "dispute_exceeds_payment", "amount_mismatch",
-    "currency_mismatch",
+    "currency_mismatch", "orphan_subscription", "orphan_invoice_paid",
 })
 MONEY_EVENT_PREFIXES = ("charge.", "checkout.session.", "payment_intent.", "invoice.",
                         "customer.subscription.")

@@ -7,6 +7,7 @@ from projections.earnings import EarningsProjection
 from projections.purchases import PurchasesProjection
 from projections.runner import POSITIONS_DDL
 from projections.spends import SpendsProjection
+from projections.subscriptions import SubscriptionsProjection
 from projections.trial_balance import trial_balance
 from projections.wallets import WalletsProjection
 
@@ -18,7 +19,7 @@ def db() -> SqliteReadModelDb:
     with db.transaction() as tx:
         tx.execute(POSITIONS_DDL)
         for projection in (WalletsProjection(), SpendsProjection(), EarningsProjection(),
-                           PurchasesProjection()):
+                           PurchasesProjection(), SubscriptionsProjection()):
             for statement in projection.ddl:
                 tx.execute(statement)
             tx.execute("INSERT INTO rm_projection_positions VALUES (%s, 7, NULL)",

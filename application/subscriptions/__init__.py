@@ -1,0 +1,1 @@
+"""Monthly subscriptions to personas, paid by card through Stripe Billing."""
