@@ -102,7 +102,7 @@ class SubscriptionsProjection(Projection):
                   "'past_due' THEN NULL ELSE past_due_since END",
                   (event.period_end.isoformat(), event.period_start.isoformat(),
                    event.period_end.isoformat(), event.period_end.isoformat()),
-                  extra="AND stripe_subscription_id = %s AND status <> 'ended'",
+                  extra="AND stripe_subscription_id = %s",
                   extra_params=(event.stripe_subscription_id,))
 
     @process.register

@@ -130,8 +130,7 @@ class Subscription(Aggregate):
         """A paid invoice extends access if it is of the current term; each invoice once."""
         if stripe_invoice_id in self.invoice_ids:
             return False
-        if self.status == PENDING and self.stripe_subscription_id is None:
-            self._activated(stripe_subscription_id=stripe_subscription_id, at=at)
+        self._adopt(stripe_subscription_id, at)
         self._period_paid(stripe_invoice_id=stripe_invoice_id,
                           stripe_subscription_id=stripe_subscription_id,
                           period_start=period_start, period_end=period_end, at=at)
@@ -140,23 +139,23 @@ class Subscription(Aggregate):
     def record_payment_failed(self, stripe_invoice_id: str, stripe_subscription_id: str,
                               at: datetime) -> bool:
         """A renewal failed: past due, unless that invoice was paid after all."""
-        if stripe_invoice_id in self.invoice_ids or not self.belongs_to_term(stripe_subscription_id):
-            return False
-        if self.status not in (ACTIVE, CANCELING):
-            return False
+        adopted = self._adopt(stripe_subscription_id, at)
+        if stripe_invoice_id in self.invoice_ids or not self.belongs_to_term(stripe_subscription_id) \
+                or self.status not in (ACTIVE, CANCELING):
+            return adopted
         self._payment_failed(stripe_invoice_id=stripe_invoice_id, at=at)
         return True
 
     def set_cancel_at_period_end(self, stripe_subscription_id: str, cancel: bool,
                                  cancel_at: datetime | None, as_of: datetime,
                                  at: datetime) -> bool:
-        """Stripe's cancel_at_period_end flag as of a moment; an older report changes nothing."""
-        if not self.belongs_to_term(stripe_subscription_id) or self.status == ENDED:
-            return False
-        if self.cancellation_as_of is not None and as_of < self.cancellation_as_of:
-            return False
-        if cancel == (self.cancel_at is not None):
-            return False
+        """Stripe's cancel_at_period_end flag as of a moment; an older report changes nothing.
+        Recorded even after the end, so the last word is the same in any arrival order."""
+        adopted = self._adopt(stripe_subscription_id, at)
+        if not self.belongs_to_term(stripe_subscription_id) or (
+                self.cancellation_as_of is not None and as_of < self.cancellation_as_of) or \
+                cancel == (self.cancel_at is not None):
+            return adopted
         if cancel:
             self._cancellation_scheduled(cancel_at=cancel_at or self.paid_through or at,
                                          as_of=as_of, at=at)
@@ -165,10 +164,16 @@ class Subscription(Aggregate):
         return True
 
     def end(self, stripe_subscription_id: str, reason: str, at: datetime) -> bool:
+        adopted = self._adopt(stripe_subscription_id, at)
         if not self.belongs_to_term(stripe_subscription_id) or self.status == ENDED:
-            return False
+            return adopted
         self._ended(reason=reason, at=at)
         return True
+
+    def _adopt(self, stripe_subscription_id: str, at: datetime) -> bool:
+        """Stripe may tell us about a term's subscription (an invoice, an update, its end) before
+        the checkout's completion arrives: the first one named is the term's."""
+        return self.activate(stripe_subscription_id, at)
 
     # -- events -----------------------------------------------------------------------------
 
@@ -204,8 +209,8 @@ class Subscription(Aggregate):
     def _period_paid(self, stripe_invoice_id: str, stripe_subscription_id: str,
                      period_start: datetime, period_end: datetime, at: datetime) -> None:
         self.invoice_ids.add(stripe_invoice_id)
-        if stripe_subscription_id != self.stripe_subscription_id or self.status == ENDED:
-            return  # an earlier term's invoice: its money stands, access does not change
+        if stripe_subscription_id != self.stripe_subscription_id:
+            return  # an orphan's or an earlier term's invoice: its money stands, access does not
         if self.paid_through is None or period_end > self.paid_through:
             self.paid_through = period_end
             self.period_start = period_start

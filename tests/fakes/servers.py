@@ -78,11 +78,13 @@ def _form_to_nested(body: str) -> dict[str, Any]:
 
 
 class FakeStripe:
-    """Enough of Stripe's API for Checkout (create, idempotent by key; list by payment intent)
-    and Connect (Express accounts and onboarding links)."""
+    """Enough of Stripe's API for Checkout (create, in payment or subscription mode, idempotent
+    by key; list by payment intent), Billing (update a subscription's cancel_at_period_end) and
+    Connect (Express accounts and onboarding links)."""
 
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.subscriptions: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -118,6 +120,13 @@ class FakeStripe:
                     return self._reply(200, {
                         "object": "account_link", "expires_at": 0,
                         "url": f"https://connect.example/setup/{params['account']}"})
+                if self.path.startswith("/v1/subscriptions/"):
+                    found = fake.subscriptions.get(self.path.rsplit("/", 1)[-1])
+                    if found is None:
+                        return self._reply(404, {"error": {"type": "invalid_request_error",
+                                                           "message": "No such subscription"}})
+                    found["cancel_at_period_end"] = params.get("cancel_at_period_end") == "true"
+                    return self._reply(200, found)
                 if self.path != "/v1/checkout/sessions":
                     return self._reply(404, {"error": {"message": "no such route"}})
                 key = self.headers.get("Idempotency-Key", "")
@@ -125,10 +134,14 @@ class FakeStripe:
                     return self._reply(200, fake.sessions[fake.by_idempotency_key[key]])
                 n = len(fake.sessions) + 1
                 amount = int(params["line_items"]["0"]["price_data"]["unit_amount"])
+                subscription = params["mode"] == "subscription"
                 session = {"id": f"cs_test_{n}", "object": "checkout.session",
                            "url": f"https://checkout.example/pay/cs_test_{n}",
-                           "amount_total": amount, "payment_intent": f"pi_test_{n}",
-                           "metadata": params.get("metadata", {}), "mode": params["mode"]}
+                           "amount_total": amount,
+                           "payment_intent": None if subscription else f"pi_test_{n}",
+                           "metadata": params.get("metadata", {}), "mode": params["mode"],
+                           "line_items": params["line_items"],
+                           "subscription_data": params.get("subscription_data", {})}
                 fake.sessions[session["id"]] = session
                 fake.by_idempotency_key[key] = session["id"]
                 return self._reply(200, session)
