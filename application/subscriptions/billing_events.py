@@ -53,7 +53,7 @@ class BillingEvents:
         now = self._clock()
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             return self._on_checkout(obj, now) if obj.get("mode") == "subscription" else None
-        if kind == "invoice.paid":
+        if kind in ("invoice.paid", "invoice.payment_succeeded"):  # Stripe sends both
             return self._on_invoice_paid(obj, now)
         if kind == "invoice.payment_failed":
             return self._on_payment_failed(obj, now)
