@@ -1,6 +1,7 @@
 """The whole ledger as a state machine: random purchases, tips, pay-per-view unlocks, paid
-messages, refunds, disputes and their outcomes, releases and Stripe's duplicate and out-of-order
-deliveries, driven through the application on PostgreSQL.
+messages, subscriptions and their invoices, refunds, disputes and their outcomes (of packs and of
+invoices), releases and Stripe's duplicate and out-of-order deliveries, driven through the
+application on PostgreSQL.
 
 After every step the trial balance holds, a small independent model of what Stripe reported
 agrees with it, and the read models equal a rebuild from the first event. CI runs the default
@@ -28,8 +29,10 @@ from tests.api.test_personas_http import PROFILE
 from tests.conftest import PG_URL, FakeClock, pg_settings
 from tests.helpers import charge_refunded, session_completed, stripe_event
 from tests.integration.test_projections import snapshot
+from tests.integration.test_subscription_billing import checkout_completed, invoice
 
 FANS = ("a", "b")
+PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
 STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0}
@@ -57,6 +60,23 @@ class Purchase:
         return proportional_ceil(self.tokens, self.refunded_minor, self.price_minor)
 
 
+class Invoice:
+    """A subscription invoice as Stripe reported it."""
+
+    def __init__(self, invoice_id: str, price_minor: int) -> None:
+        self.id, self.price_minor = invoice_id, price_minor
+        self.refunded_minor = 0
+        self.dispute: str | None = None
+
+    @property
+    def payment_intent(self) -> str:
+        return f"pi_{self.id}"
+
+    @property
+    def reversed_minor(self) -> int:
+        return self.price_minor if self.dispute in ("open", "lost") else self.refunded_minor
+
+
 class Ledger(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -64,6 +84,8 @@ class Ledger(RuleBasedStateMachine):
         self.clock = FakeClock()
         self.core = build_core(pg_settings(self.schema), clock=self.clock)
         self.purchases: list[Purchase] = []
+        self.invoices: list[Invoice] = []
+        self.stripe_subscriptions: dict[str, str] = {}  # fan: Stripe subscription id
         self.delivered: list[dict[str, Any]] = []
         STATS["runs"] += 1
 
@@ -174,6 +196,53 @@ class Ledger(RuleBasedStateMachine):
         if purchase.dispute in (None, "open"):
             purchase.dispute = "won" if won else "lost"
 
+    @rule(fan=st.sampled_from(FANS))
+    def subscribe(self, fan: str) -> None:
+        """Subscribe and pay the first invoice; a fan already subscribed is refused."""
+        try:
+            session = self.core.subscriptions.subscribe(f"fan-{fan}", self.persona_id,
+                                                        uuid.uuid4().hex)
+        except DomainError:
+            return
+        stripe_id = f"sub_{uuid.uuid4().hex[:12]}"
+        self.stripe_subscriptions[fan] = stripe_id
+        self._deliver(checkout_completed(session.id, stripe_id, f"fan-{fan}", self.persona_id))
+        self.renew(fan)
+
+    @precondition(lambda self: self.stripe_subscriptions)
+    @rule(fan=st.sampled_from(FANS))
+    def renew(self, fan: str) -> None:
+        stripe_id = self.stripe_subscriptions.get(fan)
+        if stripe_id is None:
+            return
+        paid = Invoice(f"in_{uuid.uuid4().hex[:12]}", PRICE_MINOR)
+        assert self._deliver(invoice("invoice.paid", paid.id, stripe_id, f"fan-{fan}",
+                                     self.persona_id, len(self.invoices))) == "period_paid"
+        self.invoices.append(paid)
+
+    @precondition(lambda self: self.invoices)
+    @rule(pick=st.integers(0, 30), percent=st.integers(1, 100))
+    def refund_invoice(self, pick: int, percent: int) -> None:
+        paid = self.invoices[pick % len(self.invoices)]
+        total = min(paid.price_minor, paid.refunded_minor + paid.price_minor * percent // 100)
+        if total > paid.refunded_minor:
+            self.core.projections.catch_up()  # the payment intent's index may lag
+            self._deliver(charge_refunded(paid.payment_intent, paid.price_minor, total))
+            paid.refunded_minor = total
+
+    @precondition(lambda self: self.invoices)
+    @rule(pick=st.integers(0, 30), outcome=st.sampled_from(["open", "won", "lost"]))
+    def dispute_invoice(self, pick: int, outcome: str) -> None:
+        paid = self.invoices[pick % len(self.invoices)]
+        kind = "charge.dispute.created" if outcome == "open" else "charge.dispute.closed"
+        self.core.projections.catch_up()
+        self._deliver(stripe_event(kind, {
+            "id": f"dp_{paid.id}", "amount": paid.price_minor, "payment_intent": paid.payment_intent,
+            "status": outcome if outcome != "open" else "needs_response",
+            "balance_transactions": [{"fee": 1_500}] if outcome == "lost" else []}))
+        if paid.dispute is None or (paid.dispute == "open" and outcome != "open"):
+            paid.dispute = outcome
+
     @precondition(lambda self: self.delivered)
     @rule(pick=st.integers(0, 60))
     def redeliver(self, pick: int) -> None:
@@ -205,8 +274,12 @@ class Ledger(RuleBasedStateMachine):
         assert report.tokens["credited"] == sum(p.tokens for p in self.purchases if p.completed)
         assert report.tokens["reversed_with_purchases"] == sum(
             p.reversal_tokens for p in self.purchases)
-        assert report.pence["dispute_fees"] == 1_500 * sum(
-            p.dispute == "lost" for p in self.purchases)
+        assert report.pence["dispute_fees"] == 1_500 * (
+            sum(p.dispute == "lost" for p in self.purchases) +
+            sum(i.dispute == "lost" for i in self.invoices))
+        assert report.pence["subscriptions_received"] == PRICE_MINOR * len(self.invoices)
+        assert report.pence["subscriptions_reversed"] == sum(i.reversed_minor
+                                                             for i in self.invoices)
         for fan in FANS:
             wallet = self.core.ledger.get_or_none(ids.wallet_id(f"fan-{fan}"))
             if wallet is not None:
