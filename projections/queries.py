@@ -54,6 +54,13 @@ class LedgerQueries:
             "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
         return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
 
+    def sales_counts(self, creator_id: str) -> dict[str, int]:
+        """How many tips, unlocks and paid messages a creator has that still stand in full."""
+        rows = self._db.query(
+            "SELECT kind, COUNT(*) AS n FROM rm_spends WHERE creator_id = %s "
+            "AND reversed_source_tokens = 0 GROUP BY kind", (creator_id,))
+        return {str(r["kind"]): int(r["n"]) for r in rows}
+
     def hold_ids(self, creator_id: str) -> list[UUID]:
         """Every hold of a creator: the index that lets a replay read only their streams."""
         rows = self._db.query("SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s",

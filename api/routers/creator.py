@@ -58,14 +58,32 @@ def creator_earnings(core: CoreDep, user: CurrentUser, creator_id: str | None = 
 
 @router.get("/api/creator/stats")
 def creator_stats(core: CoreDep, user: CurrentUser, min_position: Position | None = None) -> dict[str, Any]:
-    """The creator dashboard's figures: earnings by state, tips received, personas live."""
+    """The creator dashboard's figures: earnings by state in both units, revenue by source,
+    subscribers, unlocks and messages sold, personas live."""
     require(user, "creator")
     wait_for_position(core, min_position)
     earnings = core.queries.earnings(user.user_id)
     standing = core.admin_queries.creator(user.user_id)
+    by_source = core.queries.earnings_by_source(user.user_id)
+    subscribers = core.subscription_queries.subscriber_counts(user.user_id)
+    sales = core.queries.sales_counts(user.user_id)
     return {"creator_id": user.user_id,
             "status": standing["status"] if standing else "not_started",
             "suspended": bool(standing and standing["suspended"]),
             "earnings": _in_both_units(earnings),
-            "by_source": core.queries.earnings_by_source(user.user_id),
+            "by_source": by_source,
+            "revenue_by_source": {source: _revenue(figures)
+                                  for source, figures in by_source.items()},
+            "subscribers": {"live": sum(n for status, n in subscribers.items()
+                                        if status != "ended"), "by_status": subscribers},
+            "unlocks": sales.get("unlock", 0),
+            "paid_messages": sales.get("message", 0),
+            "tips": sales.get("tip", 0),
             "personas": core.persona_queries.counts(user.user_id)}
+
+
+def _revenue(figures: dict[str, int]) -> dict[str, int]:
+    """What a source earned the creator and still stands (after reversals and clawbacks)."""
+    return {f"earned_{unit}": sum(figures[f"{state}_{unit}"]
+                                  for state in ("held", "available", "paid"))
+            - figures[f"clawback_{unit}"] for unit in ("tokens", "minor")}

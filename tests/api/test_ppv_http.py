@@ -48,7 +48,10 @@ def test_unlock_splits_80_20_once_and_a_second_unlock_charges_nothing(api, studi
         "earnings_count": 1, "held_tokens": 320, "available_tokens": 0, "paid_tokens": 0,
         "reversed_tokens": 0, "clawback_tokens": 0, "held_minor": 0, "available_minor": 0,
         "paid_minor": 0, "reversed_minor": 0, "clawback_minor": 0}}
-    assert creator.get("/api/creator/stats").json()["by_source"]["unlock"]["held_tokens"] == 320
+    stats = creator.get("/api/creator/stats").json()
+    assert stats["by_source"]["unlock"]["held_tokens"] == 320
+    assert (stats["unlocks"], stats["revenue_by_source"]["unlock"]) == (
+        1, {"earned_tokens": 320, "earned_minor": 0})
 
 
 def test_bad_offers_and_bad_unlocks_are_refused_and_write_nothing(api, studio) -> None:

@@ -91,6 +91,11 @@ def test_a_subscription_lives_its_whole_life(api, studio) -> None:
     assert [(s["fan_id"], s["invoices_paid"], s["creator_minor"])
             for s in listed["subscribers"]] == [("fan-1", 4, 3 * CREATOR_MINOR)]
     assert listed["counts"] == {"ended": 1}
+    stats = creator.get("/api/creator/stats").json()
+    assert stats["subscribers"] == {"live": 0, "by_status": {"ended": 1}}
+    assert stats["revenue_by_source"]["subscription"] == {"earned_tokens": 0,
+                                                          "earned_minor": 3 * CREATOR_MINOR}
+    assert stats["earnings"]["held_minor"] == 3 * CREATOR_MINOR
 
     # A dispute of another takes it back too; won, it comes back.
     sim(api, f"/invoices/{invoices[1]}/dispute")
