@@ -25,8 +25,16 @@ def get_principal(request: Request) -> Principal:
         raise ApiError(401, "unauthenticated", str(error)) from None
 
 
+def get_optional_principal(request: Request) -> Principal | None:
+    """For pages anyone may read that show more to some: no header reads as anonymous."""
+    if not request.headers.get("authorization"):
+        return None
+    return get_principal(request)
+
+
 CoreDep = Annotated[Core, Depends(get_core)]
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+MaybeUser = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
 def require(principal: Principal, *roles: str) -> None:

@@ -52,6 +52,14 @@ STATUS_BY_CODE = {
     "already_subscribed": 409,
     "not_subscribed": 409,
     "own_persona": 422,
+    "media_too_large": 413,
+    "unsupported_media_type": 415,
+    "unknown_media": 404,
+    "media_locked": 403,
+    "invalid_media": 422,
+    "media_taken_down": 409,
+    "invalid_post": 422,
+    "unknown_post": 404,
 }
 
 

@@ -17,6 +17,7 @@ from api.routers import (
     creator,
     creator_models,
     finance,
+    media,
     models,
     onboarding,
     ops,
@@ -58,7 +59,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(RefuseNul)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
-                   audit, finance, ops, ppv, subscriptions):
+                   audit, finance, ops, ppv, subscriptions, media):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

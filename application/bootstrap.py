@@ -7,10 +7,13 @@ from pathlib import Path
 from adapters.eventstore.config import Database, parse_database
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
+from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.clock import Clock, system_clock
+from application.content.library import ContentLibrary, MediaLimits
 from application.content.ppv import PayPerView
+from application.content.signed_urls import MediaUrlSigner
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.ledger import Ledger
@@ -32,6 +35,7 @@ from domain.strikes import StrikePolicy
 from projections.admin_queries import AdminQueries
 from projections.audit import AuditProjection
 from projections.base import Projection
+from projections.content import ContentProjection, ContentQueries
 from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
@@ -74,6 +78,8 @@ class Core:
     ppv_queries: PpvQueries
     subscriptions: Subscriptions
     subscription_queries: SubscriptionQueries
+    library: ContentLibrary
+    content_queries: ContentQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -86,7 +92,7 @@ def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
             PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
-            AuditProjection()]
+            ContentProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -143,6 +149,14 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                           suspend_at_active=settings.suspend_at_active_strikes)
     personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit)
     subscription_queries = SubscriptionQueries(read_db)
+    subscriptions = Subscriptions(ledger, gateway, clock, settings.public_url,
+                                  timedelta(hours=settings.subscription_grace_hours))
+    content_queries = ContentQueries(read_db)
+    library = ContentLibrary(
+        ledger, clock, personas, subscriptions, LocalDirectoryMediaStore(settings.media_dir),
+        MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds),
+        content_queries.offers_opening,
+        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes))
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
@@ -155,10 +169,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         persona_queries=PersonaQueries(read_db),
         acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
         wallets=WalletAdministration(ledger, clock),
-        ppv=PayPerView(ledger, clock, personas, spending, settings.ppv_min_tokens,
+        ppv=PayPerView(ledger, clock, personas, spending, library, settings.ppv_min_tokens,
                        settings.ppv_max_tokens),
         ppv_queries=PpvQueries(read_db),
-        subscriptions=Subscriptions(ledger, gateway, clock, settings.public_url,
-                                    timedelta(hours=settings.subscription_grace_hours)),
-        subscription_queries=subscription_queries,
+        subscriptions=subscriptions, subscription_queries=subscription_queries,
+        library=library, content_queries=content_queries,
     )

@@ -1,5 +1,6 @@
 """Interfaces the application depends on; adapters implement them, tests swap in fakes of them."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -86,3 +87,15 @@ class ChatMessage:
 
 class ChatModel(Protocol):
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str: ...
+
+
+class MediaStore(Protocol):
+    """Content-addressed bytes: stored once by SHA-256, read back by it."""
+
+    def put(self, sha256: str, chunks: Iterator[bytes]) -> None:
+        """Store the bytes under their hash (a second put of the same hash is a no-op)."""
+        ...
+
+    def read(self, sha256: str) -> Iterator[bytes] | None:
+        """The bytes in chunks, or None if nothing is stored under the hash."""
+        ...

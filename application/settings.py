@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # Access kept after a failed renewal (or a renewal Stripe reports late), in hours.
     subscription_grace_hours: int = Field(default=72, ge=0, le=24 * 30)
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
+    media_dir: str = "var/media"  # the local media store (content-addressed files)
+    media_max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    media_max_video_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    media_url_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3

@@ -53,10 +53,11 @@ CoreFactory = Callable[..., Core]
 
 
 @pytest.fixture
-def make_core(pg_schema: str, clock: FakeClock) -> Iterator[CoreFactory]:
+def make_core(pg_schema: str, clock: FakeClock, tmp_path) -> Iterator[CoreFactory]:
     cores: list[Core] = []
 
     def factory(gateway: PaymentGateway | None = None, **overrides: object) -> Core:
+        overrides.setdefault("media_dir", str(tmp_path / "media"))
         core = build_core(pg_settings(pg_schema, **overrides), clock=clock, gateway=gateway)
         cores.append(core)
         return core

@@ -17,6 +17,8 @@ class OfferCreate(BaseModel):
     persona_id: UUID
     title: str = Field(min_length=1, max_length=120)
     price_tokens: StrictInt
+    item_ids: list[UUID] = Field(default_factory=list, max_length=50,
+                                 description="PPV-tier library items the offer opens")
 
 
 class UnlockRequest(BaseModel):
@@ -38,8 +40,10 @@ def my_offers(core: CoreDep, user: CurrentUser,
 def create_offer(body: OfferCreate, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
     """A pay-per-view offer on one of the creator's personas, priced in tokens."""
     require(user, "creator")
-    offer = core.ppv.create_offer(user.user_id, body.persona_id, body.title, body.price_tokens)
+    offer = core.ppv.create_offer(user.user_id, body.persona_id, body.title, body.price_tokens,
+                                  body.item_ids)
     return {"offer_id": str(offer.id), "persona_id": offer.persona_id, "title": offer.title,
+            "item_ids": offer.item_ids,
             "price_tokens": offer.price_tokens, "position": core.ledger.last_saved_position()}
 
 

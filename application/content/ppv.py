@@ -8,6 +8,7 @@ in good standing, one unlock per fan) live with the spend kind.
 from uuid import UUID, uuid4
 
 from application.clock import Clock
+from application.content.library import ContentLibrary
 from application.ledger import Ledger
 from application.personas import Personas
 from application.spending.commands import Spent, unlock_offer
@@ -18,7 +19,8 @@ from domain.aggregates.ppv_offer import PpvOffer
 
 class PayPerView:
     def __init__(self, ledger: Ledger, clock: Clock, personas: Personas, spending: Spending,
-                 min_tokens: int, max_tokens: int) -> None:
+                 library: ContentLibrary, min_tokens: int, max_tokens: int) -> None:
+        self._library = library
         self._ledger = ledger
         self._clock = clock
         self._personas = personas
@@ -27,12 +29,14 @@ class PayPerView:
         self.max_tokens = max_tokens
 
     def create_offer(self, creator_id: str, persona_id: UUID, title: str,
-                     price_tokens: int) -> PpvOffer:
+                     price_tokens: int, item_ids: list[UUID] | None = None) -> PpvOffer:
+        """An offer opening PPV-tier items of the persona's library (or none, a bare sale)."""
         self._personas.owned(creator_id, persona_id)
+        items = self._library.items_for_offer(creator_id, persona_id, item_ids or [])
         offer = PpvOffer.create(offer_id=uuid4(), creator_id=creator_id,
                                 persona_id=str(persona_id), title=title,
                                 price_tokens=price_tokens, min_tokens=self.min_tokens,
-                                max_tokens=self.max_tokens, at=self._clock())
+                                max_tokens=self.max_tokens, at=self._clock(), item_ids=items)
         self._personas.refuse_blocked_text({"title": offer.title})
         self._ledger.save(offer)
         return offer

@@ -27,10 +27,11 @@ class Api:
 
 
 @pytest.fixture
-def api(pg_schema: str, clock: FakeClock) -> Iterator[Api]:
+def api(pg_schema: str, clock: FakeClock, tmp_path) -> Iterator[Api]:
     port = free_port()
     settings = pg_settings(pg_schema, public_url=f"http://127.0.0.1:{port}",
-                           run_projections=True, group_commit_window_ms=2)
+                           run_projections=True, group_commit_window_ms=2,
+                           media_dir=str(tmp_path / "media"))
     core = build_core(settings, clock=clock)
     try:
         with serve_app(create_app(core), port) as base:

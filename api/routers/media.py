@@ -1,0 +1,148 @@
+"""The content library over HTTP: uploads and posts for creators, a persona's feed and signed
+media links for everyone (what each may see), takedowns for admins. Each route only translates
+HTTP to the library's commands and reads."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from api.auth import Principal
+from api.deps import CoreDep, CurrentUser, MaybeUser, require, wait_for_position
+from api.errors import ApiError
+from api.params import INT64_MAX, Position
+from domain.aggregates.media_item import MediaItem
+from domain.visibility import PPV, may_view
+
+router = APIRouter(tags=["content"])
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+STAFF = ("admin",)
+
+
+class TierChange(BaseModel):
+    tier: str = Field(min_length=1, max_length=20)
+
+
+class PostCreate(BaseModel):
+    persona_id: UUID
+    caption: str = Field(default="", max_length=2_000)
+    item_ids: list[UUID] = Field(min_length=1, max_length=20)
+
+
+class Takedown(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def _item_public(item: MediaItem) -> dict[str, Any]:
+    return {"item_id": str(item.id), "persona_id": item.persona_id, "kind": item.kind,
+            "content_type": item.content_type, "size_bytes": item.size_bytes,
+            "sha256": item.sha256, "tier": item.tier, "title": item.title,
+            "taken_down": item.taken_down}
+
+
+@router.post("/api/creator/media", status_code=201)
+def upload(request: Request, core: CoreDep, user: CurrentUser,
+           file: Annotated[UploadFile, File(description="an image or a short video")],
+           persona_id: Annotated[UUID, Form()],
+           tier: Annotated[str, Form(max_length=20)] = "public",
+           title: Annotated[str, Form(max_length=120)] = "") -> dict[str, Any]:
+    """Upload to one of your personas' libraries; the type is read from the bytes."""
+    require(user, "creator")
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > core.library.limits.video_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise ApiError(413, "media_too_large", "this upload is larger than any item may be")
+    item = core.library.upload(user.user_id, persona_id, file.file, tier, title)
+    return {**_item_public(item), "position": core.ledger.last_saved_position()}
+
+
+@router.get("/api/creator/media")
+def my_media(core: CoreDep, user: CurrentUser, persona_id: UUID | None = None,
+             min_position: Position | None = None) -> dict[str, Any]:
+    require(user, "creator")
+    wait_for_position(core, min_position)
+    return {"items": core.content_queries.creator_items(
+        user.user_id, str(persona_id) if persona_id else None),
+        "limits_bytes": {"image": core.library.limits.image_bytes,
+                         "video": core.library.limits.video_bytes}}
+
+
+@router.post("/api/creator/media/{item_id}/tier")
+def change_tier(item_id: UUID, body: TierChange, core: CoreDep,
+                user: CurrentUser) -> dict[str, Any]:
+    require(user, "creator")
+    item = core.library.change_tier(user.user_id, item_id, body.tier)
+    return {**_item_public(item), "position": core.ledger.last_saved_position()}
+
+
+@router.post("/api/creator/posts", status_code=201)
+def publish_post(body: PostCreate, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    """A post on the persona's feed showing library items in order."""
+    require(user, "creator")
+    post = core.library.publish_post(user.user_id, body.persona_id, body.caption, body.item_ids)
+    return {"post_id": str(post.id), "persona_id": post.persona_id, "item_ids": post.item_ids,
+            "position": core.ledger.last_saved_position()}
+
+
+@router.get("/api/models/{persona_id}/feed")
+def feed(persona_id: UUID, core: CoreDep, user: MaybeUser,
+         limit: Annotated[int, Query(ge=1, le=50)] = 20,
+         before: Annotated[str | None, Query(max_length=40)] = None,
+         min_position: Position | None = None) -> dict[str, Any]:
+    """The persona's posts; each item carries a signed link if this viewer may see it, or says
+    what would open it (a subscription, or the offers that include it)."""
+    wait_for_position(core, min_position)
+    posts = core.content_queries.feed(str(persona_id), limit, before)
+    return {"posts": [{**post, "items": [_viewed(core, user, row) for row in post["items"]]}
+                      for post in posts],
+            "next_before": posts[-1]["published_at"] if len(posts) == limit else None}
+
+
+def _viewed(core: CoreDep, user: Principal | None, row: dict[str, Any]) -> dict[str, Any]:
+    item = core.ledger.get_or_none(UUID(str(row["item_id"])))
+    assert isinstance(item, MediaItem)
+    viewer = core.library.viewer(user.user_id if user else None,
+                                 bool(user and user.has(*STAFF)), item)
+    shown = {"item_id": str(item.id), "kind": item.kind, "tier": item.tier,
+             "title": item.title}
+    if may_view(item.tier, item.taken_down, viewer):
+        url = core.library.url_for(item)
+        return {**shown, "locked": False, "url": url.path, "expires_at": url.expires_at}
+    opened_by = core.content_queries.offers_opening(str(item.id)) if item.tier == PPV else []
+    return {**shown, "locked": True, "unlock_offer_ids": opened_by}
+
+
+@router.get("/api/media/{item_id}/url")
+def media_url(item_id: UUID, core: CoreDep, user: MaybeUser) -> dict[str, Any]:
+    """A short-lived link to the item's bytes, for whoever may see it."""
+    url = core.library.signed_url(user.user_id if user else None,
+                                  bool(user and user.has(*STAFF)), item_id)
+    return {"url": url.path, "expires_at": url.expires_at}
+
+
+@router.get("/media/{item_id}")
+def media(item_id: UUID, core: CoreDep,
+          expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
+          signature: Annotated[str, Query(min_length=64, max_length=64)]) -> StreamingResponse:
+    """The bytes behind a signed link (no session needed; expired links are refused)."""
+    item, chunks = core.library.open_signed(item_id, expires, signature)
+    return StreamingResponse(chunks, media_type=item.content_type, headers={
+        "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"})
+
+
+@router.post("/api/admin/media/{item_id}/takedown")
+def take_down(item_id: UUID, body: Takedown, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    """Stop serving a reported item; its record stays in the ledger."""
+    require(user, "admin")
+    item = core.library.take_down(user.user_id, item_id, body.reason)
+    return {**_item_public(item), "position": core.ledger.last_saved_position()}
+
+
+@router.post("/api/admin/posts/{post_id}/takedown")
+def take_down_post(post_id: UUID, body: Takedown, core: CoreDep,
+                   user: CurrentUser) -> dict[str, Any]:
+    require(user, "admin")
+    post = core.library.take_down_post(user.user_id, post_id, body.reason)
+    return {"post_id": str(post.id), "taken_down": post.taken_down,
+            "position": core.ledger.last_saved_position()}

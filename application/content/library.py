@@ -1,0 +1,206 @@
+"""The content library: creators upload images and short videos to their personas, group them in
+posts (the persona's feed) and sell PPV-tier items through offers; fans see what their tier lets
+them, through short-lived signed URLs.
+
+An upload is checked in full (owner, tier, title, type from the bytes, size) before a byte is
+stored, so a refused upload leaves nothing behind. Bytes are stored content-addressed (SHA-256)
+before the item is recorded: a crash between the two leaves an unreferenced file, never an item
+without its bytes.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+from uuid import UUID, uuid4
+
+from application.clock import Clock
+from application.content.media_types import SNIFF_BYTES, sniff
+from application.content.signed_urls import MediaUrlSigner
+from application.ledger import Ledger
+from application.personas import Personas
+from application.ports import MediaStore
+from application.subscriptions.service import Subscriptions
+from domain import ids
+from domain.aggregates.media_item import MediaItem, checked_tier
+from domain.aggregates.post import Post
+from domain.aggregates.ppv_offer import InvalidOfferError
+from domain.aggregates.unlock import Unlock
+from domain.errors import DomainError
+from domain.visibility import PPV, SUBSCRIBERS, Viewer, may_view
+
+CHUNK_BYTES = 256 * 1024
+
+
+class MediaTooLargeError(DomainError):
+    code = "media_too_large"
+
+
+class UnknownMediaError(DomainError):
+    code = "unknown_media"
+
+
+class MediaLockedError(DomainError):
+    code = "media_locked"
+
+
+class UnknownPostError(DomainError):
+    code = "unknown_post"
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    image_bytes: int
+    video_bytes: int
+
+
+@dataclass(frozen=True)
+class SignedUrl:
+    path: str
+    expires_at: int
+
+
+class ContentLibrary:
+    def __init__(self, ledger: Ledger, clock: Clock, personas: Personas,
+                 subscriptions: Subscriptions, store: MediaStore, signer: MediaUrlSigner,
+                 offers_opening: Any, limits: MediaLimits) -> None:
+        self._ledger = ledger
+        self._clock = clock
+        self._personas = personas
+        self._subscriptions = subscriptions
+        self._store = store
+        self._signer = signer
+        self._offers_opening = offers_opening  # item id -> offer ids (a read model)
+        self.limits = limits
+
+    # -- creators ---------------------------------------------------------------------------
+
+    def upload(self, creator_id: str, persona_id: UUID, source: BinaryIO, tier: str,
+               title: str) -> MediaItem:
+        self._personas.owned(creator_id, persona_id)
+        checked_tier(tier)
+        if title.strip():
+            self._personas.refuse_blocked_text({"title": title})
+        media_type = sniff(source.read(SNIFF_BYTES))
+        limit = self.limits.image_bytes if media_type.kind == "image" else self.limits.video_bytes
+        source.seek(0)
+        digest, size = hashlib.sha256(), 0
+        for chunk in _chunks(source):
+            size += len(chunk)
+            if size > limit:
+                raise MediaTooLargeError(f"{media_type.kind}s are limited to {limit:,} bytes")
+            digest.update(chunk)
+        source.seek(0)
+        item = MediaItem.upload(item_id=uuid4(), creator_id=creator_id,
+                                persona_id=str(persona_id), sha256=digest.hexdigest(),
+                                kind=media_type.kind, content_type=media_type.content_type,
+                                size_bytes=size, tier=tier, title=title, at=self._clock())
+        self._store.put(item.sha256, _chunks(source))
+        self._ledger.save(item)
+        return item
+
+    def change_tier(self, creator_id: str, item_id: UUID, tier: str) -> MediaItem:
+        item = self._own_item(creator_id, item_id)
+        if item.change_tier(tier, self._clock()):
+            self._ledger.save(item)
+        return item
+
+    def publish_post(self, creator_id: str, persona_id: UUID, caption: str,
+                     item_ids: list[UUID]) -> Post:
+        self._personas.owned(creator_id, persona_id)
+        for item_id in item_ids:
+            item = self._own_item(creator_id, item_id)
+            if item.persona_id != str(persona_id) or item.taken_down:
+                raise UnknownMediaError(f"item {item_id} is not in this persona's library")
+        if caption.strip():
+            self._personas.refuse_blocked_text({"caption": caption})
+        post = Post.publish(post_id=uuid4(), creator_id=creator_id, persona_id=str(persona_id),
+                            caption=caption, item_ids=[str(i) for i in item_ids],
+                            at=self._clock())
+        self._ledger.save(post)
+        return post
+
+    def items_for_offer(self, creator_id: str, persona_id: UUID,
+                        item_ids: list[UUID]) -> list[str]:
+        """The PPV-tier items of this persona an offer may open."""
+        for item_id in item_ids:
+            item = self._ledger.get_or_none(item_id)
+            if not isinstance(item, MediaItem) or item.creator_id != creator_id or \
+                    item.persona_id != str(persona_id) or item.taken_down:
+                raise UnknownMediaError(f"item {item_id} is not in this persona's library")
+            if item.tier != PPV:
+                raise InvalidOfferError(f"item {item_id} is not a pay-per-view item")
+        return [str(i) for i in item_ids]
+
+    # -- staff ------------------------------------------------------------------------------
+
+    def take_down(self, actor: str, item_id: UUID, reason: str) -> MediaItem:
+        item = self._item(item_id)
+        if item.take_down(actor, reason, self._clock()):
+            self._ledger.save(item)
+        return item
+
+    def take_down_post(self, actor: str, post_id: UUID, reason: str) -> Post:
+        post = self._ledger.get_or_none(post_id)
+        if not isinstance(post, Post):
+            raise UnknownPostError(f"no post {post_id}")
+        if post.take_down(actor, reason, self._clock()):
+            self._ledger.save(post)
+        return post
+
+    # -- viewers ----------------------------------------------------------------------------
+
+    def viewer(self, viewer_id: str | None, is_staff: bool, item: MediaItem) -> Viewer:
+        """How a viewer stands to one item; only what its tier needs is looked up."""
+        if viewer_id is None:
+            return Viewer()
+        subscribed = item.tier == SUBSCRIBERS and self._subscriptions.access(
+            viewer_id, item.persona_id).subscribed
+        unlocked = item.tier == PPV and self._unlocked(viewer_id, str(item.id))
+        return Viewer(is_owner=viewer_id == item.creator_id, is_staff=is_staff,
+                      subscribed=subscribed, unlocked=unlocked)
+
+    def signed_url(self, viewer_id: str | None, is_staff: bool, item_id: UUID) -> SignedUrl:
+        item = self._item(item_id)
+        if item.taken_down:
+            raise UnknownMediaError(f"no media {item_id}")
+        if not may_view(item.tier, item.taken_down, self.viewer(viewer_id, is_staff, item)):
+            raise MediaLockedError(f"this item is for {item.tier} only")
+        return self.url_for(item)
+
+    def url_for(self, item: MediaItem) -> SignedUrl:
+        expires, signature = self._signer.sign(str(item.id), self._clock())
+        return SignedUrl(f"/media/{item.id}?expires={expires}&signature={signature}", expires)
+
+    def open_signed(self, item_id: UUID, expires: int,
+                    signature: str) -> tuple[MediaItem, Iterator[bytes]]:
+        """The bytes behind a signed URL, while it is valid and the item is still up."""
+        if not self._signer.valid(str(item_id), expires, signature, self._clock()):
+            raise MediaLockedError("this media link is invalid or has expired")
+        item = self._item(item_id)
+        chunks = None if item.taken_down else self._store.read(item.sha256)
+        if chunks is None:
+            raise UnknownMediaError(f"no media {item_id}")
+        return item, chunks
+
+    def _unlocked(self, fan_id: str, item_id: str) -> bool:
+        offers = self._offers_opening(item_id)
+        unlocks = self._ledger.get_many([ids.unlock_id(fan_id, o) for o in offers])
+        return any(isinstance(u, Unlock) and u.is_entitled for u in unlocks.values())
+
+    def _item(self, item_id: UUID) -> MediaItem:
+        item = self._ledger.get_or_none(item_id)
+        if not isinstance(item, MediaItem):
+            raise UnknownMediaError(f"no media {item_id}")
+        return item
+
+    def _own_item(self, creator_id: str, item_id: UUID) -> MediaItem:
+        item = self._item(item_id)
+        if item.creator_id != creator_id:
+            raise UnknownMediaError(f"no media {item_id} of yours")
+        return item
+
+
+def _chunks(source: BinaryIO) -> Iterator[bytes]:
+    while chunk := source.read(CHUNK_BYTES):
+        yield chunk

@@ -1,0 +1,103 @@
+"""An image or short video a creator uploaded to one of their personas' libraries.
+
+The bytes live in a content-addressed store (by SHA-256); this stream records what they are,
+whose, and who may see them (the tier). A takedown after a report keeps the record (the ledger
+is the audit log) and stops it being served.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.visibility import TIERS
+
+TITLE_MAX = 120
+
+
+class InvalidMediaError(DomainError):
+    code = "invalid_media"
+
+
+class MediaTakenDownError(DomainError):
+    code = "media_taken_down"
+
+
+def checked_tier(tier: str) -> str:
+    if tier not in TIERS:
+        raise InvalidMediaError(f"tier must be one of {', '.join(TIERS)}")
+    return tier
+
+
+class MediaItem(Aggregate):
+    class Uploaded(Aggregate.Created):
+        creator_id: str
+        persona_id: str
+        sha256: str
+        kind: str  # image or video
+        content_type: str
+        size_bytes: int
+        tier: str
+        title: str
+        at: datetime
+
+    @event(Uploaded)
+    def __init__(self, creator_id: str, persona_id: str, sha256: str, kind: str,
+                 content_type: str, size_bytes: int, tier: str, title: str,
+                 at: datetime) -> None:
+        self.creator_id = creator_id
+        self.persona_id = persona_id
+        self.sha256 = sha256
+        self.kind = kind
+        self.content_type = content_type
+        self.size_bytes = size_bytes
+        self.tier = tier
+        self.title = title
+        self.uploaded_at = at
+        self.taken_down = False
+        self.takedown_reason: str | None = None
+
+    @classmethod
+    def upload(cls, *, item_id: UUID, creator_id: str, persona_id: str, sha256: str, kind: str,
+               content_type: str, size_bytes: int, tier: str, title: str,
+               at: datetime) -> "MediaItem":
+        title = title.strip()
+        if len(title) > TITLE_MAX:
+            raise InvalidMediaError(f"a title has at most {TITLE_MAX} characters")
+        return cls._create(cls.Uploaded, id=item_id, creator_id=creator_id,
+                           persona_id=persona_id, sha256=sha256, kind=kind,
+                           content_type=content_type, size_bytes=size_bytes,
+                           tier=checked_tier(tier), title=title, at=at)
+
+    def change_tier(self, tier: str, at: datetime) -> bool:
+        if self.taken_down:
+            raise MediaTakenDownError("this item was taken down")
+        if checked_tier(tier) == self.tier:
+            return False
+        self._tier_changed(tier=tier, at=at)
+        return True
+
+    def take_down(self, actor: str, reason: str, at: datetime) -> bool:
+        if self.taken_down:
+            return False
+        self._taken_down(actor=actor, reason=reason, at=at)
+        return True
+
+    class TierChanged(Aggregate.Event):
+        tier: str
+        at: datetime
+
+    @event(TierChanged)
+    def _tier_changed(self, tier: str, at: datetime) -> None:
+        self.tier = tier
+
+    class TakenDown(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(TakenDown)
+    def _taken_down(self, actor: str, reason: str, at: datetime) -> None:
+        self.taken_down = True
+        self.takedown_reason = reason

@@ -1,0 +1,181 @@
+"""The content library through HTTP: uploads checked from the bytes, tiers, posts, PPV offers of
+library items, and who may see what, through signed links that expire; takedowns; refusals that
+store nothing."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.test_personas_http import published
+from tests.api.test_subscriptions_http import subscribe
+from tests.api.test_tips_http import funded_fan
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
+
+
+def upload(client: httpx.Client, persona_id: str, data: bytes, tier: str,
+           name: str = "photo.png", title: str = "") -> httpx.Response:
+    return client.post("/api/creator/media", files={"file": (name, data)},
+                       data={"persona_id": persona_id, "tier": tier, "title": title})
+
+
+def stored_files(api) -> list[Path]:
+    root = Path(api.core.settings.media_dir)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def library(api, studio):
+    """A persona with a public, a subscribers and a PPV item, a post showing all three, and an
+    offer opening the PPV item."""
+    creator, _ = studio
+    persona_id = published(api, studio)
+    items = {}
+    for tier, data, name in (("public", PNG, "a.png"), ("subscribers", JPEG, "b.jpg"),
+                             ("ppv", MP4, "c.mp4")):
+        made = upload(creator, persona_id, data, tier, name, title=f"{tier} item")
+        assert made.status_code == 201, made.text
+        items[tier] = made.json()
+    assert (items["public"]["kind"], items["ppv"]["kind"]) == ("image", "video")
+    assert items["subscribers"]["content_type"] == "image/jpeg"
+    post = creator.post("/api/creator/posts", json={
+        "persona_id": persona_id, "caption": "New set",
+        "item_ids": [items[t]["item_id"] for t in ("public", "subscribers", "ppv")]})
+    assert post.status_code == 201, post.text
+    offer = creator.post("/api/creator/ppv", json={
+        "persona_id": persona_id, "title": "The video", "price_tokens": 300,
+        "item_ids": [items["ppv"]["item_id"]]})
+    assert offer.status_code == 201, offer.text
+    return persona_id, items, offer.json()["offer_id"]
+
+
+def seen(api, client: httpx.Client, persona_id: str) -> dict[str, bool]:
+    """For each tier: whether this viewer's feed shows the item (and its link works)."""
+    body = client.get(f"/api/models/{persona_id}/feed", params={"min_position": api.head()})
+    assert body.status_code == 200, body.text
+    [post] = body.json()["posts"]
+    result = {}
+    for item in post["items"]:
+        result[item["tier"]] = not item["locked"]
+        if not item["locked"]:
+            assert httpx.get(f"{api.base}{item['url']}").status_code == 200
+    return result
+
+
+def test_each_kind_of_viewer_sees_what_its_tier_allows(api, studio, library) -> None:
+    persona_id, items, offer_id = library
+    creator, admin = studio
+    anonymous = httpx.Client(base_url=api.base)
+    stranger = api.as_user("fan-9", "fan")
+    subscriber = api.as_user("fan-sub", "fan")
+    subscribe(api, subscriber, persona_id)
+    buyer, _ = funded_fan(api, "fan-buy")
+    assert buyer.post(f"/api/ppv/{offer_id}/purchase", json={"price_tokens": 300}).status_code == 201
+    other_creator = api.as_user("creator-2", "creator")
+    everything = {"public": True, "subscribers": True, "ppv": True}
+    expected = {
+        "anonymous": (anonymous, {"public": True, "subscribers": False, "ppv": False}),
+        "stranger": (stranger, {"public": True, "subscribers": False, "ppv": False}),
+        "other creator": (other_creator, {"public": True, "subscribers": False, "ppv": False}),
+        "subscriber": (subscriber, {"public": True, "subscribers": True, "ppv": False}),
+        "buyer": (buyer, {"public": True, "subscribers": False, "ppv": True}),
+        "owner": (creator, everything),
+        "admin": (admin, everything),
+    }
+    for who, (client, tiers) in expected.items():
+        assert seen(api, client, persona_id) == tiers, who
+        for tier, allowed in tiers.items():
+            response = client.get(f"/api/media/{items[tier]['item_id']}/url")
+            assert response.status_code == (200 if allowed else 403), (who, tier)
+            if not allowed:
+                assert response.json()["error"]["code"] == "media_locked"
+    feed = stranger.get(f"/api/models/{persona_id}/feed").json()["posts"][0]["items"]
+    assert [i["unlock_offer_ids"] for i in feed if i["tier"] == "ppv"] == [[offer_id]]
+
+
+def test_a_signed_link_serves_the_bytes_until_it_expires(api, studio, library) -> None:
+    _, items, _ = library
+    creator, _ = studio
+    link = creator.get(f"/api/media/{items['ppv']['item_id']}/url").json()
+    served = httpx.get(f"{api.base}{link['url']}")
+    assert served.status_code == 200 and served.content == MP4
+    assert served.headers["content-type"] == "video/mp4"
+    forged = link["url"][:-4] + ("0000" if not link["url"].endswith("0000") else "1111")
+    assert httpx.get(f"{api.base}{forged}").status_code == 403
+    other_item = link["url"].replace(items["ppv"]["item_id"], items["public"]["item_id"])
+    assert httpx.get(f"{api.base}{other_item}").status_code == 403
+    api.clock.advance(seconds=api.core.settings.media_url_ttl_seconds + 1)
+    expired = httpx.get(f"{api.base}{link['url']}")
+    assert expired.status_code == 403 and expired.json()["error"]["code"] == "media_locked"
+
+
+def test_a_taken_down_item_is_kept_but_no_longer_served(api, studio, library) -> None:
+    persona_id, items, _ = library
+    creator, admin = studio
+    link = creator.get(f"/api/media/{items['public']['item_id']}/url").json()["url"]
+    down = admin.post(f"/api/admin/media/{items['public']['item_id']}/takedown",
+                      json={"reason": "reported: not the creator's work"})
+    assert down.status_code == 200 and down.json()["taken_down"] is True
+    assert httpx.get(f"{api.base}{link}").status_code == 404
+    for client in (creator, admin, api.as_user("fan-1", "fan")):
+        assert client.get(f"/api/media/{items['public']['item_id']}/url").status_code == 404
+    assert seen(api, creator, persona_id) == {"public": False, "subscribers": True, "ppv": True}
+    mine = creator.get("/api/creator/media", params={"min_position": api.head()}).json()["items"]
+    assert [i["takedown_reason"] for i in mine if i["taken_down"]] == [
+        "reported: not the creator's work"]
+    assert creator.post(f"/api/admin/media/{items['ppv']['item_id']}/takedown",
+                        json={"reason": "x"}).status_code == 403  # only admins
+
+
+def test_refused_uploads_store_nothing(api, studio) -> None:
+    creator, _ = studio
+    persona_id = published(api, studio)
+    other = api.as_user("creator-2", "creator")
+    head, files = api.head(), stored_files(api)
+    too_big = PNG + bytes(api.core.settings.media_max_image_bytes)
+    cases = [
+        (upload(creator, persona_id, b"just some text, named like a picture", "public"), 415,
+         "unsupported_media_type"),
+        (upload(creator, persona_id, b"%PDF-1.4 a document", "public", "x.jpg"), 415,
+         "unsupported_media_type"),
+        (upload(creator, persona_id, too_big, "public"), 413, "media_too_large"),
+        (upload(creator, persona_id, PNG, "friends-only"), 422, "invalid_media"),
+        (upload(other, persona_id, PNG, "public"), 403, "creator_not_approved"),
+        (upload(api.as_user("fan-1", "fan"), persona_id, PNG, "public"), 403, "forbidden"),
+        (upload(creator, "00000000-0000-0000-0000-000000000009", PNG, "public"), 404,
+         "unknown_persona"),
+    ]
+    for response, status, code in cases:
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    assert api.head() == head and stored_files(api) == files
+
+
+def test_someone_elses_persona_and_items_are_refused(api, studio) -> None:
+    creator, admin = studio
+    persona_id = published(api, studio)
+    admin.post("/api/admin/creators", json={"user_id": "creator-2", "display_name": "Kai"})
+    other = api.as_user("creator-2", "creator")
+    mine = upload(creator, persona_id, PNG, "public").json()
+    head, files = api.head(), stored_files(api)
+    refused = upload(other, persona_id, PNG, "public")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "not_your_persona")
+    post = other.post("/api/creator/posts", json={"persona_id": persona_id,
+                                                  "item_ids": [mine["item_id"]]})
+    assert post.status_code == 403
+    offer = creator.post("/api/creator/ppv", json={
+        "persona_id": persona_id, "title": "Not PPV", "price_tokens": 300,
+        "item_ids": [mine["item_id"]]})
+    assert (offer.status_code, offer.json()["error"]["code"]) == (422, "invalid_offer")
+    assert api.head() == head and stored_files(api) == files
+
+
+def test_the_same_bytes_are_stored_once(api, studio) -> None:
+    creator, _ = studio
+    persona_id = published(api, studio)
+    first = upload(creator, persona_id, PNG, "public").json()
+    second = upload(creator, persona_id, PNG, "subscribers").json()
+    assert first["sha256"] == second["sha256"] and first["item_id"] != second["item_id"]
+    assert len(stored_files(api)) == 1
