@@ -1,0 +1,38 @@
+"""Derived forms of a blocked word, by rule: the nouns and adjectives English makes from it.
+
+"teen" gives "teenage", "teenager", "teenaged", "teenie"; "kid" gives "kiddie", "kiddies";
+"rape" gives "rapist", "raped"; "incest" gives "incestuous"; "abuse" gives "abusive". The usual
+spelling rules apply (a final "e" drops before a vowel, a short final consonant doubles). Forms
+the rules make that are ordinary innocent words ("kidding", "choker") are listed apart
+(data/innocent.txt) and never match.
+"""
+
+VOWEL_SUFFIXES = ("ed", "ing", "er", "ers", "ish", "ist", "ists", "ism", "ous", "uous", "ious",
+                  "ive", "y", "ie", "ies", "age", "aged", "ager", "agers", "ey")
+OTHER_SUFFIXES = ("s", "es", "like", "ly", "hood")
+IRREGULAR = {"child": ("children",), "strangle": ("strangulation",)}
+_VOWELS = set("aeiou")
+
+
+def _short_syllable(word: str) -> bool:
+    """Consonant, vowel, consonant at the end: the last consonant doubles ("kid" → "kidd-")."""
+    if len(word) < 3:
+        return False
+    a, b, c = word[-3:]
+    return a not in _VOWELS and b in _VOWELS and c not in _VOWELS and c not in "wxy"
+
+
+def derived_forms(word: str) -> set[str]:
+    """The word and the forms derived from it (only for single words of letters)."""
+    if not word.isalpha() or len(word) < 3:
+        return {word}
+    forms = {word, *IRREGULAR.get(word, ())}
+    forms.update(word + suffix for suffix in OTHER_SUFFIXES)
+    stem = word[:-1] if word.endswith("e") else word
+    for suffix in VOWEL_SUFFIXES:
+        forms.add(stem + suffix)
+        if _short_syllable(word):
+            forms.add(word + word[-1] + suffix)
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    return forms
