@@ -36,7 +36,7 @@ _UNITS = (
     "hr", "hrs", "h", "day", "days", "week", "weeks", "month", "months", "second", "seconds",
     "sec", "secs", "gb", "mb", "kb", "tb", "gig", "gigs", "km", "k", "mile", "miles", "mi", "m",
     "cm", "mm", "kg", "g", "lb", "lbs", "pound", "pounds", "stone", "oz", "ft", "feet", "foot",
-    "inch", "inches", "in", "points", "pts", "goals", "th", "st", "nd", "rd", "am", "pm",
+    "inch", "inches", "points", "pts", "goals", "th", "st", "nd", "rd", "am", "pm",
     "o'clock", "oclock", "euros", "dollars", "quid", "p", "pence", "items", "people", "times",
     "cups", "books", "cats", "dogs", "kids", "games", "plays", "degrees", "out of",
 )
@@ -46,15 +46,16 @@ _UNIT_AFTER = (r"(?!\s*(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?:\b|
 _PATTERNS = [
     # 15yo, 15 y.o., 15 y/o, 15 yrs old, 15-year-old, fifteen years old, 15 years young, 15yoa
     re.compile(r"(?<![\d.,:/£$€])\b" + _NUMBER + _GAP +
-               r"(?:y\s*[./]?\s*o\b\.?(?:\s*a\b\.?)?|yrs?\b\.?" + _GAP + r"(?:old|young)?|"
+               r"(?:y\s*[./\-]?\s*o\b\.?(?:\s*a\b\.?)?|yrs?\b\.?" + _GAP + r"(?:old|young)?|"
                r"years?" + _GAP + r"(?:old|young|of\s+age)|year" + _GAP + r"olds?)" +
                _OBJECT_AFTER),
     # age 15, aged 15, age: 15, ages 15, age of 15, age=15
-    re.compile(r"\b(?:age|aged|ages|age\s+of)\s*[:=]?\s*" + _NUMBER + r"\b(?![\d:/\-]|[.,]\d)"),
+    re.compile(r"\b(?:age|aged|ages|age\s+of)\s*[:=\-–—]?\s*" + _NUMBER +
+               r"\b(?![\d:/\-]|[.,]\d)"),
     # she is 15, he's 15, i'm 15, im 15, i am 15, they are 15, just turned 15, turning 15
     re.compile(r"\b(?:(?:she|he|they|i|we|you|u)\s*(?:is|'s|’s|s|am|'m|’m|m|are|'re|’re|re|"
                r"was|were|will\s+be|turned|turns)|im|just\s+turned|turning|turned)\s+"
-               r"(?:only\s+|just\s+|barely\s+|nearly\s+|almost\s+|still\s+)?" + _NUMBER +
+               r"(?:(?:only|just|barely|nearly|almost|still|both|all|now)\s+)*" + _NUMBER +
                r"\b" + _UNIT_AFTER),
 ]
 

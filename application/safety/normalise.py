@@ -2,8 +2,9 @@
 
 Steps: invisible characters removed (every Unicode format character, such as zero-width spaces
 and joiners, soft hyphens and bidi marks, and the blank "filler" letters), Unicode compatibility
-folding (NFKC: full-width and styled letters), case folding, accents removed, look-alike letters from other scripts mapped to Latin (confusable-homoglyphs), leetspeak
-and symbol substitutions mapped to letters, separators inside a word removed ("l.o.l.i"), runs of
+folding (NFKC: full-width and styled letters), case folding, accents removed, look-alike letters
+from other scripts mapped to Latin (confusable-homoglyphs), leetspeak and symbol substitutions
+mapped to letters, separators inside a word removed ("l.o.l.i"), runs of
 single letters joined ("l o l i") and repeated letters collapsed ("looolii"). Matching then works
 on whole words, so an innocent word that merely contains a blocked string never matches.
 """
@@ -62,38 +63,64 @@ _REPEATS = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65_536)
-def _skeleton(token: str) -> str:
-    token = token.strip("!|" + _IN_WORD_SEPARATORS)  # at a word's edge these are punctuation
-    if any(c.isalpha() for c in token):  # "16" stays a number; "l0l1" is a word in disguise
-        token = token.translate(_LEET)
-    token = _SEPARATOR_RUN.sub("", token)
-    return _REPEATS.sub(r"\1", token)
+def _cleaned(token: str) -> str:
+    """Edge punctuation and in-word separators removed ("l.o.l.i" reads "loli")."""
+    # At a word's end these are punctuation; at its start only "|" and separators are ("!ncest"
+    # reads "incest").
+    token = token.rstrip("!|" + _IN_WORD_SEPARATORS).lstrip("|" + _IN_WORD_SEPARATORS)
+    return _SEPARATOR_RUN.sub("", token)
+
+
+def _spelled(cleaned: str) -> str:
+    """Leetspeak read as letters; repeated letters kept."""
+    if any(c.isalpha() for c in cleaned):  # "16" stays a number; "l0l1" is a word in disguise
+        return cleaned.translate(_LEET)
+    return cleaned
+
+
+@lru_cache(maxsize=65_536)
+def _collapsed(spelled: str) -> str:
+    """Repeated letters collapsed ("looolii" reads "loli")."""
+    return _REPEATS.sub(r"\1", spelled)
 
 
 def words(text: str) -> list[str]:
     """The text as a list of normalised words, single letters spelled out joined into one."""
-    return [skeleton for skeleton, _ in folded_words(fold(text))]
+    return [skeleton for skeleton, _, _ in spelled_words(fold(text))]
 
 
-def folded_words(folded: str) -> list[tuple[str, str]]:
-    """(normalised word, the word as written but folded) for an already folded text: the
-    second lets a caller recognise a real word ("kidd", a surname) before repeated letters are
-    collapsed and digits read as letters."""
-    out: list[tuple[str, str]] = []
+def as_leetspeak(word: str) -> str:
+    """One word as a reader of leetspeak would take it ("childlike" → "chiidiike"), so a form
+    can be matched whether it was written plainly or in leetspeak."""
+    return _spelled(_cleaned(fold(word)))
+
+
+def spelled_words(folded: str) -> list[tuple[str, str, str]]:
+    """Each word of an already folded text three ways: normalised (leetspeak read, separators
+    removed, repeated letters collapsed), as written (so a caller can recognise a real word such
+    as the surname "kidd" before it collapses to "kid"), and spelled: a word of plain letters as
+    it is ("kiddle" stays apart from "kiddie"), a word with digits or symbols read as leetspeak,
+    repeated letters kept either way ("lollies" stays apart from "lolies")."""
+    out: list[tuple[str, str, str]] = []
     run: list[str] = []
     for token in _SPLIT.split(folded):
-        skeleton = _skeleton(token) if token else ""
-        if not skeleton:
+        cleaned = _cleaned(token) if token else ""
+        if not cleaned:
             continue
-        if len(skeleton) == 1:
-            run.append(skeleton)
+        if len(cleaned) == 1:
+            run.append(cleaned)
             continue
         if run:
-            joined = "".join(run)
-            out.append((_skeleton(joined), joined))
+            out.append(_read("".join(run)))
             run = []
-        out.append((skeleton, token.strip("!|" + _IN_WORD_SEPARATORS)))
+        out.append(_read(cleaned, token.strip("!|" + _IN_WORD_SEPARATORS)))
     if run:
-        joined = "".join(run)
-        out.append((_skeleton(joined), joined))
+        out.append(_read("".join(run)))
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _read(cleaned: str, written: str | None = None) -> tuple[str, str, str]:
+    leet = _spelled(cleaned)
+    return _collapsed(leet), written if written is not None else cleaned, \
+        cleaned if cleaned.isalpha() else leet
