@@ -47,6 +47,7 @@ class Personas:
         self._ledger = ledger
         self._clock = clock
         self._safety = safety
+        self._terms_adopted = False
         self.limit = limit
 
     # -- the creator's wizard ---------------------------------------------------------------
@@ -129,7 +130,17 @@ class Personas:
         return self._seeded(TagVocabulary.create_id(), self._seed_vocabulary)
 
     def blocked_terms(self) -> BlockedTermList:
-        return self._seeded(BlockedTermList.create_id(), self._seed_terms)
+        """The live list; on first use in a process, terms a newer release ships are adopted
+        (those an admin removed stay removed)."""
+        terms: BlockedTermList = self._seeded(BlockedTermList.create_id(), self._seed_terms)
+        if not self._terms_adopted:
+            shipped = [(t.term, t.category) for t in shipped_terms()]
+            if terms.adopt(shipped, SEED_ACTOR, self._clock()):
+                with contextlib.suppress(IntegrityError):  # else adopted by a concurrent start
+                    self._ledger.save(terms)
+                terms = self._ledger.repository.get(terms.id)
+            self._terms_adopted = True
+        return terms
 
     def _seeded(self, aggregate_id: UUID, seed: Any) -> Any:
         found = self._ledger.get_or_none(aggregate_id)

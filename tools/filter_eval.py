@@ -12,7 +12,6 @@ from importlib import resources
 
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 
-
 TUNING = "data/filter_eval.tsv"
 HELD_OUT = "data/filter_heldout.tsv"
 

@@ -26,7 +26,10 @@ _NOT_A_PERSON = (
     "oak", "vine", "vines", "house", "home", "building", "car", "bike", "laptop", "phone",
     "computer", "dog", "cat", "horse", "pony", "company", "business", "brand", "tradition",
     "recipe", "record", "song", "album", "game", "book", "blog", "account", "boots", "jacket",
-    "sofa", "piano", "violin", "guitar", "bottle", "vintage", "starter", "sourdough",
+    "sofa", "piano", "violin", "guitar", "bottle", "vintage", "starter", "sourdough", "mare",
+    "stallion", "gelding", "filly", "colt", "mule", "donkey", "cow", "bull", "goat", "sheep",
+    "parrot", "tortoise", "turtle", "fish", "rabbit", "hamster", "labrador", "terrier", "spaniel",
+    "retriever", "collie", "poodle", "beagle", "mutt", "tabby", "boat", "tractor", "van", "truck",
 )
 _OBJECT_AFTER = r"(?!\s*(?:" + "|".join(_NOT_A_PERSON) + r")\b)"
 

@@ -7,7 +7,7 @@ the rules make that are ordinary innocent words ("kidding", "choker") are listed
 (data/innocent.txt) and never match.
 """
 
-VOWEL_SUFFIXES = ("ed", "ing", "er", "ers", "ish", "ist", "ists", "ism", "ous", "uous", "ious",
+VOWEL_SUFFIXES = ("ed", "ing", "er", "ers", "ish", "ist", "ists", "ism", "ous", "uous", "ious", "ual",
                   "ive", "y", "ie", "ies", "age", "aged", "ager", "agers", "ey")
 OTHER_SUFFIXES = ("s", "es", "z", "like", "ly", "hood")
 # What English stacks on a derived form: "kidnappings", "childishly", "incestuously".

@@ -26,6 +26,16 @@ class BlockedTermList(Aggregate):
     @event(Opened)
     def __init__(self, opened_by: str) -> None:
         self.terms: dict[str, str] = {}  # term -> category
+        self.removed: set[str] = set()  # taken off by an admin: a later release never re-adds
+
+    def adopt(self, shipped: list[tuple[str, str]], actor: str, at: datetime) -> bool:
+        """Terms a newer release ships, added unless an admin removed them; True if any was."""
+        before = len(self.terms)
+        for term, category in shipped:
+            key = " ".join(term.lower().split())
+            if key not in self.terms and key not in self.removed:
+                self.add(term, category, actor, at)
+        return len(self.terms) != before
 
     def add(self, term: str, category: str, actor: str, at: datetime) -> None:
         term = " ".join(term.lower().split())
@@ -50,6 +60,7 @@ class BlockedTermList(Aggregate):
     @event(TermAdded)
     def _added(self, term: str, category: str, actor: str, at: datetime) -> None:
         self.terms[term] = category
+        self.removed.discard(term)
 
     class TermRemoved(Aggregate.Event):
         term: str
@@ -59,3 +70,4 @@ class BlockedTermList(Aggregate):
     @event(TermRemoved)
     def _removed(self, term: str, actor: str, at: datetime) -> None:
         del self.terms[term]
+        self.removed.add(term)

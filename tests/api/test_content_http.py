@@ -179,3 +179,21 @@ def test_the_same_bytes_are_stored_once(api, studio) -> None:
     second = upload(creator, persona_id, PNG, "subscribers").json()
     assert first["sha256"] == second["sha256"] and first["item_id"] != second["item_id"]
     assert len(stored_files(api)) == 1
+
+
+def test_titles_and_captions_pass_the_blocked_term_filter(api, studio) -> None:
+    creator, _ = studio
+    persona_id = published(api, studio)
+    item = upload(creator, persona_id, PNG, "public").json()
+    head, files = api.head(), stored_files(api)
+    refused = [
+        upload(creator, persona_id, JPEG, "public", title="she is 15 here"),
+        creator.post("/api/creator/posts", json={"persona_id": persona_id,
+                                                 "caption": "a te\u200ben look",
+                                                 "item_ids": [item["item_id"]]}),
+        creator.post("/api/creator/ppv", json={"persona_id": persona_id, "title": "kiddie set",
+                                               "price_tokens": 300}),
+    ]
+    for response in refused:
+        assert (response.status_code, response.json()["error"]["code"]) == (422, "blocked_terms")
+    assert api.head() == head and stored_files(api) == files
