@@ -97,30 +97,26 @@ class LocalPaymentSimulator:
 
     def create_checkout_session(self, *, pack: TokenPack, fan_id: str, success_url: str,
                                 cancel_url: str, idempotency_key: str) -> CheckoutSession:
-        with self._lock:
-            session_id = self._by_key.get(idempotency_key)
-            if session_id is None:
-                token = secrets.token_hex(12)
-                session = SimulatedSession(
-                    id=f"cs_sim_{token}", payment_intent_id=f"pi_sim_{token}",
-                    charge_id=f"ch_sim_{token}", amount_total_minor=pack.price_minor,
-                    metadata={"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku},
-                    product_name=f"{pack.tokens} LYRA tokens")
-                self._sessions[session.id] = session
-                self._by_key[idempotency_key] = session_id = session.id
-        return CheckoutSession(id=session_id,
-                               url=f"{self._public_url}/simulator/checkout/{session_id}")
+        return self._open_session(idempotency_key, lambda token: SimulatedSession(
+            id=f"cs_sim_{token}", payment_intent_id=f"pi_sim_{token}",
+            charge_id=f"ch_sim_{token}", amount_total_minor=pack.price_minor,
+            metadata={"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku},
+            product_name=f"{pack.tokens} LYRA tokens"))
 
     def create_subscription_checkout(self, *, plan: SubscriptionPlan, success_url: str,
                                      cancel_url: str, idempotency_key: str) -> CheckoutSession:
+        return self._open_session(idempotency_key, lambda token: SimulatedSession(
+            id=f"cs_sim_{token}", payment_intent_id="", charge_id="",
+            amount_total_minor=plan.price_minor, metadata=subscription_metadata(plan),
+            mode="subscription", product_name=plan.product_name))
+
+    def _open_session(self, idempotency_key: str,
+                      make: Callable[[str], SimulatedSession]) -> CheckoutSession:
+        """One session per idempotency key, as Stripe does."""
         with self._lock:
             session_id = self._by_key.get(idempotency_key)
             if session_id is None:
-                token = secrets.token_hex(12)
-                session = SimulatedSession(
-                    id=f"cs_sim_{token}", payment_intent_id="", charge_id="",
-                    amount_total_minor=plan.price_minor, metadata=subscription_metadata(plan),
-                    mode="subscription", product_name=plan.product_name)
+                session = make(secrets.token_hex(12))
                 self._sessions[session.id] = session
                 self._by_key[idempotency_key] = session_id = session.id
         return CheckoutSession(id=session_id,
