@@ -8,7 +8,8 @@ from domain.aggregates.earnings_hold import EarningsHold
 from projections.base import Projection
 from projections.db import Tx
 
-STATES = ("held", "available", "paid", "reversed", "clawback")
+STATES = ("held", "available", "in_payout", "paid", "reversed", "clawback",
+          "clawback_in_payout", "clawback_recovered")
 UNITS = ("tokens", "minor")
 
 
@@ -22,7 +23,7 @@ class EarningsProjection(Projection):
     subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
 
     name = "earnings"
-    version = 2
+    version = 3
     tables = ("rm_creator_earnings", "rm_earnings_holds")
     ddl = (
         f"""CREATE TABLE IF NOT EXISTS rm_creator_earnings (
@@ -78,6 +79,32 @@ class EarningsProjection(Projection):
         self._move(tx, event, "available", "paid", event.amount_tokens, event.amount_minor, "paid")
 
     @process.register
+    def _(self, event: EarningsHold.Reserved, tx: Tx, position: int) -> None:
+        status = self._hold(tx, event)["status"]
+        self._move(tx, event, "available", "in_payout", event.amount_tokens, event.amount_minor,
+                   status)
+        self._move(tx, event, "clawback", "clawback_in_payout", event.clawback_tokens,
+                   event.clawback_minor, status)
+
+    @process.register
+    def _(self, event: EarningsHold.Settled, tx: Tx, position: int) -> None:
+        self._move(tx, event, "in_payout", "paid", event.amount_tokens, event.amount_minor,
+                   self._hold(tx, event)["status"])
+        self._move(tx, event, "clawback_in_payout", "clawback_recovered", event.clawback_tokens,
+                   event.clawback_minor, None)
+        tx.execute("UPDATE rm_earnings_holds SET status = 'paid' WHERE hold_id = %s "
+                   "AND status <> 'held' AND available_tokens + available_minor = 0 "
+                   "AND in_payout_tokens + in_payout_minor = 0", (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: EarningsHold.ReservationReturned, tx: Tx, position: int) -> None:
+        was = "paid" if event.was_settled else "in_payout"
+        claw = "clawback_recovered" if event.was_settled else "clawback_in_payout"
+        self._move(tx, event, was, "available", event.amount_tokens, event.amount_minor,
+                   "available")
+        self._move(tx, event, claw, "clawback", event.clawback_tokens, event.clawback_minor, None)
+
+    @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:
         hold = self._hold(tx, event)
         source = "held" if hold["status"] == "held" else "available"
@@ -91,19 +118,34 @@ class EarningsProjection(Projection):
     @process.register
     def _(self, event: EarningsHold.Reinstated, tx: Tx, position: int) -> None:
         hold = self._hold(tx, event)
+        status = hold["status"]
         if event.from_clawback_tokens or event.from_clawback_minor:  # an adjustment cancelled
             self._move(tx, event, None, "clawback", -event.from_clawback_tokens,
-                       -event.from_clawback_minor, hold["status"])
-        again_tokens = event.amount_tokens - event.from_clawback_tokens
-        again_minor = event.amount_minor - event.from_clawback_minor
+                       -event.from_clawback_minor, None)
+        if event.from_recovered_tokens or event.from_recovered_minor:  # owed again
+            self._move(tx, event, None, "clawback_recovered", -event.from_recovered_tokens,
+                       -event.from_recovered_minor, None)
+            status = "available"
+            self._move(tx, event, "paid", "available", event.from_recovered_tokens,
+                       event.from_recovered_minor, status)
+        again_tokens = event.amount_tokens - event.from_clawback_tokens - \
+            event.from_recovered_tokens
+        again_minor = event.amount_minor - event.from_clawback_minor - event.from_recovered_minor
         if again_tokens or again_minor:
             target = "held" if hold["status"] == "held" else "available"
-            self._move(tx, event, "reversed", target, again_tokens, again_minor, hold["status"])
+            if target == "available":
+                status = "available"
+            self._move(tx, event, "reversed", target, again_tokens, again_minor, status)
 
     def _move(self, tx: Tx, event: Any, source: str | None, target: str, amount_tokens: int,
-              amount_minor: int, status: str) -> None:
+              amount_minor: int, status: str | None) -> None:
+        """Move an amount between two states (or into one), on the hold and its creator's
+        totals; status None leaves the hold's status as it is."""
         assert target in STATES and (source is None or source in STATES)
+        if not (amount_tokens or amount_minor) and status is None:
+            return
         hold = self._hold(tx, event)
+        status = status or hold["status"]
         sets, params = [], []
         for unit, amount in (("tokens", amount_tokens), ("minor", amount_minor)):
             if source:

@@ -6,7 +6,8 @@ from uuid import UUID
 from projections.db import ReadModelDb
 
 _EARNING_NAMES = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
-                       for state in ("held", "available", "paid", "reversed", "clawback"))
+                       for state in ("held", "available", "in_payout", "paid", "reversed",
+                                     "clawback", "clawback_in_payout", "clawback_recovered"))
 _EARNING_COLUMNS = ", ".join(_EARNING_NAMES)
 
 

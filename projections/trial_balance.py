@@ -59,6 +59,10 @@ def _one(tx: Tx, statement: str) -> dict[str, int]:
     return {k: int(v or 0) for k, v in row.items()}
 
 
+_HOLD_COLUMNS = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
+                      for state in ("held", "available", "in_payout", "paid", "reversed",
+                                    "clawback", "clawback_in_payout", "clawback_recovered"))
+
 # Each row check: a name, what it means, and a query returning the offending rows as
 # (streams, expected, actual). Every query is plain SQL both engines run.
 ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
@@ -95,10 +99,12 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("spend_earning",
      "a spend's creator share == its hold, and its reversed share == the hold's reversals",
      "SELECT s.spend_id AS s1, h.hold_id AS s2, s.creator_tokens - s.reversed_creator_tokens "
-     "AS expected, COALESCE(h.amount_tokens - h.reversed_tokens - h.clawback_tokens, 0) AS actual "
+     "AS expected, COALESCE(h.amount_tokens - h.reversed_tokens - h.clawback_tokens - "
+     "h.clawback_in_payout_tokens - h.clawback_recovered_tokens, 0) AS actual "
      "FROM rm_spends s LEFT JOIN rm_earnings_holds h ON h.hold_id = s.hold_id "
      "WHERE h.hold_id IS NULL OR h.amount_tokens <> s.creator_tokens "
-     "OR h.reversed_tokens + h.clawback_tokens <> s.reversed_creator_tokens"),
+     "OR h.reversed_tokens + h.clawback_tokens + h.clawback_in_payout_tokens + "
+     "h.clawback_recovered_tokens <> s.reversed_creator_tokens"),
     ("hold_source",
      "every earning comes from a spend (tokens) or a paid invoice (pence) that stands",
      "SELECT h.hold_id AS s1, NULL AS s2, h.amount_tokens + h.amount_minor AS expected, "
@@ -118,43 +124,54 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("invoice_earning",
      "an invoice's creator share == its hold, and its reversed share == the hold's reversals",
      "SELECT i.invoice_id AS s1, h.hold_id AS s2, i.creator_minor - i.reversed_creator_minor "
-     "AS expected, COALESCE(h.amount_minor - h.reversed_minor - h.clawback_minor, 0) AS actual "
+     "AS expected, COALESCE(h.amount_minor - h.reversed_minor - h.clawback_minor - "
+     "h.clawback_in_payout_minor - h.clawback_recovered_minor, 0) AS actual "
      "FROM rm_subscription_invoices i LEFT JOIN rm_earnings_holds h "
      "ON h.source_id = i.invoice_id AND h.unit = 'minor' WHERE h.hold_id IS NULL "
-     "OR h.amount_minor <> i.creator_minor "
-     "OR h.reversed_minor + h.clawback_minor <> i.reversed_creator_minor"),
+     "OR h.amount_minor <> i.creator_minor OR h.reversed_minor + h.clawback_minor + "
+     "h.clawback_in_payout_minor + h.clawback_recovered_minor <> i.reversed_creator_minor"),
     ("hold_states",
-     "an earning's tokens (or pence) are each in one of held, available, paid, reversed",
+     "an earning's tokens (or pence) are each in one of held, available, in payout, paid, "
+     "reversed; what is clawed back never exceeds what left",
      "SELECT hold_id AS s1, NULL AS s2, amount_tokens + amount_minor AS expected, "
-     "held_tokens + available_tokens + paid_tokens + reversed_tokens + held_minor + "
-     "available_minor + paid_minor + reversed_minor AS actual FROM rm_earnings_holds "
-     "WHERE amount_tokens <> held_tokens + available_tokens + paid_tokens + reversed_tokens "
-     "OR amount_minor <> held_minor + available_minor + paid_minor + reversed_minor "
-     "OR held_tokens < 0 OR available_tokens < 0 OR paid_tokens < 0 OR reversed_tokens < 0 "
-     "OR clawback_tokens < 0 OR clawback_tokens > paid_tokens OR held_minor < 0 "
-     "OR available_minor < 0 OR paid_minor < 0 OR reversed_minor < 0 OR clawback_minor < 0 "
-     "OR clawback_minor > paid_minor OR (unit = 'tokens' AND amount_minor <> 0) "
-     "OR (unit = 'minor' AND amount_tokens <> 0)"),
+     "held_tokens + available_tokens + in_payout_tokens + paid_tokens + reversed_tokens + "
+     "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor AS actual "
+     "FROM rm_earnings_holds WHERE amount_tokens <> held_tokens + available_tokens + "
+     "in_payout_tokens + paid_tokens + reversed_tokens OR amount_minor <> held_minor + "
+     "available_minor + in_payout_minor + paid_minor + reversed_minor "
+     "OR held_tokens < 0 OR available_tokens < 0 OR in_payout_tokens < 0 OR paid_tokens < 0 "
+     "OR reversed_tokens < 0 OR clawback_tokens < 0 OR clawback_in_payout_tokens < 0 "
+     "OR clawback_recovered_tokens < 0 OR held_minor < 0 OR available_minor < 0 "
+     "OR in_payout_minor < 0 OR paid_minor < 0 OR reversed_minor < 0 OR clawback_minor < 0 "
+     "OR clawback_in_payout_minor < 0 OR clawback_recovered_minor < 0 "
+     "OR clawback_tokens + clawback_in_payout_tokens + clawback_recovered_tokens > "
+     "amount_tokens - reversed_tokens OR clawback_minor + clawback_in_payout_minor + "
+     "clawback_recovered_minor > amount_minor - reversed_minor "
+     "OR (unit = 'tokens' AND amount_minor <> 0) OR (unit = 'minor' AND amount_tokens <> 0)"),
     ("creator_totals",
-     "a creator's earnings totals == the sum of their holds, in each unit",
-     "SELECT c.creator_id AS s1, NULL AS s2, COALESCE(h.amount, 0) + COALESCE(h.amount_minor, 0) "
-     "AS expected, c.held_tokens + c.available_tokens + c.paid_tokens + c.reversed_tokens + "
-     "c.held_minor + c.available_minor + c.paid_minor + c.reversed_minor AS actual "
-     "FROM rm_creator_earnings c LEFT JOIN (SELECT creator_id, SUM(amount_tokens) AS amount, "
-     "SUM(clawback_tokens) AS clawback, SUM(amount_minor) AS amount_minor, "
-     "SUM(clawback_minor) AS clawback_minor FROM rm_earnings_holds GROUP BY creator_id) h "
-     "ON h.creator_id = c.creator_id WHERE COALESCE(h.amount, 0) <> "
-     "c.held_tokens + c.available_tokens + c.paid_tokens + c.reversed_tokens "
-     "OR COALESCE(h.clawback, 0) <> c.clawback_tokens OR COALESCE(h.amount_minor, 0) <> "
-     "c.held_minor + c.available_minor + c.paid_minor + c.reversed_minor "
-     "OR COALESCE(h.clawback_minor, 0) <> c.clawback_minor"),
+     "a creator's earnings totals == the sum of their holds, in each unit and state",
+     "SELECT c.creator_id AS s1, NULL AS s2, 0 AS expected, 1 AS actual "
+     "FROM rm_creator_earnings c LEFT JOIN (SELECT creator_id, " +
+     ", ".join(f"SUM({column}) AS {column}" for column in _HOLD_COLUMNS) +
+     " FROM rm_earnings_holds GROUP BY creator_id) h ON h.creator_id = c.creator_id WHERE " +
+     " OR ".join(f"COALESCE(h.{column}, 0) <> c.{column}" for column in _HOLD_COLUMNS)),
 )
+
+
+_EARNINGS_TOTALS = (
+    "SELECT SUM(amount_{unit}) AS earned, SUM(held_{unit}) AS held, SUM(available_{unit}) "
+    "AS available, SUM(in_payout_{unit}) AS in_payout, SUM(paid_{unit}) AS paid, "
+    "SUM(reversed_{unit}) AS reversed, SUM(clawback_{unit}) AS clawback, "
+    "SUM(clawback_in_payout_{unit}) AS clawback_in_payout, SUM(clawback_recovered_{unit}) "
+    "AS clawback_recovered FROM rm_earnings_holds")
 
 
 def _earnings(holds: dict[str, int]) -> dict[str, int]:
     return {"earned": holds["earned"], "held": holds["held"], "available": holds["available"],
-            "in_payout": 0, "paid": holds["paid"], "reversed": holds["reversed"],
-            "negative_adjustments": holds["clawback"]}
+            "in_payout": holds["in_payout"], "paid": holds["paid"], "reversed": holds["reversed"],
+            "negative_adjustments": holds["clawback"],
+            "negative_adjustments_in_payout": holds["clawback_in_payout"],
+            "negative_adjustments_recovered": holds["clawback_recovered"]}
 
 
 def _positions(tx: Tx) -> dict[str, int]:
@@ -175,14 +192,8 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                           "reversed_creator_tokens) AS creator, SUM(platform_tokens - "
                           "reversed_platform_tokens) AS platform, SUM(reversed_source_tokens) "
                           "AS reversed FROM rm_spends")
-        holds = _one(tx, "SELECT SUM(amount_tokens) AS earned, SUM(held_tokens) AS held, "
-                         "SUM(available_tokens) AS available, SUM(paid_tokens) AS paid, "
-                         "SUM(reversed_tokens) AS reversed, SUM(clawback_tokens) AS clawback "
-                         "FROM rm_earnings_holds")
-        holds_minor = _one(tx, "SELECT SUM(amount_minor) AS earned, SUM(held_minor) AS held, "
-                               "SUM(available_minor) AS available, SUM(paid_minor) AS paid, "
-                               "SUM(reversed_minor) AS reversed, SUM(clawback_minor) AS clawback "
-                               "FROM rm_earnings_holds")
+        holds, holds_minor = (_one(tx, _EARNINGS_TOTALS.format(unit=unit))
+                              for unit in ("tokens", "minor"))
         invoices = _one(tx, "SELECT SUM(amount_minor) AS received, SUM(reversed_minor) AS "
                             "reversed, SUM(creator_minor - reversed_creator_minor) AS creator, "
                             "SUM(platform_minor - reversed_minor + reversed_creator_minor) AS "
@@ -229,7 +240,8 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
     for unit, figures, standing_creator in (("tokens", earnings, spends["creator"]),
                                             ("minor", earnings_minor, invoices["creator"])):
         states = sum(figures[k] for k in ("held", "available", "in_payout", "paid", "reversed"))
-        standing = figures["earned"] - figures["reversed"] - figures["negative_adjustments"]
+        standing = figures["earned"] - figures["reversed"] - figures["negative_adjustments"] - \
+            figures["negative_adjustments_in_payout"] - figures["negative_adjustments_recovered"]
         for name, expected, actual in (
                 (f"earnings_in_one_state_{unit}", figures["earned"], states),
                 (f"creator_shares_match_earnings_{unit}", standing_creator, standing)):

@@ -19,14 +19,20 @@ class EarningsPublic(BaseModel):
     creator_id: str
     held_tokens: int
     available_tokens: int
+    in_payout_tokens: int
     paid_tokens: int
     reversed_tokens: int
-    negative_adjustment_tokens: int
+    negative_adjustment_tokens: int  # outstanding; being netted and recovered are below
+    clawback_in_payout_tokens: int
+    clawback_recovered_tokens: int
     held_minor: int
     available_minor: int
+    in_payout_minor: int
     paid_minor: int
     reversed_minor: int
     negative_adjustment_minor: int
+    clawback_in_payout_minor: int
+    clawback_recovered_minor: int
     available_tokens_as_minor: int  # what the available tokens (less adjustments) would pay
     carried_tokens: int  # too few to make a penny: carried to the next payout
     earnings_count: int
@@ -36,7 +42,7 @@ class EarningsPublic(BaseModel):
 
 def _in_both_units(earnings: dict[str, Any]) -> dict[str, Any]:
     conversion = tokens_to_minor(max(0, earnings["available_tokens"] - earnings["clawback_tokens"]))
-    return {**{k: v for k, v in earnings.items() if not k.startswith("clawback")},
+    return {**{k: v for k, v in earnings.items() if k not in ("clawback_tokens", "clawback_minor")},
             "negative_adjustment_tokens": earnings["clawback_tokens"],
             "negative_adjustment_minor": earnings["clawback_minor"],
             "available_tokens_as_minor": conversion.amount_minor,
@@ -85,5 +91,7 @@ def creator_stats(core: CoreDep, user: CurrentUser, min_position: Position | Non
 def _revenue(figures: dict[str, int]) -> dict[str, int]:
     """What a source earned the creator and still stands (after reversals and clawbacks)."""
     return {f"earned_{unit}": sum(figures[f"{state}_{unit}"]
-                                  for state in ("held", "available", "paid"))
-            - figures[f"clawback_{unit}"] for unit in ("tokens", "minor")}
+                                  for state in ("held", "available", "in_payout", "paid"))
+            - sum(figures[f"{claw}_{unit}"] for claw in ("clawback", "clawback_in_payout",
+                                                         "clawback_recovered"))
+            for unit in ("tokens", "minor")}

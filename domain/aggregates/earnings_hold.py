@@ -1,4 +1,5 @@
-"""One creator earning, held 14 days from the event that earned it, then available, then paid.
+"""One creator earning, held 14 days from the event that earned it, then available, then in a
+payout, then paid.
 
 An earning keeps the unit it was earned in: tokens for a spend (tip, unlock, paid message), pence
 for a subscription invoice. Every unit of it is in exactly one of held, available, paid or
@@ -7,6 +8,10 @@ clawback: a negative adjustment carried against the creator's future earnings. A
 (a dispute the platform won) re-earns the share with the hold's original release time: it goes
 back to held or available, as the hold stands, and an outstanding clawback is cancelled rather
 than paid twice.
+
+A payout reserves what it takes (all or part of what is available, and outstanding clawbacks it
+nets) in the same save as its creation, so nothing is in two payouts; it then settles them (paid,
+recovered), or returns them (available, outstanding again) if its transfer fails or is reversed.
 
 Every event names its amount in both units (`amount_tokens`, `amount_minor`), one of them zero,
 so a reader of the log never has to know the hold to know what moved; the aggregate keeps one
@@ -27,6 +32,11 @@ PAID = "paid"
 
 TOKENS = "tokens"
 MINOR = "minor"  # pence
+
+
+def _clawback_units(unit: str, clawback: int) -> dict[str, int]:
+    return {"clawback_tokens": 0, "clawback_minor": clawback} if unit == MINOR else \
+        {"clawback_tokens": clawback, "clawback_minor": 0}
 
 
 class EarningsHold(Aggregate):
@@ -61,10 +71,15 @@ class EarningsHold(Aggregate):
         # Balances in the hold's own unit (self.unit).
         self.held = self.amount
         self.available = 0
+        self.in_payout = 0
         self.paid = 0
         self.reversed = 0
-        self.clawback = 0
+        self.clawback = 0  # outstanding negative adjustment
+        self.clawback_in_payout = 0
+        self.clawback_recovered = 0
         self.source_clawed = 0
+        self.reservations: dict[str, list[int]] = {}  # payout ref -> [amount, clawback]
+        self.settled_payouts: dict[str, list[int]] = {}
 
     @classmethod
     def hold(cls, *, source_kind: str, source_id: UUID, creator_id: str, amount_tokens: int,
@@ -98,17 +113,24 @@ class EarningsHold(Aggregate):
             {"source_tokens": amount, "source_minor": 0}
 
     # Read in a named unit: zero in the other one.
+    @property
+    def clawed(self) -> int:
+        """Every clawback ever: outstanding, being netted, recovered."""
+        return self.clawback + self.clawback_in_payout + self.clawback_recovered
+
     held_tokens = property(lambda self: self.held if self.unit == TOKENS else 0)
     available_tokens = property(lambda self: self.available if self.unit == TOKENS else 0)
     paid_tokens = property(lambda self: self.paid if self.unit == TOKENS else 0)
     reversed_tokens = property(lambda self: self.reversed if self.unit == TOKENS else 0)
     clawback_tokens = property(lambda self: self.clawback if self.unit == TOKENS else 0)
+    in_payout_tokens = property(lambda self: self.in_payout if self.unit == TOKENS else 0)
     amount_tokens = property(lambda self: self.amount if self.unit == TOKENS else 0)
     held_minor = property(lambda self: self.held if self.unit == MINOR else 0)
     available_minor = property(lambda self: self.available if self.unit == MINOR else 0)
     paid_minor = property(lambda self: self.paid if self.unit == MINOR else 0)
     reversed_minor = property(lambda self: self.reversed if self.unit == MINOR else 0)
     clawback_minor = property(lambda self: self.clawback if self.unit == MINOR else 0)
+    in_payout_minor = property(lambda self: self.in_payout if self.unit == MINOR else 0)
     amount_minor = property(lambda self: self.amount if self.unit == MINOR else 0)
 
     def release(self, now: datetime) -> None:
@@ -118,10 +140,36 @@ class EarningsHold(Aggregate):
             raise HoldNotDueError(f"hold releases at {self.release_at.isoformat()}")
         self._released(at=now, **self._in_units(self.held))
 
-    def mark_paid(self, payout_ref: str, at: datetime) -> None:
-        if self.status != AVAILABLE:
-            raise InvalidTransitionError(f"hold is {self.status}, not available")
-        self._paid_out(payout_ref=payout_ref, at=at, **self._in_units(self.available))
+    def reserve(self, payout_ref: str, amount: int, clawback: int, at: datetime) -> None:
+        """A payout takes amount of what is available and nets clawback of what is owed."""
+        if payout_ref in self.reservations:
+            raise InvalidTransitionError(f"hold is already in payout {payout_ref}")
+        if not (0 <= amount <= self.available and 0 <= clawback <= self.clawback) or \
+                amount + clawback == 0:
+            raise InvalidAmountError("a payout takes what is available and nets what is owed")
+        self._reserved(payout_ref=payout_ref, at=at, **self._in_units(amount),
+                       **_clawback_units(self.unit, clawback))
+
+    def settle(self, payout_ref: str, at: datetime) -> bool:
+        """The payout was paid: what it took is paid, what it netted is recovered."""
+        if payout_ref not in self.reservations:
+            return False
+        amount, clawback = self.reservations[payout_ref]
+        self._settled(payout_ref=payout_ref, at=at, **self._in_units(amount),
+                      **_clawback_units(self.unit, clawback))
+        return True
+
+    def return_reservation(self, payout_ref: str, reason: str, at: datetime) -> bool:
+        """The payout failed or was reversed: what it took is available again and what it
+        netted is owed again (paid or not yet)."""
+        if payout_ref not in self.reservations and payout_ref not in self.settled_payouts:
+            return False
+        settled = payout_ref in self.settled_payouts
+        amount, clawback = (self.settled_payouts if settled else self.reservations)[payout_ref]
+        self._reservation_returned(payout_ref=payout_ref, reason=reason, was_settled=settled,
+                                   at=at, **self._in_units(amount),
+                                   **_clawback_units(self.unit, clawback))
+        return True
 
     def reverse_source(self, source_amount: int, reason: str, at: datetime) -> int:
         """Reverse the share of this earning funded by source_amount (in the hold's unit) of the
@@ -134,11 +182,17 @@ class EarningsHold(Aggregate):
             raise InvalidAmountError("reversal must be positive and within the source amount")
         before = self.amount * self.source_clawed // self.source_amount
         amount = self.amount * (self.source_clawed + source_amount) // self.source_amount - before
-        moved = {**self._in_units(amount), **self._source_in_units(source_amount)}
-        if self.status == PAID:
-            self._clawed_back(reason=reason, at=at, **moved)
-        else:
-            self._reversed(reason=reason, at=at, **moved)
+        # What has not left yet is reversed; what is paid or in a payout becomes a clawback.
+        from_open = min(amount, self.held if self.status == HELD else self.available)
+        clawed = amount - from_open
+        source_open = source_amount if clawed == 0 else (
+            source_amount * from_open // amount if amount else source_amount)
+        if from_open or clawed == 0:
+            self._reversed(reason=reason, at=at, **self._in_units(from_open),
+                           **self._source_in_units(source_open))
+        if clawed:
+            self._clawed_back(reason=reason, at=at, **self._in_units(clawed),
+                              **self._source_in_units(source_amount - source_open))
         return amount
 
     def reinstate_source(self, source_amount: int, reason: str, at: datetime) -> int:
@@ -152,11 +206,19 @@ class EarningsHold(Aggregate):
         before = self.amount * self.source_clawed // self.source_amount
         after = self.amount * (self.source_clawed - source_amount) // self.source_amount
         amount = before - after
+        # An outstanding clawback is cancelled first, then what was reversed is earned again;
+        # a clawback a payout already recovered is owed to the creator again (available).
         from_clawback = min(amount, self.clawback)
-        from_clawback_units = ({"from_clawback_tokens": 0, "from_clawback_minor": from_clawback}
-                               if self.unit == MINOR else
-                               {"from_clawback_tokens": from_clawback, "from_clawback_minor": 0})
-        self._reinstated(reason=reason, at=at, **self._in_units(amount), **from_clawback_units,
+        from_reversed = min(amount - from_clawback, self.reversed)
+        from_recovered = amount - from_clawback - from_reversed
+        if from_recovered > self.clawback_recovered:
+            raise InvalidTransitionError("a payout is netting this clawback: try again after it")
+        minor = self.unit == MINOR
+        self._reinstated(reason=reason, at=at, **self._in_units(amount),
+                         from_clawback_tokens=0 if minor else from_clawback,
+                         from_clawback_minor=from_clawback if minor else 0,
+                         from_recovered_tokens=0 if minor else from_recovered,
+                         from_recovered_minor=from_recovered if minor else 0,
                          **self._source_in_units(source_amount))
         return amount
 
@@ -169,20 +231,29 @@ class EarningsHold(Aggregate):
         amount_minor: int = 0
         from_clawback_minor: int = 0
         source_minor: int = 0
+        from_recovered_tokens: int = 0  # a clawback already recovered: owed (available) again
+        from_recovered_minor: int = 0
 
     @event(Reinstated)
     def _reinstated(self, amount_tokens: int, from_clawback_tokens: int, source_tokens: int,
                     reason: str, at: datetime, amount_minor: int = 0,
-                    from_clawback_minor: int = 0, source_minor: int = 0) -> None:
+                    from_clawback_minor: int = 0, source_minor: int = 0,
+                    from_recovered_tokens: int = 0, from_recovered_minor: int = 0) -> None:
         amount = amount_tokens + amount_minor
         from_clawback = from_clawback_tokens + from_clawback_minor
+        from_recovered = from_recovered_tokens + from_recovered_minor
         self.clawback -= from_clawback
-        earned_again = amount - from_clawback
+        self.clawback_recovered -= from_recovered
+        self.paid -= from_recovered
+        self.available += from_recovered
+        earned_again = amount - from_clawback - from_recovered
         self.reversed -= earned_again
         if self.status == HELD:
             self.held += earned_again
         else:
             self.available += earned_again
+            if self.status == PAID and self.available:
+                self.status = AVAILABLE
         self.source_clawed -= source_tokens + source_minor
 
     class Released(Aggregate.Event):
@@ -198,6 +269,8 @@ class EarningsHold(Aggregate):
         self.status = AVAILABLE
 
     class PaidOut(Aggregate.Event):
+        """Legacy: paid straight from available (streams recorded before payouts reserved)."""
+
         payout_ref: str
         amount_tokens: int
         at: datetime
@@ -210,6 +283,72 @@ class EarningsHold(Aggregate):
         self.available -= amount
         self.paid += amount
         self.status = PAID
+
+    class Reserved(Aggregate.Event):
+        payout_ref: str
+        amount_tokens: int
+        amount_minor: int
+        clawback_tokens: int
+        clawback_minor: int
+        at: datetime
+
+    @event(Reserved)
+    def _reserved(self, payout_ref: str, amount_tokens: int, amount_minor: int,
+                  clawback_tokens: int, clawback_minor: int, at: datetime) -> None:
+        amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
+        self.available -= amount
+        self.in_payout += amount
+        self.clawback -= clawback
+        self.clawback_in_payout += clawback
+        self.reservations[payout_ref] = [amount, clawback]
+
+    class Settled(Aggregate.Event):
+        payout_ref: str
+        amount_tokens: int
+        amount_minor: int
+        clawback_tokens: int
+        clawback_minor: int
+        at: datetime
+
+    @event(Settled)
+    def _settled(self, payout_ref: str, amount_tokens: int, amount_minor: int,
+                 clawback_tokens: int, clawback_minor: int, at: datetime) -> None:
+        amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
+        self.in_payout -= amount
+        self.paid += amount
+        self.clawback_in_payout -= clawback
+        self.clawback_recovered += clawback
+        self.settled_payouts[payout_ref] = self.reservations.pop(payout_ref)
+        if self.available == 0 and self.in_payout == 0 and self.status != HELD:
+            self.status = PAID
+
+    class ReservationReturned(Aggregate.Event):
+        payout_ref: str
+        reason: str
+        was_settled: bool
+        amount_tokens: int
+        amount_minor: int
+        clawback_tokens: int
+        clawback_minor: int
+        at: datetime
+
+    @event(ReservationReturned)
+    def _reservation_returned(self, payout_ref: str, reason: str, was_settled: bool,
+                              amount_tokens: int, amount_minor: int, clawback_tokens: int,
+                              clawback_minor: int, at: datetime) -> None:
+        amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
+        if was_settled:
+            self.paid -= amount
+            self.clawback_recovered -= clawback
+            del self.settled_payouts[payout_ref]
+        else:
+            self.in_payout -= amount
+            self.clawback_in_payout -= clawback
+            del self.reservations[payout_ref]
+        self.available += amount
+        self.clawback += clawback
+        if self.status == PAID:
+            self.status = AVAILABLE
 
     class Reversed(Aggregate.Event):
         amount_tokens: int

@@ -153,12 +153,13 @@ def test_won_after_the_hold_was_released_and_after_it_was_paid(api) -> None:
     admin = api.as_user("adm-1", "admin")
     api.clock.advance(days=14)
     assert admin.post("/api/admin/holds/release").json() == {"released": 2}
-    # One of the two earnings is paid out (payouts are not built: marked paid directly).
+    # One of the two earnings is paid out.
     hold_id = admin.get("/api/creator/earnings",
                         params={"creator_id": "creator-1", "min_position": api.head()}
                         ).json()["holds"][0]["hold_id"]
     hold = api.core.ledger.repository.get(UUID(hold_id))
-    hold.mark_paid("po_test", api.clock())
+    hold.reserve("po_test", hold.available, 0, api.clock())  # paid out directly, without a run
+    hold.settle("po_test", api.clock())
     api.core.ledger.save(hold)
     sim = f"{api.base}/simulator/checkout/{session_id}"
     httpx.post(f"{sim}/dispute")

@@ -92,7 +92,8 @@ def test_dispute_after_payout_becomes_a_clawback(core, clock) -> None:
     hold = core.ledger.repository.get(ids.hold_id("tip", sent.spend_id))
     clock.advance(days=14)
     hold.release(clock())
-    hold.mark_paid("po_1", clock())
+    hold.reserve("po_1", hold.available, 0, clock())  # paid out directly, without a run
+    hold.settle("po_1", clock())
     core.ledger.save(hold)
     dispute = stripe_event("charge.dispute.created",
                            {"id": "dp_1", "amount": 499, "payment_intent": pi})

@@ -26,9 +26,18 @@ def new_hold(tip_tokens: int, bps: int = 7_000, unit: str = "tokens") -> Earning
                              hold_period=timedelta(days=14))
 
 
-steps = st.lists(st.one_of(st.just(("release",)), st.just(("pay",)),
+steps = st.lists(st.one_of(st.just(("release",)),
+                           st.tuples(st.just("reserve"), st.integers(0, 3_000),
+                                     st.integers(0, 3_000)),
+                           st.just(("settle",)), st.just(("return",)),
                            st.tuples(st.just("reverse"), st.integers(1, 3_000)),
-                           st.tuples(st.just("reinstate"), st.integers(1, 3_000))), max_size=12)
+                           st.tuples(st.just("reinstate"), st.integers(1, 3_000))), max_size=14)
+
+
+def pay_out(hold: EarningsHold, ref: str, at: datetime) -> None:
+    """A payout of everything available, settled."""
+    hold.reserve(ref, hold.available, 0, at)
+    hold.settle(ref, at)
 
 
 @settings(max_examples=400)
@@ -37,11 +46,21 @@ def test_each_unit_is_in_exactly_one_state(tip_tokens: int, bps: int, history: l
                                            unit: str) -> None:
     hold = new_hold(tip_tokens, bps, unit)
     other = "minor" if unit == "tokens" else "tokens"
+    payouts = 0
     for step in history:
         if step[0] == "release" and hold.status == "held":
             hold.release(START + timedelta(days=14))
-        elif step[0] == "pay" and hold.status == "available":
-            hold.mark_paid("payout-1", START + timedelta(days=20))
+        elif step[0] == "reserve":
+            amount, clawback = min(step[1], hold.available), min(step[2], hold.clawback)
+            if amount + clawback:
+                payouts += 1
+                hold.reserve(f"po_{payouts}", amount, clawback, START + timedelta(days=20))
+        elif step[0] in ("settle", "return") and hold.reservations:
+            ref = next(iter(hold.reservations))
+            if step[0] == "settle":
+                hold.settle(ref, START + timedelta(days=21))
+            else:
+                hold.return_reservation(ref, "transfer_failed", START + timedelta(days=21))
         elif step[0] == "reverse":
             source = min(step[1], hold.source_amount - hold.source_clawed)
             if source:
@@ -52,13 +71,17 @@ def test_each_unit_is_in_exactly_one_state(tip_tokens: int, bps: int, history: l
                 hold.reinstate_source(source, "dispute_won", START)
         # What stands reversed (or clawed back) is a function of the source tokens reversed
         # alone, so any order of reversals and reinstatements lands on the same figures.
-        assert hold.reversed + hold.clawback == (
+        assert hold.reversed + hold.clawed == (
             hold.amount * hold.source_clawed // hold.source_amount)
-        assert hold.held + hold.available + hold.paid + hold.reversed == hold.amount
-        assert min(hold.held, hold.available, hold.paid, hold.reversed, hold.clawback) >= 0
-        assert hold.reversed + hold.clawback <= hold.amount
+        assert hold.held + hold.available + hold.in_payout + hold.paid + hold.reversed == \
+            hold.amount
+        assert min(hold.held, hold.available, hold.in_payout, hold.paid, hold.reversed,
+                   hold.clawback, hold.clawback_in_payout, hold.clawback_recovered) >= 0
+        assert hold.reversed + hold.clawed <= hold.amount
+        assert sum(r[0] for r in hold.reservations.values()) == hold.in_payout
+        assert sum(r[1] for r in hold.reservations.values()) == hold.clawback_in_payout
         # Read in a named unit, the hold is all in its own and nothing in the other.
-        for state in ("held", "available", "paid", "reversed", "clawback", "amount"):
+        for state in ("held", "available", "in_payout", "paid", "reversed", "clawback", "amount"):
             assert getattr(hold, f"{state}_{unit}") == getattr(hold, state)
             assert getattr(hold, f"{state}_{other}") == 0
     for recorded in hold.collect_events():
@@ -90,7 +113,7 @@ def test_hold_releases_after_fourteen_days_not_before() -> None:
 def test_reversal_after_payout_is_a_clawback_not_a_negative_payment() -> None:
     hold = new_hold(1_000)
     hold.release(START + timedelta(days=14))
-    hold.mark_paid("po_1", START + timedelta(days=15))
+    pay_out(hold, "po_1", START + timedelta(days=15))
     assert hold.reverse_source(1_000, "dispute", START + timedelta(days=16)) == 700
     assert (hold.paid_tokens, hold.clawback_tokens, hold.reversed_tokens) == (700, 700, 0)
     with pytest.raises(InvalidAmountError):
@@ -100,10 +123,37 @@ def test_reversal_after_payout_is_a_clawback_not_a_negative_payment() -> None:
 def test_a_won_dispute_cancels_an_outstanding_clawback_instead_of_paying_twice() -> None:
     hold = new_hold(1_000)
     hold.release(START + timedelta(days=14))
-    hold.mark_paid("po_1", START + timedelta(days=15))
+    pay_out(hold, "po_1", START + timedelta(days=15))
     hold.reverse_source(1_000, "dispute", START + timedelta(days=16))
     assert hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=30)) == 700
     assert (hold.paid_tokens, hold.clawback_tokens, hold.available_tokens) == (700, 0, 0)
+
+
+def test_a_payout_takes_part_nets_a_clawback_and_a_failed_one_gives_everything_back() -> None:
+    hold = new_hold(1_000)
+    hold.release(START + timedelta(days=14))
+    hold.reserve("po_1", 500, 0, START + timedelta(days=15))
+    assert (hold.available, hold.in_payout) == (200, 500)
+    with pytest.raises(InvalidAmountError):
+        hold.reserve("po_2", 201, 0, START)  # never more than is available
+    hold.reverse_source(1_000, "dispute", START + timedelta(days=16))
+    assert (hold.reversed, hold.clawback) == (200, 500)  # the open part reversed, the rest owed
+    hold.return_reservation("po_1", "transfer_failed", START + timedelta(days=17))
+    assert (hold.available, hold.in_payout, hold.clawback) == (500, 0, 500)
+    hold.reserve("po_2", 500, 500, START + timedelta(days=18))  # earnings and debt net to 0
+    hold.settle("po_2", START + timedelta(days=19))
+    assert (hold.paid, hold.clawback, hold.clawback_recovered) == (500, 0, 500)
+
+
+def test_a_won_dispute_after_its_clawback_was_recovered_is_owed_again() -> None:
+    hold = new_hold(1_000)
+    hold.release(START + timedelta(days=14))
+    pay_out(hold, "po_1", START + timedelta(days=15))
+    hold.reverse_source(1_000, "dispute", START + timedelta(days=16))
+    hold.reserve("po_2", 0, 700, START + timedelta(days=17))  # netted in another payout
+    hold.settle("po_2", START + timedelta(days=18))
+    assert hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=30)) == 700
+    assert (hold.available, hold.paid, hold.clawback_recovered) == (700, 0, 0)
 
 
 def test_a_won_dispute_re_earns_a_held_share_with_its_original_release_time() -> None:
