@@ -23,6 +23,7 @@ STATUS_BY_CODE = {
     "hold_not_due": 409,
     "invalid_signature": 400,
     "payment_provider_error": 502,
+    "payment_refused": 502,
     "underage": 422,
     "invalid_onboarding_data": 422,
     "invalid_report": 422,

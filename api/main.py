@@ -21,6 +21,7 @@ from api.routers import (
     models,
     onboarding,
     ops,
+    payouts,
     ppv,
     reports,
     simulator,
@@ -59,7 +60,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(RefuseNul)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
-                   audit, finance, ops, ppv, subscriptions, media):
+                   audit, finance, ops, ppv, subscriptions, media, payouts):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

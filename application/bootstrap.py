@@ -19,6 +19,8 @@ from application.holds import HoldReleases
 from application.ledger import Ledger
 from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
+from application.payouts.run import Payouts
+from application.payouts.stripe_events import ConnectEvents
 from application.personas import Personas
 from application.ports import ChatModel, PaymentGateway
 from application.purchases import TokenPurchases
@@ -41,6 +43,7 @@ from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
 from projections.earnings import EarningsProjection
 from projections.finance_flags import FinanceFlagsProjection
 from projections.moderation import ModerationProjection
+from projections.payouts import PayoutQueries, PayoutsProjection
 from projections.persona_queries import PersonaQueries
 from projections.personas import PersonasProjection
 from projections.ppv import PpvOffersProjection, PpvQueries
@@ -80,6 +83,8 @@ class Core:
     subscription_queries: SubscriptionQueries
     library: ContentLibrary
     content_queries: ContentQueries
+    payouts: Payouts
+    payout_queries: PayoutQueries
 
     def close(self) -> None:
         self.projections.stop()
@@ -92,7 +97,7 @@ def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
             PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
-            ContentProjection(), AuditProjection()]
+            ContentProjection(), PayoutsProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -152,6 +157,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     subscriptions = Subscriptions(ledger, gateway, clock, settings.public_url,
                                   timedelta(hours=settings.subscription_grace_hours))
     content_queries = ContentQueries(read_db)
+    payout_queries = PayoutQueries(read_db)
+    releases = HoldReleases(ledger, queries, clock)
     library = ContentLibrary(
         ledger, clock, personas, subscriptions, LocalDirectoryMediaStore(settings.media_dir),
         MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds),
@@ -162,9 +169,10 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
         gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
-        holds=HoldReleases(ledger, queries, clock), creators=Creators(ledger, clock),
+        holds=releases, creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
-        stripe_events=StripeEvents(ledger, clock, [purchases, billing, onboarding]),
+        stripe_events=StripeEvents(ledger, clock, [purchases, billing, onboarding,
+                                                   ConnectEvents(ledger, clock)]),
         personas=personas,
         persona_queries=PersonaQueries(read_db),
         acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
@@ -174,4 +182,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ppv_queries=PpvQueries(read_db),
         subscriptions=subscriptions, subscription_queries=subscription_queries,
         library=library, content_queries=content_queries,
+        payouts=Payouts(ledger, gateway, clock, releases, payout_queries,
+                        settings.payout_minimum_minor, runner.catch_up),
+        payout_queries=payout_queries,
     )

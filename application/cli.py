@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     holds.add_subparsers(dest="action", required=True).add_parser(
         "release", help="release holds whose 14 days have passed")
 
+    payouts = commands.add_parser("payouts", help="creator payouts through Stripe Connect")
+    run = payouts.add_subparsers(dest="action", required=True).add_parser(
+        "run", help="pay every creator who may be paid (weekly; safe to repeat and to resume)")
+    run.add_argument("--run-key", help="names the run (default: this ISO week)")
+
     args = parser.parse_args(argv)
     settings = get_settings()
 
@@ -138,6 +143,8 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
+    elif args.command == "payouts":
+        print(json.dumps(core.payouts.run(args.run_key).as_dict(), indent=2))
     return 0
 
 

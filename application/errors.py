@@ -12,7 +12,16 @@ class ConcurrencyExhaustedError(DomainError):
 
 
 class PaymentProviderError(DomainError):
+    """Stripe could not be reached or answered with a server error: worth retrying."""
+
     code = "payment_provider_error"
+
+
+class PaymentRefusedError(PaymentProviderError):
+    """Stripe refused the request itself (an invalid request, a disabled account): retrying
+    the same request cannot succeed."""
+
+    code = "payment_refused"
 
 
 class WebhookSignatureError(DomainError):

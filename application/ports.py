@@ -58,6 +58,17 @@ class PaymentGateway(Protocol):
         """A one-time URL where the creator completes Stripe's KYC."""
         ...
 
+    def create_transfer(self, *, payout_id: str, account_id: str, amount_minor: int,
+                        currency: str, idempotency_key: str) -> str:
+        """A Stripe Transfer from the platform to the creator's Connect account; its id.
+        Raises PaymentRefusedError if Stripe refuses it, PaymentProviderError if unreachable."""
+        ...
+
+    def create_bank_payout(self, *, payout_id: str, account_id: str, amount_minor: int,
+                           currency: str, idempotency_key: str) -> str:
+        """A Stripe Payout on the Connect account to the creator's bank; its id."""
+        ...
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         """Verify the signature and return the event; raise WebhookSignatureError otherwise."""
         ...

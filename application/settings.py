@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     media_max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     media_max_video_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     media_url_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
+    payout_minimum_minor: int = Field(default=2_000, ge=1)  # £20: below it everything carries
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3

@@ -15,7 +15,7 @@ from domain.aggregates.stripe_event import StripeEventReceipt
 
 Plan = tuple[str, list[Any]]
 # Events about a charge: one of the planners must own it, else finance looks at it.
-CLAIMED_PREFIXES = ("charge.",)
+CLAIMED_PREFIXES = ("charge.", "transfer.reversed", "payout.paid", "payout.failed")
 
 
 class StripeEventPlanner(Protocol):

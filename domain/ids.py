@@ -76,3 +76,11 @@ def subscription_id(fan_id: str, persona_id: str) -> UUID:
 def invoice_id(stripe_invoice_id: str) -> UUID:
     """Each Stripe invoice is paid, refunded and disputed on one stream."""
     return uuid5(INVOICE, stripe_invoice_id)
+
+
+PAYOUT = uuid5(_ROOT, "payout")
+
+
+def payout_id(creator_id: str, run_key: str) -> UUID:
+    """One payout per creator per run: rerunning a run finds it instead of paying twice."""
+    return uuid5(PAYOUT, f"{creator_id}\x1f{run_key}")

@@ -5,7 +5,7 @@ from typing import Any
 import stripe
 
 from adapters.stripe.webhooks import verify_and_parse
-from application.errors import PaymentProviderError
+from application.errors import PaymentProviderError, PaymentRefusedError
 from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
 from domain.catalogue import CURRENCY, TokenPack
 
@@ -136,5 +136,36 @@ class StripeGateway:
             raise PaymentProviderError(f"Stripe refused the onboarding link: {error}") from None
         return str(link.url)
 
+    def create_transfer(self, *, payout_id: str, account_id: str, amount_minor: int,
+                        currency: str, idempotency_key: str) -> str:
+        try:
+            transfer = self._client.v1.transfers.create(params={
+                "amount": amount_minor, "currency": currency, "destination": account_id,
+                "transfer_group": payout_id, "metadata": {"lyra_payout_id": payout_id}},
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise _payout_error("transfer", error) from None
+        return str(transfer.id)
+
+    def create_bank_payout(self, *, payout_id: str, account_id: str, amount_minor: int,
+                           currency: str, idempotency_key: str) -> str:
+        try:
+            payout = self._client.v1.payouts.create(params={
+                "amount": amount_minor, "currency": currency,
+                "metadata": {"lyra_payout_id": payout_id}},
+                options={"idempotency_key": idempotency_key, "stripe_account": account_id})
+        except stripe.StripeError as error:
+            raise _payout_error("payout", error) from None
+        return str(payout.id)
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._webhook_secret)
+
+
+def _payout_error(what: str, error: stripe.StripeError) -> PaymentProviderError:
+    """A refusal (4xx) cannot succeed on retry; a timeout or a 5xx may."""
+    status = getattr(error, "http_status", None)
+    if isinstance(error, stripe.APIConnectionError) or status is None or status >= 500 or \
+            status == 429:
+        return PaymentProviderError(f"Stripe could not take the {what}: {error}")
+    return PaymentRefusedError(f"Stripe refused the {what}: {error}")

@@ -21,7 +21,7 @@ import httpx
 
 from adapters.stripe.gateway import subscription_metadata
 from adapters.stripe.webhooks import sign, verify_and_parse
-from application.errors import PaymentProviderError
+from application.errors import PaymentProviderError, PaymentRefusedError
 from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
 from domain.catalogue import CURRENCY, TokenPack
 
@@ -66,6 +66,18 @@ class SimulatedInvoice(SimulatedCharge):
 
 
 @dataclass
+class SimulatedTransfer:
+    """A transfer to a Connect account, and the bank payout that follows it."""
+
+    id: str
+    payout_id: str  # ours (lyra_payout_id)
+    account_id: str
+    amount_minor: int
+    bank_payout_id: str | None = None
+    reversed: bool = False
+
+
+@dataclass
 class SimulatedSubscription:
     id: str
     metadata: dict[str, str]
@@ -91,6 +103,7 @@ class LocalPaymentSimulator:
         self._accounts: dict[str, str] = {}
         self._invoices: dict[str, SimulatedInvoice] = {}
         self._subscriptions: dict[str, SimulatedSubscription] = {}
+        self._transfers: dict[str, SimulatedTransfer] = {}
         self._lock = threading.Lock()
 
     # -- PaymentGateway ----------------------------------------------------------------------
@@ -151,6 +164,32 @@ class LocalPaymentSimulator:
     def create_onboarding_link(self, *, account_id: str, refresh_url: str,
                                return_url: str) -> str:
         return f"{self._public_url}/simulator/connect/{account_id}"
+
+    def create_transfer(self, *, payout_id: str, account_id: str, amount_minor: int,
+                        currency: str, idempotency_key: str) -> str:
+        with self._lock:
+            transfer_id = self._by_key.get(idempotency_key)
+            if transfer_id is None:
+                if account_id not in self._accounts:
+                    raise PaymentRefusedError(f"no Connect account {account_id}")
+                transfer = SimulatedTransfer(f"tr_sim_{secrets.token_hex(8)}", payout_id,
+                                             account_id, amount_minor)
+                self._transfers[transfer.id] = transfer
+                self._by_key[idempotency_key] = transfer_id = transfer.id
+        return transfer_id
+
+    def create_bank_payout(self, *, payout_id: str, account_id: str, amount_minor: int,
+                           currency: str, idempotency_key: str) -> str:
+        with self._lock:
+            bank_payout_id = self._by_key.get(idempotency_key)
+            if bank_payout_id is None:
+                transfer = next((t for t in self._transfers.values()
+                                 if t.payout_id == payout_id), None)
+                if transfer is None:
+                    raise PaymentRefusedError("no transfer funds this payout")
+                transfer.bank_payout_id = bank_payout_id = f"po_sim_{secrets.token_hex(8)}"
+                self._by_key[idempotency_key] = bank_payout_id
+        return bank_payout_id
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._secret)
@@ -299,6 +338,30 @@ class LocalPaymentSimulator:
                 "reason": "general", "status": status, "currency": CURRENCY,
                 "balance_transactions": transactions}
 
+    def transfer_for(self, payout_id: str) -> SimulatedTransfer | None:
+        return next((t for t in self._transfers.values() if t.payout_id == payout_id), None)
+
+    def settle_bank_payout(self, payout_id: str, paid: bool) -> dict[str, Any]:
+        """The bank answers: Stripe sends payout.paid (or payout.failed) from the account."""
+        transfer = self.transfer_for(payout_id)
+        if transfer is None or transfer.bank_payout_id is None:
+            raise KeyError(payout_id)
+        return self._deliver("payout.paid" if paid else "payout.failed", {
+            "id": transfer.bank_payout_id, "object": "payout", "amount": transfer.amount_minor,
+            "currency": CURRENCY, "status": "paid" if paid else "failed",
+            "failure_code": None if paid else "account_closed",
+            "metadata": {"lyra_payout_id": payout_id}}, account=transfer.account_id)
+
+    def reverse_transfer(self, payout_id: str) -> dict[str, Any]:
+        transfer = self.transfer_for(payout_id)
+        if transfer is None:
+            raise KeyError(payout_id)
+        transfer.reversed = True
+        return self._deliver("transfer.reversed", {
+            "id": transfer.id, "object": "transfer", "amount": transfer.amount_minor,
+            "amount_reversed": transfer.amount_minor, "currency": CURRENCY, "reversed": True,
+            "destination": transfer.account_id, "metadata": {"lyra_payout_id": payout_id}})
+
     def has_account(self, account_id: str) -> bool:
         return account_id in self._accounts
 
@@ -335,10 +398,13 @@ class LocalPaymentSimulator:
     def _now(self) -> int:
         return int(self._clock().timestamp())
 
-    def _deliver(self, event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
+    def _deliver(self, event_type: str, obj: dict[str, Any],
+                 account: str | None = None) -> dict[str, Any]:
         event = {"id": f"evt_sim_{secrets.token_hex(12)}", "object": "event",
                  "type": event_type, "created": self._now(), "livemode": False,
                  "api_version": "2025-01-27", "data": {"object": obj}}
+        if account:
+            event["account"] = account  # an event of a connected account
         payload = json.dumps(event)
         headers = {"Stripe-Signature": sign(payload, self._secret),
                    "Content-Type": "application/json"}

@@ -122,6 +122,18 @@ def _invoiced(core: CoreDep, invoice_id: str) -> LocalPaymentSimulator:
     return core.simulator
 
 
+@router.post("/payouts/{payout_id}/{outcome}")
+def settle_payout(payout_id: str, outcome: Literal["paid", "failed", "reverse-transfer"],
+                  core: CoreDep) -> dict[str, Any]:
+    """The bank answers a creator's payout (payout.paid or payout.failed from the Connect
+    account), or the platform reverses its transfer (transfer.reversed)."""
+    if core.simulator is None or core.simulator.transfer_for(payout_id) is None:
+        raise ApiError(404, "not_found", f"no simulated transfer for payout {payout_id}")
+    if outcome == "reverse-transfer":
+        return core.simulator.reverse_transfer(payout_id)
+    return core.simulator.settle_bank_payout(payout_id, paid=outcome == "paid")
+
+
 @router.post("/connect/{account_id}/complete")
 def complete_connect(account_id: str, core: CoreDep,
                      requirements_due: Annotated[list[str] | None, Query()] = None

@@ -35,4 +35,4 @@ NEEDS_FINANCE_REVIEW = frozenset({
     "currency_mismatch", "orphan_subscription", "orphan_invoice_paid",
 })
 MONEY_EVENT_PREFIXES = ("charge.", "checkout.session.", "payment_intent.", "invoice.",
-                        "customer.subscription.")
+                        "customer.subscription.", "transfer.", "payout.")

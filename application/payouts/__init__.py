@@ -1,0 +1,1 @@
+"""Paying creators what they earned, through Stripe Connect."""

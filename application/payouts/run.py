@@ -1,0 +1,189 @@
+"""The payout run: for every creator who may be paid, pay what is available, or carry it.
+
+A creator may be paid when approved, not suspended, and their Connect account has payouts
+enabled. What a payout takes is decided by domain.payouts; the Payout and the reservations on
+its holds are saved together, so no earning is in two payouts. Then two Stripe calls, each with
+an idempotency key derived from the payout id: a Transfer to the Connect account, and a Payout
+from it to the creator's bank. Each step is recorded before the next, so a run is safe to repeat
+and safe to kill at any step: rerunning the same run (its key) resumes every open payout and
+never pays twice. Stripe's webhooks then settle the payout (application/payouts/stripe_events.py).
+
+The run key names the run: by default the ISO week, so the weekly schedule is one run a week and
+running it twice in a week is a no-op for creators already paid.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from application.clock import Clock
+from application.errors import ConcurrencyExhaustedError, PaymentProviderError, PaymentRefusedError
+from application.holds import HoldReleases
+from application.ledger import Ledger
+from application.ports import PaymentGateway
+from domain import ids
+from domain.aggregates.creator import Creator
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.payout import CREATED, TRANSFER_SUBMITTED, Payout
+from domain.catalogue import CURRENCY
+from domain.payouts import HoldBalance, PayoutPlan, plan_payout
+
+
+@dataclass
+class RunReport:
+    run_key: str
+    released_holds: int = 0
+    payouts: dict[str, str] = field(default_factory=dict)  # creator -> payout status
+    carried: dict[str, str] = field(default_factory=dict)  # creator -> why nothing was paid
+    amount_minor: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_key": self.run_key, "released_holds": self.released_holds,
+                "payouts": self.payouts, "carried": self.carried,
+                "paid_creators": len(self.payouts), "amount_minor": self.amount_minor}
+
+
+class Payouts:
+    def __init__(self, ledger: Ledger, gateway: PaymentGateway, clock: Clock,
+                 releases: HoldReleases, candidates: Any, minimum_minor: int,
+                 catch_up: Callable[[], None]) -> None:
+        self._ledger = ledger
+        self._gateway = gateway
+        self._clock = clock
+        self._releases = releases
+        self._candidates = candidates  # read side: creators with money, their holds
+        self.minimum_minor = minimum_minor
+        self._catch_up = catch_up
+
+    def run(self, run_key: str | None = None) -> RunReport:
+        run_key = run_key or self.default_run_key()
+        report = RunReport(run_key)
+        self._catch_up()
+        report.released_holds = self._releases.release_due()
+        self._catch_up()
+        creators = set(self._candidates.creators_with_payable_money())
+        creators.update(self._candidates.creators_paid_in_run(run_key))  # to resume or report
+        for creator_id in sorted(creators):
+            outcome, payout = self.pay(creator_id, run_key)
+            if payout is None:
+                report.carried[creator_id] = outcome
+            else:
+                report.payouts[creator_id] = payout.status
+                report.amount_minor += payout.amount_minor
+        return report
+
+    def default_run_key(self) -> str:
+        year, week, _ = self._clock().isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def estimate(self, creator_id: str) -> dict[str, Any]:
+        """What a run now would pay this creator, and what would carry and why."""
+        plan, why = self._plan(creator_id)
+        eligible = self._ineligible(creator_id)
+        body: dict[str, Any] = {"minimum_minor": self.minimum_minor,
+                                "would_pay": plan is not None and eligible is None,
+                                "reason": eligible or why}
+        if plan is not None:
+            body.update({k: v for k, v in vars(plan).items() if k != "lines"})
+        return body
+
+    def pay(self, creator_id: str, run_key: str) -> tuple[str, Payout | None]:
+        """This run's payout to the creator, made or resumed; or why there is none."""
+        for _ in range(3):
+            payout = self._ledger.get_or_none(ids.payout_id(creator_id, run_key))
+            if payout is not None:
+                return "resumed", self._advance(payout)
+            why_not = self._ineligible(creator_id)
+            if why_not:
+                return why_not, None
+            plan, why = self._plan(creator_id)
+            if plan is None:
+                return why, None
+            try:
+                payout = self._create(creator_id, run_key, plan)
+            except IntegrityError:
+                continue  # a concurrent run, a reversal or a release: plan again
+            return "created", self._advance(payout)
+        raise ConcurrencyExhaustedError(f"could not pay {creator_id}; run again")
+
+    def _ineligible(self, creator_id: str) -> str | None:
+        creator = self._ledger.get_or_none(ids.creator_id(creator_id))
+        if not isinstance(creator, Creator) or not creator.can_receive_money:
+            return "creator_not_in_good_standing"
+        if not creator.stripe_account_id:
+            return "no_connect_account"
+        if not creator.stripe.get("payouts_enabled"):
+            return "payouts_disabled"
+        return None
+
+    def _holds(self, creator_id: str) -> list[EarningsHold]:
+        found = self._ledger.get_many(self._candidates.payable_hold_ids(creator_id))
+        return sorted((h for h in found.values() if h.creator_id == creator_id),
+                      key=lambda h: (h.earned_at, str(h.id)))
+
+    def _plan(self, creator_id: str) -> tuple[PayoutPlan | None, str]:
+        balances = [HoldBalance(h.id, h.unit, h.available, h.clawback)
+                    for h in self._holds(creator_id)]
+        return plan_payout(balances, self.minimum_minor)
+
+    def _create(self, creator_id: str, run_key: str, plan: PayoutPlan) -> Payout:
+        now = self._clock()
+        creator: Creator = self._ledger.repository.get(ids.creator_id(creator_id))
+        payout = Payout.create(creator_id=creator_id, run_key=run_key,
+                               account_id=str(creator.stripe_account_id), plan=plan,
+                               currency=CURRENCY, at=now)
+        holds = {h.id: h for h in self._holds(creator_id)}
+        for line in plan.lines:
+            holds[line.hold_id].reserve(str(payout.id), line.amount, line.clawback, now)
+        self._ledger.save(payout, *(holds[line.hold_id] for line in plan.lines))
+        return payout
+
+    def _advance(self, payout: Payout) -> Payout:
+        """Submit what has not been submitted yet; each step recorded before the next."""
+        if payout.status == CREATED:
+            try:
+                transfer_id = self._gateway.create_transfer(
+                    payout_id=str(payout.id), account_id=payout.account_id,
+                    amount_minor=payout.amount_minor, currency=payout.currency,
+                    idempotency_key=f"{payout.id}:transfer")
+            except PaymentRefusedError as error:
+                return self.fail(payout, f"transfer_refused: {error.message}")
+            except PaymentProviderError:
+                return payout  # unreachable: the next run retries with the same key
+            payout = self._record(payout, lambda p: p.record_transfer(transfer_id, self._clock()))
+        if payout.status == TRANSFER_SUBMITTED:
+            try:
+                bank_payout_id = self._gateway.create_bank_payout(
+                    payout_id=str(payout.id), account_id=payout.account_id,
+                    amount_minor=payout.amount_minor, currency=payout.currency,
+                    idempotency_key=f"{payout.id}:bank")
+            except PaymentProviderError:
+                return payout  # the money is on the Connect account; the next run retries
+            payout = self._record(
+                payout, lambda p: p.record_bank_payout(bank_payout_id, self._clock()))
+        return payout
+
+    def fail(self, payout: Payout, reason: str) -> Payout:
+        return self._record(payout, lambda p: p.mark_failed(reason, self._clock()),
+                            holds=lambda p, holds: [
+                                h for h in holds
+                                if h.return_reservation(str(p.id), reason, self._clock())])
+
+    def _record(self, payout: Payout, change: Callable[[Payout], bool],
+                holds: Callable[[Payout, list[EarningsHold]], list[EarningsHold]] | None = None
+                ) -> Payout:
+        """Apply a change to the freshest copy of the payout (a webhook may have moved it)."""
+        for _ in range(3):
+            fresh: Payout = self._ledger.repository.get(payout.id)
+            if not change(fresh):
+                return fresh
+            changed = holds(fresh, list(self._ledger.get_many(fresh.hold_ids).values())) \
+                if holds else []
+            try:
+                self._ledger.save(fresh, *changed)
+            except IntegrityError:
+                continue
+            return fresh
+        raise ConcurrencyExhaustedError(f"could not record payout {payout.id}; run again")

@@ -1,0 +1,57 @@
+"""Connect's webhooks, applied to payouts and the holds they cover.
+
+- payout.paid (an event of the creator's Connect account): the payout is paid; its holds settle.
+- payout.failed: the payout failed; its earnings are available again and the negative
+  adjustments it netted are owed again.
+- transfer.reversed: the same, even after the payout was paid.
+Each is handled once and in any order (a late payout.paid after a failure changes nothing). An
+event naming no payout we know is recorded and flagged for finance, never applied.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from application.clock import Clock
+from application.ledger import Ledger
+from domain.aggregates.payout import Payout
+
+Plan = tuple[str, list[Any]]
+
+
+class ConnectEvents:
+    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+        self._ledger = ledger
+        self._clock = clock
+
+    def plan_stripe_event(self, event: dict[str, Any]) -> Plan | None:
+        kind = event["type"]
+        if kind not in ("payout.paid", "payout.failed", "transfer.reversed"):
+            return None
+        if kind.startswith("payout.") and not event.get("account"):
+            return "ignored", []  # the platform's own payout to its bank: not a creator's
+        obj = event.get("data", {}).get("object", {}) or {}
+        payout = self._payout((obj.get("metadata") or {}).get("lyra_payout_id"))
+        if payout is None:
+            return "unmatched", []
+        now = self._clock()
+        holds = list(self._ledger.get_many(payout.hold_ids).values())
+        ref = str(payout.id)
+        if kind == "payout.paid":
+            if not payout.mark_paid(now):
+                return "no_change", []
+            return "payout_paid", [payout, *[h for h in holds if h.settle(ref, now)]]
+        reason = obj.get("failure_code") or obj.get("failure_message") or kind
+        changed = payout.mark_failed(reason, now) if kind == "payout.failed" else \
+            payout.mark_reversed(reason, now)
+        if not changed:
+            return "no_change", []
+        returned = [h for h in holds if h.return_reservation(ref, reason, now)]
+        return ("payout_failed" if kind == "payout.failed" else "transfer_reversed"), \
+            [payout, *returned]
+
+    def _payout(self, payout_id: str | None) -> Payout | None:
+        try:
+            found = self._ledger.get_or_none(UUID(str(payout_id)))
+        except ValueError:
+            return None
+        return found if isinstance(found, Payout) else None

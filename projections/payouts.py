@@ -1,0 +1,128 @@
+"""Payouts as creators and finance see them, and the payout run's read-side lookups."""
+
+import json
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.dispatch import singledispatchmethod
+
+from domain.aggregates.payout import Payout
+from projections.base import Projection
+from projections.db import Tx
+
+
+class PayoutsProjection(Projection):
+    name = "payouts"
+    tables = ("rm_payouts",)
+    ddl = (
+        """CREATE TABLE IF NOT EXISTS rm_payouts (
+            payout_id TEXT PRIMARY KEY,
+            creator_id TEXT NOT NULL,
+            run_key TEXT NOT NULL,
+            account_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            amount_minor BIGINT NOT NULL,
+            currency TEXT NOT NULL,
+            tokens_taken BIGINT NOT NULL,
+            tokens_netted BIGINT NOT NULL,
+            tokens_converted BIGINT NOT NULL,
+            tokens_carried BIGINT NOT NULL,
+            minor_from_tokens BIGINT NOT NULL,
+            minor_taken BIGINT NOT NULL,
+            minor_netted BIGINT NOT NULL,
+            lines TEXT NOT NULL,
+            transfer_id TEXT,
+            bank_payout_id TEXT,
+            failure TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS rm_payouts_creator ON rm_payouts (creator_id, created_at)",
+        "CREATE INDEX IF NOT EXISTS rm_payouts_run ON rm_payouts (run_key)",
+    )
+
+    @singledispatchmethod
+    def process(self, event: Any, tx: Tx, position: int) -> None:
+        pass
+
+    @process.register
+    def _(self, event: Payout.Created, tx: Tx, position: int) -> None:
+        at = event.at.isoformat()
+        tx.execute(
+            "INSERT INTO rm_payouts (payout_id, creator_id, run_key, account_id, status, "
+            "amount_minor, currency, tokens_taken, tokens_netted, tokens_converted, "
+            "tokens_carried, minor_from_tokens, minor_taken, minor_netted, lines, created_at, "
+            "updated_at) VALUES (%s, %s, %s, %s, 'created', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s, %s)",
+            (str(event.originator_id), event.creator_id, event.run_key, event.account_id,
+             event.amount_minor, event.currency, event.tokens_taken, event.tokens_netted,
+             event.tokens_converted, event.tokens_carried, event.minor_from_tokens,
+             event.minor_taken, event.minor_netted, json.dumps(event.lines), at, at))
+
+    @process.register
+    def _(self, event: Payout.TransferSubmitted, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'transfer_submitted', transfer_id = %s",
+                  (event.transfer_id,))
+
+    @process.register
+    def _(self, event: Payout.BankPayoutRequested, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'bank_payout_requested', bank_payout_id = %s",
+                  (event.bank_payout_id,))
+
+    @process.register
+    def _(self, event: Payout.Paid, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'paid'", ())
+
+    @process.register
+    def _(self, event: Payout.Failed, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'failed', failure = %s", (event.reason,))
+
+    @process.register
+    def _(self, event: Payout.Reversed, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'reversed', failure = %s", (event.reason,))
+
+    @staticmethod
+    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
+        tx.execute(f"UPDATE rm_payouts SET {assignments}, updated_at = %s WHERE payout_id = %s",
+                   (*params, event.at.isoformat(), str(event.originator_id)))
+
+
+class PayoutQueries:
+    _COLUMNS = ("payout_id, creator_id, run_key, status, amount_minor, currency, tokens_taken, "
+                "tokens_netted, tokens_converted, tokens_carried, minor_from_tokens, "
+                "minor_taken, minor_netted, transfer_id, bank_payout_id, failure, created_at, "
+                "updated_at")
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def payouts(self, creator_id: str | None = None, status: str | None = None,
+                limit: int = 100) -> list[dict[str, Any]]:
+        where, params = [], []
+        if creator_id:
+            where.append("creator_id = %s")
+            params.append(creator_id)
+        if status:
+            where.append("status = %s")
+            params.append(status)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        return self._db.query(  # type: ignore[no-any-return]
+            f"SELECT {self._COLUMNS} FROM rm_payouts {clause}ORDER BY created_at DESC LIMIT %s",
+            (*params, limit))
+
+    def creators_with_payable_money(self) -> list[str]:
+        """Creators with something available (the run decides, from their holds, what)."""
+        rows = self._db.query("SELECT creator_id FROM rm_creator_earnings "
+                              "WHERE available_tokens > 0 OR available_minor > 0 "
+                              "ORDER BY creator_id")
+        return [str(r["creator_id"]) for r in rows]
+
+    def creators_paid_in_run(self, run_key: str) -> list[str]:
+        rows = self._db.query("SELECT creator_id FROM rm_payouts WHERE run_key = %s", (run_key,))
+        return [str(r["creator_id"]) for r in rows]
+
+    def payable_hold_ids(self, creator_id: str) -> list[UUID]:
+        rows = self._db.query(
+            "SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s AND (available_tokens > 0 "
+            "OR available_minor > 0 OR clawback_tokens > 0 OR clawback_minor > 0) "
+            "ORDER BY earned_at, hold_id", (creator_id,))
+        return [UUID(str(r["hold_id"])) for r in rows]

@@ -1,0 +1,106 @@
+"""From tips and a subscription to a paid payout, on the simulator, through the API; then a
+chargeback after the payout, recovered from the next one."""
+
+import httpx
+
+from tests.api.test_creator_lifecycle_http import onboard
+from tests.api.test_personas_http import published
+from tests.api.test_subscriptions_http import subscribe
+from tests.api.test_tips_http import funded_fan
+
+CREATOR = "creator-9"
+
+
+def approved_creator(api) -> tuple[httpx.Client, httpx.Client]:
+    creator = onboard(api, CREATOR)
+    admin = api.as_user("adm-1", "admin")
+    assert admin.post(f"/api/admin/creators/{CREATOR}/approve",
+                      json={"reason": "ok"}).status_code == 200
+    return creator, admin
+
+
+def run(api, key: str) -> dict:
+    response = api.as_user("fin-1", "finance").post("/api/finance/payouts/run",
+                                                    json={"run_key": key})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recovered(api) -> None:
+    creator, admin = approved_creator(api)
+    persona_id = published(api, (creator, admin))
+    fan, session_id = funded_fan(api, "fan-1", "pack_5500")
+    assert fan.post("/api/tips", json={"creator_id": CREATOR,
+                                       "amount_tokens": 5_000}).status_code == 201
+    subscribe(api, api.as_user("fan-2", "fan"), persona_id)
+    # Held for 14 days: nothing to pay yet.
+    assert run(api, "w1")["carried"] == {}
+    api.clock.advance(days=15)
+
+    first = run(api, "w2")
+    assert first["payouts"] == {CREATOR: "bank_payout_requested"}
+    # 3,500 tokens → 1,400p, plus 799p of the subscription.
+    assert first["amount_minor"] == 1_400 + 799
+    assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}  # a rerun: the same
+    payouts = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()
+    [payout] = payouts["payouts"]
+    assert (payout["tokens_converted"], payout["tokens_carried"], payout["minor_taken"]) == (
+        3_500, 0, 799)
+    earnings = creator.get("/api/creator/earnings").json()
+    assert (earnings["in_payout_tokens"], earnings["in_payout_minor"]) == (3_500, 799)
+    paid = httpx.post(f"{api.base}/simulator/payouts/{payout['payout_id']}/paid").json()
+    assert paid["response"]["outcome"] == "payout_paid"
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert (earnings["paid_tokens"], earnings["paid_minor"], earnings["available_tokens"]) == (
+        3_500, 799, 0)
+
+    # The fan's pack is charged back after the payout: the creator owes the 3,500 tokens.
+    httpx.post(f"{api.base}/simulator/checkout/{session_id}/dispute")
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert earnings["negative_adjustment_tokens"] == 3_500
+    estimate = creator.get("/api/creator/payouts").json()["next"]
+    assert estimate["would_pay"] is False
+    # New earnings: another fan tips; the next payout nets the debt first.
+    other, _ = funded_fan(api, "fan-3", "pack_5500")
+    assert other.post("/api/tips", json={"creator_id": CREATOR,
+                                         "amount_tokens": 5_500}).status_code == 201
+    api.clock.advance(days=15)
+    second = run(api, "w4")
+    # 3,850 earned - 3,500 owed = 350 tokens = 140p: below the £20 minimum, so all carries.
+    assert second["carried"] == {CREATOR: "below_minimum"}
+    balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
+    assert balance["balanced"], balance["imbalances"]
+    assert balance["earnings_tokens"]["negative_adjustments"] == 3_500
+
+
+def test_a_failed_bank_payout_returns_everything_to_available(api) -> None:
+    creator, _ = approved_creator(api)
+    for fan_id in ("fan-1", "fan-2"):  # 2 × 3,850 tokens = 3,080p: above the minimum
+        fan, _ = funded_fan(api, fan_id, "pack_5500")
+        fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
+    api.clock.advance(days=15)
+    assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}
+    payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                            ).json()["payouts"][0]["payout_id"]
+    failed = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/failed").json()
+    assert failed["response"]["outcome"] == "payout_failed"
+    late = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/paid").json()
+    assert late["response"]["outcome"] == "no_change"  # a failure stands
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert (earnings["available_tokens"], earnings["in_payout_tokens"]) == (7_700, 0)
+    assert run(api, "w3")["payouts"] == {CREATOR: "bank_payout_requested"}  # paid again
+
+
+def test_who_may_be_paid_and_who_may_run_payouts(api, studio) -> None:
+    creator, _ = studio  # registered by an admin: no Connect account
+    fan, _ = funded_fan(api, "fan-1", "pack_5500")
+    fan.post("/api/tips", json={"creator_id": "creator-1", "amount_tokens": 5_500})
+    api.clock.advance(days=15)
+    head = api.head()
+    report = run(api, "w2")
+    assert report["carried"] == {"creator-1": "no_connect_account"}
+    assert api.head() == head + report["released_holds"]  # released, nothing else
+    for client in (creator, fan):
+        assert client.post("/api/finance/payouts/run").status_code == 403
+        assert client.get("/api/finance/payouts").status_code == 403
+    assert fan.get("/api/creator/payouts", params={"creator_id": "creator-1"}).status_code == 403
