@@ -93,9 +93,11 @@ class Payouts:
         """This run's payout to the creator, made or resumed; or why there is none."""
         for _ in range(3):
             payout = self._ledger.get_or_none(ids.payout_id(creator_id, run_key))
+            why_not = self._ineligible(creator_id)
+            if payout is not None and payout.status == CREATED and why_not:
+                return why_not, self.fail(payout, why_not)  # suspended before any money moved
             if payout is not None:
                 return "resumed", self._advance(payout)
-            why_not = self._ineligible(creator_id)
             if why_not:
                 return why_not, None
             plan, why = self._plan(creator_id)

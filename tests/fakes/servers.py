@@ -85,6 +85,10 @@ class FakeStripe:
     def __init__(self) -> None:
         self.sessions: dict[str, dict[str, Any]] = {}
         self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.transfers: dict[str, dict[str, Any]] = {}
+        self.bank_payouts: dict[str, dict[str, Any]] = {}
+        self.refuse_transfers = False  # answer 400, as Stripe does for a request it refuses
+        self.fail_with_500 = 0  # answer the next N money requests with a server error
         self.accounts: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -120,6 +124,8 @@ class FakeStripe:
                     return self._reply(200, {
                         "object": "account_link", "expires_at": 0,
                         "url": f"https://connect.example/setup/{params['account']}"})
+                if self.path in ("/v1/transfers", "/v1/payouts"):
+                    return self._money(params)
                 if self.path.startswith("/v1/subscriptions/"):
                     found = fake.subscriptions.get(self.path.rsplit("/", 1)[-1])
                     if found is None:
@@ -145,6 +151,31 @@ class FakeStripe:
                 fake.sessions[session["id"]] = session
                 fake.by_idempotency_key[key] = session["id"]
                 return self._reply(200, session)
+
+            def _money(self, params: dict[str, Any]) -> None:
+                """Transfers and bank payouts, idempotent by key like Stripe's."""
+                key = self.headers.get("Idempotency-Key", "")
+                if fake.fail_with_500:
+                    fake.fail_with_500 -= 1
+                    return self._reply(500, {"error": {"type": "api_error",
+                                                       "message": "try again"}})
+                store = fake.transfers if self.path == "/v1/transfers" else fake.bank_payouts
+                if key in fake.by_idempotency_key:
+                    return self._reply(200, store[fake.by_idempotency_key[key]])
+                if self.path == "/v1/transfers" and fake.refuse_transfers:
+                    return self._reply(400, {"error": {
+                        "type": "invalid_request_error",
+                        "message": "Insufficient funds in the platform balance"}})
+                prefix = "tr" if self.path == "/v1/transfers" else "po"
+                made = {"id": f"{prefix}_test_{len(store) + 1}",
+                        "object": "transfer" if prefix == "tr" else "payout",
+                        "amount": int(params["amount"]), "currency": params["currency"],
+                        "destination": params.get("destination"),
+                        "account": self.headers.get("Stripe-Account"),
+                        "metadata": params.get("metadata", {})}
+                store[made["id"]] = made
+                fake.by_idempotency_key[key] = made["id"]
+                return self._reply(200, made)
 
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
