@@ -16,7 +16,7 @@ from typing import Any
 
 from projections.db import ReadModelDb, Tx
 
-SOURCES = ("wallets", "spends", "earnings", "purchases", "subscriptions")
+SOURCES = ("wallets", "spends", "earnings", "purchases", "subscriptions", "payouts")
 LISTED = 100  # imbalances listed per check; the count is always exact
 
 
@@ -148,6 +148,14 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
      "amount_tokens - reversed_tokens OR clawback_minor + clawback_in_payout_minor + "
      "clawback_recovered_minor > amount_minor - reversed_minor "
      "OR (unit = 'tokens' AND amount_minor <> 0) OR (unit = 'minor' AND amount_tokens <> 0)"),
+    ("payout_amount",
+     "a payout pays its converted tokens (5 = 2p) plus the pence it took, less what it netted",
+     "SELECT payout_id AS s1, NULL AS s2, minor_from_tokens + minor_taken - minor_netted "
+     "AS expected, amount_minor AS actual FROM rm_payouts WHERE amount_minor <> "
+     "minor_from_tokens + minor_taken - minor_netted OR tokens_converted <> "
+     "tokens_taken - tokens_netted OR tokens_converted % 5 <> 0 "
+     "OR minor_from_tokens * 5 <> tokens_converted * 2 OR tokens_carried < 0 "
+     "OR tokens_carried > 4 OR amount_minor < 0"),
     ("creator_totals",
      "a creator's earnings totals == the sum of their holds, in each unit and state",
      "SELECT c.creator_id AS s1, NULL AS s2, 0 AS expected, 1 AS actual "
@@ -205,6 +213,11 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                         "ELSE 0 END) AS refunded, SUM(CASE WHEN status = 'completed' AND "
                         "disputed = 1 THEN price_minor - refunded_minor ELSE 0 END) AS disputed "
                         "FROM rm_token_purchases")
+        open_payouts = _one(
+            tx, "SELECT SUM(tokens_taken) AS taken_tokens, SUM(tokens_netted) AS netted_tokens, "
+                "SUM(minor_taken) AS taken_minor, SUM(minor_netted) AS netted_minor FROM "
+                "rm_payouts WHERE status IN ('created', 'transfer_submitted', "
+                "'bank_payout_requested')")
         imbalances: list[Imbalance] = []
         count = 0
         checks: dict[str, bool] = {}
@@ -250,6 +263,18 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                 count += 1
                 imbalances.append(Imbalance(name, "ledger-wide earnings identity", ["ledger"],
                                             expected, actual))
+    # What open payouts took and netted is exactly what the holds have in payout.
+    for unit, figures in (("tokens", earnings), ("minor", earnings_minor)):
+        taken, netted = open_payouts[f"taken_{unit}"], open_payouts[f"netted_{unit}"]
+        name = f"payouts_match_holds_{unit}"
+        checks[name] = (taken, netted) == (figures["in_payout"],
+                                           figures["negative_adjustments_in_payout"])
+        if not checks[name]:
+            count += 1
+            imbalances.append(Imbalance(name, "open payouts' takings == holds in payout",
+                                        ["payouts", "earnings"], taken + netted,
+                                        figures["in_payout"] +
+                                        figures["negative_adjustments_in_payout"]))
     subscriptions_net = invoices["received"] - invoices["reversed"]
     checks["subscription_pence_in_one_place"] = (
         subscriptions_net == invoices["creator"] + invoices["platform"])

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from application.ledger import Ledger
 from projections.earnings import EarningsProjection
+from projections.payouts import PayoutsProjection
 from projections.purchases import PurchasesProjection
 from projections.runner import ProjectionRunner
 from projections.spends import SpendsProjection
@@ -22,6 +23,6 @@ def trial_balance_now(runner: ProjectionRunner) -> TrialBalance:
 def trial_balance_as_of(ledger: Ledger, moment: datetime) -> TrialBalance:
     """Only the read models it reads are replayed, up to the moment."""
     sources = [WalletsProjection(), SpendsProjection(), EarningsProjection(),
-               PurchasesProjection(), SubscriptionsProjection()]
+               PurchasesProjection(), SubscriptionsProjection(), PayoutsProjection()]
     snapshot = replay_as_of(ledger, moment, sources)
     return trial_balance(snapshot.db)

@@ -1,7 +1,7 @@
 """The whole ledger as a state machine: random purchases, tips, pay-per-view unlocks, paid
 messages, subscriptions and their invoices, refunds, disputes and their outcomes (of packs and of
-invoices), releases and Stripe's duplicate and out-of-order deliveries, driven through the
-application on PostgreSQL.
+invoices), releases, payout runs and their transfers' fates (paid, failed, reversed), and
+Stripe's duplicate and out-of-order deliveries, driven through the application on PostgreSQL.
 
 After every step the trial balance holds, a small independent model of what Stripe reported
 agrees with it, and the read models equal a rebuild from the first event. CI runs the default
@@ -35,7 +35,8 @@ FANS = ("a", "b")
 PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
 STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
-         "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0}
+         "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
+         "payout_fates": {}}
 
 
 class Purchase:
@@ -93,6 +94,9 @@ class Ledger(RuleBasedStateMachine):
     def creators(self) -> None:
         for name in CREATORS:
             self.core.creators.register(f"creator-{name}", name, "admin")
+            self._connect(f"creator-{name}")
+        self.core.payouts.minimum_minor = 1  # pay whatever there is: more payouts per history
+        self.payout_ids: list[str] = []
         persona = self.core.personas.create("creator-x", dict(PROFILE))
         self.core.personas.submit("creator-x", persona.id)
         self.core.personas.review("adm-1", persona.id, True, "")
@@ -100,6 +104,16 @@ class Ledger(RuleBasedStateMachine):
         self.persona_id = str(persona.id)
         self.offers = [str(self.core.ppv.create_offer("creator-x", persona.id, f"Set {n}",
                                                       150 + 100 * n).id) for n in range(3)]
+
+    def _connect(self, creator_id: str) -> None:
+        assert self.core.simulator is not None
+        account = self.core.simulator.create_connect_account(
+            creator_user_id=creator_id, country="GB", business_type="individual",
+            idempotency_key=f"connect:{creator_id}")
+        creator = self.core.ledger.repository.get(ids.creator_id(creator_id))
+        creator.link_stripe_account(account, self.clock())
+        creator.record_stripe_status(True, True, [], self.clock())
+        self.core.ledger.save(creator)
 
     def _deliver(self, event: dict[str, Any]) -> str:
         outcome = self.core.stripe_events.handle(event)
@@ -242,6 +256,27 @@ class Ledger(RuleBasedStateMachine):
             "balance_transactions": [{"fee": 1_500}] if outcome == "lost" else []}))
         if paid.dispute is None or (paid.dispute == "open" and outcome != "open"):
             paid.dispute = outcome
+
+    @rule(days=st.integers(0, 20))
+    def payout_run(self, days: int) -> None:
+        """Some days later, a payout run (which releases due holds first)."""
+        self.clock.advance(days=days)
+        report = self.core.payouts.run(uuid.uuid4().hex[:8])
+        self.payout_ids += [str(ids.payout_id(creator, report.run_key))
+                            for creator in report.payouts]
+        STATS["payouts"] += len(report.payouts)
+
+    @precondition(lambda self: self.payout_ids)
+    @rule(pick=st.integers(0, 30), fate=st.sampled_from(["payout.paid", "payout.failed",
+                                                         "transfer.reversed"]))
+    def payout_fate(self, pick: int, fate: str) -> None:
+        """The bank pays or fails a payout, or the transfer is reversed (even after paid)."""
+        payout_id = self.payout_ids[pick % len(self.payout_ids)]
+        event = stripe_event(fate, {"id": f"po_{uuid.uuid4().hex[:8]}",
+                                    "metadata": {"lyra_payout_id": payout_id}})
+        outcome = self._deliver({**event, "account": "acct_connected"})
+        fates = STATS["payout_fates"]
+        fates[outcome] = fates.get(outcome, 0) + 1
 
     @precondition(lambda self: self.delivered)
     @rule(pick=st.integers(0, 60))

@@ -4,6 +4,7 @@ import pytest
 
 from projections.db import SqliteReadModelDb
 from projections.earnings import EarningsProjection
+from projections.payouts import PayoutsProjection
 from projections.purchases import PurchasesProjection
 from projections.runner import POSITIONS_DDL
 from projections.spends import SpendsProjection
@@ -19,7 +20,8 @@ def db() -> SqliteReadModelDb:
     with db.transaction() as tx:
         tx.execute(POSITIONS_DDL)
         for projection in (WalletsProjection(), SpendsProjection(), EarningsProjection(),
-                           PurchasesProjection(), SubscriptionsProjection()):
+                           PurchasesProjection(), SubscriptionsProjection(),
+                           PayoutsProjection()):
             for statement in projection.ddl:
                 tx.execute(statement)
             tx.execute("INSERT INTO rm_projection_positions VALUES (%s, 7, NULL)",
