@@ -13,6 +13,7 @@ running it twice in a week is a no-op for creators already paid.
 """
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from domain.aggregates.creator import Creator
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.payout import CREATED, TRANSFER_SUBMITTED, Payout
 from domain.catalogue import CURRENCY
+from domain.errors import DomainError
 from domain.payouts import HoldBalance, PayoutPlan, plan_payout
 
 
@@ -48,7 +50,8 @@ class RunReport:
 class Payouts:
     def __init__(self, ledger: Ledger, gateway: PaymentGateway, clock: Clock,
                  releases: HoldReleases, candidates: Any, minimum_minor: int,
-                 catch_up: Callable[[], None]) -> None:
+                 catch_up: Callable[[], None], workers: int = 8) -> None:
+        self.workers = workers
         self._ledger = ledger
         self._gateway = gateway
         self._clock = clock
@@ -65,14 +68,23 @@ class Payouts:
         self._catch_up()
         creators = set(self._candidates.creators_with_payable_money())
         creators.update(self._candidates.creators_paid_in_run(run_key))  # to resume or report
-        for creator_id in sorted(creators):
-            outcome, payout = self.pay(creator_id, run_key)
-            if payout is None:
-                report.carried[creator_id] = outcome
-            else:
-                report.payouts[creator_id] = payout.status
-                report.amount_minor += payout.amount_minor
+        # Creators are independent: their payouts overlap (each is a few commits and calls).
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            outcomes = pool.map(lambda c: (c, *self._pay_or_say_why(c, run_key)),
+                                sorted(creators))
+            for creator_id, outcome, payout in outcomes:
+                if payout is None:
+                    report.carried[creator_id] = outcome
+                else:
+                    report.payouts[creator_id] = payout.status
+                    report.amount_minor += payout.amount_minor
         return report
+
+    def _pay_or_say_why(self, creator_id: str, run_key: str) -> tuple[str, Payout | None]:
+        try:
+            return self.pay(creator_id, run_key)
+        except DomainError as error:  # one creator's trouble does not stop the run
+            return error.code, None
 
     def default_run_key(self) -> str:
         year, week, _ = self._clock().isocalendar()
@@ -80,7 +92,7 @@ class Payouts:
 
     def estimate(self, creator_id: str) -> dict[str, Any]:
         """What a run now would pay this creator, and what would carry and why."""
-        plan, why = self._plan(creator_id)
+        plan, why = self._plan(self._holds(creator_id))
         eligible = self._ineligible(creator_id)
         body: dict[str, Any] = {"minimum_minor": self.minimum_minor,
                                 "would_pay": plan is not None and eligible is None,
@@ -100,11 +112,12 @@ class Payouts:
                 return "resumed", self._advance(payout)
             if why_not:
                 return why_not, None
-            plan, why = self._plan(creator_id)
+            holds = self._holds(creator_id)
+            plan, why = self._plan(holds)
             if plan is None:
                 return why, None
             try:
-                payout = self._create(creator_id, run_key, plan)
+                payout = self._create(creator_id, run_key, plan, holds)
             except IntegrityError:
                 continue  # a concurrent run, a reversal or a release: plan again
             return "created", self._advance(payout)
@@ -125,21 +138,21 @@ class Payouts:
         return sorted((h for h in found.values() if h.creator_id == creator_id),
                       key=lambda h: (h.earned_at, str(h.id)))
 
-    def _plan(self, creator_id: str) -> tuple[PayoutPlan | None, str]:
-        balances = [HoldBalance(h.id, h.unit, h.available, h.clawback)
-                    for h in self._holds(creator_id)]
+    def _plan(self, holds: list[EarningsHold]) -> tuple[PayoutPlan | None, str]:
+        balances = [HoldBalance(h.id, h.unit, h.available, h.clawback) for h in holds]
         return plan_payout(balances, self.minimum_minor)
 
-    def _create(self, creator_id: str, run_key: str, plan: PayoutPlan) -> Payout:
+    def _create(self, creator_id: str, run_key: str, plan: PayoutPlan,
+                holds: list[EarningsHold]) -> Payout:
         now = self._clock()
         creator: Creator = self._ledger.repository.get(ids.creator_id(creator_id))
         payout = Payout.create(creator_id=creator_id, run_key=run_key,
                                account_id=str(creator.stripe_account_id), plan=plan,
                                currency=CURRENCY, at=now)
-        holds = {h.id: h for h in self._holds(creator_id)}
+        by_id = {h.id: h for h in holds}
         for line in plan.lines:
-            holds[line.hold_id].reserve(str(payout.id), line.amount, line.clawback, now)
-        self._ledger.save(payout, *(holds[line.hold_id] for line in plan.lines))
+            by_id[line.hold_id].reserve(str(payout.id), line.amount, line.clawback, now)
+        self._ledger.save(payout, *(by_id[line.hold_id] for line in plan.lines))
         return payout
 
     def _advance(self, payout: Payout) -> Payout:
@@ -176,9 +189,10 @@ class Payouts:
     def _record(self, payout: Payout, change: Callable[[Payout], bool],
                 holds: Callable[[Payout, list[EarningsHold]], list[EarningsHold]] | None = None
                 ) -> Payout:
-        """Apply a change to the freshest copy of the payout (a webhook may have moved it)."""
+        """Apply a change to the payout; after a conflict (a webhook moved it), to the freshest
+        copy."""
+        fresh = payout
         for _ in range(3):
-            fresh: Payout = self._ledger.repository.get(payout.id)
             if not change(fresh):
                 return fresh
             changed = holds(fresh, list(self._ledger.get_many(fresh.hold_ids).values())) \
@@ -186,6 +200,7 @@ class Payouts:
             try:
                 self._ledger.save(fresh, *changed)
             except IntegrityError:
+                fresh = self._ledger.repository.get(payout.id)
                 continue
             return fresh
         raise ConcurrencyExhaustedError(f"could not record payout {payout.id}; run again")
