@@ -105,8 +105,10 @@ class Payouts:
         """This run's payout to the creator, made or resumed; or why there is none."""
         for _ in range(3):
             payout = self._ledger.get_or_none(ids.payout_id(creator_id, run_key))
+            if payout is not None and payout.status != CREATED:
+                return "resumed", self._advance(payout)  # the money has moved: finish it
             why_not = self._ineligible(creator_id)
-            if payout is not None and payout.status == CREATED and why_not:
+            if payout is not None and why_not:
                 return why_not, self.fail(payout, why_not)  # suspended before any money moved
             if payout is not None:
                 return "resumed", self._advance(payout)
