@@ -124,7 +124,7 @@ def media_url(item_id: UUID, core: CoreDep, user: MaybeUser) -> dict[str, Any]:
 @router.get("/media/{item_id}")
 def media(item_id: UUID, core: CoreDep,
           expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
-          signature: Annotated[str, Query(min_length=64, max_length=64)]) -> StreamingResponse:
+          signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")]) -> StreamingResponse:
     """The bytes behind a signed link (no session needed; expired links are refused)."""
     item, chunks = core.library.open_signed(item_id, expires, signature)
     return StreamingResponse(chunks, media_type=item.content_type, headers={

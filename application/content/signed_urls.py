@@ -23,6 +23,6 @@ class MediaUrlSigner:
         return expires, self._signature(item_id, expires)
 
     def valid(self, item_id: str, expires: int, signature: str, now: datetime) -> bool:
-        if expires < int(now.timestamp()):
+        if expires < int(now.timestamp()) or not signature.isascii():
             return False
         return hmac.compare_digest(self._signature(item_id, expires), signature)
