@@ -116,6 +116,20 @@ class PayoutQueries:
                               "ORDER BY creator_id")
         return [str(r["creator_id"]) for r in rows]
 
+    def statement(self, creator_id: str, since: str, until: str) -> dict[str, list[dict[str, Any]]]:
+        """A creator's month: each earning made in it (as it stands now), each payout made."""
+        earnings = self._db.query(
+            "SELECT earned_at, source_kind, source_id, unit, amount_tokens, amount_minor, "
+            "reversed_tokens, reversed_minor, clawback_tokens + clawback_in_payout_tokens + "
+            "clawback_recovered_tokens AS clawed_tokens, clawback_minor + "
+            "clawback_in_payout_minor + clawback_recovered_minor AS clawed_minor, status, "
+            "release_at FROM rm_earnings_holds WHERE creator_id = %s AND earned_at >= %s "
+            "AND earned_at < %s ORDER BY earned_at, hold_id", (creator_id, since, until))
+        payouts = self._db.query(
+            f"SELECT {self._COLUMNS} FROM rm_payouts WHERE creator_id = %s AND created_at >= %s "
+            "AND created_at < %s ORDER BY created_at", (creator_id, since, until))
+        return {"earnings": earnings, "payouts": payouts}
+
     def creators_paid_in_run(self, run_key: str) -> list[str]:
         rows = self._db.query("SELECT creator_id FROM rm_payouts WHERE run_key = %s", (run_key,))
         return [str(r["creator_id"]) for r in rows]

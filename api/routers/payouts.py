@@ -1,8 +1,12 @@
 """Payouts: finance runs them and sees them all; a creator sees theirs and the next estimate."""
 
-from typing import Annotated, Any
+import csv
+import io
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
@@ -47,3 +51,48 @@ def my_payouts(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
     wait_for_position(core, min_position)
     return {"creator_id": subject, "payouts": core.payout_queries.payouts(subject),
             "next": core.payouts.estimate(subject)}
+
+
+STATEMENT_COLUMNS = ("date", "kind", "source", "reference", "unit", "amount", "reversed",
+                     "clawed_back", "status")
+
+
+@router.get("/api/creator/statements/{month}", response_model=None)
+def statement(core: CoreDep, user: CurrentUser,
+              month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+              creator_id: str | None = None, format: Literal["json", "csv"] = "json",
+              min_position: Position | None = None) -> dict[str, Any] | Response:
+    """A creator's monthly statement: every earning made that month as it stands now (tokens
+    and pence apart, with what was reversed or clawed back since) and every payout, as JSON or
+    CSV."""
+    if creator_id is None:
+        require(user, "creator")
+    subject = subject_or_override(user, creator_id, "finance", "admin", "auditor")
+    wait_for_position(core, min_position)
+    start = datetime.strptime(month + "-01", "%Y-%m-%d")
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    found = core.payout_queries.statement(subject, start.isoformat(), end.isoformat())
+    rows = [_earning_row(e) for e in found["earnings"]] + \
+        [_payout_row(p) for p in found["payouts"]]
+    if format == "json":
+        return {"creator_id": subject, "month": month, "rows": rows}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="statement-{subject}-{month}.csv"'})
+
+
+def _earning_row(hold: dict[str, Any]) -> dict[str, Any]:
+    unit = str(hold["unit"])
+    return {"date": hold["earned_at"], "kind": "earning", "source": hold["source_kind"],
+            "reference": hold["source_id"], "unit": unit, "amount": hold[f"amount_{unit}"],
+            "reversed": hold[f"reversed_{unit}"], "clawed_back": hold[f"clawed_{unit}"],
+            "status": hold["status"]}
+
+
+def _payout_row(payout: dict[str, Any]) -> dict[str, Any]:
+    return {"date": payout["created_at"], "kind": "payout", "source": payout["run_key"],
+            "reference": payout["payout_id"], "unit": "minor", "amount": payout["amount_minor"],
+            "reversed": 0, "clawed_back": payout["minor_netted"], "status": payout["status"]}

@@ -89,6 +89,16 @@ def test_a_failed_bank_payout_returns_everything_to_available(api) -> None:
     earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
     assert (earnings["available_tokens"], earnings["in_payout_tokens"]) == (7_700, 0)
     assert run(api, "w3")["payouts"] == {CREATOR: "bank_payout_requested"}  # paid again
+    month = creator.get("/api/creator/statements/2026-01",
+                        params={"min_position": api.head()}).json()["rows"]
+    assert [(r["kind"], r["unit"], r["amount"], r["status"]) for r in month] == [
+        ("earning", "tokens", 3_850, "available"), ("earning", "tokens", 3_850, "available"),
+        ("payout", "minor", 3_080, "failed"), ("payout", "minor", 3_080, "bank_payout_requested")]
+    csv_text = creator.get("/api/creator/statements/2026-01", params={"format": "csv"})
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert csv_text.text.splitlines()[0] == "date,kind,source,reference,unit,amount,reversed," \
+        "clawed_back,status" and len(csv_text.text.splitlines()) == 5
+    assert creator.get("/api/creator/statements/2026-13").status_code == 422
 
 
 def test_who_may_be_paid_and_who_may_run_payouts(api, studio) -> None:
