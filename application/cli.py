@@ -61,9 +61,15 @@ def main(argv: list[str] | None = None) -> int:
         "release", help="release holds whose 14 days have passed")
 
     payouts = commands.add_parser("payouts", help="creator payouts through Stripe Connect")
-    run = payouts.add_subparsers(dest="action", required=True).add_parser(
+    payouts_sub = payouts.add_subparsers(dest="action", required=True)
+    run = payouts_sub.add_parser(
         "run", help="pay every creator who may be paid (weekly; safe to repeat and to resume)")
     run.add_argument("--run-key", help="names the run (default: this ISO week)")
+    rebuild_payouts = payouts_sub.add_parser(
+        "rebuild", help="each payout of a period against what it would pay today")
+    rebuild_payouts.add_argument("--since", required=True)
+    rebuild_payouts.add_argument("--until", required=True)
+    rebuild_payouts.add_argument("--creator")
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -143,8 +149,16 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
-    elif args.command == "payouts":
+    elif args.command == "payouts" and args.action == "run":
         print(json.dumps(core.payouts.run(args.run_key).as_dict(), indent=2))
+    elif args.command == "payouts":
+        from replay.payout_rebuild import payout_rebuild
+
+        core.projections.catch_up()
+        print(json.dumps(payout_rebuild(
+            core.read_db, datetime.fromisoformat(args.since).isoformat(),
+            datetime.fromisoformat(args.until).isoformat(), args.creator), indent=2,
+            default=str))
     return 0
 
 

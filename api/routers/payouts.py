@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
 from api.params import Position
+from replay.payout_rebuild import payout_rebuild
 
 router = APIRouter(tags=["payouts"])
 STATUSES = "^(created|transfer_submitted|bank_payout_requested|paid|failed|reversed)$"
@@ -39,6 +40,44 @@ def all_payouts(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
     require(user, "finance", "admin", "auditor")
     wait_for_position(core, min_position)
     return {"payouts": core.payout_queries.payouts(creator_id, status, limit)}
+
+
+@router.get("/api/finance/payouts/rebuild", response_model=None)
+def rebuild(core: CoreDep, user: CurrentUser,
+            since: Annotated[datetime, Query()], until: Annotated[datetime, Query()],
+            creator_id: str | None = None, format: Literal["json", "csv"] = "json",
+            min_position: Position | None = None) -> dict[str, Any] | Response:
+    """Each payout of the period against what it would pay today, with the refunds and
+    chargebacks behind each difference and how their recovery stands."""
+    require(user, "finance", "admin", "auditor")
+    wait_for_position(core, min_position)
+    report = payout_rebuild(core.read_db, since.isoformat(), until.isoformat(), creator_id)
+    if format == "json":
+        return report
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=REBUILD_COLUMNS)
+    writer.writeheader()
+    for payout in report["payouts"]:
+        base = {k: payout[k] for k in ("payout_id", "creator_id", "run_key", "status",
+                                       "paid_minor", "would_pay_today_minor",
+                                       "difference_minor")}
+        for diff in payout["differences"] or [None]:
+            writer.writerow({**base, **(_difference_cells(diff) if diff else {})})
+    return Response(out.getvalue(), media_type="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="payout-rebuild.csv"'})
+
+
+REBUILD_COLUMNS = ("payout_id", "creator_id", "run_key", "status", "paid_minor",
+                   "would_pay_today_minor", "difference_minor", "hold_id", "unit",
+                   "clawed_back", "source", "reason", "owed", "being_netted", "recovered")
+
+
+def _difference_cells(diff: dict[str, Any]) -> dict[str, Any]:
+    source = diff["source"]
+    return {"hold_id": diff["hold_id"], "unit": diff["unit"], "clawed_back": diff["clawed_back"],
+            "source": source.get("spend_id") or source.get("invoice") or source["kind"],
+            "reason": source.get("reason") or source.get("dispute_status") or "refund",
+            **diff["recovery"]}
 
 
 @router.get("/api/creator/payouts")

@@ -60,6 +60,22 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     assert earnings["negative_adjustment_tokens"] == 3_500
     estimate = creator.get("/api/creator/payouts").json()["next"]
     assert estimate["would_pay"] is False
+    # Finance sees which payout the chargeback touches and how its recovery stands.
+    finance = api.as_user("fin-1", "finance")
+    rebuilt = finance.get("/api/finance/payouts/rebuild", params={
+        "since": "2026-01-01T00:00:00+00:00", "until": "2026-02-01T00:00:00+00:00",
+        "min_position": api.head()}).json()
+    [touched] = rebuilt["payouts"]
+    assert (touched["paid_minor"], touched["would_pay_today_minor"],
+            touched["difference_minor"]) == (2_199, 799, 1_400)
+    [why] = touched["differences"]
+    assert (why["unit"], why["clawed_back"], why["source"]["reason"]) == ("tokens", 3_500,
+                                                                           "dispute")
+    assert why["recovery"] == {"owed": 3_500, "being_netted": 0, "recovered": 0}
+    as_csv = finance.get("/api/finance/payouts/rebuild", params={
+        "since": "2026-01-01T00:00:00+00:00", "until": "2026-02-01T00:00:00+00:00",
+        "format": "csv"}).text.splitlines()
+    assert len(as_csv) == 2 and as_csv[1].endswith(",dispute,3500,0,0")
     # New earnings: another fan tips; the next payout nets the debt first.
     other, _ = funded_fan(api, "fan-3", "pack_5500")
     assert other.post("/api/tips", json={"creator_id": CREATOR,
