@@ -69,6 +69,10 @@ class PayoutsProjection(Projection):
                   (event.bank_payout_id,))
 
     @process.register
+    def _(self, event: Payout.BankPayoutFailed, tx: Tx, position: int) -> None:
+        self._set(tx, event, "status = 'bank_payout_failed', failure = %s", (event.reason,))
+
+    @process.register
     def _(self, event: Payout.Paid, tx: Tx, position: int) -> None:
         self._set(tx, event, "status = 'paid'", ())
 

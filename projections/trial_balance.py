@@ -217,7 +217,7 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
             tx, "SELECT SUM(tokens_taken) AS taken_tokens, SUM(tokens_netted) AS netted_tokens, "
                 "SUM(minor_taken) AS taken_minor, SUM(minor_netted) AS netted_minor FROM "
                 "rm_payouts WHERE status IN ('created', 'transfer_submitted', "
-                "'bank_payout_requested')")
+                "'bank_payout_requested', 'bank_payout_failed')")
         imbalances: list[Imbalance] = []
         count = 0
         checks: dict[str, bool] = {}

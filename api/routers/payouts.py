@@ -14,7 +14,8 @@ from api.params import Position
 from replay.payout_rebuild import payout_rebuild
 
 router = APIRouter(tags=["payouts"])
-STATUSES = "^(created|transfer_submitted|bank_payout_requested|paid|failed|reversed)$"
+STATUSES = ("^(created|transfer_submitted|bank_payout_requested|bank_payout_failed|paid|failed|"
+            "reversed)$")
 
 
 class RunRequest(BaseModel):

@@ -27,7 +27,7 @@ from application.ports import PaymentGateway
 from domain import ids
 from domain.aggregates.creator import Creator
 from domain.aggregates.earnings_hold import EarningsHold
-from domain.aggregates.payout import CREATED, TRANSFER_SUBMITTED, Payout
+from domain.aggregates.payout import CREATED, Payout
 from domain.catalogue import CURRENCY
 from domain.errors import DomainError
 from domain.payouts import HoldBalance, PayoutPlan, plan_payout
@@ -170,12 +170,12 @@ class Payouts:
             except PaymentProviderError:
                 return payout  # unreachable: the next run retries with the same key
             payout = self._record(payout, lambda p: p.record_transfer(transfer_id, self._clock()))
-        if payout.status == TRANSFER_SUBMITTED:
+        if payout.needs_bank_payout:
             try:
                 bank_payout_id = self._gateway.create_bank_payout(
                     payout_id=str(payout.id), account_id=payout.account_id,
                     amount_minor=payout.amount_minor, currency=payout.currency,
-                    idempotency_key=f"{payout.id}:bank")
+                    idempotency_key=f"{payout.id}:bank:{payout.bank_attempts + 1}")
             except PaymentProviderError:
                 return payout  # the money is on the Connect account; the next run retries
             payout = self._record(

@@ -1,9 +1,10 @@
 """Connect's webhooks, applied to payouts and the holds they cover.
 
 - payout.paid (an event of the creator's Connect account): the payout is paid; its holds settle.
-- payout.failed: the payout failed; its earnings are available again and the negative
-  adjustments it netted are owed again.
-- transfer.reversed: the same, even after the payout was paid.
+- payout.failed: the bank refused this attempt; the money is still on the Connect account, so
+  the payout waits (its holds stay in payout) and the next run asks the bank again.
+- transfer.reversed: the money came back to the platform, even after the payout was paid: its
+  earnings are available again and the negative adjustments it netted are owed again.
 Each is handled once and in any order (a late payout.paid after a failure changes nothing). An
 event naming no payout we know is recorded and flagged for finance, never applied.
 """
@@ -37,17 +38,18 @@ class ConnectEvents:
         holds = list(self._ledger.get_many(payout.hold_ids).values())
         ref = str(payout.id)
         if kind == "payout.paid":
-            if not payout.mark_paid(now):
+            if not payout.mark_paid(str(obj.get("id")), now):
                 return "no_change", []
             return "payout_paid", [payout, *[h for h in holds if h.settle(ref, now)]]
         reason = obj.get("failure_code") or obj.get("failure_message") or kind
-        changed = payout.mark_failed(reason, now) if kind == "payout.failed" else \
-            payout.mark_reversed(reason, now)
-        if not changed:
+        if kind == "payout.failed":
+            if not payout.mark_bank_payout_failed(str(obj.get("id")), reason, now):
+                return "no_change", []
+            return "payout_failed", [payout]
+        if not payout.mark_reversed(reason, now):
             return "no_change", []
-        returned = [h for h in holds if h.return_reservation(ref, reason, now)]
-        return ("payout_failed" if kind == "payout.failed" else "transfer_reversed"), \
-            [payout, *returned]
+        return "transfer_reversed", [payout, *[h for h in holds
+                                               if h.return_reservation(ref, reason, now)]]
 
     def _payout(self, payout_id: str | None) -> Payout | None:
         try:

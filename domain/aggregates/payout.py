@@ -1,9 +1,12 @@
 """One payout to a creator: the earnings it covers, the amount, and its life.
 
 created → transfer submitted (Stripe Transfer to the creator's Connect account) → bank payout
-requested (a Stripe Payout on that account) → paid; or failed, or reversed (even after paid).
-Its holds are reserved in the same save as its creation; they settle when it is paid and return
-to available (and negative adjustments to outstanding) when it fails or is reversed. Every step
+requested (a Stripe Payout on that account) → paid. A transfer Stripe refuses fails the payout;
+a bank payout that fails leaves the money on the Connect account, so the payout waits for the
+next run to ask the bank again (it must not be paid a second time by a new transfer); a
+reversed transfer (even after paid) ends it. Its holds are reserved in the same save as its
+creation; they settle when it is paid and return to available (and negative adjustments to
+outstanding) when it fails before any money moved or its transfer is reversed. Every step
 is idempotent, so a run can be repeated or resumed after a crash at any point.
 """
 
@@ -13,16 +16,16 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import ids
-from domain.errors import InvalidTransitionError
 from domain.payouts import PayoutPlan
 
 CREATED = "created"
 TRANSFER_SUBMITTED = "transfer_submitted"
 BANK_PAYOUT_REQUESTED = "bank_payout_requested"
+BANK_PAYOUT_FAILED = "bank_payout_failed"
 PAID = "paid"
 FAILED = "failed"
 REVERSED = "reversed"
-OPEN = (CREATED, TRANSFER_SUBMITTED, BANK_PAYOUT_REQUESTED)
+OPEN = (CREATED, TRANSFER_SUBMITTED, BANK_PAYOUT_REQUESTED, BANK_PAYOUT_FAILED)
 
 
 class Payout(Aggregate):
@@ -60,6 +63,7 @@ class Payout(Aggregate):
         self.status = CREATED
         self.transfer_id: str | None = None
         self.bank_payout_id: str | None = None
+        self.bank_attempts = 0
         self.failure: str | None = None
 
     @classmethod
@@ -84,26 +88,38 @@ class Payout(Aggregate):
         self._transfer_submitted(transfer_id=transfer_id, at=at)
         return True
 
+    @property
+    def needs_bank_payout(self) -> bool:
+        return self.status in (TRANSFER_SUBMITTED, BANK_PAYOUT_FAILED)
+
     def record_bank_payout(self, bank_payout_id: str, at: datetime) -> bool:
-        if self.status != TRANSFER_SUBMITTED:
+        if not self.needs_bank_payout:
             return False
         self._bank_payout_requested(bank_payout_id=bank_payout_id, at=at)
         return True
 
-    def mark_paid(self, at: datetime) -> bool:
-        """The money reached the creator's bank: its holds settle (the caller saves them)."""
-        if self.status not in OPEN:
-            return False
-        if self.status == CREATED:
-            raise InvalidTransitionError("a payout is paid only after its transfer")
-        self._paid(at=at)
-        return True
+    def mark_paid(self, bank_payout_id: str, at: datetime) -> bool:
+        """The money reached the creator's bank: its holds settle (the caller saves them).
+        Only the attempt in flight can be paid (it may be reported before it is recorded)."""
+        if self.status == TRANSFER_SUBMITTED or (
+                self.status == BANK_PAYOUT_REQUESTED and bank_payout_id == self.bank_payout_id):
+            self._paid(at=at)
+            return True
+        return False
 
     def mark_failed(self, reason: str, at: datetime) -> bool:
-        """A transfer Stripe refused or a bank payout that failed: its holds return."""
-        if self.status not in OPEN:
+        """Nothing was moved (Stripe refused the transfer, or the creator may no longer be
+        paid): the payout ends and its holds return."""
+        if self.status != CREATED:
             return False
         self._failed(reason=reason, at=at)
+        return True
+
+    def mark_bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime) -> bool:
+        """The bank refused this attempt; the money waits on the Connect account."""
+        if self.status != BANK_PAYOUT_REQUESTED or bank_payout_id != self.bank_payout_id:
+            return False
+        self._bank_payout_failed(bank_payout_id=bank_payout_id, reason=reason, at=at)
         return True
 
     def mark_reversed(self, reason: str, at: datetime) -> bool:
@@ -129,7 +145,18 @@ class Payout(Aggregate):
     @event(BankPayoutRequested)
     def _bank_payout_requested(self, bank_payout_id: str, at: datetime) -> None:
         self.bank_payout_id = bank_payout_id
+        self.bank_attempts += 1
         self.status = BANK_PAYOUT_REQUESTED
+
+    class BankPayoutFailed(Aggregate.Event):
+        bank_payout_id: str
+        reason: str
+        at: datetime
+
+    @event(BankPayoutFailed)
+    def _bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime) -> None:
+        self.status = BANK_PAYOUT_FAILED
+        self.failure = reason
 
     class Paid(Aggregate.Event):
         at: datetime

@@ -89,7 +89,7 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     assert balance["earnings_tokens"]["negative_adjustments"] == 3_500
 
 
-def test_a_failed_bank_payout_returns_everything_to_available(api) -> None:
+def test_a_failed_bank_payout_is_asked_again_never_transferred_twice(api) -> None:
     creator, _ = approved_creator(api)
     for fan_id in ("fan-1", "fan-2"):  # 2 × 3,850 tokens = 3,080p: above the minimum
         fan, _ = funded_fan(api, fan_id, "pack_5500")
@@ -101,15 +101,25 @@ def test_a_failed_bank_payout_returns_everything_to_available(api) -> None:
     failed = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/failed").json()
     assert failed["response"]["outcome"] == "payout_failed"
     late = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/paid").json()
-    assert late["response"]["outcome"] == "no_change"  # a failure stands
+    assert late["response"]["outcome"] == "no_change"  # that attempt failed; it stands
+    # The money waits on the Connect account: still in payout, never available to pay again.
     earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
-    assert (earnings["available_tokens"], earnings["in_payout_tokens"]) == (7_700, 0)
-    assert run(api, "w3")["payouts"] == {CREATOR: "bank_payout_requested"}  # paid again
+    assert (earnings["available_tokens"], earnings["in_payout_tokens"]) == (0, 7_700)
+    assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}  # asks the bank again
+    assert len(api.core.simulator._transfers) == 1
+    paid = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/paid").json()
+    assert paid["response"]["outcome"] == "payout_paid"
+    # The transfer reversed after all: the earnings are available again.
+    reversed_ = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/reverse-transfer").json()
+    assert reversed_["response"]["outcome"] == "transfer_reversed"
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert (earnings["available_tokens"], earnings["paid_tokens"]) == (7_700, 0)
+    assert run(api, "w3")["payouts"] == {CREATOR: "bank_payout_requested"}
     month = creator.get("/api/creator/statements/2026-01",
                         params={"min_position": api.head()}).json()["rows"]
     assert [(r["kind"], r["unit"], r["amount"], r["status"]) for r in month] == [
         ("earning", "tokens", 3_850, "available"), ("earning", "tokens", 3_850, "available"),
-        ("payout", "minor", 3_080, "failed"), ("payout", "minor", 3_080, "bank_payout_requested")]
+        ("payout", "minor", 3_080, "reversed"), ("payout", "minor", 3_080, "bank_payout_requested")]
     csv_text = creator.get("/api/creator/statements/2026-01", params={"format": "csv"})
     assert csv_text.headers["content-type"].startswith("text/csv")
     assert csv_text.text.splitlines()[0] == "date,kind,source,reference,unit,amount,reversed," \
