@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     rebuild_payouts.add_argument("--until", required=True)
     rebuild_payouts.add_argument("--creator")
 
+    finance = commands.add_parser("finance", help="finance's checks against Stripe")
+    reconcile_cmd = finance.add_subparsers(dest="action", required=True).add_parser(
+        "reconcile", help="Stripe's balance transactions against the ledger; exit 1 if not")
+    reconcile_cmd.add_argument("--since", required=True)
+    reconcile_cmd.add_argument("--until", required=True)
+
     args = parser.parse_args(argv)
     settings = get_settings()
 
@@ -149,6 +155,15 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
+    elif args.command == "finance":
+        from application.reconciliation import reconcile
+        from projections.reconciliation import LedgerMoney
+
+        core.projections.catch_up()
+        result = reconcile(core.gateway, LedgerMoney(core.read_db),
+                           datetime.fromisoformat(args.since), datetime.fromisoformat(args.until))
+        print(json.dumps(result, indent=2, default=str))
+        return 0 if result["reconciled"] else 1
     elif args.command == "payouts" and args.action == "run":
         print(json.dumps(core.payouts.run(args.run_key).as_dict(), indent=2))
     elif args.command == "payouts":

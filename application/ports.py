@@ -69,6 +69,12 @@ class PaymentGateway(Protocol):
         """A Stripe Payout on the Connect account to the creator's bank; its id."""
         ...
 
+    def balance_transactions(self, created_from: int, created_until: int
+                             ) -> Iterator[dict[str, Any]]:
+        """Stripe's balance transactions created in [from, until) (Unix seconds), every page,
+        each with its source object (charge, refund, dispute or transfer) expanded."""
+        ...
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         """Verify the signature and return the event; raise WebhookSignatureError otherwise."""
         ...

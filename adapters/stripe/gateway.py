@@ -1,5 +1,6 @@
 """The real Stripe API through the official SDK (StripeClient), pointed anywhere by base address."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import stripe
@@ -157,6 +158,17 @@ class StripeGateway:
         except stripe.StripeError as error:
             raise _payout_error("payout", error) from None
         return str(payout.id)
+
+    def balance_transactions(self, created_from: int, created_until: int
+                             ) -> Iterator[dict[str, Any]]:
+        try:
+            page = self._client.v1.balance_transactions.list(params={
+                "created": {"gte": created_from, "lt": created_until}, "limit": 100,
+                "expand": ["data.source"]})
+            for transaction in page.auto_paging_iter():
+                yield transaction.to_dict()
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe's balance could not be listed: {error}") from None
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._webhook_secret)

@@ -12,7 +12,7 @@ on a fresh machine.
 import json
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -104,6 +104,7 @@ class LocalPaymentSimulator:
         self._invoices: dict[str, SimulatedInvoice] = {}
         self._subscriptions: dict[str, SimulatedSubscription] = {}
         self._transfers: dict[str, SimulatedTransfer] = {}
+        self._balance: list[dict[str, Any]] = []  # Stripe's balance transactions, oldest first
         self._lock = threading.Lock()
 
     # -- PaymentGateway ----------------------------------------------------------------------
@@ -175,6 +176,8 @@ class LocalPaymentSimulator:
                 transfer = SimulatedTransfer(f"tr_sim_{secrets.token_hex(8)}", payout_id,
                                              account_id, amount_minor)
                 self._transfers[transfer.id] = transfer
+                self._book("transfer", -amount_minor, {"id": transfer.id, "object": "transfer",
+                                                       "metadata": {"lyra_payout_id": payout_id}})
                 self._by_key[idempotency_key] = transfer_id = transfer.id
         return transfer_id
 
@@ -214,6 +217,9 @@ class LocalPaymentSimulator:
             "amount_total": session.amount_total_minor,
             "client_reference_id": session.metadata["fan_id"], "metadata": session.metadata}
         if session.mode == "payment":
+            self._book("charge", session.amount_total_minor, {
+                "id": session.charge_id, "object": "charge",
+                "payment_intent": session.payment_intent_id})
             return self._deliver("checkout.session.completed",
                                  {**obj, "payment_intent": session.payment_intent_id})
         # Subscription mode: Stripe starts the subscription and pays its first invoice.
@@ -267,6 +273,9 @@ class LocalPaymentSimulator:
         subscription.invoices.append(invoice.id)
         if paid:
             subscription.status = "active"
+            self._book("charge", invoice.amount_total_minor, {
+                "id": invoice.charge_id, "object": "charge",
+                "payment_intent": invoice.payment_intent_id, "invoice": invoice.id})
             return self._deliver("invoice.paid", self._invoice_obj(invoice, subscription))
         subscription.status = "past_due"
         delivered = self._deliver("invoice.payment_failed",
@@ -303,8 +312,13 @@ class LocalPaymentSimulator:
     def refund(self, charge_ref: str, amount_minor: int | None = None) -> dict[str, Any]:
         """Refund a pack's checkout or an invoice, in whole or in part."""
         charge = self._charge(charge_ref)
+        before = charge.refunded_minor
         charge.refunded_minor = min(charge.amount_total_minor,
                                     charge.refunded_minor + (amount_minor or charge.amount_total_minor))
+        if charge.refunded_minor > before:
+            self._book("refund", before - charge.refunded_minor, {
+                "id": f"re_sim_{secrets.token_hex(8)}", "object": "refund",
+                "charge": charge.charge_id, "payment_intent": charge.payment_intent_id})
         return self._deliver("charge.refunded", {
             "id": charge.charge_id, "object": "charge", "amount": charge.amount_total_minor,
             "amount_refunded": charge.refunded_minor,
@@ -314,7 +328,11 @@ class LocalPaymentSimulator:
 
     def dispute(self, charge_ref: str) -> dict[str, Any]:
         charge = self._charge(charge_ref)
-        charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+        if charge.dispute_id is None:
+            charge.dispute_id = f"dp_sim_{secrets.token_hex(8)}"
+            self._book("adjustment", -charge.amount_total_minor, {
+                "id": charge.dispute_id, "object": "dispute",
+                "payment_intent": charge.payment_intent_id})
         return self._deliver("charge.dispute.created",
                              self._dispute_object(charge, "needs_response", fee_minor=None))
 
@@ -322,6 +340,10 @@ class LocalPaymentSimulator:
         """The bank decides: Stripe sends charge.dispute.closed (won or lost, with its fee)."""
         charge = self._charge(charge_ref)
         charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+        if won:  # the bank gives the money back
+            self._book("adjustment", charge.amount_total_minor, {
+                "id": charge.dispute_id, "object": "dispute",
+                "payment_intent": charge.payment_intent_id})
         obj = self._dispute_object(charge, "won" if won else "lost",
                                    fee_minor=None if won else fee_minor)
         return self._deliver("charge.dispute.closed", obj)
@@ -374,6 +396,16 @@ class LocalPaymentSimulator:
             "charges_enabled": done, "payouts_enabled": done, "details_submitted": True,
             "requirements": {"currently_due": requirements_due or []},
             "metadata": {"lyra_creator_id": self._accounts[account_id]}})
+
+    def _book(self, kind: str, amount_minor: int, source: dict[str, Any]) -> None:
+        self._balance.append({"id": f"txn_sim_{secrets.token_hex(8)}",
+                              "object": "balance_transaction", "type": kind,
+                              "amount": amount_minor, "currency": CURRENCY,
+                              "created": self._now(), "source": source})
+
+    def balance_transactions(self, created_from: int, created_until: int
+                             ) -> Iterator[dict[str, Any]]:
+        return iter([t for t in self._balance if created_from <= t["created"] < created_until])
 
     def _require(self, session_id: str) -> SimulatedSession:
         session = self._sessions.get(session_id)

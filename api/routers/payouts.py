@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
 from api.params import Position
+from application.reconciliation import reconcile
+from projections.reconciliation import LedgerMoney
 from replay.payout_rebuild import payout_rebuild
 
 router = APIRouter(tags=["payouts"])
@@ -79,6 +81,17 @@ def _difference_cells(diff: dict[str, Any]) -> dict[str, Any]:
             "source": source.get("spend_id") or source.get("invoice") or source["kind"],
             "reason": source.get("reason") or source.get("dispute_status") or "refund",
             **diff["recovery"]}
+
+
+@router.get("/api/finance/reconciliation")
+def reconciliation(core: CoreDep, user: CurrentUser, since: Annotated[datetime, Query()],
+                   until: Annotated[datetime, Query()],
+                   min_position: Position | None = None) -> dict[str, Any]:
+    """Stripe's balance transactions of the period against the ledger's charges, refunds,
+    disputes and transfers: matched, missing on either side, amounts that differ."""
+    require(user, "finance", "admin", "auditor")
+    wait_for_position(core, min_position)
+    return reconcile(core.gateway, LedgerMoney(core.read_db), since, until)
 
 
 @router.get("/api/creator/payouts")

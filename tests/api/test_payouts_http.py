@@ -87,6 +87,17 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"], balance["imbalances"]
     assert balance["earnings_tokens"]["negative_adjustments"] == 3_500
+    # Stripe's books and the ledger agree: 3 charges, 1 dispute, 1 transfer.
+    month = {"since": "2026-01-01T00:00:00+00:00", "until": "2026-03-01T00:00:00+00:00",
+             "min_position": api.head()}
+    books = finance.get("/api/finance/reconciliation", params=month).json()
+    assert books["reconciled"] is True and books["matched"] == 5, books
+    # A charge Stripe booked that the ledger never heard of (its webhook was lost) shows up.
+    api.core.simulator._book("charge", 499, {"id": "ch_lost", "object": "charge",
+                                             "payment_intent": "pi_lost"})
+    books = finance.get("/api/finance/reconciliation", params=month).json()
+    assert books["reconciled"] is False
+    assert [(m["type"], m["key"]) for m in books["missing_in_ledger"]] == [("charge", "pi_lost")]
 
 
 def test_a_failed_bank_payout_is_asked_again_never_transferred_twice(api) -> None:

@@ -87,6 +87,7 @@ class FakeStripe:
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
         self.bank_payouts: dict[str, dict[str, Any]] = {}
+        self.balance: list[dict[str, Any]] = []  # balance transactions, newest first
         self.refuse_transfers = False  # answer 400, as Stripe does for a request it refuses
         self.fail_with_500 = 0  # answer the next N money requests with a server error
         self.accounts: dict[str, dict[str, Any]] = {}
@@ -177,9 +178,22 @@ class FakeStripe:
                 fake.by_idempotency_key[key] = made["id"]
                 return self._reply(200, made)
 
+            def _balance_page(self, query: dict[str, list[str]]) -> None:
+                """One page of balance transactions, as Stripe pages them (starting_after)."""
+                limit = int(query.get("limit", ["10"])[0])
+                after = query.get("starting_after", [None])[0]
+                rows = fake.balance
+                if after:
+                    rows = rows[[t["id"] for t in rows].index(after) + 1:]
+                return self._reply(200, {"object": "list", "data": rows[:limit],
+                                         "has_more": len(rows) > limit,
+                                         "url": "/v1/balance_transactions"})
+
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
                 fake.requests.append(("GET", self.path, dict(self.headers)))
+                if url.path == "/v1/balance_transactions":
+                    return self._balance_page(parse_qs(url.query))
                 if url.path != "/v1/checkout/sessions":
                     return self._reply(404, {"error": {"message": "no such route"}})
                 pi = parse_qs(url.query).get("payment_intent", [""])[0]

@@ -2,11 +2,15 @@
 again, Stripe refusing or unreachable, a creator suspended between runs. Nothing is paid twice
 and nothing is lost."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from adapters.stripe.gateway import StripeGateway
+from application.reconciliation import reconcile
 from application.spending.commands import send_tip
 from domain import ids
+from projections.reconciliation import LedgerMoney
 from replay.trial_balance import trial_balance_now
 from tests.fakes.servers import FakeStripe
 from tests.helpers import session_completed
@@ -130,3 +134,26 @@ def test_a_creator_suspended_before_the_transfer_is_not_paid(setup, monkeypatch)
     assert (payout_of(core).failure, fake.transfers) == ("creator_not_in_good_standing", {})
     holds = core.ledger.get_many(payout_of(core).hold_ids).values()
     assert sum(h.available for h in holds) == 1_400  # kept for when they are reinstated
+
+
+def test_reconciliation_reads_every_page_of_stripe_s_balance(setup) -> None:
+    fake, core = setup
+    assert core.payouts.run("w1").payouts == {"creator-1": "bank_payout_requested"}
+    core.projections.catch_up()
+    payment_intents = [s["payment_intent"] for s in fake.sessions.values()]
+    [transfer] = fake.transfers.values()
+    booked = [{"id": f"txn_{n}", "type": "charge", "amount": 999,
+               "source": {"id": f"ch_{n}", "object": "charge", "payment_intent": pi}}
+              for n, pi in enumerate(payment_intents)]
+    booked.append({"id": "txn_t", "type": "transfer", "amount": -560,
+                   "source": {"id": transfer["id"], "object": "transfer"}})
+    booked += [{"id": f"txn_x{n}", "type": "charge", "amount": 499,
+                "source": {"id": f"ch_x{n}", "object": "charge", "payment_intent": f"pi_x{n}"}}
+               for n in range(230)]  # three pages of charges the ledger never heard of
+    fake.balance = booked
+    result = reconcile(core.gateway, LedgerMoney(core.read_db),
+                       datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
+    assert result["matched"] == 3 and len(result["missing_in_ledger"]) == 230
+    assert result["missing_at_stripe"] == [] and result["amount_mismatches"] == []
+    pages = [r for r in fake.requests if r[1].startswith("/v1/balance_transactions")]
+    assert len(pages) == 3 and "expand" in pages[0][1]
