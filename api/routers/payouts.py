@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
-from api.params import Position
+from api.params import Position, period
 from application.reconciliation import reconcile
 from projections.reconciliation import LedgerMoney
 from replay.payout_rebuild import payout_rebuild
@@ -53,6 +53,7 @@ def rebuild(core: CoreDep, user: CurrentUser,
     """Each payout of the period against what it would pay today, with the refunds and
     chargebacks behind each difference and how their recovery stands."""
     require(user, "finance", "admin", "auditor")
+    since, until = period(since, until)
     wait_for_position(core, min_position)
     report = payout_rebuild(core.read_db, since.isoformat(), until.isoformat(), creator_id)
     if format == "json":
@@ -90,6 +91,7 @@ def reconciliation(core: CoreDep, user: CurrentUser, since: Annotated[datetime, 
     """Stripe's balance transactions of the period against the ledger's charges, refunds,
     disputes and transfers: matched, missing on either side, amounts that differ."""
     require(user, "finance", "admin", "auditor")
+    since, until = period(since, until)
     wait_for_position(core, min_position)
     return reconcile(core.gateway, LedgerMoney(core.read_db), since, until)
 
@@ -112,7 +114,7 @@ STATEMENT_COLUMNS = ("date", "kind", "source", "reference", "unit", "amount", "r
 
 @router.get("/api/creator/statements/{month}", response_model=None)
 def statement(core: CoreDep, user: CurrentUser,
-              month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+              month: Annotated[str, Path(pattern=r"^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$")],
               creator_id: str | None = None, format: Literal["json", "csv"] = "json",
               min_position: Position | None = None) -> dict[str, Any] | Response:
     """A creator's monthly statement: every earning made that month as it stands now (tokens

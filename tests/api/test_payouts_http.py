@@ -151,3 +151,19 @@ def test_who_may_be_paid_and_who_may_run_payouts(api, studio) -> None:
         assert client.post("/api/finance/payouts/run").status_code == 403
         assert client.get("/api/finance/payouts").status_code == 403
     assert fan.get("/api/creator/payouts", params={"creator_id": "creator-1"}).status_code == 403
+
+
+def test_bad_periods_are_refused(api) -> None:
+    finance = api.as_user("fin-1", "finance")
+    head = api.head()
+    for path in ("/api/finance/payouts/rebuild", "/api/finance/reconciliation"):
+        for since, until in (("2026-01-01T00:00:00", "2026-02-01T00:00:00"),  # no time zone
+                             ("2026-02-01T00:00:00Z", "2026-01-01T00:00:00Z"),  # backwards
+                             ("0001-01-01T00:00:00Z", "2026-01-01T00:00:00Z")):  # out of range
+            response = finance.get(path, params={"since": since, "until": until})
+            assert (response.status_code, response.json()["error"]["code"]) == (
+                422, "invalid_request"), (path, since)
+    creator = api.as_user("creator-1", "creator")
+    for month in ("0000-01", "2026-13", "9999-12"):
+        assert creator.get(f"/api/creator/statements/{month}").status_code == 422
+    assert api.head() == head
