@@ -58,15 +58,20 @@ def payout_rebuild(db: ReadModelDb, since: str, until: str,
 def _attribute(db: ReadModelDb,
                taken_by_hold: dict[str, list[tuple[str, str, int]]]) -> dict[tuple[str, str], int]:
     """(payout, hold) -> how much of what that payout took has been clawed back since."""
+    clawed_by_hold: dict[str, int] = {}
+    hold_ids = list(taken_by_hold)
+    for start in range(0, len(hold_ids), 500):  # one query per 500 holds, not one per hold
+        chunk = hold_ids[start:start + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        for row in db.query(
+                "SELECT hold_id, CASE WHEN unit = 'tokens' THEN clawback_tokens + "
+                "clawback_in_payout_tokens + clawback_recovered_tokens ELSE clawback_minor + "
+                "clawback_in_payout_minor + clawback_recovered_minor END AS clawed "
+                f"FROM rm_earnings_holds WHERE hold_id IN ({marks})", tuple(chunk)):
+            clawed_by_hold[str(row["hold_id"])] = int(row["clawed"] or 0)
     out: dict[tuple[str, str], int] = {}
     for hold_id, takes in taken_by_hold.items():
-        row = db.query("SELECT unit, clawback_tokens + clawback_in_payout_tokens + "
-                       "clawback_recovered_tokens AS clawed_tokens, clawback_minor + "
-                       "clawback_in_payout_minor + clawback_recovered_minor AS clawed_minor "
-                       "FROM rm_earnings_holds WHERE hold_id = %s", (hold_id,))
-        if not row:
-            continue
-        clawed = int(row[0][f"clawed_{row[0]['unit']}"])
+        clawed = clawed_by_hold.get(hold_id, 0)
         for _, payout_id, amount in sorted(takes, reverse=True):
             share = min(clawed, amount)
             out[(payout_id, hold_id)] = share

@@ -9,12 +9,10 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.auth import Principal
 from api.deps import CoreDep, CurrentUser, MaybeUser, require, wait_for_position
 from api.errors import ApiError
 from api.params import INT64_MAX, Position
 from domain.aggregates.media_item import MediaItem
-from domain.visibility import PPV, may_view
 
 router = APIRouter(tags=["content"])
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -94,23 +92,12 @@ def feed(persona_id: UUID, core: CoreDep, user: MaybeUser,
     what would open it (a subscription, or the offers that include it)."""
     wait_for_position(core, min_position)
     posts = core.content_queries.feed(str(persona_id), limit, before)
-    return {"posts": [{**post, "items": [_viewed(core, user, row) for row in post["items"]]}
-                      for post in posts],
+    shown = core.library.shown(user.user_id if user else None,
+                               bool(user and user.has(*STAFF)),
+                               [str(i["item_id"]) for post in posts for i in post["items"]])
+    return {"posts": [{**post, "items": [shown[str(i["item_id"])] for i in post["items"]
+                                         if str(i["item_id"]) in shown]} for post in posts],
             "next_before": posts[-1]["published_at"] if len(posts) == limit else None}
-
-
-def _viewed(core: CoreDep, user: Principal | None, row: dict[str, Any]) -> dict[str, Any]:
-    item = core.ledger.get_or_none(UUID(str(row["item_id"])))
-    assert isinstance(item, MediaItem)
-    viewer = core.library.viewer(user.user_id if user else None,
-                                 bool(user and user.has(*STAFF)), item)
-    shown = {"item_id": str(item.id), "kind": item.kind, "tier": item.tier,
-             "title": item.title}
-    if may_view(item.tier, item.taken_down, viewer):
-        url = core.library.url_for(item)
-        return {**shown, "locked": False, "url": url.path, "expires_at": url.expires_at}
-    opened_by = core.content_queries.offers_opening(str(item.id)) if item.tier == PPV else []
-    return {**shown, "locked": True, "unlock_offer_ids": opened_by}
 
 
 @router.get("/api/media/{item_id}/url")

@@ -150,15 +150,41 @@ class ContentLibrary:
 
     # -- viewers ----------------------------------------------------------------------------
 
-    def viewer(self, viewer_id: str | None, is_staff: bool, item: MediaItem) -> Viewer:
-        """How a viewer stands to one item; only what its tier needs is looked up."""
+    def viewer(self, viewer_id: str | None, is_staff: bool, item: MediaItem,
+               subscribed: dict[str, bool] | None = None) -> Viewer:
+        """How a viewer stands to one item; only what its tier needs is looked up (and a
+        persona's subscription once, when the caller passes a dict to remember it in)."""
         if viewer_id is None:
             return Viewer()
-        subscribed = item.tier == SUBSCRIBERS and self._subscriptions.access(
-            viewer_id, item.persona_id).subscribed
+        known = subscribed if subscribed is not None else {}
+        if item.tier == SUBSCRIBERS and item.persona_id not in known:
+            known[item.persona_id] = self._subscriptions.access(
+                viewer_id, item.persona_id).subscribed
         unlocked = item.tier == PPV and self._unlocked(viewer_id, str(item.id))
         return Viewer(is_owner=viewer_id == item.creator_id, is_staff=is_staff,
-                      subscribed=subscribed, unlocked=unlocked)
+                      subscribed=known.get(item.persona_id, False), unlocked=unlocked)
+
+    def shown(self, viewer_id: str | None, is_staff: bool,
+              item_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Feed items as this viewer sees them: a signed link, or locked with what would open
+        it (the offers including a PPV item). Items are read in one query."""
+        items = self._ledger.get_many([UUID(i) for i in item_ids])
+        subscribed: dict[str, bool] = {}
+        out: dict[str, dict[str, Any]] = {}
+        for item in items.values():
+            if not isinstance(item, MediaItem):
+                continue
+            shown = {"item_id": str(item.id), "kind": item.kind, "tier": item.tier,
+                     "title": item.title}
+            viewer = self.viewer(viewer_id, is_staff, item, subscribed)
+            if may_view(item.tier, item.taken_down, viewer):
+                url = self.url_for(item)
+                out[str(item.id)] = {**shown, "locked": False, "url": url.path,
+                                     "expires_at": url.expires_at}
+            else:
+                opened_by = self._offers_opening(str(item.id)) if item.tier == PPV else []
+                out[str(item.id)] = {**shown, "locked": True, "unlock_offer_ids": opened_by}
+        return out
 
     def signed_url(self, viewer_id: str | None, is_staff: bool, item_id: UUID) -> SignedUrl:
         item = self._item(item_id)
