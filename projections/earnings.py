@@ -92,6 +92,10 @@ class EarningsProjection(Projection):
                    self._hold(tx, event)["status"])
         self._move(tx, event, "clawback_in_payout", "clawback_recovered", event.clawback_tokens,
                    event.clawback_minor, None)
+        if event.forgiven_tokens or event.forgiven_minor:  # netted, then forgiven: owed back
+            self._move(tx, event, "paid", "available", event.forgiven_tokens,
+                       event.forgiven_minor, "available")
+            return
         tx.execute("UPDATE rm_earnings_holds SET status = 'paid' WHERE hold_id = %s "
                    "AND status <> 'held' AND available_tokens + available_minor = 0 "
                    "AND in_payout_tokens + in_payout_minor = 0", (str(event.originator_id),))
@@ -103,6 +107,9 @@ class EarningsProjection(Projection):
         self._move(tx, event, was, "available", event.amount_tokens, event.amount_minor,
                    "available")
         self._move(tx, event, claw, "clawback", event.clawback_tokens, event.clawback_minor, None)
+        self._move(tx, event, "available", "paid", event.taken_back_tokens,
+                   event.taken_back_minor, None)
+        self._move(tx, event, None, "clawback", event.overpaid_tokens, event.overpaid_minor, None)
 
     @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:
@@ -128,9 +135,18 @@ class EarningsProjection(Projection):
             status = "available"
             self._move(tx, event, "paid", "available", event.from_recovered_tokens,
                        event.from_recovered_minor, status)
+        forgiven = sum((event.forgiven_in_payouts or {}).values())
+        if forgiven:  # a payout is netting it: settled (owed back) or dropped with the payout
+            forgiven_tokens, forgiven_minor = (0, forgiven) if hold["unit"] == "minor" else \
+                (forgiven, 0)
+            self._move(tx, event, None, "clawback_in_payout", -forgiven_tokens, -forgiven_minor,
+                       None)
+        else:
+            forgiven_tokens = forgiven_minor = 0
         again_tokens = event.amount_tokens - event.from_clawback_tokens - \
-            event.from_recovered_tokens
-        again_minor = event.amount_minor - event.from_clawback_minor - event.from_recovered_minor
+            event.from_recovered_tokens - forgiven_tokens
+        again_minor = event.amount_minor - event.from_clawback_minor - \
+            event.from_recovered_minor - forgiven_minor
         if again_tokens or again_minor:
             target = "held" if hold["status"] == "held" else "available"
             if target == "available":
@@ -161,7 +177,7 @@ class EarningsProjection(Projection):
 
     @staticmethod
     def _hold(tx: Tx, event: Any) -> dict[str, Any]:
-        row = tx.one("SELECT creator_id, status FROM rm_earnings_holds WHERE hold_id = %s",
+        row = tx.one("SELECT creator_id, status, unit FROM rm_earnings_holds WHERE hold_id = %s",
                      (str(event.originator_id),))
         if row is None:
             raise LookupError(f"hold {event.originator_id} has no Held event before it")

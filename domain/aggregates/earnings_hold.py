@@ -12,6 +12,10 @@ than paid twice.
 A payout reserves what it takes (all or part of what is available, and outstanding clawbacks it
 nets) in the same save as its creation, so nothing is in two payouts; it then settles them (paid,
 recovered), or returns them (available, outstanding again) if its transfer fails or is reversed.
+A dispute won while a payout is netting its clawback forgives that part of the netting: owed back
+to the creator (available) if the payout is paid, simply dropped if it fails. A paid payout
+reversed later takes back what it had made owed; what the creator has meanwhile been paid of it
+is an overpayment, carried as a clawback like any other.
 
 Every event names its amount in both units (`amount_tokens`, `amount_minor`), one of them zero,
 so a reader of the log never has to know the hold to know what moved; the aggregate keeps one
@@ -32,6 +36,11 @@ PAID = "paid"
 
 TOKENS = "tokens"
 MINOR = "minor"  # pence
+
+
+def _forgiven_units(unit: str, forgiven: int) -> dict[str, int]:
+    return {"forgiven_tokens": 0, "forgiven_minor": forgiven} if unit == MINOR else \
+        {"forgiven_tokens": forgiven, "forgiven_minor": 0}
 
 
 def _clawback_units(unit: str, clawback: int) -> dict[str, int]:
@@ -77,8 +86,10 @@ class EarningsHold(Aggregate):
         self.clawback = 0  # outstanding negative adjustment
         self.clawback_in_payout = 0
         self.clawback_recovered = 0
+        self.overpaid = 0  # clawback owed because a paid payout was reversed, not a reversal
         self.source_clawed = 0
-        self.reservations: dict[str, list[int]] = {}  # payout ref -> [amount, clawback]
+        # payout ref -> [amount, clawback netted, clawback forgiven while netting]
+        self.reservations: dict[str, list[int]] = {}
         self.settled_payouts: dict[str, list[int]] = {}
 
     @classmethod
@@ -154,9 +165,10 @@ class EarningsHold(Aggregate):
         """The payout was paid: what it took is paid, what it netted is recovered."""
         if payout_ref not in self.reservations:
             return False
-        amount, clawback = self.reservations[payout_ref]
+        amount, clawback, forgiven = self.reservations[payout_ref]
         self._settled(payout_ref=payout_ref, at=at, **self._in_units(amount),
-                      **_clawback_units(self.unit, clawback))
+                      **_clawback_units(self.unit, clawback),
+                      **_forgiven_units(self.unit, forgiven))
         return True
 
     def return_reservation(self, payout_ref: str, reason: str, at: datetime) -> bool:
@@ -165,10 +177,27 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations and payout_ref not in self.settled_payouts:
             return False
         settled = payout_ref in self.settled_payouts
-        amount, clawback = (self.settled_payouts if settled else self.reservations)[payout_ref]
+        amount, clawback, forgiven = (self.settled_payouts if settled else
+                                      self.reservations)[payout_ref]
+        taken_back = overpaid = 0
+        if settled:
+            # The netting is undone: what it recovered is owed again, as far as it is still
+            # recovered; what was owed back to the creator because of it (forgiven, or
+            # recovered and reinstated since) is taken back from available, and whatever of
+            # that has been paid out meanwhile is an overpayment.
+            owed_again = min(clawback, self.clawback_recovered)
+            owed_back = forgiven + clawback - owed_again
+            clawback = owed_again
+            taken_back = min(owed_back, self.available + amount)
+            overpaid = owed_back - taken_back
+        minor = self.unit == MINOR
         self._reservation_returned(payout_ref=payout_ref, reason=reason, was_settled=settled,
                                    at=at, **self._in_units(amount),
-                                   **_clawback_units(self.unit, clawback))
+                                   **_clawback_units(self.unit, clawback),
+                                   taken_back_tokens=0 if minor else taken_back,
+                                   taken_back_minor=taken_back if minor else 0,
+                                   overpaid_tokens=0 if minor else overpaid,
+                                   overpaid_minor=overpaid if minor else 0)
         return True
 
     def reverse_source(self, source_amount: int, reason: str, at: datetime) -> int:
@@ -206,19 +235,25 @@ class EarningsHold(Aggregate):
         before = self.amount * self.source_clawed // self.source_amount
         after = self.amount * (self.source_clawed - source_amount) // self.source_amount
         amount = before - after
-        # An outstanding clawback is cancelled first, then what was reversed is earned again;
-        # a clawback a payout already recovered is owed to the creator again (available).
+        # An outstanding clawback is cancelled first, then one a payout is netting is forgiven
+        # (settled with that payout), then what was reversed is earned again; a clawback a
+        # payout already recovered is owed to the creator again (available).
         from_clawback = min(amount, self.clawback)
-        from_reversed = min(amount - from_clawback, self.reversed)
-        from_recovered = amount - from_clawback - from_reversed
-        if from_recovered > self.clawback_recovered:
-            raise InvalidTransitionError("a payout is netting this clawback: try again after it")
+        rest = amount - from_clawback
+        forgiven: dict[str, int] = {}
+        for ref, (_, netting, _) in self.reservations.items():
+            if rest and netting:
+                forgiven[ref] = min(rest, netting)
+                rest -= forgiven[ref]
+        from_reversed = min(rest, self.reversed)
+        from_recovered = rest - from_reversed
         minor = self.unit == MINOR
         self._reinstated(reason=reason, at=at, **self._in_units(amount),
                          from_clawback_tokens=0 if minor else from_clawback,
                          from_clawback_minor=from_clawback if minor else 0,
                          from_recovered_tokens=0 if minor else from_recovered,
                          from_recovered_minor=from_recovered if minor else 0,
+                         forgiven_in_payouts=forgiven or None,
                          **self._source_in_units(source_amount))
         return amount
 
@@ -233,12 +268,15 @@ class EarningsHold(Aggregate):
         source_minor: int = 0
         from_recovered_tokens: int = 0  # a clawback already recovered: owed (available) again
         from_recovered_minor: int = 0
+        # payout ref -> units of the clawback it nets forgiven (in the hold's unit)
+        forgiven_in_payouts: dict[str, int] | None = None
 
     @event(Reinstated)
     def _reinstated(self, amount_tokens: int, from_clawback_tokens: int, source_tokens: int,
                     reason: str, at: datetime, amount_minor: int = 0,
                     from_clawback_minor: int = 0, source_minor: int = 0,
-                    from_recovered_tokens: int = 0, from_recovered_minor: int = 0) -> None:
+                    from_recovered_tokens: int = 0, from_recovered_minor: int = 0,
+                    forgiven_in_payouts: dict[str, int] | None = None) -> None:
         amount = amount_tokens + amount_minor
         from_clawback = from_clawback_tokens + from_clawback_minor
         from_recovered = from_recovered_tokens + from_recovered_minor
@@ -246,7 +284,12 @@ class EarningsHold(Aggregate):
         self.clawback_recovered -= from_recovered
         self.paid -= from_recovered
         self.available += from_recovered
-        earned_again = amount - from_clawback - from_recovered
+        for ref, units in (forgiven_in_payouts or {}).items():
+            self.reservations[ref][1] -= units
+            self.reservations[ref][2] += units
+            self.clawback_in_payout -= units
+        earned_again = amount - from_clawback - from_recovered - \
+            sum((forgiven_in_payouts or {}).values())
         self.reversed -= earned_again
         if self.status == HELD:
             self.held += earned_again
@@ -300,7 +343,7 @@ class EarningsHold(Aggregate):
         self.in_payout += amount
         self.clawback -= clawback
         self.clawback_in_payout += clawback
-        self.reservations[payout_ref] = [amount, clawback]
+        self.reservations[payout_ref] = [amount, clawback, 0]
 
     class Settled(Aggregate.Event):
         payout_ref: str
@@ -309,18 +352,25 @@ class EarningsHold(Aggregate):
         clawback_tokens: int
         clawback_minor: int
         at: datetime
+        forgiven_tokens: int = 0  # netted, but forgiven meanwhile: owed back (available)
+        forgiven_minor: int = 0
 
     @event(Settled)
     def _settled(self, payout_ref: str, amount_tokens: int, amount_minor: int,
-                 clawback_tokens: int, clawback_minor: int, at: datetime) -> None:
+                 clawback_tokens: int, clawback_minor: int, at: datetime,
+                 forgiven_tokens: int = 0, forgiven_minor: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
+        forgiven = forgiven_tokens + forgiven_minor
         self.in_payout -= amount
-        self.paid += amount
+        self.paid += amount - forgiven
+        self.available += forgiven
         self.clawback_in_payout -= clawback
         self.clawback_recovered += clawback
         self.settled_payouts[payout_ref] = self.reservations.pop(payout_ref)
         if self.available == 0 and self.in_payout == 0 and self.status != HELD:
             self.status = PAID
+        elif self.available and self.status == PAID:
+            self.status = AVAILABLE
 
     class ReservationReturned(Aggregate.Event):
         payout_ref: str
@@ -331,22 +381,30 @@ class EarningsHold(Aggregate):
         clawback_tokens: int
         clawback_minor: int
         at: datetime
+        taken_back_tokens: int = 0  # owed back because of the netting, no longer owed
+        taken_back_minor: int = 0
+        overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
+        overpaid_minor: int = 0
 
     @event(ReservationReturned)
     def _reservation_returned(self, payout_ref: str, reason: str, was_settled: bool,
                               amount_tokens: int, amount_minor: int, clawback_tokens: int,
-                              clawback_minor: int, at: datetime) -> None:
+                              clawback_minor: int, at: datetime, taken_back_tokens: int = 0,
+                              taken_back_minor: int = 0, overpaid_tokens: int = 0,
+                              overpaid_minor: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
+        taken_back, overpaid = taken_back_tokens + taken_back_minor, overpaid_tokens + overpaid_minor
         if was_settled:
             self.paid -= amount
             self.clawback_recovered -= clawback
             del self.settled_payouts[payout_ref]
         else:
             self.in_payout -= amount
-            self.clawback_in_payout -= clawback
-            del self.reservations[payout_ref]
-        self.available += amount
-        self.clawback += clawback
+            self.clawback_in_payout -= self.reservations.pop(payout_ref)[1]
+        self.available += amount - taken_back
+        self.paid += taken_back
+        self.clawback += clawback + overpaid
+        self.overpaid += overpaid
         if self.status == PAID:
             self.status = AVAILABLE
 

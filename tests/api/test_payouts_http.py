@@ -167,3 +167,40 @@ def test_bad_periods_are_refused(api) -> None:
     for month in ("0000-01", "2026-13", "9999-12"):
         assert creator.get(f"/api/creator/statements/{month}").status_code == 422
     assert api.head() == head
+
+
+def test_a_chargeback_won_while_a_payout_nets_it_is_paid_back_to_the_creator(api) -> None:
+    creator, admin = approved_creator(api)
+    persona_id = published(api, (creator, admin))
+    fan, session_id = funded_fan(api, "fan-1", "pack_5500")
+    assert fan.post("/api/tips", json={"creator_id": CREATOR,
+                                       "amount_tokens": 5_000}).status_code == 201
+    subscribe(api, api.as_user("fan-9", "fan"), persona_id)  # 1,400p + 799p: above £20
+    api.clock.advance(days=15)
+    assert run(api, "w1")["amount_minor"] == 2_199
+    [payout] = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()[
+        "payouts"]
+    httpx.post(f"{api.base}/simulator/payouts/{payout['payout_id']}/paid")
+    httpx.post(f"{api.base}/simulator/checkout/{session_id}/dispute")  # 3,500 tokens owed
+    for n in range(3):
+        other, _ = funded_fan(api, f"fan-{n + 2}", "pack_5500")
+        assert other.post("/api/tips", json={"creator_id": CREATOR,
+                                             "amount_tokens": 5_500}).status_code == 201
+    api.clock.advance(days=15)
+    second = run(api, "w3")
+    # 11,550 earned - 3,500 owed = 8,050 tokens = 3,220p.
+    assert second["amount_minor"] == 3_220
+    # The bank decides for the platform while that payout is on its way.
+    httpx.post(f"{api.base}/simulator/checkout/{session_id}/dispute/close",
+               params={"outcome": "won"})
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert (earnings["negative_adjustment_tokens"], earnings["available_tokens"]) == (0, 0)
+    in_flight = [p for p in creator.get("/api/creator/payouts").json()["payouts"]
+                 if p["status"] != "paid"]
+    httpx.post(f"{api.base}/simulator/payouts/{in_flight[0]['payout_id']}/paid")
+    # That payout was 3,500 tokens smaller for a debt that no longer stands: owed back.
+    earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
+    assert (earnings["available_tokens"], earnings["paid_tokens"]) == (3_500, 3_500 + 8_050)
+    balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance",
+                                                  params={"min_position": api.head()}).json()
+    assert balance["balanced"], balance["imbalances"]

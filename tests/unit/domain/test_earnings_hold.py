@@ -30,6 +30,7 @@ steps = st.lists(st.one_of(st.just(("release",)),
                            st.tuples(st.just("reserve"), st.integers(0, 3_000),
                                      st.integers(0, 3_000)),
                            st.just(("settle",)), st.just(("return",)),
+                           st.just(("return_settled",)),
                            st.tuples(st.just("reverse"), st.integers(1, 3_000)),
                            st.tuples(st.just("reinstate"), st.integers(1, 3_000))), max_size=14)
 
@@ -61,6 +62,9 @@ def test_each_unit_is_in_exactly_one_state(tip_tokens: int, bps: int, history: l
                 hold.settle(ref, START + timedelta(days=21))
             else:
                 hold.return_reservation(ref, "transfer_failed", START + timedelta(days=21))
+        elif step[0] == "return_settled" and hold.settled_payouts:
+            hold.return_reservation(next(iter(hold.settled_payouts)), "transfer_reversed",
+                                    START + timedelta(days=25))
         elif step[0] == "reverse":
             source = min(step[1], hold.source_amount - hold.source_clawed)
             if source:
@@ -70,14 +74,15 @@ def test_each_unit_is_in_exactly_one_state(tip_tokens: int, bps: int, history: l
             if source:
                 hold.reinstate_source(source, "dispute_won", START)
         # What stands reversed (or clawed back) is a function of the source tokens reversed
-        # alone, so any order of reversals and reinstatements lands on the same figures.
-        assert hold.reversed + hold.clawed == (
+        # alone, so any order of reversals and reinstatements lands on the same figures; a
+        # reversed payout's overpayment is the one clawback no reversal caused.
+        assert hold.reversed + hold.clawed - hold.overpaid == (
             hold.amount * hold.source_clawed // hold.source_amount)
         assert hold.held + hold.available + hold.in_payout + hold.paid + hold.reversed == \
             hold.amount
         assert min(hold.held, hold.available, hold.in_payout, hold.paid, hold.reversed,
                    hold.clawback, hold.clawback_in_payout, hold.clawback_recovered) >= 0
-        assert hold.reversed + hold.clawed <= hold.amount
+        assert hold.reversed + hold.clawed - hold.overpaid <= hold.amount
         assert sum(r[0] for r in hold.reservations.values()) == hold.in_payout
         assert sum(r[1] for r in hold.reservations.values()) == hold.clawback_in_payout
         # Read in a named unit, the hold is all in its own and nothing in the other.
@@ -162,3 +167,40 @@ def test_a_won_dispute_re_earns_a_held_share_with_its_original_release_time() ->
     assert hold.reinstate_source(400, "dispute_won", START + timedelta(days=2)) == 280
     assert (hold.held_tokens, hold.reversed_tokens) == (700, 0)
     assert hold.release_at == START + timedelta(days=14)
+
+
+def clawback_being_netted() -> EarningsHold:
+    """700 paid, then clawed back by a dispute, and a second payout netting all of it."""
+    hold = new_hold(1_000)
+    hold.release(START + timedelta(days=14))
+    pay_out(hold, "po_1", START + timedelta(days=15))
+    hold.reverse_source(1_000, "dispute", START + timedelta(days=16))
+    hold.reserve("po_2", 0, 700, START + timedelta(days=17))
+    return hold
+
+
+def test_a_dispute_won_while_a_payout_nets_its_clawback_is_owed_back_when_that_payout_is_paid(
+) -> None:
+    hold = clawback_being_netted()
+    assert hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=18)) == 700
+    assert (hold.clawback, hold.clawback_in_payout, hold.available) == (0, 0, 0)
+    hold.settle("po_2", START + timedelta(days=19))  # the transfer was 700 smaller
+    assert (hold.available, hold.paid, hold.clawback_recovered) == (700, 0, 0)
+
+
+def test_a_dispute_won_while_a_payout_nets_its_clawback_is_simply_dropped_if_it_fails() -> None:
+    hold = clawback_being_netted()
+    hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=18))
+    hold.return_reservation("po_2", "transfer_failed", START + timedelta(days=19))
+    assert (hold.available, hold.paid, hold.clawback) == (0, 700, 0)  # paid once, owes nothing
+
+
+def test_a_reversed_payout_takes_back_what_its_netting_made_owed_and_carries_any_overpayment(
+) -> None:
+    hold = clawback_being_netted()
+    hold.reinstate_source(1_000, "dispute_won", START + timedelta(days=18))
+    hold.settle("po_2", START + timedelta(days=19))
+    pay_out(hold, "po_3", START + timedelta(days=20))  # the 700 owed back is paid out
+    hold.return_reservation("po_2", "transfer_reversed", START + timedelta(days=21))
+    # po_2 never netted after all, so po_3's 700 was paid twice: owed by the creator.
+    assert (hold.available, hold.paid, hold.clawback, hold.overpaid) == (0, 700, 700, 700)
