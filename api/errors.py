@@ -61,6 +61,13 @@ STATUS_BY_CODE = {
     "media_taken_down": 409,
     "invalid_post": 422,
     "unknown_post": 404,
+    "chat_unavailable": 404,
+    "age_verification_required": 403,
+    "invalid_chat_modes": 422,
+    "intimate_not_approved": 403,
+    "invalid_personality": 422,
+    "duplicate_message": 409,
+    "allowance_used_up": 409,
 }
 
 

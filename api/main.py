@@ -14,9 +14,11 @@ from api.routers import (
     admin_reports,
     admin_wallets,
     audit,
+    chat_settings,
     creator,
     creator_models,
     finance,
+    intimate_chat,
     media,
     models,
     onboarding,
@@ -24,6 +26,7 @@ from api.routers import (
     payouts,
     ppv,
     reports,
+    sfw_chat,
     simulator,
     subscriptions,
     tips,
@@ -60,7 +63,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(RefuseNul)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
-                   audit, finance, ops, ppv, subscriptions, media, payouts):
+                   audit, finance, ops, ppv, subscriptions, media, payouts, chat_settings, sfw_chat,
+                   intimate_chat):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

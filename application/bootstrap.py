@@ -10,12 +10,18 @@ from adapters.llm.offline import OfflineChatModel
 from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
+from application.chat.companion.service import CompanionChat, CompanionPolicy
+from application.chat.conversation import Conversation
+from application.chat.give_back import StaleTurns
+from application.chat.intimate.service import IntimatePolicy
+from application.chat.modes import ChatModes
 from application.clock import Clock, system_clock
 from application.content.library import ContentLibrary, MediaLimits
 from application.content.ppv import PayPerView
 from application.content.signed_urls import MediaUrlSigner
 from application.creators import Creators
 from application.holds import HoldReleases
+from application.identity.age_verification import AgeVerifications
 from application.ledger import Ledger
 from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
@@ -37,6 +43,7 @@ from domain.strikes import StrikePolicy
 from projections.admin_queries import AdminQueries
 from projections.audit import AuditProjection
 from projections.base import Projection
+from projections.chat_queries import ChatQueries
 from projections.content import ContentProjection, ContentQueries
 from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
@@ -85,6 +92,12 @@ class Core:
     content_queries: ContentQueries
     payouts: Payouts
     payout_queries: PayoutQueries
+    chat_modes: ChatModes
+    companion_chat: CompanionChat
+    intimate_chat: Conversation | None  # None when the platform switched intimate mode off
+    age_verifications: AgeVerifications
+    chat_queries: ChatQueries
+    stale_turns: StaleTurns
 
     def close(self) -> None:
         self.projections.stop()
@@ -129,7 +142,8 @@ def payment_gateway(settings: Settings, clock: Clock = system_clock
 def chat_model(settings: Settings) -> ChatModel:
     if settings.anthropic_api_key:
         return AnthropicChatModel(settings.anthropic_api_key, settings.anthropic_model,
-                                  settings.anthropic_base_url)
+                                  settings.anthropic_base_url,
+                                  timeout_s=settings.anthropic_timeout_seconds)
     return OfflineChatModel()
 
 
@@ -165,6 +179,15 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         content_queries.offers_opening,
         MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes))
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
+    model = chat_model(settings)
+    chat_queries = ChatQueries(read_db)
+
+    def conversation(policy: CompanionPolicy | IntimatePolicy) -> Conversation:
+        return Conversation(policy, ledger, spending, subscriptions, personas, model,
+                            chat_queries, clock,
+                            history_limit=settings.chat_history_messages,
+                            reply_deadline_s=settings.chat_reply_deadline_seconds)
+    age_verifications = AgeVerifications(ledger, gateway, clock, settings.public_url)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
@@ -172,10 +195,11 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         holds=releases, creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
         stripe_events=StripeEvents(ledger, clock, [purchases, billing, onboarding,
-                                                   ConnectEvents(ledger, clock)]),
+                                                   ConnectEvents(ledger, clock),
+                                                   age_verifications]),
         personas=personas,
         persona_queries=PersonaQueries(read_db),
-        acknowledgements=TipAcknowledgements(ledger, chat_model(settings), clock),
+        acknowledgements=TipAcknowledgements(ledger, model, clock),
         wallets=WalletAdministration(ledger, clock),
         ppv=PayPerView(ledger, clock, personas, spending, library, settings.ppv_min_tokens,
                        settings.ppv_max_tokens),
@@ -185,4 +209,11 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         payouts=Payouts(ledger, gateway, clock, releases, payout_queries,
                         settings.payout_minimum_minor, runner.catch_up),
         payout_queries=payout_queries,
+        chat_modes=ChatModes(ledger, personas, clock),
+        companion_chat=CompanionChat(conversation(CompanionPolicy()), ledger, personas, clock),
+        intimate_chat=conversation(IntimatePolicy(ledger)) if settings.intimate_chat_enabled
+        else None,
+        age_verifications=age_verifications, chat_queries=chat_queries,
+        stale_turns=StaleTurns(ledger, chat_queries, clock,
+                               timedelta(minutes=settings.chat_stale_turn_minutes)),
     )

@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     holds.add_subparsers(dest="action", required=True).add_parser(
         "release", help="release holds whose 14 days have passed")
 
+    chat = commands.add_parser("chat", help="persona chat")
+    chat.add_subparsers(dest="action", required=True).add_parser(
+        "settle-stale", help="give back paid messages whose reply never came (run every minute)")
+
     payouts = commands.add_parser("payouts", help="creator payouts through Stripe Connect")
     payouts_sub = payouts.add_subparsers(dest="action", required=True)
     run = payouts_sub.add_parser(
@@ -155,6 +159,9 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
+    elif args.command == "chat":
+        core.projections.catch_up()
+        print(json.dumps({"given_back": core.stale_turns.settle()}))
     elif args.command == "finance":
         from application.reconciliation import reconcile
         from projections.reconciliation import LedgerMoney

@@ -6,6 +6,7 @@ goes to review; its matches travel with the submission to the admin queue.
 """
 
 import contextlib
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -177,6 +178,12 @@ class Personas:
     def refuse_blocked_text(self, fields: dict[str, str]) -> None:
         terms = self.blocked_terms()
         self._safety.refuse_blocked(fields, terms.terms, terms.version)
+
+    def blocked_categories(self) -> Callable[[str], list[str]]:
+        """A check of one text against the list as it stands now: the categories it hits."""
+        terms = self.blocked_terms()
+        check = self._safety.blocked_filter(terms.terms, terms.version)
+        return lambda text: sorted({hit.category for hit in check.find({"text": text})})
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -33,6 +33,11 @@ class SubscriptionPlan:
 
 
 class PaymentGateway(Protocol):
+    """Stripe: payments, Billing, Connect and Identity (a fan's proof of age)."""
+
+    def create_verification_session(self, *, fan_id: str, return_url: str,
+                                    idempotency_key: str) -> "IdentitySession": ...
+
     def create_checkout_session(self, *, pack: TokenPack, fan_id: str, success_url: str,
                                 cancel_url: str, idempotency_key: str) -> CheckoutSession: ...
 
@@ -104,6 +109,37 @@ class ChatMessage:
 
 class ChatModel(Protocol):
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str: ...
+
+    def stream(self, system: str, messages: list[ChatMessage], max_tokens: int
+               ) -> Iterator[str]:
+        """The reply in pieces as the model writes it; ModelProviderError if it fails, at any
+        point (before the first piece or after some)."""
+        ...
+
+
+@dataclass(frozen=True)
+class IdentitySession:
+    id: str
+    url: str
+
+
+class IdentityVerifier(Protocol):
+    """Proof of a fan's age (Stripe Identity, or the simulator's)."""
+
+    def create_verification_session(self, *, fan_id: str, return_url: str,
+                                    idempotency_key: str) -> IdentitySession: ...
+
+
+class ThreadTips(Protocol):
+    def tips_in_thread(self, fan_id: str, thread_id: str) -> list[tuple[str, int]]:
+        """(tip id, tokens) of the fan's standing tips sent in the thread, oldest first."""
+        ...
+
+
+class PendingMessageCharges(Protocol):
+    def pending_message_charges(self, charged_before_iso: str, limit: int) -> list[str]:
+        """Ids of message charges neither delivered nor given back, charged before then."""
+        ...
 
 
 class MediaStore(Protocol):

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "LYRA_ANTHROPIC_API_KEY"))
     anthropic_base_url: str | None = None
     anthropic_model: str = "claude-haiku-4-5"
+    anthropic_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Chat: intimate mode is gated platform configuration (off: its routes answer 404).
+    intimate_chat_enabled: bool = True
+    chat_reply_deadline_seconds: float = Field(default=90.0, gt=0)
+    chat_history_messages: int = Field(default=20, ge=0, le=200)
+    # A paid message whose turn never ended is given back after this long.
+    chat_stale_turn_minutes: int = Field(default=10, ge=1)
 
     tip_creator_bps: int = 7_000
     subscription_creator_bps: int = 8_000

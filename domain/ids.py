@@ -84,3 +84,28 @@ PAYOUT = uuid5(_ROOT, "payout")
 def payout_id(creator_id: str, run_key: str) -> UUID:
     """One payout per creator per run: rerunning a run finds it instead of paying twice."""
     return uuid5(PAYOUT, f"{creator_id}\x1f{run_key}")
+
+
+CHAT = uuid5(_ROOT, "chat")
+
+
+def chat_settings_id(persona_id: str) -> UUID:
+    return uuid5(CHAT, f"settings\x1f{persona_id}")
+
+
+def companion_personality_id(persona_id: str) -> UUID:
+    return uuid5(CHAT, f"companion-personality\x1f{persona_id}")
+
+
+def chat_thread_id(mode: str, fan_id: str, persona_id: str) -> UUID:
+    """One thread per mode, fan and persona: each mode keeps its own stream."""
+    return uuid5(CHAT, f"thread\x1f{mode}\x1f{fan_id}\x1f{persona_id}")
+
+
+def message_allowance_id(fan_id: str, persona_id: str, period_start: str) -> UUID:
+    """A subscriber's included messages for one billing period, shared by both modes."""
+    return uuid5(CHAT, f"allowance\x1f{fan_id}\x1f{persona_id}\x1f{period_start}")
+
+
+def age_verification_id(fan_id: str) -> UUID:
+    return uuid5(CHAT, f"age\x1f{fan_id}")

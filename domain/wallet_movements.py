@@ -9,7 +9,7 @@ from domain.aggregates.wallet import Wallet
 
 @dataclass(frozen=True)
 class Movement:
-    kind: str  # purchase, tip, unlock, message, refund, dispute, dispute_won
+    kind: str  # purchase, tip, unlock, message, refund, dispute, dispute_won, no_reply
     delta_tokens: int  # the change to the balance
     ref_id: str
     purchased_tokens: int = 0
@@ -38,6 +38,9 @@ def movement(event: Any) -> Movement | None:
             return Movement(event.reason, sum(r[1] for r in event.freed),
                             f"purchase:{event.purchase_id}", reversed_tokens=-event.amount_tokens,
                             spends_reversed_tokens=-sum(r[4] for r in event.reinstated_spends))
+        case Wallet.SpendReturned():
+            return Movement(event.reason, event.amount_tokens, event.ref_id,
+                            spends_reversed_tokens=event.amount_tokens)
         case Wallet.PurchaseReversed():
             return Movement(event.reason, -event.amount_tokens, f"purchase:{event.purchase_id}",
                             reversed_tokens=event.amount_tokens,

@@ -17,7 +17,7 @@ from projections.db import Tx
 
 class SpendsProjection(Projection):
     name = "spends"
-    version = 2
+    version = 3
     tables = ("rm_spends",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_spends (
@@ -35,11 +35,15 @@ class SpendsProjection(Projection):
             reversed_creator_tokens BIGINT NOT NULL DEFAULT 0,
             reversed_platform_tokens BIGINT NOT NULL DEFAULT 0,
             reversal_reason TEXT,
+            thread_id TEXT,
+            reply_status TEXT,
             spent_at TEXT NOT NULL)""",
         "CREATE UNIQUE INDEX IF NOT EXISTS rm_spends_hold ON rm_spends (hold_id)",
         "CREATE INDEX IF NOT EXISTS rm_spends_fan ON rm_spends (fan_id, kind)",
         "CREATE INDEX IF NOT EXISTS rm_spends_creator ON rm_spends (creator_id, kind)",
         "CREATE INDEX IF NOT EXISTS rm_spends_target ON rm_spends (target_id, kind)",
+        "CREATE INDEX IF NOT EXISTS rm_spends_thread ON rm_spends (thread_id, fan_id)",
+        "CREATE INDEX IF NOT EXISTS rm_spends_reply ON rm_spends (reply_status, spent_at)",
     )
 
     @singledispatchmethod
@@ -48,7 +52,8 @@ class SpendsProjection(Projection):
 
     @process.register
     def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
-        self._spent(tx, event, Tip.kind, event.creator_id, event.sent_at.isoformat())
+        self._spent(tx, event, Tip.kind, event.creator_id, event.sent_at.isoformat(),
+                    event.thread_id)
 
     @process.register
     def _(self, event: Unlock.Purchased, tx: Tx, position: int) -> None:
@@ -56,17 +61,30 @@ class SpendsProjection(Projection):
 
     @process.register
     def _(self, event: MessageCharge.Charged, tx: Tx, position: int) -> None:
-        self._spent(tx, event, MessageCharge.kind, event.persona_id, event.at.isoformat())
+        self._spent(tx, event, MessageCharge.kind, event.persona_id, event.at.isoformat(),
+                    event.thread_id, "pending")
+
+    @process.register
+    def _(self, event: MessageCharge.ReplyDelivered, tx: Tx, position: int) -> None:
+        tx.execute("UPDATE rm_spends SET reply_status = 'delivered' WHERE aggregate_id = %s",
+                   (str(event.originator_id),))
+
+    @process.register
+    def _(self, event: MessageCharge.Returned, tx: Tx, position: int) -> None:
+        tx.execute("UPDATE rm_spends SET reply_status = 'given_back' WHERE aggregate_id = %s",
+                   (str(event.originator_id),))
 
     @staticmethod
-    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str) -> None:
+    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str, thread_id: str | None,
+               reply_status: str | None = None) -> None:
         tx.execute(
             "INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, creator_id, "
-            "target_id, amount_tokens, creator_tokens, platform_tokens, spent_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "target_id, amount_tokens, creator_tokens, platform_tokens, thread_id, reply_status, "
+            "spent_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (f"{kind}:{event.originator_id}", str(event.originator_id), kind,
              str(ids.hold_id(kind, event.originator_id)), event.fan_id, event.creator_id,
-             target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens, at))
+             target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens,
+             thread_id, reply_status, at))
 
     @process.register
     def _(self, event: TokenSpend.Reinstated, tx: Tx, position: int) -> None:

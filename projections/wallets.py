@@ -61,6 +61,7 @@ class WalletsProjection(Projection):
     @process.register(Wallet.LotReversed)
     @process.register(Wallet.LotReinstated)
     @process.register(Wallet.PurchaseReversed)
+    @process.register(Wallet.SpendReturned)
     def _moved(self, event: Any, tx: Tx, position: int) -> None:
         moved = movement(event)
         assert moved is not None

@@ -1,5 +1,7 @@
 """Anthropic's Messages API through the official SDK (pointed anywhere with base_url)."""
 
+from collections.abc import Iterator
+
 import anthropic
 from anthropic.types import AssistantMessageParam, MessageParam, UserMessageParam
 
@@ -22,6 +24,16 @@ class AnthropicChatModel:
         except anthropic.APIError as error:
             raise ModelProviderError(f"the model provider failed: {error}") from None
         return "".join(block.text for block in response.content if block.type == "text").strip()
+
+    def stream(self, system: str, messages: list[ChatMessage], max_tokens: int
+               ) -> Iterator[str]:
+        try:
+            with self._client.messages.stream(
+                    model=self._model, max_tokens=max_tokens, system=system,
+                    messages=[_message(m) for m in messages]) as stream:
+                yield from stream.text_stream
+        except anthropic.APIError as error:  # timeouts and dropped connections included
+            raise ModelProviderError(f"the model provider failed: {error}") from None
 
 
 def _message(message: ChatMessage) -> MessageParam:

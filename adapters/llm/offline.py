@@ -5,6 +5,8 @@ tests and demos reproducible.
 """
 
 import hashlib
+import re
+from collections.abc import Iterator
 
 from application.ports import ChatMessage
 
@@ -15,8 +17,9 @@ _ACKNOWLEDGEMENTS = (
 )
 _REPLIES = (
     "That's interesting. Tell me more about it?",
-    "I like the way you think about that.",
+    "I like the way you think about that. What else is on your mind today?",
     "Good question. What made you curious about it?",
+    "I'd love to hear more. How did that start for you?",
 )
 
 
@@ -26,3 +29,8 @@ class OfflineChatModel:
         pool = _ACKNOWLEDGEMENTS if "acknowledge" in system.lower() else _REPLIES
         digest = hashlib.sha256((system + last).encode()).digest()
         return pool[digest[0] % len(pool)]
+
+    def stream(self, system: str, messages: list[ChatMessage], max_tokens: int
+               ) -> Iterator[str]:
+        """The same reply, a word at a time, as a provider streams it."""
+        yield from re.findall(r"\S+\s*", self.reply(system, messages, max_tokens))

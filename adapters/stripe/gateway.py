@@ -7,7 +7,12 @@ import stripe
 
 from adapters.stripe.webhooks import verify_and_parse
 from application.errors import PaymentProviderError, PaymentRefusedError
-from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
+from application.ports import (
+    CheckoutSession,
+    CheckoutSessionInfo,
+    IdentitySession,
+    SubscriptionPlan,
+)
 from domain.catalogue import CURRENCY, TokenPack
 
 
@@ -169,6 +174,20 @@ class StripeGateway:
                 yield transaction.to_dict()
         except stripe.StripeError as error:
             raise PaymentProviderError(f"Stripe's balance could not be listed: {error}") from None
+
+    def create_verification_session(self, *, fan_id: str, return_url: str,
+                                    idempotency_key: str) -> IdentitySession:
+        """Stripe Identity: a document check with a live selfie; the outcome comes by webhook."""
+        try:
+            session = self._client.v1.identity.verification_sessions.create(
+                params={"type": "document", "return_url": return_url,
+                        "metadata": {"lyra_kind": "age_verification", "fan_id": fan_id},
+                        "options": {"document": {"require_live_capture": True,
+                                                 "require_matching_selfie": True}}},
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise PaymentProviderError(f"Stripe refused the verification: {error}") from None
+        return IdentitySession(id=session.id, url=session.url or "")
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._webhook_secret)

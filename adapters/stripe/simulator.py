@@ -22,7 +22,12 @@ import httpx
 from adapters.stripe.gateway import subscription_metadata
 from adapters.stripe.webhooks import sign, verify_and_parse
 from application.errors import PaymentProviderError, PaymentRefusedError
-from application.ports import CheckoutSession, CheckoutSessionInfo, SubscriptionPlan
+from application.ports import (
+    CheckoutSession,
+    CheckoutSessionInfo,
+    IdentitySession,
+    SubscriptionPlan,
+)
 from domain.catalogue import CURRENCY, TokenPack
 
 PERIOD = timedelta(days=30)
@@ -105,6 +110,7 @@ class LocalPaymentSimulator:
         self._subscriptions: dict[str, SimulatedSubscription] = {}
         self._transfers: dict[str, SimulatedTransfer] = {}
         self._balance: list[dict[str, Any]] = []  # Stripe's balance transactions, oldest first
+        self._identity: dict[str, str] = {}  # verification session -> fan
         self._lock = threading.Lock()
 
     # -- PaymentGateway ----------------------------------------------------------------------
@@ -193,6 +199,30 @@ class LocalPaymentSimulator:
                 transfer.bank_payout_id = bank_payout_id = f"po_sim_{secrets.token_hex(8)}"
                 self._by_key[idempotency_key] = bank_payout_id
         return bank_payout_id
+
+    def create_verification_session(self, *, fan_id: str, return_url: str,
+                                    idempotency_key: str) -> IdentitySession:
+        """A verification the simulator's page decides (`/simulator/identity/{id}/verify`)."""
+        with self._lock:
+            session_id = self._by_key.get(idempotency_key)
+            if session_id is None:
+                session_id = f"vs_sim_{secrets.token_hex(12)}"
+                self._by_key[idempotency_key] = session_id
+                self._identity[session_id] = fan_id
+        return IdentitySession(id=session_id,
+                               url=f"{self._public_url}/simulator/identity/{session_id}")
+
+    def decide_verification(self, session_id: str, verified: bool) -> dict[str, Any]:
+        """The fan's document and selfie checked: sends a signed identity webhook."""
+        fan_id = self._identity.get(session_id)
+        if fan_id is None:
+            raise KeyError(session_id)
+        obj = {"id": session_id, "object": "identity.verification_session",
+               "status": "verified" if verified else "requires_input",
+               "metadata": {"lyra_kind": "age_verification", "fan_id": fan_id},
+               "last_error": None if verified else {"code": "document_unverified_other"}}
+        return self._deliver("identity.verification_session." +
+                             ("verified" if verified else "requires_input"), obj)
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> dict[str, Any]:
         return verify_and_parse(payload, signature_header, self._secret)

@@ -142,3 +142,26 @@ def complete_connect(account_id: str, core: CoreDep,
     if core.simulator is None or not core.simulator.has_account(account_id):
         raise ApiError(404, "not_found", f"no simulated Connect account {account_id}")
     return core.simulator.complete_connect(account_id, requirements_due)
+
+
+@router.get("/identity/{session_id}", response_class=HTMLResponse)
+def identity_page(session_id: str) -> str:
+    """A stand-in for Stripe Identity's hosted verification."""
+    sid = html.escape(session_id)
+    return ("<html><body><h1>LYRA test age verification</h1>"
+            f"<form method='post' action='/simulator/identity/{sid}/verify?outcome=verified'>"
+            "<button>Verify (18+)</button></form>"
+            f"<form method='post' action='/simulator/identity/{sid}/verify?outcome=failed'>"
+            "<button>Fail</button></form></body></html>")
+
+
+@router.post("/identity/{session_id}/verify")
+def decide_identity(session_id: str, core: CoreDep,
+                    outcome: Literal["verified", "failed"] = "verified") -> dict[str, Any]:
+    """Decide the verification: sends a signed identity.verification_session webhook."""
+    if core.simulator is None:
+        raise ApiError(404, "not_found", "the simulator is not running")
+    try:
+        return core.simulator.decide_verification(session_id, outcome == "verified")
+    except KeyError:
+        raise ApiError(404, "not_found", f"no simulated verification {session_id}") from None

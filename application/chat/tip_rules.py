@@ -4,26 +4,15 @@ Stateless and shared on purpose: the two chat modes each build their own prompt,
 checks what comes back from either.
 """
 
-import re
+from application.chat.reply_rules import DEPENDENCY, HUMAN_CLAIM, MEET_UP, TIP_PRESSURE, broken
 
 MAX_CHARS = 280
 SAFE_FALLBACK = "Thank you, that's really kind of you."
-
-_FORBIDDEN = [re.compile(p, re.IGNORECASE) for p in (
-    r"\b(another|more|bigger|next)\s+tips?\b",
-    r"\btip\s+(me\s+)?(again|more)\b",
-    r"\bsend\s+(me\s+)?more\b",
-    r"\bin\s+(exchange|return)\b",
-    r"\bif\s+you\s+(tip|pay|send)\b",
-    r"\bi\s*(?:'ll|\s+will)\s+(?:send|show|give|do)\b",
-    r"\bi\s*(?:'m|\s+am)\s+(?:a\s+)?(?:real|human)\b",
-    r"\b(meet|meeting)\s+(up|in\s+person|irl)\b",
-    r"\bi\s+(missed|need)\s+you\b",
-)]
+RULES = (TIP_PRESSURE, HUMAN_CLAIM, MEET_UP, DEPENDENCY)
 
 
 def violations(text: str) -> list[str]:
-    found = [p.pattern for p in _FORBIDDEN if p.search(text)]
+    found = broken(text, RULES)
     if len(text) > MAX_CHARS:
         found.append(f"longer than {MAX_CHARS} characters")
     if not text.strip():

@@ -27,13 +27,16 @@ class SafetyChecks:
                        list_version: int) -> None:
         """Raise BlockedTermsError naming each field and term; the filter is rebuilt per list
         version, so an admin's change applies to the next write."""
+        hits = self.blocked_filter(terms, list_version).find(fields)
+        if hits:
+            raise BlockedTermsError([asdict(hit) for hit in hits])
+
+    def blocked_filter(self, terms: dict[str, str], list_version: int) -> BlockedTermFilter:
         check = self._filters.get(list_version)
         if check is None:
             check = BlockedTermFilter(Term(t, c) for t, c in terms.items())
             self._filters = {list_version: check}
-        hits = check.find(fields)
-        if hits:
-            raise BlockedTermsError([asdict(hit) for hit in hits])
+        return check
 
     def likeness(self, fields: Mapping[str, str]) -> list[dict[str, Any]]:
         return [asdict(match) for match in self._likeness.check(fields)]

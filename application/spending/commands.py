@@ -37,9 +37,10 @@ def unlock_offer(fan_id: str, offer_id: str, price_tokens: int,
 
 
 def charge_message(fan_id: str, persona_id: str, thread_id: str, message_key: str,
-                   price_tokens: int) -> Spend:
+                   price_tokens: int, chat_mode: str | None = None) -> Spend:
     return Spend("message", fan_id, persona_id, price_tokens,
-                 ids.message_charge_id(fan_id, message_key), True, message_key, thread_id)
+                 ids.message_charge_id(fan_id, message_key), True, message_key, thread_id,
+                 chat_mode)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from application.errors import IdempotencyConflictError
 from application.sellers import Loaded, as_uuid, live_persona, receiving_creator
 from application.spending.commands import Spend
 from domain import ids
+from domain.aggregates.companion_personality import CompanionPersonality
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.persona import Persona
 from domain.aggregates.ppv_offer import PpvOffer
@@ -158,8 +159,18 @@ class UnlockKind:
         raise AlreadyUnlockedError("you have already unlocked this offer")
 
 
+def message_price_tokens(persona: Persona, companion: CompanionPersonality | None,
+                         chat_mode: str | None) -> int:
+    """A companion-mode message costs what the companion personality says, if it says; any
+    other costs the persona's extra-message price."""
+    if chat_mode == "companion" and companion is not None and companion.config is not None:
+        return int(companion.config["message_price_tokens"])
+    assert persona.live is not None
+    return int(persona.live["monetization"]["extra_message_tokens"])
+
+
 class MessageKind:
-    """A chat message beyond what a subscription includes, at the persona's extra-message price."""
+    """A chat message beyond what a subscription includes, at its mode's message price."""
 
     name = "message"
 
@@ -173,6 +184,8 @@ class MessageKind:
         wanted = [as_uuid(command.target_id)]
         if isinstance(persona, Persona):
             wanted.append(ids.creator_id(persona.creator_user_id))
+        if command.chat_mode == "companion":
+            wanted.append(ids.companion_personality_id(command.target_id))
         return wanted
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
@@ -180,8 +193,8 @@ class MessageKind:
         if persona.creator_user_id == command.fan_id:
             raise SelfTipError("you cannot pay for messages to your own persona")
         receiving_creator(loaded, persona.creator_user_id)
-        assert persona.live is not None
-        price = int(persona.live["monetization"]["extra_message_tokens"])
+        companion = loaded.get(ids.companion_personality_id(command.target_id))
+        price = message_price_tokens(persona, companion, command.chat_mode)
         if command.amount_tokens != price:
             raise PriceChangedError(f"a message to this persona costs {price} tokens")
         return Terms(persona.creator_user_id, price, fees.message_creator_bps, command.target_id)

@@ -193,6 +193,19 @@ class Wallet(Aggregate):
                              reinstated_spends=spends, reason=reason, at=at)
         return ReinstatementPlan(freed=freed, reinstated_spends=spends)
 
+    def return_spend(self, ref_id: str, reason: str, at: datetime) -> int:
+        """Give a spend's standing tokens back to the lots that fund it (a paid message with no
+        reply): the spend no longer stands and the fan can spend them again. Returns the tokens;
+        a spend with nothing standing returns 0 and records nothing."""
+        returned = [[key, index, c.standing_tokens] for key, lot in self.lots.items()
+                    for index, c in enumerate(lot.consumptions)
+                    if c.ref_id == ref_id and c.kind == SPEND and c.standing_tokens > 0]
+        tokens = sum(row[2] for row in returned)
+        if tokens:
+            self._spend_returned(ref_id=ref_id, returned=returned, amount_tokens=tokens,
+                                 reason=reason, at=at)
+        return tokens
+
     def freeze(self, reason: str, at: datetime) -> None:
         """Stop spending (a dispute); only staff clear it. Freezing a frozen wallet is a no-op."""
         if self.frozen_reason is None:
@@ -340,6 +353,22 @@ class Wallet(Aggregate):
             self.spends_reversed_tokens -= tokens
         lot.reversed_tokens -= amount_tokens
         self.reversed_tokens -= amount_tokens
+
+    class SpendReturned(Aggregate.Event):
+        ref_id: str
+        returned: list[list[Any]]  # [lot, consumption index, tokens]
+        amount_tokens: int
+        reason: str
+        at: datetime
+
+    @event(SpendReturned)
+    def _spend_returned(self, ref_id: str, returned: list[list[Any]], amount_tokens: int,
+                        reason: str, at: datetime) -> None:
+        for key, index, tokens in returned:
+            lot = self.lots[key]
+            lot.consumptions[index].gone_tokens += tokens
+            lot.remaining_tokens += tokens
+        self.spends_reversed_tokens += amount_tokens
 
     class Frozen(Aggregate.Event):
         reason: str

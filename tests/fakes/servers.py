@@ -1,6 +1,7 @@
 """Loopback servers for tests: our API under uvicorn, and a fake of Stripe's HTTP API."""
 
 import json
+import re
 import socket
 import threading
 import time
@@ -91,6 +92,7 @@ class FakeStripe:
         self.refuse_transfers = False  # answer 400, as Stripe does for a request it refuses
         self.fail_with_500 = 0  # answer the next N money requests with a server error
         self.accounts: dict[str, dict[str, Any]] = {}
+        self.verifications: dict[str, dict[str, Any]] = {}
         self.by_idempotency_key: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
 
@@ -125,6 +127,16 @@ class FakeStripe:
                     return self._reply(200, {
                         "object": "account_link", "expires_at": 0,
                         "url": f"https://connect.example/setup/{params['account']}"})
+                if self.path == "/v1/identity/verification_sessions":
+                    key = self.headers.get("Idempotency-Key", "")
+                    session_id = fake.by_idempotency_key.setdefault(
+                        key, f"vs_test_{len(fake.verifications) + 1}")
+                    fake.verifications[session_id] = params
+                    return self._reply(200, {
+                        "id": session_id, "object": "identity.verification_session",
+                        "status": "requires_input", "type": params.get("type"),
+                        "metadata": params.get("metadata", {}),
+                        "url": f"https://verify.example/start/{session_id}"})
                 if self.path in ("/v1/transfers", "/v1/payouts"):
                     return self._money(params)
                 if self.path.startswith("/v1/subscriptions/"):
@@ -211,11 +223,14 @@ def client(base: str, token: str | None = None) -> httpx.Client:
 
 
 class FakeAnthropic:
-    """Anthropic's Messages API on loopback: answers with `next_text`, records what it was sent."""
+    """Anthropic's Messages API on loopback: answers with `next_text` (streamed as Anthropic's
+    server-sent events when asked to stream), records what it was sent. `fail_mid_stream`
+    sends an error event after the first piece, as an overloaded provider does."""
 
     def __init__(self) -> None:
         self.next_text = "Thank you, that's lovely of you."
         self.status = 200
+        self.fail_mid_stream = False
         self.requests: list[dict[str, Any]] = []
 
     @contextmanager
@@ -231,6 +246,8 @@ class FakeAnthropic:
                 if fake.status != 200:
                     reply: dict[str, Any] = {"type": "error", "error": {
                         "type": "invalid_request_error", "message": "refused by the fake"}}
+                elif body.get("stream"):
+                    return self._stream(body)
                 else:
                     reply = {"id": "msg_fake", "type": "message", "role": "assistant",
                              "model": body["model"], "stop_reason": "end_turn",
@@ -238,6 +255,35 @@ class FakeAnthropic:
                              "content": [{"type": "text", "text": fake.next_text}],
                              "usage": {"input_tokens": 10, "output_tokens": 8}}
                 self._reply(fake.status, reply)
+
+            def _stream(self, body: dict[str, Any]) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+
+                def send(name: str, data: dict[str, Any]) -> None:
+                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                    self.wfile.flush()
+
+                send("message_start", {"type": "message_start", "message": {
+                    "id": "msg_fake", "type": "message", "role": "assistant", "content": [],
+                    "model": body["model"], "stop_reason": None, "stop_sequence": None,
+                    "usage": {"input_tokens": 10, "output_tokens": 1}}})
+                send("content_block_start", {"type": "content_block_start", "index": 0,
+                                             "content_block": {"type": "text", "text": ""}})
+                pieces = re.findall(r"\S+\s*", fake.next_text)
+                for number, piece in enumerate(pieces):
+                    send("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                 "delta": {"type": "text_delta", "text": piece}})
+                    if fake.fail_mid_stream and number == 0:
+                        send("error", {"type": "error", "error": {
+                            "type": "overloaded_error", "message": "overloaded"}})
+                        return
+                send("content_block_stop", {"type": "content_block_stop", "index": 0})
+                send("message_delta", {"type": "message_delta", "delta": {
+                    "stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": len(pieces)}})
+                send("message_stop", {"type": "message_stop"})
 
         with loopback(Handler) as base:
             yield base

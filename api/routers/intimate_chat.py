@@ -1,0 +1,41 @@
+"""Intimate chat: its own routes and threads; age-verified fans only. Absent when the platform
+switched the mode off."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Request
+
+from api.chat_http import ChatMessageIn, send, thread_view
+from api.deps import CoreDep, CurrentUser, require
+from api.errors import ApiError
+from application.chat.conversation import Conversation
+
+router = APIRouter(tags=["intimate chat"])
+
+
+def _chat(core: CoreDep) -> Conversation:
+    if core.intimate_chat is None:
+        raise ApiError(404, "chat_unavailable", "intimate chat is not offered on this platform")
+    return core.intimate_chat
+
+
+@router.get("/api/intimate-chat/{persona_id}")
+def history(persona_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    require(user, "fan", "creator")
+    return thread_view(_chat(core), core.chat_queries, user.user_id, str(persona_id))
+
+
+@router.get("/api/intimate-chat/{persona_id}/price")
+def price(persona_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    require(user, "fan", "creator")
+    return _chat(core).quote(user.user_id, str(persona_id)).as_dict()
+
+
+@router.post("/api/intimate-chat/{persona_id}", status_code=201)
+def send_message(persona_id: UUID, body: ChatMessageIn, request: Request, core: CoreDep,
+                 user: CurrentUser,
+                 idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> Any:
+    """Send a message; the reply streams as server-sent events (Accept: text/event-stream)."""
+    require(user, "fan", "creator")
+    return send(_chat(core), user.user_id, str(persona_id), body, idempotency_key, request)

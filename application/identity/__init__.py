@@ -1,0 +1,1 @@
+"""Who a fan is, as far as the platform must know: proof of age."""

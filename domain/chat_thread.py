@@ -1,0 +1,118 @@
+"""What a chat thread records, whatever its mode: each message the fan sent with what it cost,
+each reply as delivered (and whether a check replaced it), each failure, and what the persona
+remembers. Kept immutably, so a dispute can be checked against what was said.
+
+Each mode has its own thread aggregate (and so its own streams) built on this base; the modes'
+packages never import each other.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"
+
+
+class DuplicateMessageError(DomainError):
+    code = "duplicate_message"
+
+
+class ChatThread(Aggregate):
+    mode = ""
+
+    class Started(Aggregate.Created):
+        fan_id: str
+        persona_id: str
+
+    @event(Started)
+    def __init__(self, fan_id: str, persona_id: str) -> None:
+        self.fan_id = fan_id
+        self.persona_id = persona_id
+        self.messages: list[dict[str, Any]] = []
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.memory: dict[str, Any] = {}
+        self.acknowledged_tips: set[str] = set()
+
+    def message(self, message_id: str) -> dict[str, Any] | None:
+        return self.by_id.get(message_id)
+
+    def send(self, message_id: str, text: str, paid_by: str, price_tokens: int,
+             charge_id: str | None, at: datetime) -> None:
+        """paid_by: "included" (a subscriber's allowance) or "tokens" (charge_id)."""
+        if message_id in self.by_id:
+            raise DuplicateMessageError("this message was already sent")
+        self._sent(message_id=message_id, text=text, paid_by=paid_by, price_tokens=price_tokens,
+                   charge_id=charge_id, at=at)
+
+    def deliver(self, message_id: str, text: str, replaced: bool, checks: list[str],
+                tip_ids: list[str], at: datetime) -> None:
+        self._delivered(message_id=message_id, text=text, replaced=replaced, checks=checks,
+                        tip_ids=tip_ids, at=at)
+
+    def fail(self, message_id: str, reason: str, at: datetime) -> None:
+        self._failed(message_id=message_id, reason=reason, at=at)
+
+    def remember(self, notes: dict[str, Any], at: datetime) -> None:
+        changed = {k: v for k, v in notes.items() if self.memory.get(k) != v}
+        if changed:
+            self._noted(notes=changed, at=at)
+
+    def history(self, limit: int) -> list[dict[str, Any]]:
+        """The last exchanges that were answered, oldest first: what the model is shown."""
+        done = [m for m in self.messages if m["status"] == DELIVERED]
+        return done[-limit:]
+
+    class MessageSent(Aggregate.Event):
+        message_id: str
+        text: str
+        paid_by: str
+        price_tokens: int
+        charge_id: str | None
+        at: datetime
+
+    @event(MessageSent)
+    def _sent(self, message_id: str, text: str, paid_by: str, price_tokens: int,
+              charge_id: str | None, at: datetime) -> None:
+        entry = {"message_id": message_id, "text": text, "paid_by": paid_by,
+                 "price_tokens": price_tokens, "charge_id": charge_id, "sent_at": at,
+                 "status": PENDING, "reply": None, "replaced": False, "tip_ids": []}
+        self.messages.append(entry)
+        self.by_id[message_id] = entry
+
+    class ReplyDelivered(Aggregate.Event):
+        message_id: str
+        text: str
+        replaced: bool
+        checks: list[str]
+        tip_ids: list[str]
+        at: datetime
+
+    @event(ReplyDelivered)
+    def _delivered(self, message_id: str, text: str, replaced: bool, checks: list[str],
+                   tip_ids: list[str], at: datetime) -> None:
+        entry = self.by_id[message_id]
+        entry.update(status=DELIVERED, reply=text, replaced=replaced, tip_ids=list(tip_ids),
+                     replied_at=at)
+        self.acknowledged_tips.update(tip_ids)
+
+    class ReplyFailed(Aggregate.Event):
+        message_id: str
+        reason: str
+        at: datetime
+
+    @event(ReplyFailed)
+    def _failed(self, message_id: str, reason: str, at: datetime) -> None:
+        self.by_id[message_id].update(status=FAILED, failure=reason)
+
+    class MemoryNoted(Aggregate.Event):
+        notes: dict[str, Any]
+        at: datetime
+
+    @event(MemoryNoted)
+    def _noted(self, notes: dict[str, Any], at: datetime) -> None:
+        self.memory.update(notes)

@@ -1,0 +1,29 @@
+"""Read-side questions the chat asks of the spends read model: the tips sent in a thread, and
+paid messages whose turn never settled."""
+
+from projections.db import ReadModelDb
+
+
+class ChatQueries:
+    def __init__(self, db: ReadModelDb) -> None:
+        self._db = db
+
+    def tips_in_thread(self, fan_id: str, thread_id: str) -> list[tuple[str, int]]:
+        rows = self._db.query(
+            "SELECT aggregate_id, amount_tokens FROM rm_spends WHERE thread_id = %s "
+            "AND fan_id = %s AND kind = 'tip' AND reversed_source_tokens < amount_tokens "
+            "ORDER BY spent_at, aggregate_id", (thread_id, fan_id))
+        return [(r["aggregate_id"], int(r["amount_tokens"])) for r in rows]
+
+    def thread_spends(self, fan_id: str, thread_id: str) -> list[dict[str, object]]:
+        """Tips and paid messages in the thread, for its history."""
+        return self._db.query(
+            "SELECT aggregate_id, kind, amount_tokens, reversed_source_tokens, reversal_reason, "
+            "reply_status, spent_at FROM rm_spends WHERE thread_id = %s AND fan_id = %s "
+            "ORDER BY spent_at, aggregate_id", (thread_id, fan_id))
+
+    def pending_message_charges(self, charged_before_iso: str, limit: int) -> list[str]:
+        rows = self._db.query(
+            "SELECT aggregate_id FROM rm_spends WHERE reply_status = 'pending' "
+            "AND spent_at < %s ORDER BY spent_at LIMIT %s", (charged_before_iso, limit))
+        return [r["aggregate_id"] for r in rows]
