@@ -75,7 +75,7 @@ class SpendsProjection(Projection):
                    (str(event.originator_id),))
 
     @staticmethod
-    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str, thread_id: str | None,
+    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str, thread_id: str | None = None,
                reply_status: str | None = None) -> None:
         tx.execute(
             "INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, creator_id, "

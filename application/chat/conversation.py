@@ -306,9 +306,13 @@ class Conversation:
               period_start: str | None = None) -> Turn:
         entry = thread.message(message_id)
         assert entry is not None
-        acknowledged = thread.acknowledged_tips
         tips = [(tip_id, tokens) for tip_id, tokens in
-                self._tips.tips_in_thread(fan_id, str(thread.id)) if tip_id not in acknowledged]
+                self._tips.tips_in_thread(fan_id, str(thread.id))
+                if tip_id not in thread.acknowledged_tips]
+        if tips and not replayed:  # a tip thanked elsewhere (its own acknowledgement) is done
+            loaded = self._ledger.get_many([UUID(tip_id) for tip_id, _ in tips])
+            tips = [(tip_id, tokens) for tip_id, tokens in tips
+                    if not getattr(loaded.get(UUID(tip_id)), "is_acknowledged", True)]
         live = context.persona.live
         assert live is not None
         companion = context.companion.config if context.companion is not None else None
@@ -338,7 +342,11 @@ class Conversation:
                 return  # a concurrent retry of the same message recorded it first
             thread.deliver(turn.message_id, reply, check.replaced, check.violations,
                            [t for t in turn.tip_ids if t not in thread.acknowledged_tips], now)
-            also = []
+            also: list[Any] = []
+            for tip in self._ledger.get_many([UUID(t) for t in turn.tip_ids]).values():
+                if not tip.is_acknowledged:  # the tip is thanked once, here
+                    tip.acknowledge(reply, now)
+                    also.append(tip)
             if turn.charge_id is not None:
                 charge = self._ledger.repository.get(UUID(turn.charge_id))
                 if not charge.returned:  # else the sweeper gave it back first: the reply is free

@@ -9,7 +9,7 @@ _NAME = re.compile(r"\b(?:call\s+me|my\s+name\s+is|i\s+go\s+by)\s+([A-Z][\w'-]{1
 _INTEREST = re.compile(
     r"\bi\s+(?:really\s+)?(?:like|love|enjoy|am\s+into|'m\s+into)\s+([a-z][a-z '-]{1,40}?)"
     r"(?=[.,!?;]|\s+and\s+|\s+but\s+|$)", re.IGNORECASE)
-_NOT_INTERESTS = {"you", "it", "that", "this", "them", "to", "the idea"}
+_NOT_INTERESTS = frozenset({"you", "it", "that", "this", "them", "to", "the idea"})
 
 
 def notes_from(text: str, memory: dict[str, object]) -> dict[str, object]:

@@ -178,6 +178,21 @@ class Ledger(RuleBasedStateMachine):
             self.core.spending.send(charge_message(f"fan-{fan}", self.persona_id, "thread",
                                                    f"m-{message}", 100))
 
+    @rule(fan=st.sampled_from(FANS), delivered=st.booleans())
+    def chat(self, fan: str, delivered: bool) -> None:
+        """A companion chat turn, answered, or abandoned mid-reply (given back)."""
+        conversation = self.core.companion_chat.conversation
+        try:
+            turn = conversation.begin(f"fan-{fan}", self.persona_id, "Hello there.", None, 100)
+        except DomainError:  # no funds, frozen
+            return
+        reply = conversation.reply(turn)
+        if delivered:
+            assert [name for name, _ in reply][-1] == "done"
+        else:
+            next(reply)
+            reply.close()
+
     @precondition(lambda self: self.purchases)
     @rule(pick=st.integers(0, 30), percent=st.integers(1, 100))
     def refund(self, pick: int, percent: int) -> None:
