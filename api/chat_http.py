@@ -75,7 +75,7 @@ def thread_view(conversation: Conversation, queries: ChatQueries, fan_id: str,
                             "status": m["status"], "reply": m["reply"],
                             "replaced": m["replaced"], "acknowledges_tips": m["tip_ids"],
                             "at": m["sent_at"].isoformat()})
-    for spend in queries.thread_spends(fan_id, thread_id):
+    for spend in queries.thread_spends(fan_id, thread_id):  # rows of the spends read model
         if spend["kind"] == "tip":
             entries.append({"type": "tip", "tip_id": spend["aggregate_id"],
                             "amount_tokens": int(spend["amount_tokens"]),

@@ -1,6 +1,8 @@
 """Read-side questions the chat asks of the spends read model: the tips sent in a thread, and
 paid messages whose turn never settled."""
 
+from typing import Any
+
 from projections.db import ReadModelDb
 
 
@@ -15,7 +17,7 @@ class ChatQueries:
             "ORDER BY spent_at, aggregate_id", (thread_id, fan_id))
         return [(r["aggregate_id"], int(r["amount_tokens"])) for r in rows]
 
-    def thread_spends(self, fan_id: str, thread_id: str) -> list[dict[str, object]]:
+    def thread_spends(self, fan_id: str, thread_id: str) -> list[dict[str, Any]]:
         """Tips and paid messages in the thread, for its history."""
         return self._db.query(
             "SELECT aggregate_id, kind, amount_tokens, reversed_source_tokens, reversal_reason, "

@@ -41,6 +41,7 @@ from domain.aggregates.chat_settings import ChatSettings
 from domain.aggregates.companion_personality import CompanionPersonality
 from domain.aggregates.creator import Creator
 from domain.aggregates.message_allowance import AllowanceUsedUpError, MessageAllowance
+from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.persona import Persona
 from domain.chat_thread import DELIVERED, FAILED, ChatThread
 from domain.errors import DomainError, InvalidAmountError
@@ -336,9 +337,9 @@ class Conversation:
         for attempt in range(ATTEMPTS):
             _pause(attempt)
             now = self._clock()
-            thread = self._ledger.repository.get(turn.thread_id)
+            thread: ChatThread = self._ledger.repository.get(turn.thread_id)
             entry = thread.message(turn.message_id)
-            if entry["status"] != "pending":
+            if entry is None or entry["status"] != "pending":
                 return  # a concurrent retry of the same message recorded it first
             thread.deliver(turn.message_id, reply, check.replaced, check.violations,
                            [t for t in turn.tip_ids if t not in thread.acknowledged_tips], now)
@@ -348,7 +349,7 @@ class Conversation:
                     tip.acknowledge(reply, now)
                     also.append(tip)
             if turn.charge_id is not None:
-                charge = self._ledger.repository.get(UUID(turn.charge_id))
+                charge: MessageCharge = self._ledger.repository.get(UUID(turn.charge_id))
                 if not charge.returned:  # else the sweeper gave it back first: the reply is free
                     charge.deliver(now)
                     also.append(charge)
@@ -364,9 +365,9 @@ class Conversation:
         for attempt in range(ATTEMPTS):
             _pause(attempt)
             now = self._clock()
-            thread = self._ledger.repository.get(turn.thread_id)
+            thread: ChatThread = self._ledger.repository.get(turn.thread_id)
             entry = thread.message(turn.message_id)
-            if entry["status"] != "pending":
+            if entry is None or entry["status"] != "pending":
                 break
             thread.fail(turn.message_id, code, now)
             try:
@@ -374,8 +375,9 @@ class Conversation:
                     give_back(self._ledger, UUID(turn.charge_id), now, thread)
                 else:
                     assert turn.price.period_start is not None
-                    allowance = self._ledger.repository.get(ids.message_allowance_id(
-                        turn.fan_id, turn.persona_id, turn.price.period_start))
+                    allowance: MessageAllowance = self._ledger.repository.get(
+                        ids.message_allowance_id(turn.fan_id, turn.persona_id,
+                                                 turn.price.period_start))
                     allowance.give_back(turn.message_id, now)
                     self._ledger.save(thread, allowance)
                 break
@@ -386,8 +388,9 @@ class Conversation:
                                "tokens": turn.price.price_tokens}}
 
     def _replay(self, turn: Turn) -> Iterator[tuple[str, dict[str, Any]]]:
-        thread = self._ledger.repository.get(turn.thread_id)
+        thread: ChatThread = self._ledger.repository.get(turn.thread_id)
         entry = thread.message(turn.message_id)
+        assert entry is not None
         if entry["status"] == DELIVERED:
             yield "delta", {"text": entry["reply"]}
             yield "done", self._summary(turn, entry["reply"], entry["replaced"], replayed=True)

@@ -14,7 +14,9 @@ from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.ports import PendingMessageCharges
 from domain import ids
+from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.message_charge import NO_REPLY, MessageCharge
+from domain.aggregates.wallet import Wallet
 
 ATTEMPTS = 8
 
@@ -23,9 +25,9 @@ def _planned(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
     charge = ledger.get_or_none(charge_id)
     if not isinstance(charge, MessageCharge) or charge.settled:
         return []
-    wallet = ledger.repository.get(ids.wallet_id(charge.fan_id))
+    wallet: Wallet = ledger.repository.get(ids.wallet_id(charge.fan_id))
     tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
-    hold = ledger.repository.get(ids.hold_id(charge.kind, charge.id))
+    hold: EarningsHold = ledger.repository.get(ids.hold_id(charge.kind, charge.id))
     creator_tokens = hold.reverse_source(tokens, NO_REPLY, at) if tokens else 0
     charge.give_back(tokens, creator_tokens, at)
     return [wallet, hold, charge]

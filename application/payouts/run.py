@@ -50,7 +50,7 @@ class RunReport:
 class Payouts:
     def __init__(self, ledger: Ledger, gateway: PaymentGateway, clock: Clock,
                  releases: HoldReleases, candidates: Any, minimum_minor: int,
-                 catch_up: Callable[[], None], workers: int = 8) -> None:
+                 catch_up: Callable[[], object], workers: int = 8) -> None:
         self.workers = workers
         self._ledger = ledger
         self._gateway = gateway

@@ -197,10 +197,11 @@ class Wallet(Aggregate):
         """Give a spend's standing tokens back to the lots that fund it (a paid message with no
         reply): the spend no longer stands and the fan can spend them again. Returns the tokens;
         a spend with nothing standing returns 0 and records nothing."""
-        returned = [[key, index, c.standing_tokens] for key, lot in self.lots.items()
-                    for index, c in enumerate(lot.consumptions)
-                    if c.ref_id == ref_id and c.kind == SPEND and c.standing_tokens > 0]
-        tokens = sum(row[2] for row in returned)
+        returned: list[list[Any]] = [
+            [key, index, c.standing_tokens] for key, lot in self.lots.items()
+            for index, c in enumerate(lot.consumptions)
+            if c.ref_id == ref_id and c.kind == SPEND and c.standing_tokens > 0]
+        tokens = sum(int(row[2]) for row in returned)
         if tokens:
             self._spend_returned(ref_id=ref_id, returned=returned, amount_tokens=tokens,
                                  reason=reason, at=at)

@@ -1,7 +1,6 @@
 """Chat turns on PostgreSQL with the offline model (the default on a fresh machine): a turn the
 client abandons, or that a crash left open, is given back, and the ledger still balances."""
 
-from datetime import timedelta
 from uuid import UUID
 
 from domain import ids

@@ -8,7 +8,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.chat.companion.prompt import system_prompt
 from application.chat.conversation import Conversation, Scene
-from application.chat.reply_rules import DEPENDENCY, EXPLICIT, HUMAN_CLAIM, MEET_UP
+from application.chat.reply_rules import DEPENDENCY, EXPLICIT, HUMAN_CLAIM, MEET_UP, Rule
 from application.clock import Clock
 from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
@@ -16,16 +16,17 @@ from application.personas import Personas
 from domain import ids
 from domain.aggregates.companion_personality import CompanionPersonality, validated
 from domain.aggregates.companion_thread import CompanionThread
+from domain.chat_thread import ChatThread
 
 REDIRECTION = ("I'd like to keep our chat friendly and relaxed. Tell me something good that "
                "happened to you today?")
 
 
 class CompanionPolicy:
-    mode = "companion"
-    thread_type = CompanionThread
-    redirection = REDIRECTION
-    reply_rules = (EXPLICIT, HUMAN_CLAIM, MEET_UP, DEPENDENCY)
+    mode: str = "companion"
+    thread_type: type[ChatThread] = CompanionThread
+    redirection: str = REDIRECTION
+    reply_rules: tuple[Rule, ...] = (EXPLICIT, HUMAN_CLAIM, MEET_UP, DEPENDENCY)
 
     def admit(self, fan_id: str) -> None:
         """Companion mode is open to every fan."""

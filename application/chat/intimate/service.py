@@ -2,11 +2,12 @@
 
 from application.chat.conversation import Scene
 from application.chat.intimate.prompt import system_prompt
-from application.chat.reply_rules import HUMAN_CLAIM, MEET_UP
+from application.chat.reply_rules import HUMAN_CLAIM, MEET_UP, Rule
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.age_verification import AgeVerification
 from domain.aggregates.intimate_thread import IntimateThread
+from domain.chat_thread import ChatThread
 from domain.errors import DomainError
 
 REDIRECTION = "Let's take this somewhere else. What would you like to talk about instead?"
@@ -17,10 +18,11 @@ class AgeVerificationRequiredError(DomainError):
 
 
 class IntimatePolicy:
-    mode = "intimate"
-    thread_type = IntimateThread
-    redirection = REDIRECTION
-    reply_rules = (HUMAN_CLAIM, MEET_UP)  # and the blocked categories, checked in both modes
+    mode: str = "intimate"
+    thread_type: type[ChatThread] = IntimateThread
+    redirection: str = REDIRECTION
+    # and the blocked categories, which the engine checks in both modes
+    reply_rules: tuple[Rule, ...] = (HUMAN_CLAIM, MEET_UP)
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
