@@ -6,7 +6,7 @@ goes to review; its matches travel with the submission to the admin queue.
 """
 
 import contextlib
-from collections.abc import Callable
+import threading
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -18,7 +18,7 @@ from application.clock import Clock
 from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.moderation import SelfModerationError
-from application.safety.blocked_terms import shipped_terms
+from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.checks import SafetyChecks
 from domain import ids
 from domain.aggregates.blocked_term_list import BlockedTermList
@@ -49,6 +49,8 @@ class Personas:
         self._clock = clock
         self._safety = safety
         self._terms_adopted = False
+        self._terms_cache: dict[UUID, Any] = {}
+        self._terms_lock = threading.Lock()
         self.limit = limit
 
     # -- the creator's wizard ---------------------------------------------------------------
@@ -176,21 +178,30 @@ class Personas:
         return self._own(creator_user_id, persona_id)
 
     def refuse_blocked_text(self, fields: dict[str, str]) -> None:
-        terms = self.blocked_terms()
+        terms = self._terms_now()
         self._safety.refuse_blocked(fields, terms.terms, terms.version)
 
-    def blocked_categories(self) -> Callable[[str], list[str]]:
-        """A check of one text against the list as it stands now: the categories it hits."""
-        terms = self.blocked_terms()
-        check = self._safety.blocked_filter(terms.terms, terms.version)
-        return lambda text: sorted({hit.category for hit in check.find({"text": text})})
+    def blocked_filter(self) -> BlockedTermFilter:
+        """The filter of the list as it stands now, for several checks in a row."""
+        terms = self._terms_now()
+        return self._safety.blocked_filter(terms.terms, terms.version)
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _terms_now(self) -> BlockedTermList:
+        """The list as it stands, for reading: a kept copy fast-forwarded by the events recorded
+        since (one small query), so a check per chat message does not replay the whole list."""
+        with self._terms_lock:
+            if not self._terms_cache:
+                self.blocked_terms()  # seeded, and this release's terms adopted, once
+            terms_id = BlockedTermList.create_id()
+            found: BlockedTermList = self._ledger.get_many([terms_id], self._terms_cache)[terms_id]
+            return found
 
     def _checked(self, profile: dict[str, Any]) -> dict[str, Any]:
         vocabulary = self.vocabulary()
         clean = validate(profile, vocabulary.active(PRIMARY), vocabulary.active(SECONDARY))
-        terms = self.blocked_terms()
+        terms = self._terms_now()
         self._safety.refuse_blocked(text_fields(clean), terms.terms, terms.version)
         return clean
 

@@ -14,7 +14,7 @@ one whose process died is given back by the sweeper (`give_back.StaleTurns`).
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -31,6 +31,8 @@ from application.errors import ConcurrencyExhaustedError, IdempotencyConflictErr
 from application.ledger import Ledger
 from application.personas import Personas, UnknownPersonaError
 from application.ports import ChatMessage, ChatModel, ThreadTips
+from application.safety.blocked_terms import BlockedTermFilter
+from application.safety.checks import BlockedTermsError
 from application.sellers import as_uuid
 from application.spending.commands import charge_message
 from application.spending.kinds import PriceChangedError, message_price_tokens
@@ -100,6 +102,7 @@ class Turn:
     history: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
     tip_ids: list[str] = field(default_factory=list)  # acknowledged by this reply
+    blocked: BlockedTermFilter | None = None  # the list as it stood when the message was checked
 
 
 @dataclass(frozen=True)
@@ -149,12 +152,21 @@ class Conversation:
         context = self._context(fan_id, persona_id)
         thread_id = self._thread_id(fan_id, persona_id)
         message_id = message_key or uuid4().hex
-        known = self._known(thread_id, message_id, text)
+        fresh = self._ledger.get_or_none(thread_id)
+        known = fresh.message(message_id) if fresh is not None else None
         if known is not None:
-            return self._turn(fan_id, persona_id, known, message_id, context, replayed=True)
-        self._personas.refuse_blocked_text({"message": text})  # costs nothing, no model call
+            if known["text"] != text:
+                raise IdempotencyConflictError(
+                    "this message key was already used for another message")
+            return self._turn(fan_id, persona_id, fresh, message_id, context, replayed=True)
+        blocked = self._personas.blocked_filter()
+        hits = blocked.find({"message": text})
+        if hits:  # costs nothing, and the model never sees it
+            raise BlockedTermsError([asdict(hit) for hit in hits])
         for attempt in range(ATTEMPTS):
             _pause(attempt)
+            if attempt:
+                fresh = None  # a failed save left it changed: read it again
             price = self._quote(fan_id, persona_id, context)
             if expected_cost_tokens != price.price_tokens:
                 raise PriceChangedError(
@@ -163,14 +175,16 @@ class Conversation:
             try:
                 if price.paid_by == INCLUDED:
                     thread = self._send_included(fan_id, persona_id, thread_id, message_id, text,
-                                                 price)
+                                                 price, fresh)
                 else:
                     thread = self._send_paid(fan_id, persona_id, thread_id, message_id, text,
-                                             price)
+                                             price, fresh)
             except (IntegrityError, AllowanceUsedUpError):
                 continue  # another message took the last included one, or wrote the thread
-            return self._turn(fan_id, persona_id, thread, message_id, context,
+            turn = self._turn(fan_id, persona_id, thread, message_id, context,
                               period_start=price.period_start)
+            turn.blocked = blocked
+            return turn
         raise ConcurrencyExhaustedError("too many messages at once: send it again")
 
     def reply(self, turn: Turn) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -182,7 +196,7 @@ class Conversation:
                 yield from self._replay(turn)
                 settled = True
                 return
-            check = self._check(bool(turn.scene.tips_tokens))
+            check = self._check(turn)
             messages = [ChatMessage(role, content) for entry in turn.history
                         for role, content in (("user", entry["text"]),
                                               ("assistant", entry["reply"]))]
@@ -245,22 +259,14 @@ class Conversation:
     def _thread_id(self, fan_id: str, persona_id: str) -> UUID:
         return self.policy.thread_type.create_id(fan_id=fan_id, persona_id=persona_id)
 
-    def _known(self, thread_id: UUID, message_id: str, text: str) -> ChatThread | None:
-        thread = self._ledger.get_or_none(thread_id)
-        entry = thread.message(message_id) if thread is not None else None
-        if entry is None:
-            return None
-        if entry["text"] != text:
-            raise IdempotencyConflictError("this message key was already used for another message")
-        return thread
-
-    def _open_thread(self, fan_id: str, persona_id: str, thread_id: UUID) -> ChatThread:
-        thread = self._ledger.get_or_none(thread_id)
+    def _open_thread(self, fan_id: str, persona_id: str, thread_id: UUID,
+                     fresh: ChatThread | None = None) -> ChatThread:
+        thread = fresh if fresh is not None else self._ledger.get_or_none(thread_id)
         return thread if thread is not None else self.policy.thread_type(
             fan_id=fan_id, persona_id=persona_id)
 
     def _send_included(self, fan_id: str, persona_id: str, thread_id: UUID, message_id: str,
-                       text: str, price: NextMessage) -> ChatThread:
+                       text: str, price: NextMessage, fresh: ChatThread | None) -> ChatThread:
         now = self._clock()
         assert price.period_start is not None
         allowance = self._ledger.get_or_none(
@@ -268,14 +274,14 @@ class Conversation:
             MessageAllowance.open(fan_id, persona_id, price.period_start,
                                   price.included_per_period)
         allowance.use(message_id, now)
-        thread = self._open_thread(fan_id, persona_id, thread_id)
+        thread = self._open_thread(fan_id, persona_id, thread_id, fresh)
         thread.send(message_id, text, INCLUDED, 0, None, now)
         self._remember(thread, text, now)
         self._ledger.save(allowance, thread)
         return thread
 
     def _send_paid(self, fan_id: str, persona_id: str, thread_id: UUID, message_id: str,
-                   text: str, price: NextMessage) -> ChatThread:
+                   text: str, price: NextMessage, fresh: ChatThread | None) -> ChatThread:
         spent = self._spending.send(charge_message(
             fan_id, persona_id, str(thread_id), f"{self.policy.mode}:{message_id}",
             price.price_tokens, chat_mode=self.policy.mode))
@@ -283,7 +289,8 @@ class Conversation:
         for attempt in range(ATTEMPTS):
             _pause(attempt)
             now = self._clock()
-            thread = self._open_thread(fan_id, persona_id, thread_id)
+            thread = self._open_thread(fan_id, persona_id, thread_id,
+                                       fresh if attempt == 0 else None)
             if thread.message(message_id) is not None:
                 return thread
             thread.send(message_id, text, TOKENS, price.price_tokens, charge_id, now)
@@ -325,31 +332,36 @@ class Conversation:
                     replayed, thread.history(self._history_limit), entry["text"],
                     [tip_id for tip_id, _ in tips])
 
-    def _check(self, tips: bool) -> CheckedReply:
-        blocked = self._personas.blocked_categories()
-        rules = self.policy.reply_rules + ((TIP_PRESSURE,) if tips else ())
+    def _check(self, turn: Turn) -> CheckedReply:
+        blocked = turn.blocked or self._personas.blocked_filter()
+        rules = self.policy.reply_rules + ((TIP_PRESSURE,) if turn.scene.tips_tokens else ())
 
         def violations(text: str) -> list[str]:
-            return broken(text, rules) + [f"blocked:{c}" for c in blocked(text)]
+            categories = sorted({hit.category for hit in blocked.find({"reply": text})})
+            return broken(text, rules) + [f"blocked:{c}" for c in categories]
         return CheckedReply(violations)
 
     def _deliver(self, turn: Turn, reply: str, check: CheckedReply) -> None:
         for attempt in range(ATTEMPTS):
             _pause(attempt)
             now = self._clock()
-            thread: ChatThread = self._ledger.repository.get(turn.thread_id)
+            tips = [UUID(t) for t in turn.tip_ids]
+            charge_ids = [UUID(turn.charge_id)] if turn.charge_id is not None else []
+            loaded = self._ledger.get_many([turn.thread_id, *charge_ids, *tips])  # one read
+            thread: ChatThread = loaded[turn.thread_id]
             entry = thread.message(turn.message_id)
             if entry is None or entry["status"] != "pending":
                 return  # a concurrent retry of the same message recorded it first
             thread.deliver(turn.message_id, reply, check.replaced, check.violations,
                            [t for t in turn.tip_ids if t not in thread.acknowledged_tips], now)
             also: list[Any] = []
-            for tip in self._ledger.get_many([UUID(t) for t in turn.tip_ids]).values():
-                if not tip.is_acknowledged:  # the tip is thanked once, here
+            for tip_id in tips:
+                tip = loaded.get(tip_id)
+                if tip is not None and not tip.is_acknowledged:  # thanked once, here
                     tip.acknowledge(reply, now)
                     also.append(tip)
-            if turn.charge_id is not None:
-                charge: MessageCharge = self._ledger.repository.get(UUID(turn.charge_id))
+            for charge_id in charge_ids:
+                charge: MessageCharge = loaded[charge_id]
                 if not charge.returned:  # else the sweeper gave it back first: the reply is free
                     charge.deliver(now)
                     also.append(charge)
