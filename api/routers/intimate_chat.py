@@ -7,8 +7,9 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Request
 
 from api.chat_http import ChatMessageIn, send, thread_view
-from api.deps import CoreDep, CurrentUser, require
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
+from api.params import Position
 from application.chat.conversation import Conversation
 
 router = APIRouter(tags=["intimate chat"])
@@ -21,8 +22,10 @@ def _chat(core: CoreDep) -> Conversation:
 
 
 @router.get("/api/intimate-chat/{persona_id}")
-def history(persona_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+def history(persona_id: UUID, core: CoreDep, user: CurrentUser,
+            min_position: Position | None = None) -> dict[str, Any]:
     require(user, "fan", "creator")
+    wait_for_position(core, min_position)  # the tips in the thread come from a read model
     return thread_view(_chat(core), core.chat_queries, user.user_id, str(persona_id))
 
 

@@ -7,15 +7,18 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field, StrictInt
 
 from api.chat_http import ChatMessageIn, send, thread_view
-from api.deps import CoreDep, CurrentUser, require
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Position
 
 router = APIRouter(tags=["companion chat"])
 
 
 @router.get("/api/sfw-chat/{persona_id}")
-def history(persona_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+def history(persona_id: UUID, core: CoreDep, user: CurrentUser,
+            min_position: Position | None = None) -> dict[str, Any]:
     """The fan's companion thread with the persona, and what the next message costs."""
     require(user, "fan", "creator")
+    wait_for_position(core, min_position)  # the tips in the thread come from a read model
     return thread_view(core.companion_chat.conversation, core.chat_queries, user.user_id,
                        str(persona_id))
 
