@@ -3,10 +3,20 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from api import errors
 from api.auth import TokenVerifier
+from api.pages import auth as page_auth
+from api.pages import chat as page_chat
+from api.pages import creator as page_creator
+from api.pages import fan as page_fan
+from api.pages import staff as page_staff
+from api.pages.render import HERE as PAGES
+from api.pages.session import SignInRequired
 from api.routers import (
     admin,
     admin_creators,
@@ -68,4 +78,20 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)
+    install_pages(app, settings)
     return app
+
+
+def install_pages(app: FastAPI, settings: Settings) -> None:
+    """The web pages: cookie sessions (signed with the JWT secret; Secure outside development),
+    vendored static files, and a redirect to sign in where a page needs a user."""
+    app.add_middleware(SessionMiddleware, secret_key=settings.jwt_secret,
+                       session_cookie="lyra_session", same_site="lax",
+                       https_only=settings.environment == "production")
+    app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
+    for module in (page_auth, page_fan, page_chat, page_creator, page_staff):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(_: Request, error: SignInRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={error.next_url}", status_code=303)

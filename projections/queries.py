@@ -55,6 +55,19 @@ class LedgerQueries:
             "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
         return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
 
+    def earnings_by_day(self, creator_id: str, days: int = 60) -> list[dict[str, Any]]:
+        """Each day's earnings (by the day they were earned) as they stand now: held, available,
+        paid and reversed, tokens and pence apart; the last `days` days that earned anything."""
+        columns = ", ".join(f"CAST(SUM({state}_{unit}) AS BIGINT) AS {state}_{unit}"
+                            for state in ("held", "available", "in_payout", "paid", "reversed")
+                            for unit in ("tokens", "minor"))
+        rows = self._db.query(
+            f"SELECT SUBSTR(earned_at, 1, 10) AS day, {columns} FROM rm_earnings_holds "
+            "WHERE creator_id = %s GROUP BY SUBSTR(earned_at, 1, 10) "
+            "ORDER BY day DESC LIMIT %s", (creator_id, days))
+        return [{k: (v if k == "day" else int(v or 0)) for k, v in r.items()}
+                for r in reversed(rows)]
+
     def sales_counts(self, creator_id: str) -> dict[str, int]:
         """How many tips, unlocks and paid messages a creator has that still stand in full."""
         rows = self._db.query(

@@ -56,6 +56,7 @@ class SimulatedSession(SimulatedCharge):
     product_name: str = ""
     status: str = "open"
     subscription_id: str | None = None
+    success_url: str = ""  # where the hosted page sends the payer once paid
 
 
 @dataclass
@@ -121,14 +122,14 @@ class LocalPaymentSimulator:
             id=f"cs_sim_{token}", payment_intent_id=f"pi_sim_{token}",
             charge_id=f"ch_sim_{token}", amount_total_minor=pack.price_minor,
             metadata={"lyra_kind": "token_pack", "fan_id": fan_id, "pack_sku": pack.sku},
-            product_name=f"{pack.tokens} LYRA tokens"))
+            product_name=f"{pack.tokens} LYRA tokens", success_url=success_url))
 
     def create_subscription_checkout(self, *, plan: SubscriptionPlan, success_url: str,
                                      cancel_url: str, idempotency_key: str) -> CheckoutSession:
         return self._open_session(idempotency_key, lambda token: SimulatedSession(
             id=f"cs_sim_{token}", payment_intent_id="", charge_id="",
             amount_total_minor=plan.price_minor, metadata=subscription_metadata(plan),
-            mode="subscription", product_name=plan.product_name))
+            mode="subscription", product_name=plan.product_name, success_url=success_url))
 
     def _open_session(self, idempotency_key: str,
                       make: Callable[[str], SimulatedSession]) -> CheckoutSession:

@@ -4,7 +4,7 @@ import html
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from adapters.stripe.simulator import LocalPaymentSimulator
 from api.deps import CoreDep
@@ -30,14 +30,21 @@ def checkout_page(session_id: str, core: CoreDep) -> str:
     every = " a month" if session.mode == "subscription" else ""
     name = html.escape(session.product_name)
     return (f"<html><body><h1>LYRA test checkout</h1><p>{name}: {amount}{every}</p>"
-            f"<form method='post' action='/simulator/checkout/{session_id}/pay'>"
+            f"<form method='post' action='/simulator/checkout/{session_id}/pay?then=return'>"
             "<button>Pay</button></form></body></html>")
 
 
-@router.post("/checkout/{session_id}/pay")
-def pay(session_id: str, core: CoreDep) -> dict[str, Any]:
-    """Pay the session: the simulator sends a signed checkout.session.completed to our webhook."""
-    return _simulator(core, session_id).pay(session_id)
+@router.post("/checkout/{session_id}/pay", response_model=None)
+def pay(session_id: str, core: CoreDep,
+        then: Literal["report", "return"] = "report") -> dict[str, Any] | RedirectResponse:
+    """Pay the session: the simulator sends a signed checkout.session.completed to our webhook.
+    From the hosted page (`then=return`) the payer goes back to the success URL, as on Stripe."""
+    simulator = _simulator(core, session_id)
+    report = simulator.pay(session_id)
+    session = simulator.session(session_id)
+    if then == "return" and session is not None and session.success_url:
+        return RedirectResponse(session.success_url, status_code=303)
+    return report
 
 
 @router.post("/checkout/{session_id}/refund")

@@ -1,0 +1,71 @@
+"""The creator's pages: the overview (earnings by state and source, a chart over time, payouts,
+subscribers) and the chat-mode switches."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import CoreDep
+from api.pages.render import flash, page
+from api.pages.session import Form, SignedIn
+from domain.errors import DomainError
+from domain.money import TOKENS_PER_GBP
+
+router = APIRouter(include_in_schema=False)
+STATES = ("held", "available", "in_payout", "paid", "reversed")
+
+
+def _in_pence(row: dict[str, Any], state: str) -> int:
+    """One figure per state for the chart: tokens at 250 per £1, plus pence."""
+    return int(row.get(f"{state}_tokens", 0)) * 100 // TOKENS_PER_GBP + \
+        int(row.get(f"{state}_minor", 0))
+
+
+def chart(days: list[dict[str, Any]], width: int = 640, height: int = 180) -> dict[str, Any]:
+    """Stacked bars, one per day: what the template draws as SVG (positions precomputed)."""
+    top = max((sum(_in_pence(d, s) for s in STATES) for d in days), default=0) or 1
+    step = width / max(len(days), 1)
+    bars = []
+    for n, day in enumerate(days):
+        y = float(height)
+        for state in STATES:
+            h = _in_pence(day, state) * (height - 20) / top
+            if h:
+                y -= h
+                bars.append({"x": n * step + 2, "y": y, "w": max(step - 4, 1), "h": h,
+                             "state": state, "day": day["day"],
+                             "pence": _in_pence(day, state)})
+    return {"width": width, "height": height, "bars": bars, "top_pence": top,
+            "first": days[0]["day"] if days else "", "last": days[-1]["day"] if days else ""}
+
+
+@router.get("/creator")
+def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    if not user.has("creator"):
+        return page(request, "missing.html", status_code=403, what="creator account")
+    days = core.queries.earnings_by_day(user.user_id)
+    return page(request, "creator.html", earnings=core.queries.earnings(user.user_id),
+                by_source=core.queries.earnings_by_source(user.user_id), chart=chart(days),
+                states=STATES, payouts=core.payout_queries.payouts(creator_id=user.user_id, limit=20),
+                subscribers=core.subscription_queries.subscriber_counts(user.user_id),
+                modes=core.chat_modes.mine(user.user_id))
+
+
+@router.get("/creator/chat-modes")
+def chat_modes(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    return page(request, "chat_modes.html", personas=core.chat_modes.mine(user.user_id))
+
+
+@router.post("/creator/chat-modes")
+def set_chat_modes(request: Request, core: CoreDep, user: SignedIn, form: Form) -> Response:
+    enabled = [m for m in ("companion", "intimate") if form.get(m)]
+    default = str(form.get("default_mode") or "")
+    try:
+        core.chat_modes.set(user.user_id, UUID(str(form.get("persona_id"))), enabled,
+                            default if default in enabled else None)
+        flash(request, "Chat modes saved.")
+    except (DomainError, ValueError) as error:
+        flash(request, str(error), "bad")
+    return RedirectResponse("/creator/chat-modes", status_code=303)

@@ -1,0 +1,44 @@
+"""Rendering: the Jinja2 environment, and the few filters that turn integer money into text."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from api.pages.session import csrf_token, viewer
+from domain.money import TOKENS_PER_GBP
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def pounds(minor: int | None) -> str:
+    minor = int(minor or 0)
+    sign = "-" if minor < 0 else ""
+    return f"{sign}£{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
+
+
+def tokens_in_pounds(tokens: int | None) -> str:
+    """What tokens are worth at 250 per £1 (the fan's view: what they paid for them)."""
+    return pounds(int(tokens or 0) * 100 // TOKENS_PER_GBP)
+
+
+templates.env.filters["pounds"] = pounds
+templates.env.filters["tokens_gbp"] = tokens_in_pounds
+templates.env.globals["TOKENS_PER_GBP"] = TOKENS_PER_GBP
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    user = viewer(request)
+    mode = request.session.get("mode", "fan")
+    return templates.TemplateResponse(request, template, {
+        "user": user, "csrf": csrf_token(request), "mode": mode,
+        "is_creator": bool(user and user.has("creator")),
+        "is_staff": bool(user and user.has("admin", "finance", "auditor")),
+        "flash": request.session.pop("flash", None), **context}, status_code=status_code)
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}

@@ -1,0 +1,56 @@
+"""Browser tests drive Debian's Chromium (`apt-get install chromium`) through Playwright; never a
+browser Playwright downloads itself. `.ci/run` installs it on a fresh machine."""
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.api.conftest import Api, api  # noqa: F401  (the served API fixture)
+
+
+def chromium_path() -> str:
+    found = os.environ.get("LYRA_CHROMIUM") or shutil.which("chromium") or \
+        shutil.which("chromium-browser")
+    if not found:
+        raise RuntimeError("browser tests need Debian's Chromium: apt-get install chromium")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(),
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, api: Api) -> Iterator:  # noqa: F811
+    """A fresh browser context per user (its own cookies), at the served app."""
+    contexts = []
+
+    def make(viewport: dict | None = None) -> Page:
+        context = browser.new_context(base_url=api.base,
+                                      viewport=viewport or {"width": 1200, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, user_id: str, *roles: str) -> None:
+    page.goto("/login")
+    page.get_by_label("User id").fill(user_id)
+    for role in ("fan", "creator", "admin", "finance", "auditor"):
+        box = page.get_by_label(role, exact=True)
+        if (role in roles) != box.is_checked():
+            box.click()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")

@@ -1,0 +1,93 @@
+"""The pages as people use them, in a real browser: a fan browses, buys tokens, tips and chats; a
+creator sees earnings and switches chat modes; staff see queues and check the ledger; a phone."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.integration.test_spending import published_persona
+
+
+def test_a_fan_browses_buys_tokens_tips_and_chats(api, open_page) -> None:
+    persona_id = published_persona(api.core)
+    page = open_page()
+    page.goto("/")
+    expect(page.get_by_test_id("persona-card")).to_have_count(1)
+    page.get_by_label("Search").fill("nothing-like-this")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_test_id("result-count")).to_have_text("0 personas")
+
+    sign_in(page, "fan-1", "fan")
+    page.get_by_role("link", name="Wallet").click()
+    page.get_by_test_id("buy-pack_1200").click()
+    expect(page.get_by_text("LYRA test checkout")).to_be_visible()  # the simulator's page
+    page.get_by_role("button", name="Pay").click()
+    page.wait_for_url("**/wallet?checkout=success")
+    expect(page.get_by_test_id("wallet-balance")).to_have_text("1200")
+
+    page.goto(f"/models/{persona_id}")
+    expect(page.get_by_test_id("balance")).to_have_text("1200")
+    page.get_by_role("button", name="500 tokens · £2.00").click()
+    expect(page.locator("#gbp")).to_have_text("£2.00")
+    page.get_by_test_id("send-tip").click()
+    expect(page.get_by_test_id("tip-sent")).to_contain_text("New balance: 700 tokens")
+    page.get_by_label("Amount in tokens").fill("2500")
+    page.get_by_test_id("send-tip").click()
+    expect(page.get_by_test_id("tip-error")).to_contain_text("less than 2500")
+    expect(page.get_by_role("link", name="Buy tokens")).to_be_visible()
+
+    page.get_by_role("link", name="Companion chat").click()
+    expect(page.get_by_test_id("mode-badge")).to_have_text("Companion")
+    expect(page.get_by_test_id("price")).to_contain_text("100 tokens")
+    page.get_by_label("Your message").fill("Hello! What do you like to do?")
+    page.get_by_test_id("send-message").click()
+    expect(page.locator(".bubble.fan")).to_contain_text("Hello! What do you like to do?")
+    expect(page.locator(".bubble:not(.fan):not(.tip)")).to_have_count(1)
+    page.goto("/wallet")
+    expect(page.get_by_test_id("wallet-balance")).to_have_text("600")
+
+
+def test_a_creator_sees_earnings_over_time_and_switches_chat_modes(api, open_page) -> None:
+    published_persona(api.core)
+    fan = open_page()
+    sign_in(fan, "fan-1", "fan")
+    from tests.helpers import fund
+    fund(api.core, "fan-1", "pack_1200")
+    persona = api.core.persona_queries.discover(tag=None, category=None, q=None, sort="newest",
+                                                limit=1, offset=0)["models"][0]
+    fan.goto(f"/models/{persona['id']}")
+    fan.get_by_test_id("send-tip").click()
+    expect(fan.get_by_test_id("tip-sent")).to_be_visible()
+
+    page = open_page()
+    sign_in(page, "creator-1", "creator", "fan")
+    page.get_by_test_id("mode-switch").click()
+    page.wait_for_url("**/creator")
+    expect(page.get_by_test_id("earn-held")).to_contain_text("175 tokens")
+    expect(page.get_by_test_id("earnings-chart").locator("rect.held")).to_have_count(1)
+    page.get_by_role("link", name="Chat modes").click()
+    expect(page.get_by_label("Intimate chat")).to_be_disabled()  # not approved for it
+    page.get_by_label("Companion chat").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Chat modes saved.")
+    fan.goto(f"/models/{persona['id']}")
+    expect(fan.get_by_text("This persona is not chatting right now.")).to_be_visible()
+
+
+def test_staff_see_queues_and_check_the_ledger(api, open_page) -> None:
+    published_persona(api.core)
+    page = open_page()
+    sign_in(page, "adm-1", "admin", "auditor")
+    page.get_by_role("link", name="Admin").click()
+    expect(page.get_by_test_id("stat-approved_creators")).to_have_text("1")
+    page.get_by_role("link", name="Audit").click()
+    expect(page.get_by_test_id("balanced")).to_contain_text("Balanced")
+    page.get_by_test_id("verify").click()
+    expect(page.get_by_test_id("verify-result")).to_contain_text("Intact")
+
+
+def test_on_a_phone_the_sidebar_folds_behind_the_menu_button(api, open_page) -> None:
+    page = open_page(viewport={"width": 375, "height": 740})
+    sign_in(page, "fan-1", "fan")
+    expect(page.get_by_role("link", name="Wallet")).to_be_hidden()
+    page.get_by_label("Open the menu").click()
+    expect(page.get_by_role("link", name="Wallet")).to_be_visible()
