@@ -4,7 +4,6 @@ in production."""
 import re
 
 import httpx
-
 from fastapi.testclient import TestClient
 
 from api.main import create_app
