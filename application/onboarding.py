@@ -115,8 +115,8 @@ class CreatorOnboarding:
             self._ledger.save(creator)
         url = self._gateway.create_onboarding_link(
             account_id=account_id,
-            refresh_url=f"{self._public_url}/dashboard/onboarding?stripe=refresh",
-            return_url=f"{self._public_url}/dashboard/onboarding?stripe=return")
+            refresh_url=f"{self._public_url}/creator/onboarding?stripe=refresh",
+            return_url=f"{self._public_url}/creator/onboarding?stripe=return")
         return {"account_id": account_id, "onboarding_url": url}
 
     def plan_stripe_event(self, event: dict[str, Any]) -> tuple[str, list[Any]] | None:

@@ -35,7 +35,7 @@ class OnboardingUpdate(BaseModel):
     submit: bool = False
 
 
-def _view(row: dict[str, Any] | None, user_id: str) -> dict[str, Any]:
+def onboarding_view(row: dict[str, Any] | None, user_id: str) -> dict[str, Any]:
     if row is None:
         return {"creator_id": user_id, "status": "not_started", "next_step": "account_type",
                 "completed": [], "missing": ["display_name", "account_type", "identity",
@@ -66,7 +66,7 @@ def _view(row: dict[str, Any] | None, user_id: str) -> dict[str, Any]:
 def get_onboarding(core: CoreDep, user: CurrentUser, min_position: Position | None = None) -> dict[str, Any]:
     """Where the signed-in user's creator onboarding stands, the next step and what is missing."""
     wait_for_position(core, min_position)
-    return _view(core.admin_queries.creator(user.user_id), user.user_id)
+    return onboarding_view(core.admin_queries.creator(user.user_id), user.user_id)
 
 
 @router.put("/api/creator/onboarding")
@@ -81,7 +81,7 @@ def update_onboarding(body: OnboardingUpdate, request: Request, core: CoreDep,
         account_type=body.account_type, identity=identity,
         signatures=[Signature(**s.model_dump()) for s in body.declarations], submit=body.submit)
     wait_for_position(core, core.ledger.last_saved_position())
-    return _view(core.admin_queries.creator(user.user_id), user.user_id)
+    return onboarding_view(core.admin_queries.creator(user.user_id), user.user_id)
 
 
 @router.get("/api/creator/declarations")

@@ -141,14 +141,28 @@ def settle_payout(payout_id: str, outcome: Literal["paid", "failed", "reverse-tr
     return core.simulator.settle_bank_payout(payout_id, paid=outcome == "paid")
 
 
-@router.post("/connect/{account_id}/complete")
+@router.get("/connect/{account_id}", response_class=HTMLResponse)
+def connect_page(account_id: str) -> str:
+    """A stand-in for Stripe's hosted Connect onboarding."""
+    account = html.escape(account_id)
+    return ("<html><body><h1>LYRA test Connect onboarding</h1>"
+            f"<form method='post' action='/simulator/connect/{account}/complete?then=return'>"
+            "<button>Complete onboarding</button></form></body></html>")
+
+
+@router.post("/connect/{account_id}/complete", response_model=None)
 def complete_connect(account_id: str, core: CoreDep,
-                     requirements_due: Annotated[list[str] | None, Query()] = None
-                     ) -> dict[str, Any]:
-    """Finish Stripe's KYC for a Connect account: sends a signed account.updated."""
+                     requirements_due: Annotated[list[str] | None, Query()] = None,
+                     then: Literal["report", "return"] = "report"
+                     ) -> dict[str, Any] | RedirectResponse:
+    """Finish Stripe's KYC for a Connect account: sends a signed account.updated. From the
+    hosted page (`then=return`) the creator goes back to their onboarding, as on Stripe."""
     if core.simulator is None or not core.simulator.has_account(account_id):
         raise ApiError(404, "not_found", f"no simulated Connect account {account_id}")
-    return core.simulator.complete_connect(account_id, requirements_due)
+    report = core.simulator.complete_connect(account_id, requirements_due)
+    if then == "return":
+        return RedirectResponse("/creator/onboarding?stripe=return", status_code=303)
+    return report
 
 
 @router.get("/identity/{session_id}", response_class=HTMLResponse)
