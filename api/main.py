@@ -13,6 +13,7 @@ from api.auth import TokenVerifier
 from api.pages import auth as page_auth
 from api.pages import chat as page_chat
 from api.pages import creator as page_creator
+from api.pages import creator_content as page_creator_content
 from api.pages import creator_setup as page_creator_setup
 from api.pages import fan as page_fan
 from api.pages import staff as page_staff
@@ -90,7 +91,8 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
                        session_cookie="lyra_session", same_site="lax",
                        https_only=settings.environment == "production")
     app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
-    for module in (page_auth, page_fan, page_chat, page_creator, page_creator_setup, page_staff):
+    for module in (page_auth, page_fan, page_chat, page_creator, page_creator_setup,
+                   page_creator_content, page_staff):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

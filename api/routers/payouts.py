@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require, subject_or_override, wait_for_position
+from api.downloads import attachment
 from api.params import Position, period
 from application.reconciliation import reconcile
 from projections.reconciliation import LedgerMoney
@@ -68,7 +69,7 @@ def rebuild(core: CoreDep, user: CurrentUser,
         for diff in payout["differences"] or [None]:
             writer.writerow({**base, **(_difference_cells(diff) if diff else {})})
     return Response(out.getvalue(), media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="payout-rebuild.csv"'})
+        "Content-Disposition": attachment("payout-rebuild.csv")})
 
 
 REBUILD_COLUMNS = ("payout_id", "creator_id", "run_key", "status", "paid_minor",
@@ -136,7 +137,7 @@ def statement(core: CoreDep, user: CurrentUser,
     writer.writeheader()
     writer.writerows(rows)
     return Response(out.getvalue(), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="statement-{subject}-{month}.csv"'})
+        "Content-Disposition": attachment(f"statement-{subject}-{month}.csv")})
 
 
 def _earning_row(hold: dict[str, Any]) -> dict[str, Any]:

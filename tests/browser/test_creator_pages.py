@@ -50,3 +50,46 @@ def test_onboarding_review_and_a_persona_draft(api, open_page) -> None:
     expect(page.get_by_test_id("my-persona")).to_contain_text("Orla")
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_test_id("my-persona")).to_contain_text("Review: submitted")
+
+
+def test_library_upload_post_offer_and_the_companion_personality(api, open_page,
+                                                                 tmp_path) -> None:
+    from tests.api.test_content_http import PNG
+    from tests.integration.test_spending import published_persona
+
+    persona_id = published_persona(api.core)
+    image = tmp_path / "sunrise.png"
+    image.write_bytes(PNG)
+    page = open_page()
+    sign_in(page, "creator-1", "creator")
+    page.goto("/creator/library")
+    page.get_by_label("File").set_input_files(str(image))
+    page.get_by_label("Item title").fill("Sunrise")
+    page.get_by_label("Who may see it").select_option("public")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status")).to_have_text("Uploaded.")
+    expect(page.get_by_test_id("library-item")).to_contain_text("Sunrise")
+    page.get_by_label("Add Sunrise to the post").check()
+    page.get_by_label("Caption").fill("Morning walk")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_role("status")).to_have_text("Posted.")
+    page.get_by_label("Offer title").fill("Extras")
+    page.get_by_label("Price (tokens)").fill("300")
+    page.get_by_role("button", name="Put on sale").click()
+    expect(page.get_by_test_id("offer")).to_contain_text("Extras: 300 tokens")
+
+    fan = open_page()
+    fan.goto(f"/models/{persona_id}")
+    expect(fan.get_by_role("img", name="Sunrise")).to_be_visible()  # a public preview
+    expect(fan.get_by_text("Extras: 300 tokens")).to_be_visible()
+
+    page.goto("/creator/companion")
+    page.get_by_label("Companion name").fill("Luna, off duty")
+    page.get_by_label("witty").check()
+    page.get_by_label("Flirt level").select_option("light_flirty")
+    page.get_by_label("Price of a companion message (tokens)").fill("60")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Companion personality saved.")
+    sign_in(fan, "fan-1", "fan")
+    fan.goto(f"/chat/{persona_id}?mode=companion")
+    expect(fan.get_by_test_id("price")).to_contain_text("60 tokens")
