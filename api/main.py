@@ -16,6 +16,8 @@ from api.pages import creator as page_creator
 from api.pages import creator_content as page_creator_content
 from api.pages import creator_setup as page_creator_setup
 from api.pages import fan as page_fan
+from api.pages import finance as page_finance
+from api.pages import moderation as page_moderation
 from api.pages import staff as page_staff
 from api.pages.render import HERE as PAGES
 from api.pages.session import SignInRequired
@@ -92,7 +94,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
                        https_only=settings.environment == "production")
     app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
     for module in (page_auth, page_fan, page_chat, page_creator, page_creator_setup,
-                   page_creator_content, page_staff):
+                   page_creator_content, page_staff, page_moderation, page_finance):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

@@ -79,7 +79,7 @@ def test_staff_see_queues_and_check_the_ledger(api, open_page) -> None:
     sign_in(page, "adm-1", "admin", "auditor")
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_test_id("stat-approved_creators")).to_have_text("1")
-    page.get_by_role("link", name="Audit").click()
+    page.get_by_role("link", name="Ledger checks").click()
     expect(page.get_by_test_id("balanced")).to_contain_text("Balanced")
     page.get_by_test_id("verify").click()
     expect(page.get_by_test_id("verify-result")).to_contain_text("Intact")

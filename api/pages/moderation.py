@@ -1,0 +1,138 @@
+"""The admin's pages beyond the queue counts: persona review with likeness findings, reports,
+a creator's standing (strikes, appeals, suspension), the audit log with filters, and the tag
+vocabulary and blocked terms. Each calls the same route functions as the JSON API."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import CoreDep
+from api.errors import ApiError
+from api.pages.render import flash, page
+from api.pages.session import Form, SignedIn
+from api.routers import audit as audit_api
+from domain.errors import DomainError
+
+router = APIRouter(include_in_schema=False)
+
+
+def _admin(user: Any) -> bool:
+    return bool(user.has("admin"))
+
+
+def _back(request: Request, to: str, run: Any, done: str) -> Response:
+    """Run a command from a form; its refusal shows as a message on the page it came from."""
+    try:
+        run()
+        flash(request, done)
+    except (DomainError, ApiError, ValueError) as error:
+        flash(request, getattr(error, "message", None) or str(error), "bad")
+    return RedirectResponse(to, status_code=303)
+
+
+@router.get("/admin/personas")
+def persona_queue(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    if not _admin(user):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    return page(request, "admin_personas.html", queue=core.persona_queries.review_queue(50, 0))
+
+
+@router.post("/admin/personas/{persona_id}")
+def review_persona(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
+                   form: Form) -> Response:
+    approve = form.get("decision") == "approve"
+    return _back(request, "/admin/personas", lambda: core.personas.review(
+        user.user_id, persona_id, approve=approve, reason=str(form.get("reason", ""))),
+        "Approved." if approve else "Rejected.")
+
+
+@router.get("/admin/reports")
+def reports(request: Request, core: CoreDep, user: SignedIn, status: str = "open") -> Response:
+    if not _admin(user):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    return page(request, "admin_reports.html", status=status,
+                reports=core.admin_queries.reports(status or None, 100, 0))
+
+
+@router.post("/admin/reports/{report_id}")
+def resolve(request: Request, report_id: UUID, core: CoreDep, user: SignedIn,
+            form: Form) -> Response:
+    return _back(request, "/admin/reports", lambda: core.moderation.resolve_report(
+        user.user_id, report_id, str(form.get("resolution", "")), str(form.get("note", ""))),
+        "Resolved.")
+
+
+@router.get("/admin/creators/{creator_id}")
+def creator(request: Request, creator_id: str, core: CoreDep, user: SignedIn) -> Response:
+    if not _admin(user):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    row = core.admin_queries.creator(creator_id)
+    if row is None:
+        return page(request, "missing.html", status_code=404, what="creator")
+    return page(request, "admin_creator.html", creator=row,
+                standing=core.moderation.standing(creator_id))
+
+
+@router.post("/admin/creators/{creator_id}/{action}")
+def creator_action(request: Request, creator_id: str, action: str, core: CoreDep,
+                   user: SignedIn, form: Form) -> Response:
+    reason = str(form.get("reason", "")).strip()
+    actions = {
+        "strike": lambda: core.moderation.issue(user.user_id, creator_id,
+                                                str(form.get("severity", "warning")), reason,
+                                                str(form.get("evidence_ref") or "") or None),
+        "revoke": lambda: core.moderation.revoke(user.user_id, creator_id,
+                                                 str(form.get("strike_id", "")),
+                                                 reason or "appeal upheld"),
+        "suspend": lambda: core.moderation.suspend(user.user_id, creator_id, reason),
+        "reinstate": lambda: core.moderation.reinstate(user.user_id, creator_id),
+    }
+    if action not in actions:
+        return page(request, "missing.html", status_code=404, what="action")
+    return _back(request, f"/admin/creators/{creator_id}", actions[action], "Done.")
+
+
+@router.get("/admin/audit")
+def audit_log(request: Request, core: CoreDep, user: SignedIn, creator_id: str = "",
+              actor: str = "", kind: str = "", since: str = "", until: str = "") -> Response:
+    filters = {"creator_id": creator_id, "actor": actor, "kind": kind, "since": since,
+               "until": until}
+    try:
+        found = audit_api.audit_log(
+            core, user, creator_id=creator_id or None, actor=actor or None, kind=kind or None,
+            since=datetime.fromisoformat(since) if since else None,
+            until=datetime.fromisoformat(until) if until else None, limit=200)
+        entries, error = found["entries"], None
+    except (ApiError, ValueError) as problem:
+        entries, error = [], getattr(problem, "message", None) or str(problem)
+    return page(request, "admin_audit.html", entries=entries, filters=filters, error=error)
+
+
+@router.get("/admin/vocabulary")
+def vocabulary(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    if not _admin(user):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    return page(request, "admin_vocabulary.html", tags=core.persona_queries.tags(),
+                terms=sorted(core.personas.blocked_terms().terms.items()))
+
+
+@router.post("/admin/vocabulary/{action}")
+def change_vocabulary(request: Request, action: str, core: CoreDep, user: SignedIn,
+                      form: Form) -> Response:
+    actions = {
+        "add_tag": lambda: core.personas.add_tag(user.user_id, str(form.get("slug", "")),
+                                                 str(form.get("label", "")),
+                                                 str(form.get("kind", "secondary"))),
+        "retire_tag": lambda: core.personas.retire_tag(user.user_id, str(form.get("slug", ""))),
+        "add_term": lambda: core.personas.add_blocked_term(user.user_id,
+                                                           str(form.get("term", "")),
+                                                           str(form.get("category", ""))),
+        "remove_term": lambda: core.personas.remove_blocked_term(user.user_id,
+                                                                 str(form.get("term", ""))),
+    }
+    if action not in actions or not _admin(user):
+        return page(request, "missing.html", status_code=404, what="action")
+    return _back(request, "/admin/vocabulary", actions[action], "Saved.")
