@@ -4,6 +4,7 @@ creator as finance sees it, with the CSV."""
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -80,7 +81,7 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     expect(page.get_by_test_id("reconciliation")).to_contain_text("Reconciled")
     with page.expect_download() as download:
         page.get_by_test_id("diff").get_by_role("link", name="CSV").click()
-    lines = open(download.value.path()).read().splitlines()
+    lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0].startswith("creator_id,held_tokens") and lines[1].startswith("creator-1,")
 
     page.get_by_label("At (ISO 8601, UTC if no zone)").fill(between.isoformat())
