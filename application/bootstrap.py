@@ -98,6 +98,7 @@ class Core:
     age_verifications: AgeVerifications
     chat_queries: ChatQueries
     stale_turns: StaleTurns
+    clock: Clock
 
     def close(self) -> None:
         self.projections.stop()
@@ -216,4 +217,5 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         age_verifications=age_verifications, chat_queries=chat_queries,
         stale_turns=StaleTurns(ledger, chat_queries, clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
+        clock=clock,
     )

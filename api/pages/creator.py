@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CoreDep
+from api.errors import ApiError
 from api.pages.render import flash, page
 from api.pages.session import Form, SignedIn
+from api.routers import payouts as payouts_api
 from domain.errors import DomainError
 from domain.money import TOKENS_PER_GBP
 
@@ -51,6 +53,29 @@ def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
                 states=STATES, payouts=core.payout_queries.payouts(creator_id=user.user_id, limit=20),
                 subscribers=core.subscription_queries.subscriber_counts(user.user_id),
                 modes=core.chat_modes.mine(user.user_id))
+
+
+@router.get("/creator/subscribers")
+def subscribers(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    return page(request, "subscribers.html",
+                subscribers=core.subscription_queries.subscribers(user.user_id),
+                counts=core.subscription_queries.subscriber_counts(user.user_id))
+
+
+@router.get("/creator/statements", response_model=None)
+def statements(request: Request, core: CoreDep, user: SignedIn, month: str = "",
+               download: str = "") -> Response:
+    """A month's statement (every earning made in it as it stands now, every payout), and its
+    CSV: the JSON API's statement, shown."""
+    month = month or core.clock().strftime("%Y-%m")
+    try:
+        if download == "csv":
+            return payouts_api.statement(core, user, month, None, "csv")  # type: ignore[return-value]
+        found = payouts_api.statement(core, user, month, None)
+        rows, error = found["rows"], None  # type: ignore[index]
+    except (ApiError, DomainError, ValueError) as problem:
+        rows, error = [], getattr(problem, "message", None) or str(problem)
+    return page(request, "statements.html", month=month, rows=rows, error=error)
 
 
 @router.get("/creator/chat-modes")

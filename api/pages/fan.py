@@ -122,6 +122,32 @@ def buy(request: Request, core: CoreDep, user: SignedIn, form: Form) -> Response
     return RedirectResponse(session.url, status_code=303)
 
 
+WHAT_HAPPENED = {
+    "purchase": "Tokens added to your wallet", "tip": "You sent a tip",
+    "unlock": "You unlocked an offer", "message": "You paid for a message",
+    "no_reply": "A message got no reply: its tokens are back",
+    "refund": "A refund took tokens back", "dispute": "A dispute took tokens back",
+    "dispute_won": "A dispute was decided: tokens restored",
+}
+
+
+@router.get("/notifications")
+def notifications(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    """The fan's activity, newest first: money in and out of the wallet (and why anything was
+    taken back) and every subscription's state."""
+    items = [{"at": t["occurred_at"], "text": WHAT_HAPPENED.get(t["kind"], t["kind"]),
+              "detail": f"{t['amount_tokens']:+} tokens" + (
+                  f" (reversed: {t['reversal_reason']})" if t["reversal_reason"] else ""),
+              "link": "/wallet"}
+             for t in core.queries.transactions(user.user_id, limit=50, before_position=None)]
+    items += [{"at": s["updated_at"], "text": f"Subscription {s['status'].replace('_', ' ')}",
+               "detail": f"paid through {(s['paid_through'] or '')[:10]}",
+               "link": f"/models/{s['persona_id']}"}
+              for s in core.subscription_queries.of_fan(user.user_id)]
+    items.sort(key=lambda item: str(item["at"]), reverse=True)
+    return page(request, "notifications.html", items=items[:60])
+
+
 @router.get("/subscriptions")
 def subscriptions(request: Request, core: CoreDep, user: SignedIn,
                   checkout: str = "") -> Response:

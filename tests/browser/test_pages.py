@@ -91,3 +91,25 @@ def test_on_a_phone_the_sidebar_folds_behind_the_menu_button(api, open_page) -> 
     expect(page.get_by_role("link", name="Wallet")).to_be_hidden()
     page.get_by_label("Open the menu").click()
     expect(page.get_by_role("link", name="Wallet")).to_be_visible()
+
+
+def test_notifications_subscribers_and_statements(api, open_page) -> None:
+    from tests.api.test_subscriptions_http import subscribe
+
+    persona_id = published_persona(api.core)
+    subscribe(api, api.as_user("fan-1", "fan"), str(persona_id))
+    fan = open_page()
+    sign_in(fan, "fan-1", "fan")
+    fan.get_by_role("link", name="Notifications").click()
+    expect(fan.get_by_test_id("notification").first).to_contain_text("Subscription active")
+
+    creator = open_page()
+    sign_in(creator, "creator-1", "creator")
+    creator.goto("/creator/subscribers")
+    expect(creator.get_by_test_id("subscriber")).to_contain_text("fan-1")
+    expect(creator.get_by_test_id("subscriber")).to_contain_text("£7.99")
+    creator.goto("/creator/statements?month=2026-01")
+    expect(creator.get_by_test_id("statement-row")).to_contain_text("subscription")
+    with creator.expect_download() as download:
+        creator.get_by_test_id("statement-csv").click()
+    assert download.value.suggested_filename == "statement-creator-1-2026-01.csv"
