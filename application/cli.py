@@ -126,7 +126,10 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         creator = core.creators.register(args.user_id, args.name or args.user_id, "cli")
         print(json.dumps({"creator_id": creator.user_id, "status": creator.status}))
     elif args.command == "projections" and args.action == "rebuild":
-        processed = core.projections.rebuild(args.names or None)
+        from replay.progress import progress_bar
+
+        with progress_bar("rebuilding", core.ledger.max_position()) as advance:
+            processed = core.projections.rebuild(args.names or None, advance=advance)
         print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
     elif args.command == "projections" and args.action == "run":
         print("following the ledger; Ctrl-C to stop", file=sys.stderr)

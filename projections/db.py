@@ -58,6 +58,11 @@ class _PgTx(Tx):
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
 
+    @property
+    def cursor(self) -> Any:
+        """The psycopg cursor, for what only PostgreSQL does (COPY)."""
+        return self._cursor
+
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(statement, params or None)  # no params: "%" is left alone
 
@@ -112,7 +117,8 @@ class SqliteReadModelDb(ReadModelDb):
     kind = "sqlite"
 
     def __init__(self, path: str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                      timeout=30)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -128,6 +134,13 @@ class SqliteReadModelDb(ReadModelDb):
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """The connection itself, for reading rows as tuples lazily (a staged table can be
+        large)."""
+        with self._lock:
+            yield self._conn
 
     def close(self) -> None:
         self._conn.close()

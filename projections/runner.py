@@ -14,11 +14,12 @@ built with, its tables are dropped and rebuilt from the first event.
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from application.ledger import Ledger
 from projections.base import Projection
 from projections.db import ReadModelDb, Tx
+from projections.staged_rebuild import stage, swap_into
 
 POSITIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_positions "
                  "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)")
@@ -71,12 +72,14 @@ class ProjectionRunner:
 
     # -- catching up -------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
+    def catch_up(self, advance: Callable[[int], None] | None = None) -> int:
         """Apply everything recorded so far; returns how many events were decoded and applied."""
         with self._catch_up_lock:
             processed = 0
             while (batch := self._catch_up_batch()) is not None:
                 processed += batch
+                if advance:
+                    advance(batch)
         with self._advanced:
             self._advanced.notify_all()
         return processed
@@ -143,14 +146,28 @@ class ProjectionRunner:
 
     # -- rebuilding --------------------------------------------------------------------------
 
-    def rebuild(self, names: Sequence[str] | None = None) -> int:
-        """Drop the named projections' tables and replay them from the first event."""
+    def rebuild(self, names: Sequence[str] | None = None,
+                advance: Callable[[int], None] | None = None) -> int:
+        """Replay projections from the first event; returns the events replayed.
+
+        All of them on PostgreSQL: staged in memory and swapped in (staged_rebuild), while the
+        live read models keep serving. Some of them, or on SQLite: dropped and caught up in place.
+        """
+        if names is None and self._db.kind == "postgres":
+            with self._catch_up_lock:
+                staged, position, count = stage(self._ledger, self._projections, advance)
+                try:
+                    swap_into(self._db, staged, self._projections, position,
+                              self._locked_positions)
+                finally:
+                    staged.close()
+            return count + self.catch_up()  # and what was recorded meanwhile
         chosen = [p for p in self._projections if names is None or p.name in names]
         with self._catch_up_lock, self._db.transaction() as tx:
             for projection in chosen:
                 _drop(tx, projection)
         self.setup()
-        return self.catch_up()
+        return self.catch_up(advance)
 
     # -- following in the background ---------------------------------------------------------
 

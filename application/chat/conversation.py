@@ -154,7 +154,7 @@ class Conversation:
         message_id = message_key or uuid4().hex
         fresh = self._ledger.get_or_none(thread_id)
         known = fresh.message(message_id) if fresh is not None else None
-        if known is not None:
+        if fresh is not None and known is not None:
             if known["text"] != text:
                 raise IdempotencyConflictError(
                     "this message key was already used for another message")

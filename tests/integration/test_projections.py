@@ -111,3 +111,23 @@ def test_the_database_refuses_to_change_stored_events(core, pg_schema, statement
         conn.execute(sql.SQL(statement.format(s="{}")).format(sql.Identifier(pg_schema)))
     assert "append-only" in str(caught.value)
     assert core.ledger.max_position() == head
+
+
+def test_a_rebuild_serves_the_old_read_models_until_it_swaps_and_misses_nothing_recorded_meanwhile(
+        core, clock) -> None:
+    history(core, clock)
+    fund(core, "fan-2", "pack_500", tag="more")
+    core.projections.catch_up()
+    before = core.queries.wallet("fan-2")["balance_tokens"]
+    seen_during: list[int] = []
+
+    def meanwhile(_events: int) -> None:
+        if not seen_during:  # staging: the live read models still answer, unchanged
+            seen_during.append(core.queries.wallet("fan-2")["balance_tokens"])
+            core.spending.send(send_tip(fan_id="fan-2", creator_id="creator-1",
+                                        amount_tokens=250))
+
+    core.projections.rebuild(advance=meanwhile)
+    assert seen_during == [before]
+    assert core.queries.wallet("fan-2")["balance_tokens"] == before - 250
+    assert all(s["lag_events"] == 0 for s in core.projections.status())
