@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from application.ledger import Ledger
 from projections.base import Projection
 from projections.db import ReadModelDb, Tx
+from projections.fanout import Fanout
 from projections.staged_rebuild import stage, swap_into
 
 POSITIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_positions "
@@ -40,6 +41,7 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._catch_up_lock = threading.Lock()
+        self._fanout = Fanout(self._projections)
         self.setup()
         ledger.on_recorded(lambda _position: self._wake.set())
 
@@ -98,9 +100,9 @@ class ProjectionRunner:
             behind = [p for p in self._projections if positions[p.name] < notifications[-1].id]
             for notification in notifications:
                 event = self._ledger.mapper.to_domain_event(notification)
-                for projection in behind:
+                for projection, handle in self._fanout.handlers(type(event)):
                     if positions[projection.name] < notification.id:
-                        projection.process(event, tx, notification.id)
+                        handle(event, tx, notification.id)
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             for projection in behind:
                 tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "

@@ -15,6 +15,7 @@ from psycopg import sql
 from application.ledger import Ledger
 from projections.base import Projection
 from projections.db import ReadModelDb, SqliteReadModelDb, Tx
+from projections.fanout import Fanout
 
 PAGE = 5_000
 
@@ -31,13 +32,14 @@ def stage(ledger: Ledger, projections: Sequence[Projection],
             for statement in projection.ddl:  # no guards: nothing but this replay writes here
                 tx.execute(statement)
     position = count = 0
+    fanout = Fanout(projections)
     while notifications := ledger.recorder.select_notifications(
             start=position, limit=PAGE, inclusive_of_start=False):
         with staged.transaction() as tx:
             for notification in notifications:
                 event = ledger.mapper.to_domain_event(notification)
-                for projection in projections:
-                    projection.process(event, tx, notification.id)
+                for _, handle in fanout.handlers(type(event)):
+                    handle(event, tx, notification.id)
         position = notifications[-1].id
         count += len(notifications)
         if advance:
