@@ -1,17 +1,18 @@
 """The event store: every money aggregate in one ordered log, which is both ledger and audit trail."""
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import IntegrityError, Recording
 
 from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import select_events_after
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
+from application.errors import ConcurrencyExhaustedError
 
 A = TypeVar("A")
 
@@ -56,6 +57,22 @@ class Ledger(Application[UUID]):
         recordings = self.events.put(events)
         self._notify(recordings)
         return recordings
+
+    def save_planned(self, plan: Callable[[], Sequence[Any]], attempts: int = 5,
+                     conflict: str = "it kept changing meanwhile: try again") -> list[Any]:
+        """Save what plan() changed, planning again from what is stored now after a version
+        conflict (a concurrent write came first). plan() returns the changed aggregates, or
+        nothing when there is nothing to record."""
+        for _ in range(attempts):
+            changed = list(plan())
+            if not changed:
+                return []
+            try:
+                self.save(*changed)
+                return changed
+            except IntegrityError:
+                continue
+        raise ConcurrencyExhaustedError(conflict)
 
     def get_or_none(self, aggregate_id: UUID) -> Any | None:
         try:

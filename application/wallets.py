@@ -1,9 +1,7 @@
 """Staff actions on a fan's wallet: clearing the freeze a dispute put on it, with a reason."""
 
-from eventsourcing.persistence import IntegrityError
-
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError, UnknownWalletError
+from application.errors import UnknownWalletError
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.wallet import Wallet
@@ -16,15 +14,14 @@ class WalletAdministration:
 
     def unfreeze(self, fan_id: str, actor: str, reason: str) -> Wallet:
         """Idempotent: a wallet that is not frozen is returned unchanged, nothing recorded."""
-        for _ in range(5):  # a concurrent tip or webhook wrote the wallet: read it again
+        found: list[Wallet] = []
+
+        def plan() -> list[Wallet]:  # a concurrent tip or webhook wrote it: read it again
             wallet: Wallet | None = self._ledger.get_or_none(ids.wallet_id(fan_id))
             if wallet is None:
                 raise UnknownWalletError(f"fan {fan_id} has no wallet")
-            if not wallet.unfreeze(actor, reason, self._clock()):
-                return wallet
-            try:
-                self._ledger.save(wallet)
-            except IntegrityError:
-                continue
-            return wallet
-        raise ConcurrencyExhaustedError("the wallet kept changing; try again")
+            found[:] = [wallet]
+            return [wallet] if wallet.unfreeze(actor, reason, self._clock()) else []
+
+        self._ledger.save_planned(plan, conflict="the wallet kept changing; try again")
+        return found[0]

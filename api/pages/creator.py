@@ -5,11 +5,11 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from api.deps import CoreDep
 from api.errors import ApiError
-from api.pages.render import flash, page
+from api.pages.render import after_command, page
 from api.pages.session import Form, SignedIn
 from api.routers import payouts as payouts_api
 from domain.errors import DomainError
@@ -87,10 +87,6 @@ def chat_modes(request: Request, core: CoreDep, user: SignedIn) -> Response:
 def set_chat_modes(request: Request, core: CoreDep, user: SignedIn, form: Form) -> Response:
     enabled = [m for m in ("companion", "intimate") if form.get(m)]
     default = str(form.get("default_mode") or "")
-    try:
-        core.chat_modes.set(user.user_id, UUID(str(form.get("persona_id"))), enabled,
-                            default if default in enabled else None)
-        flash(request, "Chat modes saved.")
-    except (DomainError, ValueError) as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse("/creator/chat-modes", status_code=303)
+    return after_command(request, "/creator/chat-modes", lambda: core.chat_modes.set(
+        user.user_id, UUID(str(form.get("persona_id"))), enabled,
+        default if default in enabled else None), "Chat modes saved.")

@@ -5,14 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from api.deps import CoreDep
-from api.pages.render import flash, page
+from api.pages.render import after_command, page
 from api.pages.session import Form, SignedIn
 from domain.aggregates.companion_personality import FLIRT_LEVELS, TRAITS
-from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,41 +41,34 @@ def library(request: Request, core: CoreDep, user: SignedIn, persona_id: str = "
 @router.post("/creator/library/{persona_id}/upload")
 def upload(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
            form: Form) -> Response:
-    file = form.get("file")
-    try:
+    def upload() -> None:
+        file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
             raise ValueError("choose a file to upload")
         core.library.upload(user.user_id, persona_id, file.file, str(form.get("tier", "public")),
                             str(form.get("title", "")))
-        flash(request, "Uploaded.")
-    except (DomainError, ValueError) as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse(f"/creator/library?persona_id={persona_id}", status_code=303)
+
+    return after_command(request, f"/creator/library?persona_id={persona_id}", upload,
+                         "Uploaded.")
 
 
 @router.post("/creator/library/{persona_id}/post")
 def post(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
          form: Form) -> Response:
-    try:
-        core.library.publish_post(user.user_id, persona_id, str(form.get("caption", "")),
-                                  _ids(form, "item_"))
-        flash(request, "Posted.")
-    except (DomainError, ValueError) as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse(f"/creator/library?persona_id={persona_id}", status_code=303)
+    return after_command(request, f"/creator/library?persona_id={persona_id}",
+                         lambda: core.library.publish_post(user.user_id, persona_id,
+                                                           str(form.get("caption", "")),
+                                                           _ids(form, "item_")), "Posted.")
 
 
 @router.post("/creator/library/{persona_id}/offer")
 def offer(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
           form: Form) -> Response:
-    try:
-        price = int(str(form.get("price_tokens", "")))
-        core.ppv.create_offer(user.user_id, persona_id, str(form.get("title", "")), price,
-                              _ids(form, "offer_item_"))
-        flash(request, "Offer on sale.")
-    except (DomainError, ValueError) as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse(f"/creator/library?persona_id={persona_id}", status_code=303)
+    return after_command(request, f"/creator/library?persona_id={persona_id}",
+                         lambda: core.ppv.create_offer(
+                             user.user_id, persona_id, str(form.get("title", "")),
+                             int(str(form.get("price_tokens", ""))), _ids(form, "offer_item_")),
+                         "Offer on sale.")
 
 
 @router.get("/creator/companion")
@@ -91,20 +83,20 @@ def companion(request: Request, core: CoreDep, user: SignedIn, persona_id: str =
 @router.post("/creator/companion/{persona_id}")
 def save_companion(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
                    form: Form) -> Response:
-    try:
-        if form.get("reset") == "1":
-            core.companion_chat.reset(user.user_id, persona_id)
-            flash(request, "Back to the persona's own traits.")
-        else:
-            core.companion_chat.configure(user.user_id, persona_id, {
-                "display_name": str(form.get("display_name", "")),
-                "traits": [t for t in TRAITS if form.get(f"trait_{t}")],
-                "flirt_level": str(form.get("flirt_level", "friendly")),
-                "interests": [i.strip() for i in str(form.get("interests", "")).split(",")],
-                "tasteful_traits": [i.strip() for i in
-                                    str(form.get("tasteful_traits", "")).split(",")],
-                "message_price_tokens": int(str(form.get("message_price_tokens", "0")) or 0)})
-            flash(request, "Companion personality saved.")
-    except (DomainError, ValueError) as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse(f"/creator/companion?persona_id={persona_id}", status_code=303)
+    to = f"/creator/companion?persona_id={persona_id}"
+    if form.get("reset") == "1":
+        return after_command(request, to, lambda: core.companion_chat.reset(user.user_id,
+                                                                            persona_id),
+                             "Back to the persona's own traits.")
+
+    def listed(name: str) -> list[str]:
+        return [i.strip() for i in str(form.get(name, "")).split(",")]
+
+    return after_command(request, to, lambda: core.companion_chat.configure(
+        user.user_id, persona_id, {
+            "display_name": str(form.get("display_name", "")),
+            "traits": [t for t in TRAITS if form.get(f"trait_{t}")],
+            "flirt_level": str(form.get("flirt_level", "friendly")),
+            "interests": listed("interests"), "tasteful_traits": listed("tasteful_traits"),
+            "message_price_tokens": int(str(form.get("message_price_tokens", "0")) or 0)}),
+        "Companion personality saved.")

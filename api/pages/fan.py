@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CoreDep
-from api.pages.render import flash, page
+from api.pages.render import after_command, flash, page
 from api.pages.session import Form, SignedIn, Viewer
 from api.routers import media
 from application.spending import commands as spend
@@ -88,13 +88,9 @@ def subscribe(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
 def unlock(request: Request, offer_id: UUID, core: CoreDep, user: SignedIn,
            form: Form) -> Response:
     back = f"/models/{form.get('persona_id', '')}"
-    try:
-        core.ppv.unlock(user.user_id, offer_id, _whole(form.get("price_tokens")),
-                        f"page:{secrets.token_hex(8)}")
-        flash(request, "Unlocked.")
-    except DomainError as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse(back if back != "/models/" else "/", status_code=303)
+    return after_command(request, back if back != "/models/" else "/", lambda: core.ppv.unlock(
+        user.user_id, offer_id, _whole(form.get("price_tokens")), f"page:{secrets.token_hex(8)}"),
+        "Unlocked.")
 
 
 def _after_checkout(core: CoreDep, checkout: str) -> None:
@@ -161,9 +157,6 @@ def subscriptions(request: Request, core: CoreDep, user: SignedIn,
 def cancel(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
            form: Form) -> Response:
     resume = form.get("resume") == "1"
-    try:
-        core.subscriptions.cancel(user.user_id, str(persona_id), cancel=not resume)
-        flash(request, "Resumed." if resume else "Cancelled at the end of the period.")
-    except DomainError as error:
-        flash(request, str(error), "bad")
-    return RedirectResponse("/subscriptions", status_code=303)
+    return after_command(request, "/subscriptions", lambda: core.subscriptions.cancel(
+        user.user_id, str(persona_id), cancel=not resume),
+        "Resumed." if resume else "Cancelled at the end of the period.")

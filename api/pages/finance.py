@@ -4,7 +4,7 @@ payout rebuild and reconciliation, each with its CSV; they call the JSON API's r
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -67,7 +67,8 @@ async def finance(request: Request, core: CoreDep, user: SignedIn, since: str = 
             if download == "diff":
                 return _csv("earnings-diff.csv", rows)
             if download == "rebuild":
-                return payouts_api.rebuild(core, user, start, end, creator_id or None, "csv")
+                return cast(Response, payouts_api.rebuild(core, user, start, end,
+                                                          creator_id or None, "csv"))
             if download == "reconciliation":
                 return _csv("reconciliation.csv", [
                     {"side": side, **row} for side in ("missing_in_ledger", "missing_at_stripe",

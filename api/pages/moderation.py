@@ -7,30 +7,19 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from api.deps import CoreDep
 from api.errors import ApiError
-from api.pages.render import flash, page
+from api.pages.render import after_command, page
 from api.pages.session import Form, SignedIn
 from api.routers import audit as audit_api
-from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 
 
 def _admin(user: Any) -> bool:
     return bool(user.has("admin"))
-
-
-def _back(request: Request, to: str, run: Any, done: str) -> Response:
-    """Run a command from a form; its refusal shows as a message on the page it came from."""
-    try:
-        run()
-        flash(request, done)
-    except (DomainError, ApiError, ValueError) as error:
-        flash(request, getattr(error, "message", None) or str(error), "bad")
-    return RedirectResponse(to, status_code=303)
 
 
 @router.get("/admin/personas")
@@ -44,7 +33,7 @@ def persona_queue(request: Request, core: CoreDep, user: SignedIn) -> Response:
 def review_persona(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
                    form: Form) -> Response:
     approve = form.get("decision") == "approve"
-    return _back(request, "/admin/personas", lambda: core.personas.review(
+    return after_command(request, "/admin/personas", lambda: core.personas.review(
         user.user_id, persona_id, approve=approve, reason=str(form.get("reason", ""))),
         "Approved." if approve else "Rejected.")
 
@@ -60,7 +49,7 @@ def reports(request: Request, core: CoreDep, user: SignedIn, status: str = "open
 @router.post("/admin/reports/{report_id}")
 def resolve(request: Request, report_id: UUID, core: CoreDep, user: SignedIn,
             form: Form) -> Response:
-    return _back(request, "/admin/reports", lambda: core.moderation.resolve_report(
+    return after_command(request, "/admin/reports", lambda: core.moderation.resolve_report(
         user.user_id, report_id, str(form.get("resolution", "")), str(form.get("note", ""))),
         "Resolved.")
 
@@ -92,7 +81,7 @@ def creator_action(request: Request, creator_id: str, action: str, core: CoreDep
     }
     if action not in actions:
         return page(request, "missing.html", status_code=404, what="action")
-    return _back(request, f"/admin/creators/{creator_id}", actions[action], "Done.")
+    return after_command(request, f"/admin/creators/{creator_id}", actions[action], "Done.")
 
 
 @router.get("/admin/audit")
@@ -135,4 +124,4 @@ def change_vocabulary(request: Request, action: str, core: CoreDep, user: Signed
     }
     if action not in actions or not _admin(user):
         return page(request, "missing.html", status_code=404, what="action")
-    return _back(request, "/admin/vocabulary", actions[action], "Saved.")
+    return after_command(request, "/admin/vocabulary", actions[action], "Saved.")

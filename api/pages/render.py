@@ -1,13 +1,17 @@
 """Rendering: the Jinja2 environment, and the few filters that turn integer money into text."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from api.errors import ApiError
 from api.pages.session import csrf_token, viewer
+from domain.errors import DomainError
 from domain.money import TOKENS_PER_GBP
 
 HERE = Path(__file__).parent
@@ -42,3 +46,13 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = {"message": message, "kind": kind}
+
+
+def after_command(request: Request, to: str, run: Callable[[], object], done: str) -> Response:
+    """Run a form's command and go back to `to`, saying it was done or why it was refused."""
+    try:
+        run()
+        flash(request, done)
+    except (DomainError, ApiError, ValueError) as error:
+        flash(request, getattr(error, "message", None) or str(error), "bad")
+    return RedirectResponse(to, status_code=303)

@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.chat import memory_notes
 from application.chat.checked_relay import CheckedReply
-from application.chat.give_back import give_back
+from application.chat.give_back import give_back, give_back_plan
 from application.chat.pricing import INCLUDED, TOKENS, NextMessage, next_message
 from application.chat.reply_rules import TIP_PRESSURE, Rule, broken
 from application.clock import Clock
@@ -342,59 +342,52 @@ class Conversation:
         return CheckedReply(violations)
 
     def _deliver(self, turn: Turn, reply: str, check: CheckedReply) -> None:
-        for attempt in range(ATTEMPTS):
-            _pause(attempt)
+        """The reply, the charge marked delivered and the tips it thanks, in one save."""
+        tips = [UUID(t) for t in turn.tip_ids]
+        charge_ids = [UUID(turn.charge_id)] if turn.charge_id is not None else []
+
+        def plan() -> list[Any]:  # read fresh on each attempt, in one query
             now = self._clock()
-            tips = [UUID(t) for t in turn.tip_ids]
-            charge_ids = [UUID(turn.charge_id)] if turn.charge_id is not None else []
-            loaded = self._ledger.get_many([turn.thread_id, *charge_ids, *tips])  # one read
+            loaded = self._ledger.get_many([turn.thread_id, *charge_ids, *tips])
             thread: ChatThread = loaded[turn.thread_id]
             entry = thread.message(turn.message_id)
             if entry is None or entry["status"] != "pending":
-                return  # a concurrent retry of the same message recorded it first
+                return []  # a concurrent retry of the same message recorded it first
             thread.deliver(turn.message_id, reply, check.replaced, check.violations,
                            [t for t in turn.tip_ids if t not in thread.acknowledged_tips], now)
-            also: list[Any] = []
+            changed: list[Any] = [thread]
             for tip_id in tips:
                 tip = loaded.get(tip_id)
                 if tip is not None and not tip.is_acknowledged:  # thanked once, here
                     tip.acknowledge(reply, now)
-                    also.append(tip)
+                    changed.append(tip)
             for charge_id in charge_ids:
                 charge: MessageCharge = loaded[charge_id]
                 if not charge.returned:  # else the sweeper gave it back first: the reply is free
                     charge.deliver(now)
-                    also.append(charge)
-            try:
-                self._ledger.save(thread, *also)
-                return
-            except IntegrityError:
-                continue
-        raise ConcurrencyExhaustedError("the reply could not be recorded")
+                    changed.append(charge)
+            return changed
+
+        self._ledger.save_planned(plan, ATTEMPTS, "the reply could not be recorded")
 
     def _fail(self, turn: Turn, code: str, message: str) -> dict[str, Any]:
         """Record the failure and give back what the message cost, in one save."""
-        for attempt in range(ATTEMPTS):
-            _pause(attempt)
+        def plan() -> list[Any]:  # read fresh on each attempt: a conflict means someone wrote
             now = self._clock()
             thread: ChatThread = self._ledger.repository.get(turn.thread_id)
             entry = thread.message(turn.message_id)
             if entry is None or entry["status"] != "pending":
-                break
+                return []
             thread.fail(turn.message_id, code, now)
-            try:
-                if turn.charge_id is not None:
-                    give_back(self._ledger, UUID(turn.charge_id), now, thread)
-                else:
-                    assert turn.price.period_start is not None
-                    allowance: MessageAllowance = self._ledger.repository.get(
-                        ids.message_allowance_id(turn.fan_id, turn.persona_id,
-                                                 turn.price.period_start))
-                    allowance.give_back(turn.message_id, now)
-                    self._ledger.save(thread, allowance)
-                break
-            except IntegrityError:
-                continue
+            if turn.charge_id is not None:
+                return [thread, *give_back_plan(self._ledger, UUID(turn.charge_id), now)]
+            assert turn.price.period_start is not None
+            allowance: MessageAllowance = self._ledger.repository.get(ids.message_allowance_id(
+                turn.fan_id, turn.persona_id, turn.price.period_start))
+            allowance.give_back(turn.message_id, now)
+            return [thread, allowance]
+
+        self._ledger.save_planned(plan, ATTEMPTS, "the failure could not be recorded")
         return {"code": code, "message": message, "message_id": turn.message_id,
                 "given_back": {"paid_by": turn.price.paid_by,
                                "tokens": turn.price.price_tokens}}

@@ -4,13 +4,11 @@ settled, all in one save. Shared by both modes (stateless), and by the sweeper t
 charges a crashed or abandoned turn left behind."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.ports import PendingMessageCharges
 from domain import ids
@@ -21,7 +19,8 @@ from domain.aggregates.wallet import Wallet
 ATTEMPTS = 8
 
 
-def _planned(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
+def give_back_plan(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
+    """The charge's compensating changes, read fresh (nothing if it is settled): to save."""
     charge = ledger.get_or_none(charge_id)
     if not isinstance(charge, MessageCharge) or charge.settled:
         return []
@@ -33,18 +32,11 @@ def _planned(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
     return [wallet, hold, charge]
 
 
-def give_back(ledger: Ledger, charge_id: UUID, at: datetime, *also: Any) -> bool:
-    """Settle the charge as not delivered (saving `also` with it); False if it was settled."""
-    for _ in range(ATTEMPTS):
-        changed = _planned(ledger, charge_id, at)
-        if not changed:
-            return False
-        try:
-            ledger.save(*changed, *also)
-            return True
-        except IntegrityError:  # the fan spent, or a reversal ran, meanwhile: plan again
-            continue
-    raise ConcurrencyExhaustedError("could not give the message back; it will be retried")
+def give_back(ledger: Ledger, charge_id: UUID, at: datetime) -> bool:
+    """Settle the charge as not delivered; False if it was settled already."""
+    return bool(ledger.save_planned(  # the fan spent, or a reversal ran, meanwhile: plan again
+        lambda: give_back_plan(ledger, charge_id, at), ATTEMPTS,
+        "could not give the message back; it will be retried"))
 
 
 class StaleTurns:
@@ -63,15 +55,20 @@ class StaleTurns:
         settled = 0
         cutoff = (now - self._older_than).isoformat()
         for charge_id in self._pending.pending_message_charges(cutoff, limit):
-            charge = self._ledger.get_or_none(UUID(charge_id))
-            if not isinstance(charge, MessageCharge) or charge.settled:
-                continue
-            also = []
-            thread = self._ledger.get_or_none(UUID(charge.thread_id)) if charge.thread_id else None
-            if thread is not None:
-                entry = next((m for m in thread.messages if m["charge_id"] == charge_id), None)
-                if entry is not None and entry["status"] == "pending":
-                    thread.fail(entry["message_id"], "no_reply_in_time", now)
-                    also.append(thread)
-            settled += give_back(self._ledger, UUID(charge_id), now, *also)
+            settled += bool(self._ledger.save_planned(
+                partial(self._plan, UUID(charge_id), now), ATTEMPTS))
         return settled
+
+    def _plan(self, charge_id: UUID, now: datetime) -> list[Any]:
+        """The give-back, and the thread's record that its turn failed, read fresh."""
+        changed = give_back_plan(self._ledger, charge_id, now)
+        if not changed:
+            return []
+        charge = changed[-1]
+        thread = self._ledger.get_or_none(UUID(charge.thread_id)) if charge.thread_id else None
+        if thread is not None:
+            entry = next((m for m in thread.messages if m["charge_id"] == str(charge_id)), None)
+            if entry is not None and entry["status"] == "pending":
+                thread.fail(entry["message_id"], "no_reply_in_time", now)
+                changed.append(thread)
+        return changed

@@ -24,3 +24,14 @@ def notes_from(text: str, memory: dict[str, object]) -> dict[str, object]:
     if new:
         notes["interests"] = (known + new)[-MAX_INTERESTS:]
     return notes
+
+
+def prompt_lines(memory: dict[str, object]) -> list[str]:
+    """What the persona remembers, as lines for a mode's prompt."""
+    lines = []
+    if memory.get("preferred_name"):
+        lines.append(f"The user likes to be called {memory['preferred_name']}.")
+    interests = memory.get("interests")
+    if isinstance(interests, list) and interests:
+        lines.append(f"The user has mentioned enjoying: {', '.join(map(str, interests))}.")
+    return lines

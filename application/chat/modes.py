@@ -3,10 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.personas import Personas
 from domain import ids
@@ -45,14 +42,12 @@ class ChatModes:
     def set(self, creator_user_id: str, persona_id: UUID, enabled: list[str],
             default_mode: str | None) -> dict[str, Any]:
         persona = self._personas.owned(creator_user_id, persona_id)
-        for _ in range(5):
+        def plan() -> list[ChatSettings]:
             settings = self._ledger.get_or_none(ids.chat_settings_id(str(persona_id))) or \
                 ChatSettings.open(str(persona_id), creator_user_id)
             settings.set_modes(enabled, default_mode, approved_modes(persona), creator_user_id,
                                self._clock())
-            try:
-                self._ledger.save(settings)
-                return self.of(persona)
-            except IntegrityError:
-                continue
-        raise ConcurrencyExhaustedError("the chat modes changed meanwhile: try again")
+            return [settings]
+
+        self._ledger.save_planned(plan, conflict="the chat modes changed meanwhile: try again")
+        return self.of(persona)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 from domain.errors import DomainError
 

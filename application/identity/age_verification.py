@@ -3,10 +3,7 @@ and the outcome arrives as a verified Stripe event, recorded once on the fan's s
 
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.ports import IdentityVerifier
 from domain import ids
@@ -41,17 +38,13 @@ class AgeVerifications:
         session = self._verifier.create_verification_session(
             fan_id=fan_id, return_url=f"{self._public_url}/api/age-verification",
             idempotency_key=f"age-verification:{fan_id}:{attempt}")
-        for _ in range(5):
+        def plan() -> list[AgeVerification]:
             verification = self._ledger.get_or_none(ids.age_verification_id(fan_id)) or \
                 AgeVerification.open(fan_id)
             verification.start(session.id, self._clock())
-            try:
-                self._ledger.save(verification)
-                break
-            except IntegrityError:
-                continue
-        else:
-            raise ConcurrencyExhaustedError("could not record the verification: try again")
+            return [verification]
+
+        self._ledger.save_planned(plan)
         return {"status": "pending", "session_id": session.id, "url": session.url}
 
     # -- StripeEventPlanner ------------------------------------------------------------------

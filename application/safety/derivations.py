@@ -21,7 +21,7 @@ def _short_syllable(word: str) -> bool:
     """Consonant, vowel, consonant at the end: the last consonant doubles ("kid" → "kidd-")."""
     if len(word) < 3:
         return False
-    a, b, c = word[-3:]
+    a, b, c = word[-3], word[-2], word[-1]
     return a not in _VOWELS and b in _VOWELS and c not in _VOWELS and c not in "wxy"
 
 

@@ -82,19 +82,19 @@ class BillingEvents:
 
     def _on_payment_failed(self, invoice: dict[str, Any], now: datetime) -> Plan:
         subscription = self._subscription(_invoice_metadata(invoice))
-        if subscription is None:
+        stripe_id = _invoice_subscription(invoice)
+        if subscription is None or stripe_id is None:
             return "unmatched", []
-        if not subscription.record_payment_failed(invoice["id"], _invoice_subscription(invoice),
-                                                  now):
+        if not subscription.record_payment_failed(invoice["id"], stripe_id, now):
             return "no_change", []
         return "past_due", [subscription]
 
     def _on_subscription_changed(self, kind: str, obj: dict[str, Any], as_of: datetime,
                                  now: datetime) -> Plan:
         subscription = self._subscription(obj.get("metadata"))
-        if subscription is None:
-            return "unmatched", []
         stripe_id = obj.get("id")
+        if subscription is None or not stripe_id:  # nothing to adopt without the id
+            return "unmatched", []
         if kind == "customer.subscription.deleted" or obj.get("status") in ("canceled",
                                                                              "incomplete_expired"):
             if not subscription.end(stripe_id, obj.get("status") or "canceled", now):

@@ -64,9 +64,11 @@ class Subscriptions:
         existing = self._get(fan_id, persona_id)
         if existing is not None and existing.status in LIVE:
             raise AlreadySubscribedError("you are already subscribed to this persona")
-        money = persona.live["monetization"]
+        live = persona.live
+        assert live is not None  # live_persona checked it
+        money = live["monetization"]
         plan = SubscriptionPlan(fan_id=fan_id, persona_id=persona_id,
-                                product_name=f"{persona.live['name']}: monthly subscription",
+                                product_name=f"{live['name']}: monthly subscription",
                                 price_minor=money["subscription_price_minor"], currency=CURRENCY)
         session = self._gateway.create_subscription_checkout(
             plan=plan, idempotency_key=idempotency_key,

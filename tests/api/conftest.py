@@ -1,6 +1,7 @@
 """The API served by uvicorn on loopback, over a PostgreSQL schema of its own."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 from api.auth import mint_token
 from api.main import create_app
 from application.bootstrap import Core, build_core
+from application.settings import Settings
 from tests.conftest import FakeClock, pg_settings
 from tests.fakes.servers import client, free_port, serve_app
 
@@ -26,18 +28,24 @@ class Api:
         return int(httpx.get(f"{self.base}/healthz").json()["head_position"])
 
 
-@pytest.fixture
-def api(pg_schema: str, clock: FakeClock, tmp_path) -> Iterator[Api]:
+@contextmanager
+def served(clock: FakeClock, make_settings: Callable[[str], Settings]) -> Iterator[Api]:
+    """The app on a free loopback port, with the settings made for its public address."""
     port = free_port()
-    settings = pg_settings(pg_schema, public_url=f"http://127.0.0.1:{port}",
-                           run_projections=True, group_commit_window_ms=2,
-                           media_dir=str(tmp_path / "media"))
-    core = build_core(settings, clock=clock)
+    core = build_core(make_settings(f"http://127.0.0.1:{port}"), clock=clock)
     try:
         with serve_app(create_app(core), port) as base:
             yield Api(base, core, clock)
     finally:
         core.close()
+
+
+@pytest.fixture
+def api(pg_schema: str, clock: FakeClock, tmp_path) -> Iterator[Api]:
+    with served(clock, lambda public_url: pg_settings(
+            pg_schema, public_url=public_url, run_projections=True, group_commit_window_ms=2,
+            media_dir=str(tmp_path / "media"))) as running:
+        yield running
 
 
 @pytest.fixture

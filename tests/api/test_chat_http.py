@@ -9,15 +9,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.main import create_app
-from application.bootstrap import build_core
 from application.chat.companion.service import REDIRECTION
-from tests.api.conftest import Api
+from tests.api.conftest import Api, served
 from tests.api.test_personas_http import published, with_
 from tests.api.test_subscriptions_http import subscribe
 from tests.api.test_tips_http import funded_fan
 from tests.conftest import pg_settings
-from tests.fakes.servers import FakeAnthropic, free_port, serve_app
+from tests.fakes.servers import FakeAnthropic
 
 
 @pytest.fixture
@@ -31,17 +29,11 @@ def model() -> Iterator[tuple[FakeAnthropic, str]]:
 @pytest.fixture
 def api(pg_schema, clock, tmp_path, model) -> Iterator[Api]:
     """The API with Anthropic's SDK pointed at the fake (the default is the offline model)."""
-    port = free_port()
-    settings = pg_settings(pg_schema, public_url=f"http://127.0.0.1:{port}",
-                           run_projections=True, group_commit_window_ms=2,
-                           media_dir=str(tmp_path / "media"), anthropic_api_key="sk-test",
-                           anthropic_base_url=model[1], anthropic_timeout_seconds=5)
-    core = build_core(settings, clock=clock)
-    try:
-        with serve_app(create_app(core), port) as base:
-            yield Api(base, core, clock)
-    finally:
-        core.close()
+    with served(clock, lambda public_url: pg_settings(
+            pg_schema, public_url=public_url, run_projections=True, group_commit_window_ms=2,
+            media_dir=str(tmp_path / "media"), anthropic_api_key="sk-test",
+            anthropic_base_url=model[1], anthropic_timeout_seconds=5)) as running:
+        yield running
 
 
 def persona(api, studio, modes=("companion",), included: int = 2) -> str:

@@ -8,25 +8,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.main import create_app
-from application.bootstrap import build_core
 from application.settings import Settings
-from tests.api.conftest import Api
+from tests.api.conftest import Api, served
 from tests.api.test_personas_http import published, with_
-from tests.fakes.servers import free_port, serve_app
 
 
 @pytest.fixture
 def fresh(tmp_path, clock) -> Iterator[Api]:
-    port = free_port()
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
-                        public_url=f"http://127.0.0.1:{port}", media_dir=str(tmp_path / "media"))
-    core = build_core(settings, clock=clock)
-    try:
-        with serve_app(create_app(core), port) as base:
-            yield Api(base, core, clock)
-    finally:
-        core.close()
+    with served(clock, lambda public_url: Settings(
+            database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
+            public_url=public_url, media_dir=str(tmp_path / "media"))) as running:
+        yield running
 
 
 def chat(fan: httpx.Client, path: str, text: str) -> dict:

@@ -2,6 +2,7 @@
 remembers, and a one-time tip acknowledgement. Neutral wording only."""
 
 from application.chat.conversation import Scene
+from application.chat.memory_notes import prompt_lines
 
 RULES = (
     "Platform rules you always keep: keep everything friendly and non-explicit; if the user asks "
@@ -32,10 +33,7 @@ def system_prompt(scene: Scene) -> str:
     else:
         parts.append(f"Your personality: {', '.join(scene.persona.get('traits') or [])}. "
                      f"{FLIRT['friendly']}")
-    if scene.memory.get("preferred_name"):
-        parts.append(f"The user likes to be called {scene.memory['preferred_name']}.")
-    if scene.memory.get("interests"):
-        parts.append(f"The user has mentioned enjoying: {', '.join(scene.memory['interests'])}.")
+    parts += prompt_lines(scene.memory)
     if scene.tips_tokens:
         parts.append(
             f"The user has just sent a tip of {sum(scene.tips_tokens)} tokens. Begin your reply "

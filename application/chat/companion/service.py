@@ -4,13 +4,10 @@ personality a creator configures for it."""
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from application.chat.companion.prompt import system_prompt
 from application.chat.conversation import Conversation, Scene
 from application.chat.reply_rules import DEPENDENCY, EXPLICIT, HUMAN_CLAIM, MEET_UP, Rule
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
 from application.personas import Personas
 from domain import ids
@@ -65,14 +62,11 @@ class CompanionChat:
         self._change(creator_user_id, persona_id, lambda p: p.reset(self._clock()))
 
     def _change(self, creator_user_id: str, persona_id: UUID, change: Any) -> None:
-        for _ in range(5):
+        def plan() -> list[CompanionPersonality]:
             personality = self._ledger.get_or_none(
                 ids.companion_personality_id(str(persona_id))) or \
                 CompanionPersonality.open(str(persona_id), creator_user_id)
             change(personality)
-            try:
-                self._ledger.save(personality)
-                return
-            except IntegrityError:
-                continue
-        raise ConcurrencyExhaustedError("the personality changed meanwhile: try again")
+            return [personality]
+
+        self._ledger.save_planned(plan, conflict="the personality changed meanwhile: try again")

@@ -2,6 +2,7 @@
 this mode comes from the creator's reviewed profile and the model provider at run time."""
 
 from application.chat.conversation import Scene
+from application.chat.memory_notes import prompt_lines
 
 RULES = (
     "You are speaking with an age-verified adult in the creator's configured adult mode. You are "
@@ -22,10 +23,7 @@ def system_prompt(scene: Scene) -> str:
         parts.append(f"Your story: {persona['backstory']}")
     if persona.get("style"):
         parts.append(f"How you write: {persona['style']}")
-    if scene.memory.get("preferred_name"):
-        parts.append(f"The user likes to be called {scene.memory['preferred_name']}.")
-    if scene.memory.get("interests"):
-        parts.append(f"The user has mentioned enjoying: {', '.join(scene.memory['interests'])}.")
+    parts += prompt_lines(scene.memory)
     if scene.tips_tokens:
         parts.append(
             f"The user has just sent a tip of {sum(scene.tips_tokens)} tokens. Begin your reply "
