@@ -117,8 +117,8 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
 
 
 def _dispatch(args: argparse.Namespace, core: Any) -> int:
-    from replay.as_of import replay_as_of
     from replay.diff import earnings_diff
+    from replay.scoped import earnings_as_of, wallet_as_of
     from replay.trial_balance import trial_balance_as_of, trial_balance_now
     from replay.verify import verify_ledger
 
@@ -138,17 +138,22 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "projections":
         print(json.dumps(core.projections.status(), indent=2))
     elif args.command == "replay" and args.action == "as-of":
-        snapshot = replay_as_of(core.ledger, datetime.fromisoformat(args.at))
-        report: dict[str, object] = {"at": args.at, "position": snapshot.position}
-        if args.fan:
-            report["wallet"] = snapshot.queries.wallet(args.fan)
+        moment = datetime.fromisoformat(args.at)
+        report: dict[str, object] = {"at": args.at}
+        if args.fan:  # their own streams only, as the API does
+            report["wallet"] = wallet_as_of(core.ledger, args.fan, moment)
         if args.creator:
-            report["earnings"] = snapshot.queries.earnings(args.creator)
+            core.projections.catch_up()  # the creator-to-holds index
+            report["earnings"] = earnings_as_of(core.ledger, args.creator,
+                                                core.queries.hold_ids(args.creator), moment)
         print(json.dumps(report, indent=2, default=str))
     elif args.command == "replay":
         until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
+        if args.creator:
+            core.projections.catch_up()
         changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
-                                args.creator)
+                                args.creator,
+                                core.queries.hold_ids(args.creator) if args.creator else None)
         print(json.dumps(changes, indent=2, default=str))
     elif args.command == "ledger" and args.action == "verify":
         chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())

@@ -1,5 +1,6 @@
 """Auditors' replay at scale: one creator's (and one fan's) balances as of a moment, on a ledger
-of 100k and then 1M events, against replaying the whole ledger, measured in one run.
+of 100k and then 1M events, against replaying the whole ledger, measured in one run; and the
+creator's earnings diff (what changed between two moments), scoped the same way.
 
 It builds the ledger it measures (through the application, group commit on): first the target
 creator's history (10,000 tips: 10,000 events on their hold streams), then other creators'
@@ -26,6 +27,7 @@ from bench.tips import URL, make_core
 from projections.earnings import EarningsProjection
 from projections.runner import ProjectionRunner
 from replay.as_of import replay_as_of
+from replay.diff import earnings_diff
 from replay.scoped import earnings_as_of, wallet_as_of
 from tests.helpers import session_completed
 
@@ -73,7 +75,7 @@ def timed(fn, *args):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - started
 
 
-def measure(core: Core, label: str, whole: bool) -> None:
+def measure(core: Core, label: str, whole: bool, start: datetime) -> None:
     index = ProjectionRunner(core.ledger, core.read_db, [EarningsProjection()])
     _, index_s = timed(index.catch_up)  # the creator-to-holds index (the API's runner follows it)
     print(f"{label}: earnings index caught up in {index_s:.1f} s")
@@ -87,7 +89,14 @@ def measure(core: Core, label: str, whole: bool) -> None:
     print(f"  one creator as of a moment (scoped)      {creator_s * 1000:9.1f} ms")
     print(f"  one fan as of a moment (scoped)          {fan_s * 1000:9.1f} ms  "
           f"({len(wallet['transactions']):,} wallet movements)")
+    diff, diff_s = timed(earnings_diff, core.ledger, start, moment, "target", hold_ids)
+    print(f"  one creator's earnings diff (scoped)     {diff_s * 1000:9.1f} ms  "
+          f"(since the run began: held {diff['creators'][0]['delta']['held_tokens']:+,})")
     if whole:
+        whole_diff, whole_diff_s = timed(earnings_diff, core.ledger, start, moment, "target")
+        assert whole_diff["creators"] == diff["creators"]
+        print(f"  the same diff, whole ledger replayed     {whole_diff_s * 1000:9.1f} ms  "
+              f"(same figures)")
         snapshot, whole_s = timed(replay_as_of, core.ledger, moment)
         assert snapshot.queries.earnings("target")["held_tokens"] == earnings["held_tokens"]
         print(f"  the whole ledger replayed (the old way)  {whole_s * 1000:9.1f} ms  "
@@ -104,13 +113,14 @@ def main() -> None:
     with psycopg.connect(URL, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     core = make_core(schema, window_ms=2)
+    start = datetime.now(UTC)
     try:
         seed(core)
         tip_until(core, "target's history", None, args.target_tips, "target")
         tip_until(core, f"to {args.small:,} events", args.small, None, None)
-        measure(core, "small", whole=True)
+        measure(core, "small", whole=True, start=start)
         tip_until(core, f"to {args.large:,} events", args.large, None, None)
-        measure(core, "large", whole=False)
+        measure(core, "large", whole=False, start=start)
     finally:
         core.close()
         with psycopg.connect(URL, autocommit=True) as conn:

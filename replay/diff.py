@@ -1,14 +1,26 @@
 """What changed between two moments: each creator's earnings, and the purchases behind the change.
 
 Finance runs this after refunds and chargebacks: both moments are replayed from the ledger (see
-as_of.py), so the answer does not depend on the live read models.
+as_of.py), so the answer does not depend on the live read models. For one creator, only their
+streams are replayed (their holds, and the purchases of the fans whose spends with them were
+reversed or reinstated in the period): the cost follows that creator's history, not the ledger's.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
+from adapters.eventstore.bulk import select_events_after
 from application.ledger import Ledger
-from replay.as_of import Snapshot, replay_as_of
+from domain import ids
+from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.wallet import Wallet
+from projections.base import Projection
+from projections.db import SqliteReadModelDb
+from projections.earnings import EarningsProjection
+from projections.purchases import PurchasesProjection
+from replay.as_of import replay_as_of
 
 EARNING_STATES = ("held_tokens", "available_tokens", "paid_tokens", "reversed_tokens",
                   "clawback_tokens")
@@ -16,13 +28,24 @@ PURCHASE_FIELDS = ("status", "refunded_minor", "disputed", "dispute_status", "di
                    "reversed_tokens")
 
 
-def _rows(snapshot: Snapshot, table: str, key: str) -> dict[str, dict[str, Any]]:
-    return {str(r[key]): r for r in snapshot.db.query(f"SELECT * FROM {table}")}
+def _rows(db: SqliteReadModelDb, table: str, key: str) -> dict[str, dict[str, Any]]:
+    return {str(r[key]): r for r in db.query(f"SELECT * FROM {table}")}
 
 
 def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
-                  creator_id: str | None = None) -> dict[str, Any]:
+                  creator_id: str | None = None,
+                  hold_ids: Sequence[UUID] | None = None) -> dict[str, Any]:
+    """hold_ids (the creator's holds, from the earnings read model) scopes the replay to one
+    creator's streams; without them the whole ledger is replayed."""
+    if creator_id is not None and hold_ids is not None:
+        return _creator_diff(ledger, creator_id, hold_ids, since, until)
     before, after = replay_as_of(ledger, since), replay_as_of(ledger, until)
+    return _compare(before.db, after.db, creator_id, since, until,
+                    [before.position, after.position])
+
+
+def _compare(before: SqliteReadModelDb, after: SqliteReadModelDb, creator_id: str | None,
+             since: datetime, until: datetime, positions: list[int] | None) -> dict[str, Any]:
     old = _rows(before, "rm_creator_earnings", "creator_id")
     new = _rows(after, "rm_creator_earnings", "creator_id")
     creators = []
@@ -44,5 +67,57 @@ def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
         if any(old_p.get(pid, {}).get(f) != row[f] for f in PURCHASE_FIELDS[1:])
     ]
     return {"since": since.isoformat(), "until": until.isoformat(),
-            "positions": [before.position, after.position], "creators": creators,
-            "purchases_changed": purchases}
+            "positions": positions, "creators": creators, "purchases_changed": purchases}
+
+
+def _creator_diff(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID], since: datetime,
+                  until: datetime) -> dict[str, Any]:
+    holds = _decoded(ledger, hold_ids)
+    moved = {_source(events) for events in holds.values()
+             if any(since < e.timestamp <= until and isinstance(e, MOVES) for e in events)}
+    spends = ledger.get_many([source for source in moved if source is not None])
+    wallets = ledger.get_many(ids.wallet_id(spend.fan_id) for spend in spends.values())
+    purchase_ids = [UUID(key) for wallet in wallets.values() if isinstance(wallet, Wallet)
+                    for key in wallet.lots]
+    purchases = _decoded(ledger, purchase_ids)
+    streams = {**holds, **purchases}
+    projections: list[Projection] = [EarningsProjection(), PurchasesProjection()]
+    before = _project(streams, since, projections)
+    after = _project(streams, until, projections)
+    try:
+        return _compare(before, after, creator_id, since, until, None)
+    finally:
+        before.close()
+        after.close()
+
+
+MOVES = (EarningsHold.Reversed, EarningsHold.ClawedBack, EarningsHold.Reinstated)
+
+
+def _decoded(ledger: Ledger, stream_ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
+    stored = select_events_after(ledger.recorder, ledger.db.kind, ledger.db.schema,
+                                 ledger.events_table, dict.fromkeys(stream_ids, 0))
+    return {stream: [ledger.mapper.to_domain_event(r) for r in records]
+            for stream, records in stored.items()}
+
+
+def _source(events: list[Any]) -> UUID | None:
+    held = events[0] if events and isinstance(events[0], EarningsHold.Held) else None
+    return held.source_id if held is not None and held.source_kind != "subscription" else None
+
+
+def _project(streams: dict[UUID, list[Any]], moment: datetime,
+             projections: Sequence[Projection]) -> SqliteReadModelDb:
+    """The streams' events up to the moment, through the projections, into memory."""
+    db = SqliteReadModelDb(":memory:")
+    with db.transaction() as tx:
+        for projection in projections:
+            for statement in projection.ddl:
+                tx.execute(statement)
+        for events in streams.values():
+            for event in events:
+                if event.timestamp > moment:
+                    break
+                for projection in projections:
+                    projection.process(event, tx, 0)
+    return db

@@ -70,4 +70,8 @@ async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
     if since.tzinfo is None or (until is not None and until.tzinfo is None):
         raise ApiError(422, "invalid_request", "since and until must carry a time zone")
     end = until or datetime.now(UTC)
-    return await run_in_threadpool(earnings_diff, core.ledger, since, end, creator_id)
+    hold_ids = None
+    if creator_id:  # one creator: only their streams are replayed
+        core.projections.catch_up()  # the index must know every hold recorded before the call
+        hold_ids = core.queries.hold_ids(creator_id)
+    return await run_in_threadpool(earnings_diff, core.ledger, since, end, creator_id, hold_ids)
