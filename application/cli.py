@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes serving requests (PostgreSQL only; one per core)")
 
     token = commands.add_parser("token", help="mint a development bearer token")
     token.add_argument("--sub", required=True, help="the user id")
@@ -90,8 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         from api.main import create_app
 
         if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
-            settings = settings.model_copy(
-                update={"public_url": f"http://{args.host}:{args.port}"})
+            os.environ["LYRA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
+            settings = settings.model_copy(update={"public_url": os.environ["LYRA_PUBLIC_URL"]})
+        if args.workers > 1:
+            if not settings.database_url.startswith("postgresql"):
+                print("--workers needs PostgreSQL (LYRA_DATABASE_URL): SQLite has one writer",
+                      file=sys.stderr)
+                return 2
+            # Each worker builds its own core from the environment: its own group commit and
+            # projection runner (runners take turns by row locks; saves meet on version checks).
+            uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
+                        workers=args.workers)
+            return 0
         uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
         return 0
     if args.command == "token":
