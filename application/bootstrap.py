@@ -30,6 +30,7 @@ from application.payouts.stripe_events import ConnectEvents
 from application.personas import Personas
 from application.ports import ChatModel, PaymentGateway
 from application.purchases import TokenPurchases
+from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
 from application.settings import Settings
 from application.spending.service import Spending
@@ -99,8 +100,10 @@ class Core:
     chat_queries: ChatQueries
     stale_turns: StaleTurns
     clock: Clock
+    replays: ReplayWorkers
 
     def close(self) -> None:
+        self.replays.close()
         self.projections.stop()
         self.spending.close()
         self.read_db.close()
@@ -218,4 +221,5 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         stale_turns=StaleTurns(ledger, chat_queries, clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
         clock=clock,
+        replays=ReplayWorkers(db, settings.replay_processes),
     )

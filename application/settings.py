@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3
 
+    # Processes that run auditors' and finance's replays apart from the API (0: on its threads).
+    replay_processes: int = Field(default=1, ge=0, le=8)
     group_commit_window_ms: float = 2.0
     group_commit_max_batch: int = 256
     group_commit_writers: int = 2

@@ -5,7 +5,8 @@ Starts `lyra serve` on a PostgreSQL schema of its own, builds a creator with a l
 (target: 10,000 tips by default), then measures tips from a load generator in another process:
   - alone (the baseline);
   - while an auditor asks, in a loop, for that creator's balances as of a moment
-    (`GET /api/audit/as-of`, served by the same API process);
+    (`GET /api/audit/as-of`: run by the API's replay worker process, or with
+    --replay-processes 0 on the API's own threads, as before);
   - while `lyra projections rebuild` runs in a process of its own.
 Prints tips/s and p50/p99 for each, and each p99 as a ratio of the baseline's (target: 2x or
 less).
@@ -48,6 +49,8 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--replay-processes", type=int, default=1,
+                        help="LYRA_REPLAY_PROCESSES for the server (0: replays on its threads)")
     args = parser.parse_args()
     settings = Settings(environment="test")
     schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -55,7 +58,7 @@ def main() -> None:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(1, schema, port)
+    server = serve(1, schema, port, {"LYRA_REPLAY_PROCESSES": str(args.replay_processes)})
     try:
         admin = {"Authorization": f"Bearer {mint_token(settings, 'adm', ['admin', 'auditor'])}"}
         for c in range(20):

@@ -68,9 +68,11 @@ def load(base: str, kind: str, tokens: list[str], seconds: float, clients: int,
     return count / seconds, flat[len(flat) // 2], flat[int(len(flat) * 0.99)]
 
 
-def serve(workers: int, schema: str, port: int) -> subprocess.Popen[bytes]:
+def serve(workers: int, schema: str, port: int,
+          extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LYRA_DATABASE_URL": URL, "LYRA_DB_SCHEMA": schema,
-           "LYRA_ENVIRONMENT": "test", "LYRA_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+           "LYRA_ENVIRONMENT": "test", "LYRA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           **(extra_env or {})}
     lyra = os.path.join(os.path.dirname(sys.executable), "lyra")
     process = subprocess.Popen([lyra, "serve", "--port", str(port), "--workers", str(workers)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

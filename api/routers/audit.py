@@ -1,5 +1,6 @@
 """Auditors: the audit log across every stream, and balances as they stood at a past moment."""
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -9,8 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
 from api.params import Position
-from replay.diff import earnings_diff
-from replay.scoped import earnings_as_of, wallet_as_of
 from replay.verify import verify_ledger
 
 router = APIRouter(tags=["audit"])
@@ -44,12 +43,18 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
         raise ApiError(422, "invalid_request", "name a fan_id, a creator_id or both")
     body: dict[str, Any] = {"at": at.isoformat()}
     if fan_id:
-        body["wallet"] = await run_in_threadpool(wallet_as_of, core.ledger, fan_id, at)
+        body["wallet"] = await _replay(core, "wallet_as_of", fan_id, at)
     if creator_id:
-        core.projections.catch_up()  # the index must know every hold recorded before the call
-        body["earnings"] = await run_in_threadpool(
-            earnings_as_of, core.ledger, creator_id, core.queries.hold_ids(creator_id), at)
+        await run_in_threadpool(core.projections.catch_up)  # the index must know every hold
+        hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
+        body["earnings"] = await _replay(core, "earnings_as_of", creator_id, hold_ids, at)
     return body
+
+
+async def _replay(core: CoreDep, name: str, *args: Any) -> Any:
+    """A replay in the replay worker, away from the interpreter that serves the money paths."""
+    return await asyncio.get_running_loop().run_in_executor(
+        core.replays.executor, core.replays.call(name), *args)
 
 
 @router.get("/api/audit/verify")
@@ -72,6 +77,8 @@ async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
     end = until or datetime.now(UTC)
     hold_ids = None
     if creator_id:  # one creator: only their streams are replayed
-        core.projections.catch_up()  # the index must know every hold recorded before the call
-        hold_ids = core.queries.hold_ids(creator_id)
-    return await run_in_threadpool(earnings_diff, core.ledger, since, end, creator_id, hold_ids)
+        await run_in_threadpool(core.projections.catch_up)  # the index must know every hold
+        hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
+    result: dict[str, Any] = await _replay(core, "earnings_diff", since, end, creator_id,
+                                           hold_ids)
+    return result

@@ -1,0 +1,80 @@
+"""Long replays run in a process of their own, so that an auditor's or finance's request never
+holds the API's interpreter against the money paths (tips wait on the same lock otherwise).
+
+The worker opens the same event store from its Database settings and runs the replay functions;
+answers come back as plain dicts. With `processes=0` they run on the caller's thread instead (the
+behaviour before; the benchmark compares both).
+"""
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from adapters.eventstore.config import Database
+
+_ledger: Any = None
+
+
+def _open(db: Database) -> None:
+    """In the worker: the event store, opened once."""
+    global _ledger
+    from application.ledger import Ledger
+
+    _ledger = Ledger(db)
+
+
+def _wallet_as_of(fan_id: str, at: datetime) -> dict[str, Any]:
+    from replay.scoped import wallet_as_of
+
+    return wallet_as_of(_ledger, fan_id, at)
+
+
+def _earnings_as_of(creator_id: str, hold_ids: list[UUID], at: datetime) -> dict[str, Any]:
+    from replay.scoped import earnings_as_of
+
+    return earnings_as_of(_ledger, creator_id, hold_ids, at)
+
+
+def _earnings_diff(since: datetime, until: datetime, creator_id: str | None,
+                   hold_ids: list[UUID] | None) -> dict[str, Any]:
+    from replay.diff import earnings_diff
+
+    return earnings_diff(_ledger, since, until, creator_id, hold_ids)
+
+
+REPLAYS: dict[str, Callable[..., Any]] = {
+    "wallet_as_of": _wallet_as_of, "earnings_as_of": _earnings_as_of,
+    "earnings_diff": _earnings_diff}
+
+
+class ReplayWorkers:
+    def __init__(self, db: Database, processes: int = 1) -> None:
+        self._db = db
+        self._processes = processes
+        self._executor: Executor | None = None
+
+    @property
+    def executor(self) -> Executor:
+        """Started on first use (spawned: the API process has threads a fork would copy)."""
+        if self._executor is None:
+            if self._processes > 0:
+                self._executor = ProcessPoolExecutor(
+                    self._processes, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_open, initargs=(self._db,))
+            else:
+                _open(self._db)
+                self._executor = ThreadPoolExecutor(1)
+        return self._executor
+
+    def call(self, name: str) -> Callable[..., Any]:
+        """The named replay, as a function to run on `executor`."""
+        found: Callable[..., Any] = REPLAYS[name]
+        return found
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
