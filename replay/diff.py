@@ -18,7 +18,6 @@ from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.wallet import Wallet
 from projections.base import Projection
 from projections.db import SqliteReadModelDb
-from projections.earnings import EarningsProjection
 from projections.purchases import PurchasesProjection
 from replay.as_of import replay_as_of
 
@@ -45,9 +44,12 @@ def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
 
 
 def _compare(before: SqliteReadModelDb, after: SqliteReadModelDb, creator_id: str | None,
-             since: datetime, until: datetime, positions: list[int] | None) -> dict[str, Any]:
-    old = _rows(before, "rm_creator_earnings", "creator_id")
-    new = _rows(after, "rm_creator_earnings", "creator_id")
+             since: datetime, until: datetime, positions: list[int] | None,
+             earnings: tuple[dict[str, Any], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The change between two replays; `earnings` (creator -> totals, before and after) stands
+    in for the earnings read models when the replay folded the holds itself."""
+    old, new = earnings or (_rows(before, "rm_creator_earnings", "creator_id"),
+                            _rows(after, "rm_creator_earnings", "creator_id"))
     creators = []
     for cid in sorted(set(old) | set(new)):
         if creator_id and cid != creator_id:
@@ -73,6 +75,7 @@ def _compare(before: SqliteReadModelDb, after: SqliteReadModelDb, creator_id: st
 def _creator_diff(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID], since: datetime,
                   until: datetime) -> dict[str, Any]:
     holds = _decoded(ledger, hold_ids)
+    totals = _fold_holds(holds, since, until)
     moved = {_source(events) for events in holds.values()
              if any(since < e.timestamp <= until and isinstance(e, MOVES) for e in events)}
     spends = ledger.get_many([source for source in moved if source is not None])
@@ -80,15 +83,41 @@ def _creator_diff(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID], sin
     purchase_ids = [UUID(key) for wallet in wallets.values() if isinstance(wallet, Wallet)
                     for key in wallet.lots]
     purchases = _decoded(ledger, purchase_ids)
-    streams = {**holds, **purchases}
-    projections: list[Projection] = [EarningsProjection(), PurchasesProjection()]
-    before = _project(streams, since, projections)
-    after = _project(streams, until, projections)
+    projections: list[Projection] = [PurchasesProjection()]
+    before = _project(purchases, since, projections)
+    after = _project(purchases, until, projections)
     try:
-        return _compare(before, after, creator_id, since, until, None)
+        return _compare(before, after, creator_id, since, until, None,
+                        ({creator_id: totals[0]}, {creator_id: totals[1]}))
     finally:
         before.close()
         after.close()
+
+
+def _fold_holds(holds: dict[UUID, list[Any]], since: datetime,
+                until: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Each hold folded once through both moments: the creator's totals then and then."""
+    then, now = dict.fromkeys(EARNING_STATES, 0), dict.fromkeys(EARNING_STATES, 0)
+    for events in holds.values():
+        hold: EarningsHold | None = None
+        counted = False
+        for event in events:
+            if event.timestamp > until:
+                break
+            if event.timestamp > since and not counted:
+                _add(then, hold)  # as it stood at `since` (added now: it changes below)
+                counted = True
+            hold = event.mutate(hold)
+        if not counted:  # nothing between the moments: it stood the same at both
+            _add(then, hold)
+        _add(now, hold)
+    return then, now
+
+
+def _add(totals: dict[str, int], hold: EarningsHold | None) -> None:
+    if hold is not None:
+        for state in EARNING_STATES:
+            totals[state] += getattr(hold, state)
 
 
 MOVES = (EarningsHold.Reversed, EarningsHold.ClawedBack, EarningsHold.Reinstated)

@@ -36,6 +36,7 @@ def test_a_dispute_shows_as_reversed_earnings_and_a_changed_purchase(core) -> No
 
 
 def test_one_creator_s_diff_reads_their_streams_and_agrees_with_the_whole_ledger(core) -> None:
+    start = datetime.now(UTC)
     core.creators.register("creator-1", "Luna", "adm")
     core.creators.register("creator-2", "Sol", "adm")
     pi = fund(core, "fan-1", "pack_500")
@@ -53,6 +54,10 @@ def test_one_creator_s_diff_reads_their_streams_and_agrees_with_the_whole_ledger
     after = datetime.now(UTC)
     core.projections.catch_up()
     for creator in ("creator-1", "creator-2"):
+        for since, until in ((start, before), (start, after)):  # holds earned in, or before
+            assert earnings_diff(core.ledger, since, until, creator,
+                                 core.queries.hold_ids(creator))["creators"] == \
+                earnings_diff(core.ledger, since, until, creator)["creators"]
         whole = earnings_diff(core.ledger, before, after, creator)
         scoped = earnings_diff(core.ledger, before, after, creator,
                                core.queries.hold_ids(creator))
