@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--projections-process", action="store_true",
+                        help="follow the ledger in `lyra projections run`, not in the API")
     parser.add_argument("--replay-processes", type=int, default=1,
                         help="LYRA_REPLAY_PROCESSES for the server (0: replays on its threads)")
     args = parser.parse_args()
@@ -58,7 +60,14 @@ def main() -> None:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve(1, schema, port, {"LYRA_REPLAY_PROCESSES": str(args.replay_processes)})
+    server = serve(1, schema, port, {"LYRA_REPLAY_PROCESSES": str(args.replay_processes),
+                                     "LYRA_RUN_PROJECTIONS": str(not args.projections_process)})
+    env = {**os.environ, "LYRA_DATABASE_URL": URL, "LYRA_DB_SCHEMA": schema,
+           "LYRA_ENVIRONMENT": "test", "LYRA_RUN_PROJECTIONS": "false"}
+    lyra = os.path.join(os.path.dirname(sys.executable), "lyra")
+    follower = subprocess.Popen([lyra, "projections", "run"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) \
+        if args.projections_process else None
     try:
         admin = {"Authorization": f"Bearer {mint_token(settings, 'adm', ['admin', 'auditor'])}"}
         for c in range(20):
@@ -75,8 +84,27 @@ def main() -> None:
         with Pool(2) as pool:
             pool.map(_history, [(base, tokens, args.history // 2, n) for n in range(2)])
         moment = datetime.now(UTC).isoformat()
+        quiet = []
+        for _ in range(3):  # the first also starts the replay worker
+            started = time.perf_counter()
+            httpx.get(f"{base}/api/audit/as-of", headers=admin, timeout=120, params={
+                "at": moment, "creator_id": "creator-0"}).raise_for_status()
+            quiet.append(time.perf_counter() - started)
 
+        lag: list[int] = []
+        watching = threading.Event()
+
+        def watch() -> None:
+            while not watching.is_set():
+                status = httpx.get(f"{base}/api/projections/status").json()["projections"]
+                lag.append(max(p["lag_events"] for p in status))
+                time.sleep(0.5)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
         alone = tips(base, tokens, args.seconds, args.clients)
+        watching.set()
+        watcher.join()
         stop = threading.Event()
         asked = [0, 0.0]
 
@@ -95,17 +123,16 @@ def main() -> None:
         stop.set()
         auditor.join()
 
-        env = {**os.environ, "LYRA_DATABASE_URL": URL, "LYRA_DB_SCHEMA": schema,
-               "LYRA_ENVIRONMENT": "test", "LYRA_RUN_PROJECTIONS": "false"}
-        lyra = os.path.join(os.path.dirname(sys.executable), "lyra")
         rebuild = subprocess.Popen([lyra, "projections", "rebuild"], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         during_rebuild = tips(base, tokens, args.seconds, args.clients)
         rebuilt_in_time = rebuild.poll() is None
         rebuild.wait(timeout=600)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, follower):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         with psycopg.connect(URL, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
     for label, (rate, p50, p99) in (("tips alone", alone),
@@ -113,6 +140,8 @@ def main() -> None:
                                     ("tips while a full rebuild runs", during_rebuild)):
         print(f"{label:<34} {rate:>7,.0f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
               f"p99 x{p99 / alone[2]:.2f} of alone")
+    print(f"projection lag under tips alone: max {max(lag):,} events, last {lag[-1]:,}")
+    print(f"as-of with nothing else running: {', '.join(f'{q * 1000:,.0f} ms' for q in quiet)}")
     print(f"as-of replays answered meanwhile: {asked[0]} "
           f"(mean {asked[1] / max(asked[0], 1) * 1000:,.0f} ms each); the rebuild "
           f"{'ran through the whole measurement' if rebuilt_in_time else 'finished within it'}")

@@ -1,7 +1,7 @@
 """Auditors: the audit log across every stream, and balances as they stood at a past moment."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -45,10 +45,27 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
     if fan_id:
         body["wallet"] = await _replay(core, "wallet_as_of", fan_id, at)
     if creator_id:
-        await run_in_threadpool(core.projections.catch_up)  # the index must know every hold
+        await run_in_threadpool(_index_covers, core, at)
         hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
         body["earnings"] = await _replay(core, "earnings_as_of", creator_id, hold_ids, at)
     return body
+
+
+SETTLED = timedelta(seconds=5)  # events are stamped before they commit: allow for a batch
+
+
+def _index_covers(core: CoreDep, moment: datetime) -> None:
+    """The creator-to-holds index must know every hold recorded up to `moment`. If it has
+    applied an event stamped well after it, it does; else wait for the position the ledger had
+    at the request (not for a head that tips keep moving)."""
+    position = core.projections.position("earnings")
+    if position:
+        [last] = core.ledger.recorder.select_notifications(start=position, limit=1)
+        event: Any = core.ledger.mapper.to_domain_event(last)
+        if event.timestamp >= moment + SETTLED:
+            return
+    if not core.projections.wait_for(core.ledger.max_position(), timeout_s=30):
+        raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")
 
 
 async def _replay(core: CoreDep, name: str, *args: Any) -> Any:
@@ -77,7 +94,7 @@ async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
     end = until or datetime.now(UTC)
     hold_ids = None
     if creator_id:  # one creator: only their streams are replayed
-        await run_in_threadpool(core.projections.catch_up)  # the index must know every hold
+        await run_in_threadpool(_index_covers, core, end)
         hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
     result: dict[str, Any] = await _replay(core, "earnings_diff", since, end, creator_id,
                                            hold_ids)
