@@ -156,7 +156,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     db = parse_database(settings.database_url, settings.db_schema)
     ledger = Ledger(db)
     read_db = read_model_db(db)
-    runner = ProjectionRunner(ledger, read_db, all_projections())
+    runner = ProjectionRunner(ledger, read_db, all_projections(),
+                              followed_elsewhere=settings.projections_followed_elsewhere)
     queries = LedgerQueries(read_db)
     simulator = None
     if gateway is None:

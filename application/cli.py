@@ -4,6 +4,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     projections_sub = projections.add_subparsers(dest="action", required=True)
     rebuild = projections_sub.add_parser("rebuild", help="drop and replay from the first event")
     rebuild.add_argument("names", nargs="*", help="projection names (default: all)")
-    projections_sub.add_parser("run", help="follow the ledger until interrupted")
+    follow = projections_sub.add_parser("run", help="follow the ledger until interrupted")
+    follow.add_argument("--parent-pid", type=int,
+                        help="stop when this process ends (lyra serve's own follower)")
     projections_sub.add_parser("status", help="positions and lag")
 
     replay = commands.add_parser("replay", help="auditor and finance replays")
@@ -94,17 +97,31 @@ def main(argv: list[str] | None = None) -> int:
         if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
             os.environ["LYRA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
             settings = settings.model_copy(update={"public_url": os.environ["LYRA_PUBLIC_URL"]})
-        if args.workers > 1:
-            if not settings.database_url.startswith("postgresql"):
-                print("--workers needs PostgreSQL (LYRA_DATABASE_URL): SQLite has one writer",
-                      file=sys.stderr)
-                return 2
-            # Each worker builds its own core from the environment: its own group commit and
-            # projection runner (runners take turns by row locks; saves meet on version checks).
-            uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port,
-                        workers=args.workers)
-            return 0
-        uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
+        postgres = settings.database_url.startswith(("postgresql", "postgres:"))
+        if args.workers > 1 and not postgres:
+            print("--workers needs PostgreSQL (LYRA_DATABASE_URL): SQLite has one writer",
+                  file=sys.stderr)
+            return 2
+        follower = None
+        if postgres and settings.run_projections:
+            # On PostgreSQL the read models are followed by a process of their own, so request
+            # handling never shares an interpreter with them (they fell behind under load).
+            follower = subprocess.Popen([sys.executable, "-m", "application.cli", "projections",
+                                         "run", "--parent-pid", str(os.getpid())])
+            os.environ["LYRA_RUN_PROJECTIONS"] = "false"
+            os.environ["LYRA_PROJECTIONS_FOLLOWED_ELSEWHERE"] = "true"
+            settings = settings.model_copy(update={"run_projections": False,
+                                                   "projections_followed_elsewhere": True})
+        try:
+            if args.workers > 1:  # each worker builds its own core from the environment
+                uvicorn.run("api.main:create_app", factory=True, host=args.host,
+                            port=args.port, workers=args.workers)
+            else:
+                uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
+        finally:
+            if follower is not None:
+                follower.terminate()
+                follower.wait(timeout=30)
         return 0
     if args.command == "token":
         from api.auth import mint_token
@@ -145,8 +162,9 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
     elif args.command == "projections" and args.action == "run":
         print("following the ledger; Ctrl-C to stop", file=sys.stderr)
+        parent = args.parent_pid
         with contextlib.suppress(KeyboardInterrupt):
-            core.projections.follow()
+            core.projections.follow(lambda: parent is None or os.getppid() == parent)
     elif args.command == "projections":
         print(json.dumps(core.projections.status(), indent=2))
     elif args.command == "replay" and args.action == "as-of":

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     group_commit_max_batch: int = 256
     group_commit_writers: int = 2
     run_projections: bool = True
+    # Set by `lyra serve` when a process of its own follows the ledger: the API then waits for
+    # the read models by polling their positions, and never catches up on its own thread.
+    projections_followed_elsewhere: bool = False
 
     @model_validator(mode="after")
     def refuse_placeholders_outside_development(self) -> "Settings":

@@ -30,7 +30,8 @@ VERSIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_versions "
 
 class ProjectionRunner:
     def __init__(self, ledger: Ledger, db: ReadModelDb, projections: Sequence[Projection],
-                 batch_size: int = 1_000, poll_interval_s: float = 0.5) -> None:
+                 batch_size: int = 1_000, poll_interval_s: float = 0.5,
+                 followed_elsewhere: bool = False) -> None:
         self._ledger = ledger
         self._db = db
         self._projections = list(projections)
@@ -42,6 +43,7 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self._catch_up_lock = threading.Lock()
         self._fanout = Fanout(self._projections)
+        self._followed_elsewhere = followed_elsewhere
         self.setup()
         ledger.on_recorded(lambda _position: self._wake.set())
 
@@ -132,6 +134,9 @@ class ProjectionRunner:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
+            if self._followed_elsewhere:  # another process applies them: only watch
+                time.sleep(min(remaining, 0.01))
+                continue
             if self._thread is None:
                 self.catch_up()
                 continue
@@ -185,9 +190,10 @@ class ProjectionRunner:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def follow(self) -> None:
-        """Catch up whenever woken (a save in this process) or every poll interval (others')."""
-        while not self._stop.is_set():
+    def follow(self, keep_going: Callable[[], bool] = lambda: True) -> None:
+        """Catch up whenever woken (a save in this process) or every poll interval (others'),
+        for as long as keep_going() says."""
+        while not self._stop.is_set() and keep_going():
             self._wake.wait(timeout=self._poll_interval_s)
             self._wake.clear()
             try:

@@ -4,7 +4,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import CoreDep
+from api.deps import CoreDep, wait_for_position
+from api.params import Position
 
 router = APIRouter(tags=["ops"])
 
@@ -16,6 +17,8 @@ def health(core: CoreDep) -> dict[str, Any]:
 
 
 @router.get("/api/projections/status")
-def projection_status(core: CoreDep) -> dict[str, Any]:
-    """Each projection's position and how many events it lags the ledger by."""
+def projection_status(core: CoreDep, min_position: Position | None = None) -> dict[str, Any]:
+    """Each projection's position and how many events it lags the ledger by (after waiting, up
+    to 5 s, for min_position)."""
+    wait_for_position(core, min_position)
     return {"projections": core.projections.status()}
