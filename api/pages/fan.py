@@ -48,6 +48,8 @@ def profile(request: Request, persona_id: UUID, core: CoreDep, user: Viewer) -> 
                 offers=core.ppv_queries.on_sale(str(persona_id)), balance=balance,
                 access=access, modes=modes, presets=TIP_PRESETS_TOKENS,
                 tip_key=secrets.token_hex(12),
+                unlocked={u["offer_id"] for u in core.ppv_queries.unlocks(user.user_id)
+                          if u["entitled"]} if user else set(),
                 tip_min=TIP_MIN_TOKENS, tip_max=TIP_MAX_TOKENS)
 
 
@@ -88,9 +90,13 @@ def subscribe(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
 def unlock(request: Request, offer_id: UUID, core: CoreDep, user: SignedIn,
            form: Form) -> Response:
     back = f"/models/{form.get('persona_id', '')}"
-    return after_command(request, back if back != "/models/" else "/", lambda: core.ppv.unlock(
-        user.user_id, offer_id, _whole(form.get("price_tokens")), f"page:{secrets.token_hex(8)}"),
-        "Unlocked.")
+    def unlock_and_show() -> None:  # the page shown next reads the unlock back
+        spent = core.ppv.unlock(user.user_id, offer_id, _whole(form.get("price_tokens")),
+                                f"page:{secrets.token_hex(8)}")
+        core.projections.wait_for(spent.position, timeout_s=5)
+
+    return after_command(request, back if back != "/models/" else "/", unlock_and_show,
+                         "Unlocked.")
 
 
 def _after_checkout(core: CoreDep, checkout: str) -> None:

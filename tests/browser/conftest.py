@@ -4,6 +4,7 @@ browser Playwright downloads itself. `.ci/run` installs it on a fresh machine.""
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -28,9 +29,20 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+FAILURES = Path(os.environ.get("LYRA_BROWSER_FAILURES", "var/browser-failures"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    """Remember each phase's outcome on the test, so the fixture knows whether it failed."""
+    outcome = yield
+    setattr(item, f"report_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
-def open_page(browser: Browser, api: Api) -> Iterator:  # noqa: F811
-    """A fresh browser context per user (its own cookies), at the served app."""
+def open_page(browser: Browser, api: Api, request: pytest.FixtureRequest) -> Iterator:  # noqa: F811
+    """A fresh browser context per user (its own cookies), at the served app. When the test
+    fails, each page's screenshot is kept under var/browser-failures/."""
     contexts = []
 
     def make(viewport: dict | None = None) -> Page:
@@ -41,6 +53,13 @@ def open_page(browser: Browser, api: Api) -> Iterator:  # noqa: F811
         return context.new_page()
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                page.screenshot(path=str(FAILURES / f"{request.node.name}-{n}-{m}.png"),
+                                full_page=True)
     for context in contexts:
         context.close()
 

@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 
 
-def test_onboarding_review_and_a_persona_draft(api, open_page) -> None:
+def test_sign_up_to_a_published_persona_with_priced_content_a_fan_unlocks(api, open_page,
+                                                                         tmp_path) -> None:
     page = open_page()
     sign_in(page, "creator-7", "fan")
     page.get_by_role("link", name="Become a creator").click()
@@ -50,6 +51,44 @@ def test_onboarding_review_and_a_persona_draft(api, open_page) -> None:
     expect(page.get_by_test_id("my-persona")).to_contain_text("Orla")
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_test_id("my-persona")).to_contain_text("Review: submitted")
+
+    admin.get_by_role("link", name="Persona review").click()
+    admin.get_by_test_id("persona-review").get_by_role("button", name="Approve").click()
+    expect(admin.get_by_role("status")).to_have_text("Approved.")
+    page.reload()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_test_id("my-persona")).to_contain_text("visible to fans")
+
+    from tests.api.test_content_http import PNG
+
+    extra = tmp_path / "extra.png"
+    extra.write_bytes(PNG + b"extra")
+    page.goto("/creator/library")
+    page.get_by_label("File").set_input_files(str(extra))
+    page.get_by_label("Item title").fill("Behind the scenes")
+    page.get_by_label("Who may see it").select_option("ppv")
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_label("Add Behind the scenes to the post").check()
+    page.get_by_label("Caption").fill("Something for the curious")
+    page.get_by_role("button", name="Post").click()
+    page.get_by_label("Offer title").fill("Behind the scenes")
+    page.get_by_label("Price (tokens)").fill("400")
+    page.get_by_label("Behind the scenes").last.check()
+    page.get_by_role("button", name="Put on sale").click()
+    expect(page.get_by_test_id("offer")).to_contain_text("Behind the scenes: 400 tokens")
+
+    fan = open_page()
+    sign_in(fan, "fan-3", "fan")
+    fan.get_by_role("link", name="Wallet").click()
+    fan.get_by_test_id("buy-pack_500").click()
+    fan.get_by_role("button", name="Pay").click()
+    fan.goto("/")
+    fan.get_by_role("link", name="Orla").click()
+    expect(fan.get_by_text("Behind the scenes: pay-per-view")).to_be_visible()  # locked
+    fan.get_by_role("button", name="Unlock").click()
+    expect(fan.get_by_role("status")).to_have_text("Unlocked.")
+    expect(fan.get_by_role("img", name="Behind the scenes")).to_be_visible()
+    expect(fan.get_by_test_id("unlocked")).to_be_visible()  # no second purchase offered
 
 
 def test_library_upload_post_offer_and_the_companion_personality(api, open_page,

@@ -1,0 +1,89 @@
+"""The README's screenshots: a demo ledger on the embedded default (SQLite, simulator, offline
+model), served on loopback and photographed in Debian's Chromium. Neutral demo data only.
+
+Usage: PYTHONPATH=. python tools/screenshots.py [--out docs/screenshots]
+"""
+
+import argparse
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from api.main import create_app
+from application.settings import Settings
+from application.spending.commands import send_tip
+from tests.api.test_personas_http import PROFILE
+from tests.fakes.servers import free_port, serve_app
+from tests.helpers import fund
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        app = create_app(settings=Settings(
+            database_url=f"sqlite:///{tmp}/lyra.sqlite", media_dir=f"{tmp}/media",
+            environment="development", public_url=f"http://127.0.0.1:{port}"))
+        with serve_app(app, port) as base:
+            core = app.state.core
+            core.creators.register("creator-1", "Luna Vale", "demo")
+            persona = core.personas.create("creator-1", dict(PROFILE))
+            core.personas.submit("creator-1", persona.id)
+            core.personas.review("demo", persona.id, True, "")
+            core.personas.publish("creator-1", persona.id, True)
+            for n in range(6):
+                fund(core, f"fan-{n}", "pack_1200")
+                core.spending.send(send_tip(f"fan-{n}", "creator-1", 150 * (n + 1)))
+            chat = core.companion_chat.conversation
+            list(chat.reply(chat.begin("fan-1", str(persona.id), "Hi! Call me Sam. I love "
+                                       "astronomy.", None, 100)))
+            core.projections.wait_for(core.ledger.max_position())
+            chromium = shutil.which("chromium") or "chromium"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium,
+                                                     args=["--no-sandbox"])
+
+                def signed_in(user: str, *roles: str):  # type: ignore[no-untyped-def]
+                    page = browser.new_page(base_url=base, viewport={"width": 1100,
+                                                                      "height": 760})
+                    page.goto("/login")
+                    page.get_by_label("User id").fill(user)
+                    for role in ("fan", "creator", "admin", "finance", "auditor"):
+                        box = page.get_by_label(role, exact=True)
+                        if (role in roles) != box.is_checked():
+                            box.click()
+                    page.get_by_role("button", name="Sign in").click()
+                    page.wait_for_url("**/")
+                    return page
+
+                fan = signed_in("fan-1", "fan")
+                fan.screenshot(path=str(out / "browse.png"))
+                fan.goto(f"/models/{persona.id}#tip")
+                fan.screenshot(path=str(out / "profile-tip.png"), full_page=True)
+                fan.goto(f"/chat/{persona.id}?mode=companion")
+                fan.screenshot(path=str(out / "chat.png"))
+                creator = signed_in("creator-1", "creator")
+                creator.get_by_test_id("mode-switch").click()
+                creator.wait_for_url("**/creator")
+                creator.screenshot(path=str(out / "creator-overview.png"), full_page=True)
+                finance = signed_in("fin-1", "finance", "auditor")
+                now = datetime.now(UTC)
+                finance.goto(f"/finance?since={(now - timedelta(hours=1)).isoformat()}"
+                             f"&until={(now + timedelta(minutes=1)).isoformat()}")
+                finance.screenshot(path=str(out / "finance.png"), full_page=True)
+                phone = browser.new_page(base_url=base, viewport={"width": 375, "height": 700})
+                phone.goto(f"/models/{persona.id}")
+                phone.screenshot(path=str(out / "phone.png"))
+                browser.close()
+    print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
