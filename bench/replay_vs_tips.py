@@ -15,6 +15,7 @@ Usage: PYTHONPATH=. python bench/replay_vs_tips.py [--history 10000] [--seconds 
 """
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -22,7 +23,6 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from multiprocessing import Pool
 
 import httpx
 import psycopg
@@ -38,8 +38,9 @@ FANS = 64
 
 
 def tips(base: str, tokens: list[str], seconds: float, clients: int) -> tuple[float, float, float]:
-    with Pool(1) as pool:
-        [(count, latencies)] = pool.map(drive, [(base, "tips", tokens, seconds, clients)])
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        [(count, latencies, _refused)] = pool.map(drive, [(base, "tips", tokens, seconds,
+                                                           clients)])
     ordered = sorted(latencies)
     return count / seconds, ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)]
 
@@ -81,7 +82,7 @@ def main() -> None:
                                      headers={"Authorization": f"Bearer {token}"}).json()
                 httpx.post(f"{base}/simulator/checkout/{session['checkout_session_id']}/pay")
         # creator-0's history: --history tips of 5 tokens, through the API.
-        with Pool(2) as pool:
+        with multiprocessing.get_context("spawn").Pool(2) as pool:
             pool.map(_history, [(base, tokens, args.history // 2, n) for n in range(2)])
         moment = datetime.now(UTC).isoformat()
         quiet = []

@@ -1,41 +1,51 @@
 """`lyra serve --workers N` against one worker, over real HTTP, in one run.
 
-For each N, starts `lyra serve --workers N` on a PostgreSQL schema of its own, funds fans through
-the simulator's checkout, then drives it from a load generator in separate processes (so the
-clients do not share the servers' interpreter): a static page, and tips. Prints requests per
-second and latency percentiles for each, and the ratio of N workers to one.
+For each N, starts `lyra serve --workers N` on a PostgreSQL schema of its own, funds fans with
+signed Stripe webhooks (the simulator keeps its sessions in each process's memory, so its
+checkout cannot span workers), then drives it with `wrk` (Debian's package: a load generator in
+C, which leaves the cores to the server) when installed, else with Python clients in separate
+processes: a static page, and tips (each request a different fan's token). Prints requests per
+second and latency percentiles for each, and the ratios: N workers to one, and tips to static.
 
 Usage: PYTHONPATH=. python bench/serve_workers.py [--workers 2] [--seconds 5] [--clients 32]
-       (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
+       (apt-get install wrk; LYRA_BENCH_DATABASE_URL, default postgresql://postgres@...:5432/test)
 """
 
 import argparse
+import json
+import multiprocessing
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing import Pool
 
 import httpx
 import psycopg
 from psycopg import sql
 
+from adapters.stripe.webhooks import sign
 from api.auth import mint_token
 from application.settings import Settings
 from bench.tips import URL
 from tests.fakes.servers import free_port
+from tests.helpers import session_completed
 
 FANS = 64
 CREATORS = 20
 
 
-def drive(job: tuple[str, str, list[str], float, int]) -> tuple[int, list[float]]:
-    """One load-generator process: `clients` threads hitting the server until time is up."""
+def drive(job: tuple[str, str, list[str], float, int]) -> tuple[int, list[float], dict[int, int]]:
+    """One load-generator process: `clients` threads hitting the server until time is up.
+    Returns the successes, their latencies, and the refusals by status."""
     base, kind, tokens, seconds, clients = job
     stop = time.monotonic() + seconds
     latencies: list[list[float]] = [[] for _ in range(clients)]
+    refused: dict[int, int] = {}
 
     def worker(n: int) -> None:
         with httpx.Client(base_url=base, timeout=30) as client:
@@ -43,29 +53,37 @@ def drive(job: tuple[str, str, list[str], float, int]) -> tuple[int, list[float]
             while time.monotonic() < stop:
                 started = time.perf_counter()
                 if kind == "static":
-                    client.get("/api/tokens/packs").raise_for_status()
+                    response = client.get("/api/tokens/packs")
                 else:
                     token = tokens[(n + i) % len(tokens)]
-                    client.post("/api/tips", headers={"Authorization": f"Bearer {token}"},
-                                json={"creator_id": f"creator-{i % CREATORS}",
-                                      "amount_tokens": 5}).raise_for_status()
-                latencies[n].append((time.perf_counter() - started) * 1000)
+                    response = client.post("/api/tips",
+                                           headers={"Authorization": f"Bearer {token}"},
+                                           json={"creator_id": f"creator-{i % CREATORS}",
+                                                 "amount_tokens": 5})
                 i += 1
+                if response.status_code >= 300:
+                    refused[response.status_code] = refused.get(response.status_code, 0) + 1
+                    continue
+                latencies[n].append((time.perf_counter() - started) * 1000)
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(worker, range(clients)))
     flat = [x for per in latencies for x in per]
-    return len(flat), flat
+    return len(flat), flat, refused
 
 
 def load(base: str, kind: str, tokens: list[str], seconds: float, clients: int,
-         processes: int = 2) -> tuple[float, float, float]:
-    with Pool(processes) as pool:
+         processes: int = 2) -> tuple[float, float, float, dict[int, int]]:
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
         results = pool.map(drive, [(base, kind, tokens, seconds, clients // processes)] *
                            processes)
     count = sum(r[0] for r in results)
     flat = sorted(x for r in results for x in r[1])
-    return count / seconds, flat[len(flat) // 2], flat[int(len(flat) * 0.99)]
+    refused: dict[int, int] = {}
+    for r in results:
+        for status, n in r[2].items():
+            refused[status] = refused.get(status, 0) + n
+    return count / seconds, flat[len(flat) // 2], flat[int(len(flat) * 0.99)], refused
 
 
 def serve(workers: int, schema: str, port: int,
@@ -91,12 +109,50 @@ def fund(base: str, settings: Settings) -> list[str]:
     for c in range(CREATORS):
         httpx.post(f"{base}/api/admin/creators", headers=admin,
                    json={"user_id": f"creator-{c}", "display_name": f"C{c}"})
-    tokens = [mint_token(settings, f"fan-{f}", ["fan"]) for f in range(FANS)]
-    for token in tokens:
-        session = httpx.post(f"{base}/api/tokens/checkout", json={"pack_sku": "pack_5500"},
-                             headers={"Authorization": f"Bearer {token}"}).json()
-        httpx.post(f"{base}/simulator/checkout/{session['checkout_session_id']}/pay")
-    return tokens
+    for f in range(FANS):
+        for k in range(3):
+            payload = json.dumps(session_completed(f"cs_w_{f}_{k}", f"fan-{f}", "pack_5500",
+                                                   3_999, f"pi_w_{f}_{k}"))
+            httpx.post(f"{base}/api/webhooks/stripe", content=payload, headers={
+                "Stripe-Signature": sign(payload, settings.stripe_webhook_secret),
+                "Content-Type": "application/json"}).raise_for_status()
+    return [mint_token(settings, f"fan-{f}", ["fan"]) for f in range(FANS)]
+
+
+WRK_TIPS = """
+tokens = {%s}
+n = 0
+request = function()
+  n = n + 1
+  local body = string.format('{"creator_id":"creator-%%d","amount_tokens":5}', n %% %d)
+  return wrk.format("POST", "/api/tips", {["Authorization"] = "Bearer " .. tokens[n %% #tokens + 1],
+                    ["Content-Type"] = "application/json"}, body)
+end
+response = function(status, headers, body)
+  if status ~= 201 then refused = (refused or 0) + 1 end
+end
+"""
+
+
+def wrk(base: str, kind: str, tokens: list[str], seconds: float,
+        clients: int) -> tuple[float, float, float, dict[int, int]]:
+    """wrk's requests/s and latency percentiles (its non-2xx count as refusals)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_TIPS % (", ".join(f'"{t}"' for t in tokens), CREATORS))
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency"]
+    if kind == "tips":
+        command += ["-s", script.name]
+    out = subprocess.run([*command, f"{base}/api/tokens/packs" if kind == "static" else base],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, percentile("50"), percentile("99"), {0: int(bad.group(1))} if bad else {}
 
 
 def main() -> None:
@@ -106,7 +162,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
     settings = Settings(environment="test")
-    figures: dict[int, dict[str, tuple[float, float, float]]] = {}
+    figures: dict[int, dict[str, tuple[float, float, float, dict[int, int]]]] = {}
     for workers in (1, args.workers):
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(URL, autocommit=True) as conn:
@@ -116,16 +172,18 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             tokens = fund(base, settings)
-            figures[workers] = {kind: load(base, kind, tokens, args.seconds, args.clients)
+            measure = wrk if shutil.which("wrk") else load
+            figures[workers] = {kind: measure(base, kind, tokens, args.seconds, args.clients)
                                 for kind in ("static", "tips")}
         finally:
             server.terminate()
             server.wait(timeout=30)
             with psycopg.connect(URL, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-        for kind, (rate, p50, p99) in figures[workers].items():
+        for kind, (rate, p50, p99, refused) in figures[workers].items():
             print(f"{workers} worker{'s' if workers > 1 else ' '} {kind:<7} {rate:>8,.0f}/s  "
-                  f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
+                  f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  refused {refused or 'none'}",
+                  flush=True)
     for kind in ("static", "tips"):
         print(f"{kind}: {args.workers} workers / 1 worker = "
               f"{figures[args.workers][kind][0] / figures[1][kind][0]:.2f}")
