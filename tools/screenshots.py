@@ -16,6 +16,7 @@ from api.main import create_app
 from application.settings import Settings
 from application.spending.commands import send_tip
 from tests.api.test_personas_http import PROFILE
+from tests.browser.signin import sign_in
 from tests.fakes.servers import free_port, serve_app
 from tests.helpers import fund
 
@@ -53,14 +54,7 @@ def main() -> None:
                 def signed_in(user: str, *roles: str):  # type: ignore[no-untyped-def]
                     page = browser.new_page(base_url=base, viewport={"width": 1100,
                                                                       "height": 760})
-                    page.goto("/login")
-                    page.get_by_label("User id").fill(user)
-                    for role in ("fan", "creator", "admin", "finance", "auditor"):
-                        box = page.get_by_label(role, exact=True)
-                        if (role in roles) != box.is_checked():
-                            box.click()
-                    page.get_by_role("button", name="Sign in").click()
-                    page.wait_for_url("**/")
+                    sign_in(page, user, *roles)
                     return page
 
                 fan = signed_in("fan-1", "fan")

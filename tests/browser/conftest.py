@@ -62,14 +62,3 @@ def open_page(browser: Browser, api: Api, request: pytest.FixtureRequest) -> Ite
                                 full_page=True)
     for context in contexts:
         context.close()
-
-
-def sign_in(page: Page, user_id: str, *roles: str) -> None:
-    page.goto("/login")
-    page.get_by_label("User id").fill(user_id)
-    for role in ("fan", "creator", "admin", "finance", "auditor"):
-        box = page.get_by_label(role, exact=True)
-        if (role in roles) != box.is_checked():
-            box.click()
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")

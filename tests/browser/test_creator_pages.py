@@ -3,7 +3,7 @@ simulator), review by an admin, then the persona wizard with its errors on the f
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.signin import sign_in
 
 
 def test_sign_up_to_a_published_persona_with_priced_content_a_fan_unlocks(api, open_page,

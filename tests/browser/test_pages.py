@@ -3,7 +3,7 @@ creator sees earnings and switches chat modes; staff see queues and check the le
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.signin import sign_in
 from tests.integration.test_spending import published_persona
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from application.spending.commands import send_tip
 from tests.api.test_personas_http import PROFILE
-from tests.browser.conftest import sign_in
+from tests.browser.signin import sign_in
 from tests.helpers import charge_refunded, fund
 from tests.integration.test_spending import published_persona
 
