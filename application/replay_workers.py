@@ -1,13 +1,13 @@
 """Long replays run in a process of their own, so that an auditor's or finance's request never
 holds the API's interpreter against the money paths (tips wait on the same lock otherwise).
 
-The worker opens the same event store from its Database settings and runs the replay functions;
-answers come back as plain dicts. With `processes=0` they run on the caller's thread instead (the
+The worker opens the same event store from its Database settings and runs the functions below
+(run them on `ReplayWorkers.executor`); answers come back as plain dicts. With `processes=0`
+they run on the caller's thread instead (the
 behaviour before; the benchmark compares both).
 """
 
 import multiprocessing
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -26,28 +26,23 @@ def _open(db: Database) -> None:
     _ledger = Ledger(db)
 
 
-def _wallet_as_of(fan_id: str, at: datetime) -> dict[str, Any]:
-    from replay.scoped import wallet_as_of
+def wallet_as_of(fan_id: str, at: datetime) -> dict[str, Any]:
+    from replay import scoped
 
-    return wallet_as_of(_ledger, fan_id, at)
-
-
-def _earnings_as_of(creator_id: str, hold_ids: list[UUID], at: datetime) -> dict[str, Any]:
-    from replay.scoped import earnings_as_of
-
-    return earnings_as_of(_ledger, creator_id, hold_ids, at)
+    return scoped.wallet_as_of(_ledger, fan_id, at)
 
 
-def _earnings_diff(since: datetime, until: datetime, creator_id: str | None,
+def earnings_as_of(creator_id: str, hold_ids: list[UUID], at: datetime) -> dict[str, Any]:
+    from replay import scoped
+
+    return scoped.earnings_as_of(_ledger, creator_id, hold_ids, at)
+
+
+def earnings_diff(since: datetime, until: datetime, creator_id: str | None,
                    hold_ids: list[UUID] | None) -> dict[str, Any]:
-    from replay.diff import earnings_diff
+    from replay import diff
 
-    return earnings_diff(_ledger, since, until, creator_id, hold_ids)
-
-
-REPLAYS: dict[str, Callable[..., Any]] = {
-    "wallet_as_of": _wallet_as_of, "earnings_as_of": _earnings_as_of,
-    "earnings_diff": _earnings_diff}
+    return diff.earnings_diff(_ledger, since, until, creator_id, hold_ids)
 
 
 class ReplayWorkers:
@@ -68,11 +63,6 @@ class ReplayWorkers:
                 _open(self._db)
                 self._executor = ThreadPoolExecutor(1)
         return self._executor
-
-    def call(self, name: str) -> Callable[..., Any]:
-        """The named replay, as a function to run on `executor`."""
-        found: Callable[..., Any] = REPLAYS[name]
-        return found
 
     def close(self) -> None:
         if self._executor is not None:

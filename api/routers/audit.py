@@ -1,6 +1,7 @@
 """Auditors: the audit log across every stream, and balances as they stood at a past moment."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.errors import ApiError
 from api.params import Position
+from application import replay_workers
 from replay.verify import verify_ledger
 
 router = APIRouter(tags=["audit"])
@@ -43,11 +45,12 @@ async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | No
         raise ApiError(422, "invalid_request", "name a fan_id, a creator_id or both")
     body: dict[str, Any] = {"at": at.isoformat()}
     if fan_id:
-        body["wallet"] = await _replay(core, "wallet_as_of", fan_id, at)
+        body["wallet"] = await _replay(core, replay_workers.wallet_as_of, fan_id, at)
     if creator_id:
         await run_in_threadpool(_index_covers, core, at)
         hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
-        body["earnings"] = await _replay(core, "earnings_as_of", creator_id, hold_ids, at)
+        body["earnings"] = await _replay(core, replay_workers.earnings_as_of, creator_id,
+                                         hold_ids, at)
     return body
 
 
@@ -68,10 +71,9 @@ def _index_covers(core: CoreDep, moment: datetime) -> None:
         raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")
 
 
-async def _replay(core: CoreDep, name: str, *args: Any) -> Any:
+async def _replay(core: CoreDep, replay: Callable[..., Any], *args: Any) -> Any:
     """A replay in the replay worker, away from the interpreter that serves the money paths."""
-    return await asyncio.get_running_loop().run_in_executor(
-        core.replays.executor, core.replays.call(name), *args)
+    return await asyncio.get_running_loop().run_in_executor(core.replays.executor, replay, *args)
 
 
 @router.get("/api/audit/verify")
@@ -96,6 +98,7 @@ async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
     if creator_id:  # one creator: only their streams are replayed
         await run_in_threadpool(_index_covers, core, end)
         hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
-    result: dict[str, Any] = await _replay(core, "earnings_diff", since, end, creator_id,
+    result: dict[str, Any] = await _replay(core, replay_workers.earnings_diff, since, end,
+                                           creator_id,
                                            hold_ids)
     return result

@@ -24,22 +24,22 @@ from eventsourcing.persistence import IntegrityError
 from application.chat import memory_notes
 from application.chat.checked_relay import CheckedReply
 from application.chat.give_back import give_back, give_back_plan
+from application.chat.modes import enabled_modes
 from application.chat.pricing import INCLUDED, TOKENS, NextMessage, next_message
 from application.chat.reply_rules import TIP_PRESSURE, Rule, broken
 from application.clock import Clock
 from application.errors import ConcurrencyExhaustedError, IdempotencyConflictError, ModelProviderError
 from application.ledger import Ledger
-from application.personas import Personas, UnknownPersonaError
+from application.personas import Personas
 from application.ports import ChatMessage, ChatModel, ThreadTips
 from application.safety.blocked_terms import BlockedTermFilter
 from application.safety.checks import BlockedTermsError
-from application.sellers import as_uuid
+from application.sellers import as_uuid, live_persona
 from application.spending.commands import charge_message
 from application.spending.kinds import PriceChangedError, message_price_tokens
 from application.spending.service import Spending
 from application.subscriptions.service import Subscriptions
 from domain import ids
-from domain.aggregates.chat_settings import ChatSettings
 from domain.aggregates.companion_personality import CompanionPersonality
 from domain.aggregates.creator import Creator
 from domain.aggregates.message_allowance import AllowanceUsedUpError, MessageAllowance
@@ -181,10 +181,8 @@ class Conversation:
                                              price, fresh)
             except (IntegrityError, AllowanceUsedUpError):
                 continue  # another message took the last included one, or wrote the thread
-            turn = self._turn(fan_id, persona_id, thread, message_id, context,
-                              period_start=price.period_start)
-            turn.blocked = blocked
-            return turn
+            return self._turn(fan_id, persona_id, thread, message_id, context,
+                              period_start=price.period_start, blocked=blocked)
         raise ConcurrencyExhaustedError("too many messages at once: send it again")
 
     def reply(self, turn: Turn) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -231,16 +229,13 @@ class Conversation:
     def _context(self, fan_id: str, persona_id: str) -> _Context:
         loaded = self._ledger.get_many([as_uuid(persona_id), ids.chat_settings_id(persona_id),
                                         ids.companion_personality_id(persona_id)])
-        persona = loaded.get(as_uuid(persona_id))
-        if not isinstance(persona, Persona) or not persona.published or persona.live is None:
-            raise UnknownPersonaError("this persona is not published")
+        persona = live_persona(loaded, persona_id)
         creator = self._ledger.get_or_none(ids.creator_id(persona.creator_user_id))
         if not isinstance(creator, Creator) or not creator.can_receive_money:
             raise ChatUnavailableError("this persona is not chatting right now")
         if persona.creator_user_id == fan_id:
             raise OwnPersonaChatError("you cannot chat with your own persona as a fan")
-        settings: ChatSettings | None = loaded.get(ids.chat_settings_id(persona_id))
-        enabled = settings.enabled if settings is not None else persona.live["chat_modes"]
+        enabled, _ = enabled_modes(persona, loaded.get(ids.chat_settings_id(persona_id)))
         if self.policy.mode not in enabled:
             raise ChatUnavailableError(f"this persona does not offer {self.policy.mode} chat")
         self.policy.admit(fan_id)
@@ -310,14 +305,15 @@ class Conversation:
             thread.remember(notes, at)
 
     def _turn(self, fan_id: str, persona_id: str, thread: ChatThread, message_id: str,
-              context: _Context, replayed: bool = False,
-              period_start: str | None = None) -> Turn:
+              context: _Context, replayed: bool = False, period_start: str | None = None,
+              blocked: BlockedTermFilter | None = None) -> Turn:
         entry = thread.message(message_id)
         assert entry is not None
-        tips = [(tip_id, tokens) for tip_id, tokens in
-                self._tips.tips_in_thread(fan_id, str(thread.id))
-                if tip_id not in thread.acknowledged_tips]
-        if tips and not replayed:  # a tip thanked elsewhere (its own acknowledgement) is done
+        tips = [] if replayed else [  # a replayed turn answers from the record: no prompt
+            (tip_id, tokens) for tip_id, tokens in
+            self._tips.tips_in_thread(fan_id, str(thread.id))
+            if tip_id not in thread.acknowledged_tips]
+        if tips:  # a tip thanked elsewhere (its own acknowledgement) is done
             loaded = self._ledger.get_many([UUID(tip_id) for tip_id, _ in tips])
             tips = [(tip_id, tokens) for tip_id, tokens in tips
                     if not getattr(loaded.get(UUID(tip_id)), "is_acknowledged", True)]
@@ -330,7 +326,7 @@ class Conversation:
                             period_start)
         return Turn(fan_id, persona_id, thread.id, message_id, price, entry["charge_id"], scene,
                     replayed, thread.history(self._history_limit), entry["text"],
-                    [tip_id for tip_id, _ in tips])
+                    [tip_id for tip_id, _ in tips], blocked)
 
     def _check(self, turn: Turn) -> CheckedReply:
         blocked = turn.blocked or self._personas.blocked_filter()

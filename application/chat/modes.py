@@ -16,6 +16,15 @@ def approved_modes(persona: Persona) -> list[str]:
     return list(persona.live["chat_modes"]) if persona.live is not None else []
 
 
+def enabled_modes(persona: Persona, settings: ChatSettings | None) -> tuple[list[str], str | None]:
+    """The modes on and the default: the creator's switches, or until they say otherwise every
+    approved mode."""
+    if isinstance(settings, ChatSettings):
+        return settings.enabled, settings.default_mode
+    approved = approved_modes(persona)
+    return approved, (approved[0] if approved else None)
+
+
 class ChatModes:
     def __init__(self, ledger: Ledger, personas: Personas, clock: Clock) -> None:
         self._ledger = ledger
@@ -25,10 +34,7 @@ class ChatModes:
     def of(self, persona: Persona) -> dict[str, Any]:
         settings = self._ledger.get_or_none(ids.chat_settings_id(str(persona.id)))
         approved = approved_modes(persona)
-        if isinstance(settings, ChatSettings):
-            enabled, default = settings.enabled, settings.default_mode
-        else:  # until the creator says otherwise, every approved mode is on
-            enabled, default = approved, (approved[0] if approved else None)
+        enabled, default = enabled_modes(persona, settings)
         return {"persona_id": str(persona.id), "enabled": enabled, "default_mode": default,
                 "approved": approved,
                 "companion": "companion" in enabled, "intimate": "intimate" in enabled}
