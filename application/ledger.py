@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 
 from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import select_events_after
-from adapters.eventstore.config import Database, ensure_schema, eventstore_env
+from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
 from application.errors import ConcurrencyExhaustedError
 
@@ -20,14 +20,20 @@ A = TypeVar("A")
 class Ledger(Application[UUID]):
     name = "Ledger"
 
-    def __init__(self, db: Database) -> None:
-        ensure_schema(db)
-        super().__init__(env=eventstore_env(db))
+    def __init__(self, db: Database, prepare: bool = True) -> None:
+        """prepare=False opens a store another process has prepared (its schema, triggers and
+        chain), as replay and rebuild workers do: no DDL, so no lock against the writers."""
         self.db = db
-        protect_events_table(db, self.events_table)
-        if db.kind == "postgres":
-            install_hash_chain(db, self.events_table)
-        backfill_chain(db, self.events_table)
+        if not prepare:
+            super().__init__(env=eventstore_env(db) | {"CREATE_TABLE": "no"})
+        else:
+            with startup_lock(db):
+                ensure_schema(db)
+                super().__init__(env=eventstore_env(db))
+                protect_events_table(db, self.events_table)
+                if db.kind == "postgres":
+                    install_hash_chain(db, self.events_table)
+                backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
 

@@ -23,7 +23,7 @@ def _open(db: Database) -> None:
     global _ledger
     from application.ledger import Ledger
 
-    _ledger = Ledger(db)
+    _ledger = Ledger(db, prepare=False)
 
 
 def wallet_as_of(fan_id: str, at: datetime) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """A full projection rebuild against the raw rate of reading the events table, in one run.
 
 Builds a ledger of tips (three events each) on PostgreSQL, then prints:
-  - raw read: every row of the events table through psycopg, in pages of 5,000 (the baseline);
+  - raw read: every row of the events table through psycopg, in pages of 5,000, the best of
+    three (the baseline);
   - read and decode: the same rows turned into domain events by the ledger's mapper;
-  - the full rebuild of every read model (staged in memory, swapped in with COPY), as events/s
+  - the full rebuild of every read model (staged in memory, copied into a staging schema,
+    swapped in by renaming), as events/s
     and as a ratio of the raw read (target: 0.3 or more);
   - the in-place rebuild it replaced (drop, then one statement per event per read model).
 
@@ -55,10 +57,10 @@ def main() -> None:
         events = core.ledger.max_position()
         table = core.ledger.events_table
 
-        rows, seconds = raw_read(schema, table)
+        rows, seconds = min((raw_read(schema, table) for _ in range(3)), key=lambda r: r[1])
         raw_rate = rows / seconds
-        print(f"{'baseline: raw read of the events table (psycopg)':<56} {raw_rate:>10,.0f} rows/s"
-              f"  ({rows:,} rows in {seconds:.2f} s)")
+        print(f"{'baseline: raw read of the events table (psycopg, best of 3)':<56} "
+              f"{raw_rate:>10,.0f} rows/s  ({rows:,} rows in {seconds:.2f} s)")
 
         started = time.perf_counter()
         position = decoded = 0

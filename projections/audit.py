@@ -5,9 +5,9 @@ DELETE are refused by triggers); the log can still be dropped and rebuilt, becau
 truth is the event store, which is append-only too.
 """
 
-import json
 from typing import Any
 
+import orjson
 from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.content_report import ContentReport
@@ -26,6 +26,8 @@ from projections.base import Projection
 from projections.db import Tx
 
 _SKIP = {"originator_id", "originator_version", "timestamp"}
+_DETAILS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+_REMEMBERED_STREAMS = 200_000
 _EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
 
 
@@ -56,6 +58,7 @@ def _subjects(event: Any) -> tuple[str | None, str | None] | None:
 class AuditProjection(Projection):
     name = "audit"
     tables = ("rm_audit_log", "rm_audit_streams")
+    reader_indexes = ("rm_audit_creator", "rm_audit_actor", "rm_audit_action")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_audit_log (
             position BIGINT PRIMARY KEY,
@@ -87,6 +90,12 @@ class AuditProjection(Projection):
         ),
     }
 
+    def __init__(self) -> None:
+        # A stream's subjects never change once its first event is recorded, so remembering
+        # them is safe even across a rolled-back batch (it is applied again with the same
+        # facts); it saves a query per event, a third of a rebuild's audit time.
+        self._subjects: dict[str, tuple[str | None, str | None]] = {}
+
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:
         stream_id = str(event.originator_id)
@@ -94,14 +103,21 @@ class AuditProjection(Projection):
         if subjects is not None:
             tx.execute("INSERT INTO rm_audit_streams VALUES (%s, %s, %s) "
                        "ON CONFLICT (stream_id) DO NOTHING", (stream_id, *subjects))
-            creator_id, owner_id = subjects
-        else:
+        elif (subjects := self._subjects.get(stream_id)) is None:
             row = tx.one("SELECT creator_id, owner_id FROM rm_audit_streams WHERE stream_id = %s",
                          (stream_id,))
-            creator_id, owner_id = (row["creator_id"], row["owner_id"]) if row else (None, None)
+            subjects = (row["creator_id"], row["owner_id"]) if row else (None, None)
+        self._remember(stream_id, subjects)
+        creator_id, owner_id = subjects
         actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
                      owner_id or "system")
         details = {k: v for k, v in vars(event).items() if k not in _SKIP}
         tx.execute("INSERT INTO rm_audit_log VALUES (%s, %s, %s, %s, %s, %s, %s)",
                    (position, event.timestamp.isoformat(), actor, type(event).__qualname__,
-                    stream_id, creator_id, json.dumps(details, default=str, sort_keys=True)))
+                    stream_id, creator_id,
+                    orjson.dumps(details, default=str, option=_DETAILS).decode()))
+
+    def _remember(self, stream_id: str, subjects: tuple[str | None, str | None]) -> None:
+        if len(self._subjects) >= _REMEMBERED_STREAMS:
+            del self._subjects[next(iter(self._subjects))]  # the oldest: bounded memory
+        self._subjects[stream_id] = subjects

@@ -13,6 +13,9 @@ class Projection:
     tables: tuple[str, ...] = ()  # table names, dropped on rebuild
     ddl: tuple[str, ...] = ()
     guards: dict[str, tuple[str, ...]] = {}  # per engine: triggers and the like, after the ddl
+    # Indexes only readers use (no handler looks rows up by them): a rebuild stages the tables
+    # without them and builds them once, after the rows, instead of updating them row by row.
+    reader_indexes: tuple[str, ...] = ()
 
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:

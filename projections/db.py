@@ -76,6 +76,9 @@ class PostgresReadModelDb(ReadModelDb):
     lock_clause = " FOR UPDATE"
 
     def __init__(self, conninfo: str, schema: str, max_size: int = 8) -> None:
+        self.conninfo = conninfo
+        self.schema = schema
+
         def configure(conn: Any) -> None:
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
             conn.commit()

@@ -24,6 +24,7 @@ class EarningsProjection(Projection):
 
     name = "earnings"
     version = 3
+    reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")
     tables = ("rm_creator_earnings", "rm_earnings_holds")
     ddl = (
         f"""CREATE TABLE IF NOT EXISTS rm_creator_earnings (

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 
 from application.ledger import Ledger
 from projections.base import Projection
-from projections.db import ReadModelDb, Tx
+from projections.db import PostgresReadModelDb, ReadModelDb, Tx
 from projections.fanout import Fanout
-from projections.staged_rebuild import stage, swap_into
+from projections.staged_rebuild import rebuild_all
 
 POSITIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_positions "
                  "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)")
@@ -157,18 +157,15 @@ class ProjectionRunner:
                 advance: Callable[[int], None] | None = None) -> int:
         """Replay projections from the first event; returns the events replayed.
 
-        All of them on PostgreSQL: staged in memory and swapped in (staged_rebuild), while the
-        live read models keep serving. Some of them, or on SQLite: dropped and caught up in place.
+        All of them on PostgreSQL: staged apart and swapped in (staged_rebuild) while the live
+        read models keep serving. Some of them, or on SQLite:
+        dropped and caught up in place.
         """
-        if names is None and self._db.kind == "postgres":
+        if names is None and isinstance(self._db, PostgresReadModelDb):
             with self._catch_up_lock:
-                staged, position, count = stage(self._ledger, self._projections, advance)
-                try:
-                    swap_into(self._db, staged, self._projections, position,
-                              self._locked_positions)
-                finally:
-                    staged.close()
-            return count + self.catch_up()  # and what was recorded meanwhile
+                stop = rebuild_all(self._ledger, self._db, self._projections,
+                                   self._locked_positions, advance)
+            return stop + self.catch_up()  # and what was recorded meanwhile
         chosen = [p for p in self._projections if names is None or p.name in names]
         with self._catch_up_lock, self._db.transaction() as tx:
             for projection in chosen:

@@ -19,6 +19,8 @@ class SpendsProjection(Projection):
     name = "spends"
     version = 3
     tables = ("rm_spends",)
+    reader_indexes = ("rm_spends_fan", "rm_spends_creator", "rm_spends_target", "rm_spends_thread",
+                      "rm_spends_reply")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_spends (
             spend_id TEXT PRIMARY KEY,

@@ -1,65 +1,99 @@
-"""A full rebuild at the speed of reading: every projection replayed into an in-memory SQLite
-copy of the read models (each event read and decoded once, fanned out to all of them, no network
-round trip per statement), then copied into PostgreSQL in one transaction with COPY, tables and
-positions swapped together. Readers see the old read models until that commit, then the new.
+"""A full rebuild at the speed of reading, while the old read models keep serving.
 
-The projections' SQL runs on both engines (SQLite is the embedded default), so the staged rows are
-the rows a live catch-up would have written.
+1. Every projection replays the log up to the head into an in-memory SQLite copy of its tables:
+   each event is read and decoded once and fanned out to every projection, with no network round
+   trip per statement, and without the indexes only readers use (`Projection.reader_indexes`).
+2. The tables are copied into a staging schema of the read-model database with COPY, the indexes
+   built after the rows, and committed.
+3. One short transaction drops the live tables and moves the staged ones into the live schema,
+   with the projections' positions: readers see the old read models until that commit, then the
+   new, and the swap's cost does not grow with the rows.
+
+The projections' SQL runs on both engines (SQLite is the embedded default), so the staged rows
+are the rows a live catch-up would have written.
 """
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import psycopg
 from psycopg import sql
 
 from application.ledger import Ledger
 from projections.base import Projection
-from projections.db import ReadModelDb, SqliteReadModelDb, Tx
+from projections.db import PostgresReadModelDb, SqliteReadModelDb, Tx
 from projections.fanout import Fanout
 
 PAGE = 5_000
+_LOCK = "lyra projections rebuild"
 
 Advance = Callable[[int], None]
 
 
-def stage(ledger: Ledger, projections: Sequence[Projection],
-          advance: Advance | None = None) -> tuple[SqliteReadModelDb, int, int]:
-    """Replay the whole log into a fresh in-memory database; returns it, the last position and
-    how many events it replayed."""
+@dataclass(frozen=True)
+class Staging:
+    conninfo: str  # the read-model database
+    schema: str  # the staging schema
+    stop: int  # the last position to replay
+
+
+def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[Projection],
+                locked_positions: Callable[[Tx], object], advance: Advance | None = None) -> int:
+    """Stage every projection and swap them in; returns the last position replayed."""
+    staging = Staging(db.conninfo, f"{db.schema}__rebuild", ledger.max_position())
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_LOCK,))  # one rebuild at a time
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(
+            sql.Identifier(staging.schema)))
+        try:
+            staged = _replay(ledger, projections, staging.stop, advance)
+            try:
+                _copy_out(staged, projections, staging)
+            finally:
+                staged.close()
+            _swap_in(db, staging, projections, locked_positions)
+        finally:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(staging.schema)))
+    return staging.stop
+
+
+def _replay(ledger: Ledger, projections: Sequence[Projection], stop: int,
+            advance: Advance | None) -> SqliteReadModelDb:
     staged = SqliteReadModelDb(":memory:")
     with staged.transaction() as tx:
         for projection in projections:
             for statement in projection.ddl:  # no guards: nothing but this replay writes here
-                tx.execute(statement)
-    position = count = 0
+                if _index_name(statement) not in projection.reader_indexes:
+                    tx.execute(statement)
     fanout = Fanout(projections)
-    while notifications := ledger.recorder.select_notifications(
-            start=position, limit=PAGE, inclusive_of_start=False):
+    position = 0
+    while position < stop and (notifications := ledger.recorder.select_notifications(
+            start=position, limit=PAGE, stop=stop, inclusive_of_start=False)):
         with staged.transaction() as tx:
             for notification in notifications:
                 event = ledger.mapper.to_domain_event(notification)
                 for _, handle in fanout.handlers(type(event)):
                     handle(event, tx, notification.id)
         position = notifications[-1].id
-        count += len(notifications)
         if advance:
             advance(len(notifications))
-    return staged, position, count
+    return staged
 
 
-def swap_into(db: ReadModelDb, staged: SqliteReadModelDb, projections: Sequence[Projection],
-              position: int, locked_positions: Callable[[Tx], object]) -> None:
-    """Replace the live read models with the staged ones, and their positions, in one commit."""
-    assert db.kind == "postgres"
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    with db.transaction() as tx, staged.reader() as source:
-        locked_positions(tx)  # a runner in another process waits for this swap, then resumes
-        cursor = tx.cursor  # type: ignore[attr-defined]
+def _copy_out(staged: SqliteReadModelDb, projections: Sequence[Projection],
+              staging: Staging) -> None:
+    """The staged tables into the staging schema: tables, rows, then indexes (built once over
+    the rows, rather than updated row by row)."""
+    with psycopg.connect(staging.conninfo) as conn, conn.cursor() as cursor, \
+            staged.reader() as source:
+        cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
+        statements = [s for p in projections for s in p.ddl]
+        for statement in statements:
+            if _creates_table(statement):
+                cursor.execute(statement)
         for projection in projections:
-            for table in projection.tables:
-                tx.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in (*projection.ddl, *projection.guards.get(db.kind, ())):
-                tx.execute(statement)
             for table in projection.tables:
                 rows = source.execute(f"SELECT * FROM {table}")
                 columns = [d[0] for d in rows.description or ()]
@@ -68,7 +102,37 @@ def swap_into(db: ReadModelDb, staged: SqliteReadModelDb, projections: Sequence[
                 with cursor.copy(copy) as out:
                     for row in rows:
                         out.write_row(row)
+        for statement in statements:
+            if not _creates_table(statement):
+                cursor.execute(statement)
+
+
+def _creates_table(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("CREATE TABLE")
+
+
+def _index_name(statement: str) -> str | None:
+    words = statement.split()
+    if "INDEX" not in words[:3]:
+        return None
+    return words[words.index("ON") - 1]
+
+
+def _swap_in(db: PostgresReadModelDb, staging: Staging, projections: Sequence[Projection],
+             locked_positions: Callable[[Tx], object]) -> None:
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    with db.transaction() as tx:
+        locked_positions(tx)  # a runner in another process waits for this swap, then resumes
+        for projection in projections:
+            for table in projection.tables:
+                tx.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
+                    sql.Identifier(table)).as_string())
+                tx.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(
+                    sql.Identifier(staging.schema), sql.Identifier(table),
+                    sql.Identifier(db.schema)).as_string())
+            for statement in projection.guards.get(db.kind, ()):
+                tx.execute(statement)
             tx.execute("INSERT INTO rm_projection_positions (name, position, updated_at) "
                        "VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
                        "position = excluded.position, updated_at = excluded.updated_at",
-                       (projection.name, position, now))
+                       (projection.name, staging.stop, now))

@@ -17,6 +17,7 @@ class WalletsProjection(Projection):
     name = "wallets"
     version = 3
     tables = ("rm_wallet_balances", "rm_wallet_transactions")
+    reader_indexes = ("rm_wallet_transactions_fan",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
             fan_id TEXT PRIMARY KEY,
@@ -103,29 +104,23 @@ class WalletsProjection(Projection):
 
     @staticmethod
     def _move(tx: Tx, event: Any, position: int, moved: Movement) -> None:
-        fan_id = _fan_of(tx, event)
+        """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns
+        it, and the update returns that fan with the balance after the move."""
         at = event.at.isoformat()
-        tx.execute(
+        row = tx.one(
             "UPDATE rm_wallet_balances SET balance_tokens = balance_tokens + %s, "
             "purchased_tokens = purchased_tokens + %s, spent_tokens = spent_tokens + %s, "
             "reversed_tokens = reversed_tokens + %s, "
             "spends_reversed_tokens = spends_reversed_tokens + %s, "
             "debt_tokens = debt_tokens + %s, "
             "frozen = CASE WHEN debt_tokens + %s > 0 OR frozen_reason IS NOT NULL THEN 1 ELSE 0 END,"
-            " updated_at = %s WHERE fan_id = %s",
+            " updated_at = %s WHERE wallet_id = %s RETURNING fan_id, balance_tokens",
             (moved.delta_tokens, moved.purchased_tokens, moved.spent_tokens, moved.reversed_tokens,
-             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at, fan_id))
-        row = tx.one("SELECT balance_tokens FROM rm_wallet_balances WHERE fan_id = %s", (fan_id,))
-        balance = row["balance_tokens"] if row else moved.delta_tokens
+             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at,
+             str(event.originator_id)))
+        if row is None:
+            raise LookupError(f"wallet {event.originator_id} has no Opened event before it")
         tx.execute(
             "INSERT INTO rm_wallet_transactions VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
-            (position, fan_id, moved.kind, moved.delta_tokens, balance, moved.ref_id, at))
-
-
-def _fan_of(tx: Tx, event: Any) -> str:
-    """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns it."""
-    row = tx.one("SELECT fan_id FROM rm_wallet_balances WHERE wallet_id = %s",
-                 (str(event.originator_id),))
-    if row is None:
-        raise LookupError(f"wallet {event.originator_id} has no Opened event before it")
-    return str(row["fan_id"])
+            (position, row["fan_id"], moved.kind, moved.delta_tokens, row["balance_tokens"],
+             moved.ref_id, at))

@@ -35,8 +35,6 @@ def protect_events_table(db: Database, table: str) -> None:
     if db.kind == "postgres":
         names = {"schema": sql.Identifier(db.schema), "table": sql.Identifier(table)}
         with psycopg.connect(db.conninfo, autocommit=True) as conn, conn.transaction():
-            # Serialise concurrent start-ups: CREATE OR REPLACE TRIGGER is not concurrency-safe.
-            conn.execute("SELECT pg_advisory_xact_lock(4242017)")
             for statement in (_PG_FUNCTION, _PG_ROW_TRIGGER, _PG_TRUNCATE_TRIGGER):
                 conn.execute(sql.SQL(statement).format(**names))
     else:

@@ -1,5 +1,7 @@
 """Translate one database URL into the eventsourcing library's environment variables."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -53,6 +55,23 @@ def eventstore_env(db: Database) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "10",
         "APPLICATION_RECORDER_TOPIC": "adapters.eventstore.postgres_recorder:ArrayInsertRecorder",
     }
+
+
+@contextmanager
+def startup_lock(db: Database) -> Iterator[None]:
+    """Held while a process creates or re-creates the event store's tables, triggers and
+    functions. Processes starting at once (`lyra serve --workers N`) otherwise race: the
+    library's CREATE ... IF NOT EXISTS fails with "tuple concurrently updated", and the
+    append-only and chain DDL lock the same objects in different orders and deadlock."""
+    if db.kind != "postgres":
+        yield
+        return
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(4242017)")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(4242017)")
 
 
 def ensure_schema(db: Database) -> None:

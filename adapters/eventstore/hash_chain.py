@@ -67,11 +67,11 @@ _DDL = (
 
 
 def install_hash_chain(db: Database, events_table: str) -> None:
-    """Idempotent; after the append-only function exists (protect_events_table)."""
+    """Idempotent; after the append-only function exists (protect_events_table), under the
+    start-up lock."""
     names = {"schema": sql.Identifier(db.schema), "events": sql.Identifier(events_table),
              "chain": sql.Identifier(CHAIN_TABLE)}
     with psycopg.connect(db.conninfo, autocommit=True) as conn, conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(4242019)")  # concurrent start-ups
         for statement in _DDL:
             conn.execute(sql.SQL(statement).format(**names))
 

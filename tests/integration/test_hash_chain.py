@@ -99,3 +99,19 @@ def test_a_ledger_recorded_before_the_chain_existed_is_chained_from_its_start(
     later = make_core()  # starting up chains what is there, once
     report = verify_ledger(later.ledger)
     assert report.intact and report.verified_events == len(positions(pg_schema))
+
+
+def test_processes_opening_the_store_at_once_do_not_deadlock_on_its_triggers(pg_schema) -> None:
+    """`lyra serve --workers N` opens the store in N processes at once: the append-only and the
+    chain DDL lock the same functions and tables in different orders, so they share one lock."""
+    from adapters.eventstore.config import parse_database
+    from application.ledger import Ledger
+
+    db = parse_database(PG_URL, pg_schema)
+    Ledger(db).close()  # the tables exist; what follows only re-creates triggers and functions
+
+    def open_store(_: int) -> None:
+        Ledger(db).close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(open_store, range(12)))

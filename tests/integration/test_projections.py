@@ -133,3 +133,50 @@ def test_a_rebuild_serves_the_old_read_models_until_it_swaps_and_misses_nothing_
     assert seen_during == [before]
     assert core.queries.wallet("fan-2")["balance_tokens"] == before - 250
     assert all(s["lag_events"] == 0 for s in core.projections.status())
+
+
+def _indexes_and_triggers(schema: str) -> tuple[set[str], set[str]]:
+    with psycopg.connect(PG_URL) as conn:
+        indexes = {r[0] for r in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (schema,))}
+        triggers = {r[0] for r in conn.execute(
+            "SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+            "AND NOT t.tgisinternal", (schema,))}
+    return indexes, triggers
+
+
+def test_a_rebuild_swaps_in_every_index_and_guard_and_leaves_no_staging_behind(
+        core, clock, pg_schema) -> None:
+    history(core, clock)
+    core.projections.catch_up()
+    before = _indexes_and_triggers(pg_schema)
+    assert {"rm_audit_creator", "rm_spends_fan"} <= before[0]  # reader indexes, staged late
+    core.projections.rebuild()
+    assert _indexes_and_triggers(pg_schema) == before
+    with psycopg.connect(PG_URL) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
+                            (f"{pg_schema}__rebuild",)).fetchone() == (0,)
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(pg_schema)))
+        with pytest.raises(psycopg.Error, match="append-only"):  # the guard is the live one
+            conn.execute("UPDATE rm_audit_log SET actor = 'someone else'")
+
+
+def test_a_rebuild_that_fails_leaves_the_live_read_models_as_they_were(
+        core, clock, pg_schema, monkeypatch) -> None:
+    history(core, clock)
+    core.projections.catch_up()
+    live = snapshot(core)
+    positions = core.projections.positions()
+
+    def broken(*_args: object) -> None:
+        raise Crash()
+
+    monkeypatch.setattr("projections.staged_rebuild._swap_in", broken)
+    with pytest.raises(Crash):
+        core.projections.rebuild()
+    assert snapshot(core) == live
+    assert core.projections.positions() == positions
+    with psycopg.connect(PG_URL) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
+                            (f"{pg_schema}__rebuild",)).fetchone() == (0,)
