@@ -8,12 +8,14 @@ from api.auth import AuthError, Principal, TokenVerifier
 from api.errors import ApiError
 from application.bootstrap import Core
 
+# The dependencies are coroutines though they never wait: FastAPI runs a plain function in its
+# thread pool, and a hop there and back for each one cost more than the token check itself.
 
-def get_core(request: Request) -> Core:
+async def get_core(request: Request) -> Core:
     return request.app.state.core  # type: ignore[no-any-return]
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -25,11 +27,11 @@ def get_principal(request: Request) -> Principal:
         raise ApiError(401, "unauthenticated", str(error)) from None
 
 
-def get_optional_principal(request: Request) -> Principal | None:
+async def get_optional_principal(request: Request) -> Principal | None:
     """For pages anyone may read that show more to some: no header reads as anonymous."""
     if not request.headers.get("authorization"):
         return None
-    return get_principal(request)
+    return await get_principal(request)
 
 
 CoreDep = Annotated[Core, Depends(get_core)]

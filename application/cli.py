@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from api.main import create_app
+        from api.serving import serve_in_workers
 
         if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
             os.environ["LYRA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
@@ -114,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                                                    "projections_followed_elsewhere": True})
         try:
             if args.workers > 1:  # each worker builds its own core from the environment
-                uvicorn.run("api.main:create_app", factory=True, host=args.host,
-                            port=args.port, workers=args.workers)
+                serve_in_workers("api.main:create_app", args.host, args.port, args.workers)
             else:
                 uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
         finally:

@@ -50,6 +50,12 @@ class ReadModelDb(ABC):
         with self.transaction() as tx:
             yield tx
 
+    @contextmanager
+    def batch(self) -> Iterator[Tx]:
+        """A transaction for many writes in a row, as a projection batch makes."""
+        with self.transaction() as tx:
+            yield tx
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -95,6 +101,14 @@ class PostgresReadModelDb(ReadModelDb):
     def snapshot(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _PgTx(cursor)
+
+    @contextmanager
+    def batch(self) -> Iterator[Tx]:
+        """In pipeline mode: writes are sent without waiting for each one's answer, and only a
+        read waits. A statement that fails fails the batch at the next read or at commit."""
+        with self._pool.connection() as conn, conn.pipeline(), conn.transaction(), \
+                conn.cursor() as cursor:
             yield _PgTx(cursor)
 
     def close(self) -> None:

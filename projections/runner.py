@@ -96,7 +96,7 @@ class ProjectionRunner:
             start=start, limit=self._batch_size, inclusive_of_start=False)
         if not notifications:
             return None
-        with self._db.transaction() as tx:
+        with self._db.batch() as tx:
             if self._locked_positions(tx) != positions:
                 return 0  # another runner moved on: re-read from where it left them
             behind = [p for p in self._projections if positions[p.name] < notifications[-1].id]
@@ -106,9 +106,10 @@ class ProjectionRunner:
                     if positions[projection.name] < notification.id:
                         handle(event, tx, notification.id)
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            for projection in behind:
-                tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
-                           "WHERE name = %s", (notifications[-1].id, now, projection.name))
+            names = [p.name for p in behind]
+            tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
+                       f"WHERE name IN ({', '.join(['%s'] * len(names))})",
+                       (notifications[-1].id, now, *names))
         return len(notifications)
 
     def _locked_positions(self, tx: Tx) -> dict[str, int]:

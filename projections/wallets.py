@@ -105,22 +105,21 @@ class WalletsProjection(Projection):
     @staticmethod
     def _move(tx: Tx, event: Any, position: int, moved: Movement) -> None:
         """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns
-        it, and the update returns that fan with the balance after the move."""
+        it. The history row reads the fan and the balance after the move in the same statement
+        that writes it, so a batch of moves never waits on an answer (see ReadModelDb.batch)."""
         at = event.at.isoformat()
-        row = tx.one(
+        wallet_id = str(event.originator_id)
+        tx.execute(
             "UPDATE rm_wallet_balances SET balance_tokens = balance_tokens + %s, "
             "purchased_tokens = purchased_tokens + %s, spent_tokens = spent_tokens + %s, "
             "reversed_tokens = reversed_tokens + %s, "
             "spends_reversed_tokens = spends_reversed_tokens + %s, "
             "debt_tokens = debt_tokens + %s, "
             "frozen = CASE WHEN debt_tokens + %s > 0 OR frozen_reason IS NOT NULL THEN 1 ELSE 0 END,"
-            " updated_at = %s WHERE wallet_id = %s RETURNING fan_id, balance_tokens",
+            " updated_at = %s WHERE wallet_id = %s",
             (moved.delta_tokens, moved.purchased_tokens, moved.spent_tokens, moved.reversed_tokens,
-             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at,
-             str(event.originator_id)))
-        if row is None:
-            raise LookupError(f"wallet {event.originator_id} has no Opened event before it")
+             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at, wallet_id))
         tx.execute(
-            "INSERT INTO rm_wallet_transactions VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",
-            (position, row["fan_id"], moved.kind, moved.delta_tokens, row["balance_tokens"],
-             moved.ref_id, at))
+            "INSERT INTO rm_wallet_transactions SELECT %s, fan_id, %s, %s, balance_tokens, %s, "
+            "NULL, %s FROM rm_wallet_balances WHERE wallet_id = %s",
+            (position, moved.kind, moved.delta_tokens, moved.ref_id, at, wallet_id))

@@ -1,8 +1,10 @@
 """Tips: configuration, and sending one (wallet debit, tip and earnings hold in one save)."""
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import CoreDep, CurrentUser, require
@@ -40,11 +42,16 @@ def tip_config(core: CoreDep) -> dict[str, Any]:
             "hold_days": core.fees.hold_period.days}
 
 
-def _send(body: TipCreate, core: CoreDep, user: CurrentUser, key: str | None) -> dict[str, Any]:
+async def _send(body: TipCreate, core: CoreDep, user: CurrentUser,
+                key: str | None) -> dict[str, Any]:
+    """Awaits the group commit on the event loop: no thread is held while the batch commits."""
     require(user, "fan", "creator")
-    sent = core.spending.send(spend.send_tip(user.user_id, body.creator_id, body.amount_tokens,
-                                             idempotency_key=key, thread_id=body.thread_id,
-                                             chat_mode=body.chat_mode))
+    command = spend.send_tip(user.user_id, body.creator_id, body.amount_tokens,
+                             idempotency_key=key, thread_id=body.thread_id,
+                             chat_mode=body.chat_mode)
+    queued = core.spending.submit(command)
+    sent = (await asyncio.wrap_future(queued) if queued is not None
+            else await run_in_threadpool(core.spending.send, command))
     return {"success": True, "tip_id": str(sent.spend_id), "new_balance": sent.new_balance_tokens,
             "amount_tokens": sent.amount_tokens, "creator_tokens": sent.creator_tokens,
             "platform_tokens": sent.platform_tokens, "position": sent.position,
@@ -55,17 +62,17 @@ IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 
 
 @router.post("/api/tips", response_model=TipPublic, status_code=201)
-def send_tip(body: TipCreate, core: CoreDep, user: CurrentUser,
-             idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def send_tip(body: TipCreate, core: CoreDep, user: CurrentUser,
+                   idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Send a tip to a creator from the signed-in fan's tokens."""
-    return _send(body, core, user, idempotency_key)
+    return await _send(body, core, user, idempotency_key)
 
 
 @router.post("/api/tips/send", response_model=TipPublic, status_code=201)
-def send_tip_legacy(body: TipCreate, core: CoreDep, user: CurrentUser,
-                    idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+async def send_tip_legacy(body: TipCreate, core: CoreDep, user: CurrentUser,
+                          idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Send a tip (the spec's original path; same as POST /api/tips)."""
-    return _send(body, core, user, idempotency_key)
+    return await _send(body, core, user, idempotency_key)
 
 
 @router.post("/api/tips/{tip_id}/acknowledgement")

@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError
 from application.clock import Clock
 from application.errors import ConcurrencyExhaustedError
 from application.ledger import Ledger
-from application.spending.commands import Spend
+from application.spending.commands import Spend, Spent
 from application.spending.kinds import Loaded, SpendKind
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
@@ -29,7 +29,8 @@ from domain.errors import DomainError, InsufficientFundsError
 from domain.fees import FeeSchedule
 
 MAX_ATTEMPTS = 30
-Outcome = dict[str, Any] | BaseException
+Planned = dict[str, Any] | BaseException
+Outcome = Spent | BaseException
 
 
 class AggregateCache:
@@ -55,7 +56,7 @@ class SpendBatchWriter:
         self._cache = cache
 
     def execute(self, commands: Sequence[Spend]) -> list[Outcome]:
-        """Outcomes in command order: a dict for Spent (with its position) or the error."""
+        """Outcomes in command order: what was spent (with its position) or the error."""
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(random.uniform(0, min(0.05, 0.001 * 2 ** attempt)))  # jittered backoff
@@ -98,11 +99,11 @@ class SpendBatchWriter:
             self._cache.trim()
         return loaded
 
-    def _plan(self, commands: Sequence[Spend]) -> tuple[list[Outcome], list[Any]]:
+    def _plan(self, commands: Sequence[Spend]) -> tuple[list[Planned], list[Any]]:
         now = self._clock()
         loaded = self._load(commands)
         touched: dict[UUID, Any] = {}
-        outcomes: list[Outcome] = []
+        outcomes: list[Planned] = []
         for command in commands:
             try:
                 outcomes.append(self._plan_one(command, loaded, touched, now))
@@ -141,5 +142,6 @@ def _outcome(bought: TokenSpend, balance_tokens: int, replayed: bool) -> dict[st
             "new_balance_tokens": balance_tokens, "replayed": replayed}
 
 
-def _with_position(outcomes: list[Outcome], position: int) -> list[Outcome]:
-    return [o if isinstance(o, BaseException) else {**o, "position": position} for o in outcomes]
+def _with_position(outcomes: list[Planned], position: int) -> list[Outcome]:
+    return [o if isinstance(o, BaseException) else Spent(**o, position=position)
+            for o in outcomes]

@@ -7,7 +7,7 @@ next batch. Tips, unlocks and paid messages share the writers, the batches and t
 
 import zlib
 from collections.abc import Mapping
-from typing import Any
+from concurrent.futures import Future
 
 from application.clock import Clock
 from application.group_commit import GroupCommitter
@@ -25,7 +25,7 @@ class Spending:
                  kinds: Mapping[str, SpendKind] = KINDS) -> None:
         self._kinds = kinds
         self._direct = SpendBatchWriter(ledger, fees, clock, kinds)
-        self._committers: list[GroupCommitter[Spend, dict[str, Any]]] = []
+        self._committers: list[GroupCommitter[Spend, Spent]] = []
         if window_s > 0:
             for n in range(writers):
                 writer = SpendBatchWriter(ledger, fees, clock, kinds, AggregateCache())
@@ -33,17 +33,26 @@ class Spending:
                     GroupCommitter(writer.execute, window_s, max_batch, f"spends-{n}"))
 
     def send(self, command: Spend) -> Spent:
+        queued = self.submit(command)
+        if queued is not None:
+            return queued.result()
+        outcome: Outcome = self._direct.execute([command])[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def submit(self, command: Spend) -> Future[Spent] | None:
+        """The command validated and queued for group commit, or None where spends are recorded
+        directly (no commit window): then send() records it on the caller's thread. A caller on
+        an event loop awaits the Future instead of holding a thread while the batch commits."""
         kind = self._kinds.get(command.kind)
         if kind is None:
             raise InvalidAmountError(f"nothing can be bought as {command.kind!r}")
         kind.validate(command)
-        if self._committers:
-            shard = zlib.crc32(command.fan_id.encode()) % len(self._committers)
-            return Spent(**self._committers[shard].submit(command).result())
-        outcome: Outcome = self._direct.execute([command])[0]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return Spent(**outcome)
+        if not self._committers:
+            return None
+        shard = zlib.crc32(command.fan_id.encode()) % len(self._committers)
+        return self._committers[shard].submit(command)
 
     def close(self) -> None:
         for committer in self._committers:
