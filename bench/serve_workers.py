@@ -187,8 +187,9 @@ def main() -> None:
     for kind in ("static", "tips"):
         print(f"{kind}: {args.workers} workers / 1 worker = "
               f"{figures[args.workers][kind][0] / figures[1][kind][0]:.2f}")
-    print(f"tips / static with {args.workers} workers: "
-          f"{figures[args.workers]['tips'][0] / figures[args.workers]['static'][0]:.2f}")
+    for workers in figures:
+        print(f"tips / static with {workers} worker{'s' if workers > 1 else ''}: "
+              f"{figures[workers]['tips'][0] / figures[workers]['static'][0]:.2f} (target 0.5)")
 
 
 if __name__ == "__main__":
