@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
+_ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
 
 
 class Tx(ABC):
@@ -30,6 +31,19 @@ class Tx(ABC):
     def one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.query(statement, params)
         return rows[0] if rows else None
+
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+        """Many rows in a few multi-row INSERTs: the database plans and runs one statement per
+        chunk instead of one per row. Chunks come in powers of two, so each statement's text
+        recurs and its parsed (and prepared) form is reused."""
+        start = 0
+        while start < len(rows):
+            size = min(_ROWS_PER_INSERT, 1 << ((len(rows) - start).bit_length() - 1))
+            chunk = rows[start:start + size]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(chunk[0])) + ")"] * size)
+            self.execute(f"INSERT INTO {table} VALUES {values} {suffix}",
+                         [value for row in chunk for value in row])
+            start += size
 
 
 class ReadModelDb(ABC):
