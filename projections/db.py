@@ -19,6 +19,7 @@ from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
 _ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
+_COLUMN_TYPES: dict[str, list[str]] = {}  # per read-model table: its DDL is the same everywhere
 
 
 class Tx(ABC):
@@ -89,6 +90,24 @@ class _PgTx(Tx):
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
+
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+        """One statement for any number of rows: a column each, as typed arrays, unnested.
+        Its text never changes, so it is parsed and prepared once."""
+        if not rows:
+            return
+        arrays = ", ".join(f"%s::{kind}[]" for kind in self._column_types(table))
+        self._cursor.execute(f"INSERT INTO {table} SELECT * FROM unnest({arrays}) {suffix}",
+                             [list(column) for column in zip(*rows, strict=True)])
+
+    def _column_types(self, table: str) -> list[str]:
+        types = _COLUMN_TYPES.get(table)
+        if types is None:
+            self._cursor.execute(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = %s "
+                "AND table_schema = current_schema() ORDER BY ordinal_position", (table,))
+            types = _COLUMN_TYPES[table] = [row["data_type"] for row in self._cursor.fetchall()]
+        return types
 
 
 class PostgresReadModelDb(ReadModelDb):
