@@ -2,6 +2,7 @@
 
 import asyncio
 import socket
+import threading
 
 from api.serving import TcpConfig
 
@@ -28,5 +29,8 @@ def test_connections_on_the_workers_listener_get_tcp_nodelay() -> None:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(scenario())
+    # A thread of its own: an earlier test may have left an event loop running on this one.
+    runner = threading.Thread(target=asyncio.run, args=(scenario(),))
+    runner.start()
+    runner.join(timeout=10)
     assert seen and seen[0] != 0
