@@ -54,12 +54,12 @@ async def finance(request: Request, core: CoreDep, user: SignedIn, since: str = 
                                "fan_id": fan_id, "at": at, "errors": []}
     try:
         if at and (fan_id or creator_id):
-            context["as_of"] = await audit_api.as_of_report(_moment(at), core, user, fan_id or None,
-                                                     creator_id or None)
+            context["as_of"] = audit_api.as_data(await audit_api.as_of_report(
+                _moment(at), core, user, fan_id or None, creator_id or None))
         if since and until:
             start, end = _moment(since), _moment(until)
-            diff = await audit_api.earnings_diff_report(start, core, user, end,
-                                                          creator_id or None)
+            diff = audit_api.as_data(await audit_api.earnings_diff_report(
+                start, core, user, end, creator_id or None))
             rows = [{"creator_id": c["creator_id"], **c["delta"],
                      "taken_back_tokens": c["delta"]["reversed_tokens"] +
                      c["delta"]["clawback_tokens"]} for c in diff["creators"]]

@@ -35,11 +35,15 @@ def audit_log(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
             "next_before_position": entries[-1]["position"] if len(entries) == limit else None}
 
 
-def _printed(body: dict[str, Any]) -> Response:
-    """A replay's answer printed with orjson. FastAPI's encoder took 190 ms for a creator's
-    10,000 holds, on the event loop that also answers tips (their p99 went to ×4 during
-    as-of replays); orjson takes 3 ms. The answers hold only JSON-ready values."""
+def _printed(body: Any) -> Response:
+    """A replay's answer as the worker printed it (FastAPI's encoder took 190 ms for a
+    creator's 10,000 holds, on the event loop that also answers tips)."""
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+def as_data(report: Any) -> Any:
+    """A report as plain values, for the pages."""
+    return orjson.loads(orjson.dumps(report))
 
 
 @router.get("/api/audit/as-of")
@@ -84,9 +88,11 @@ def _index_covers(core: CoreDep, moment: datetime) -> None:
         raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")
 
 
-async def _replay(core: CoreDep, replay: Callable[..., Any], *args: Any) -> Any:
-    """A replay in the replay worker, away from the interpreter that serves the money paths."""
-    return await asyncio.get_running_loop().run_in_executor(core.replays.executor, replay, *args)
+async def _replay(core: CoreDep, replay: Callable[..., Any], *args: Any) -> orjson.Fragment:
+    """A replay in the replay worker, away from the interpreter that serves the money paths;
+    its answer comes back as JSON, ready to send."""
+    return orjson.Fragment(await asyncio.get_running_loop().run_in_executor(
+        core.replays.executor, replay_workers.printed, replay, *args))
 
 
 @router.get("/api/audit/verify")
@@ -107,7 +113,7 @@ async def earnings_changes(since: datetime, core: CoreDep, user: CurrentUser,
 
 
 async def earnings_diff_report(since: datetime, core: CoreDep, user: CurrentUser,
-                               until: datetime | None, creator_id: str | None) -> dict[str, Any]:
+                               until: datetime | None, creator_id: str | None) -> Any:
     require(user, "finance", "auditor", "admin")
     if since.tzinfo is None or (until is not None and until.tzinfo is None):
         raise ApiError(422, "invalid_request", "since and until must carry a time zone")
@@ -116,7 +122,4 @@ async def earnings_diff_report(since: datetime, core: CoreDep, user: CurrentUser
     if creator_id:  # one creator: only their streams are replayed
         await run_in_threadpool(_index_covers, core, end)
         hold_ids = await run_in_threadpool(core.queries.hold_ids, creator_id)
-    result: dict[str, Any] = await _replay(core, replay_workers.earnings_diff, since, end,
-                                           creator_id,
-                                           hold_ids)
-    return result
+    return await _replay(core, replay_workers.earnings_diff, since, end, creator_id, hold_ids)
