@@ -13,7 +13,6 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import orjson
 
@@ -45,14 +44,14 @@ def wallet_as_of(fan_id: str, at: datetime) -> dict[str, Any]:
     return scoped.wallet_as_of(_ledger, fan_id, at)
 
 
-def earnings_as_of(creator_id: str, hold_ids: list[UUID], at: datetime) -> dict[str, Any]:
+def earnings_as_of(creator_id: str, hold_ids: list[str], at: datetime) -> dict[str, Any]:
     from replay import scoped
 
     return scoped.earnings_as_of(_ledger, creator_id, hold_ids, at)
 
 
 def earnings_diff(since: datetime, until: datetime, creator_id: str | None,
-                   hold_ids: list[UUID] | None) -> dict[str, Any]:
+                   hold_ids: list[str] | None) -> dict[str, Any]:
     from replay import diff
 
     return diff.earnings_diff(_ledger, since, until, creator_id, hold_ids)

@@ -1,7 +1,6 @@
 """Read-side queries the API and the services use; nothing here writes."""
 
 from typing import Any
-from uuid import UUID
 
 from projections.db import ReadModelDb
 
@@ -75,11 +74,12 @@ class LedgerQueries:
             "AND reversed_source_tokens = 0 GROUP BY kind", (creator_id,))
         return {str(r["kind"]): int(r["n"]) for r in rows}
 
-    def hold_ids(self, creator_id: str) -> list[UUID]:
-        """Every hold of a creator: the index that lets a replay read only their streams."""
+    def hold_ids(self, creator_id: str) -> list[str]:
+        """Every hold of a creator: the index that lets a replay read only their streams. As
+        stored (text): the replay worker, not the API, turns 10,000 of them into UUIDs."""
         rows = self._db.query("SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s",
                               (creator_id,))
-        return [UUID(str(r["hold_id"])) for r in rows]
+        return [str(r["hold_id"]) for r in rows]
 
     def holds(self, creator_id: str, limit: int = 50) -> list[dict[str, Any]]:
         return self._db.query(

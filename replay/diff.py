@@ -33,11 +33,11 @@ def _rows(db: SqliteReadModelDb, table: str, key: str) -> dict[str, dict[str, An
 
 def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
                   creator_id: str | None = None,
-                  hold_ids: Sequence[UUID] | None = None) -> dict[str, Any]:
+                  hold_ids: Sequence[str] | None = None) -> dict[str, Any]:
     """hold_ids (the creator's holds, from the earnings read model) scopes the replay to one
     creator's streams; without them the whole ledger is replayed."""
     if creator_id is not None and hold_ids is not None:
-        return _creator_diff(ledger, creator_id, hold_ids, since, until)
+        return _creator_diff(ledger, creator_id, [UUID(h) for h in hold_ids], since, until)
     before, after = replay_as_of(ledger, since), replay_as_of(ledger, until)
     return _compare(before.db, after.db, creator_id, since, until,
                     [before.position, after.position])

@@ -66,13 +66,14 @@ def _transactions(events: list[Any]) -> list[dict[str, Any]]:
     return rows[::-1]
 
 
-def earnings_as_of(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID],
+def earnings_as_of(ledger: Ledger, creator_id: str, hold_ids: Sequence[str],
                    moment: datetime) -> dict[str, Any]:
+    streams = [UUID(h) for h in hold_ids]
     stored = select_events_after(ledger.recorder, ledger.db.kind, ledger.db.schema,
-                                 ledger.events_table, dict.fromkeys(hold_ids, 0))
+                                 ledger.events_table, dict.fromkeys(streams, 0))
     totals = dict.fromkeys(STATES, 0)
     holds = []
-    for hold_id in hold_ids:
+    for hold_id in streams:
         events = _until(ledger, stored.get(hold_id, []), moment)
         if not events:
             continue  # earned after the moment
