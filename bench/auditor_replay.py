@@ -13,17 +13,14 @@ Usage: python bench/auditor_replay.py [--target-tips 10000] [--small 100000] [--
 
 import argparse
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-import psycopg
-from psycopg import sql
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from application.bootstrap import Core
 from application.spending.commands import send_tip
-from bench.tips import URL, make_core
+from bench.tips import drop_schema, make_core, new_schema
 from projections.earnings import EarningsProjection
 from projections.runner import ProjectionRunner
 from replay.as_of import replay_as_of
@@ -109,9 +106,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     core = make_core(schema, window_ms=2)
     start = datetime.now(UTC)
     try:
@@ -123,8 +118,7 @@ def main() -> None:
         measure(core, "large", whole=False, start=start)
     finally:
         core.close()
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

@@ -14,17 +14,14 @@ Usage: PYTHONPATH=. python bench/chat.py [--seconds 5] [--clients 16] [--fans 40
 
 import argparse
 import time
-import uuid
 from collections.abc import Callable
 
 import httpx
-import psycopg
-from psycopg import sql
 
 from api.auth import mint_token
 from api.main import create_app
 from application.settings import Settings
-from bench.tips import URL, Result, report, run_clients, seed, storefront
+from bench.tips import URL, Result, drop_schema, new_schema, report, run_clients, seed, storefront
 from tests.fakes.servers import free_port, serve_app
 
 
@@ -57,9 +54,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--fans", type=int, default=400)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     port = free_port()
     settings = Settings(database_url=URL, db_schema=schema, environment="test",
                         public_url=f"http://127.0.0.1:{port}", group_commit_window_ms=2,
@@ -112,8 +107,7 @@ def main() -> None:
             print(f"{'first reply byte p50 against a tip p50':<58} "
                   f"{percentile(first_bytes, 0.5) / tip_run.percentile(0.5):>9.2f}")
     finally:
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

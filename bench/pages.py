@@ -11,30 +11,24 @@ import argparse
 import re
 import statistics
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import psycopg
-from psycopg import sql
 
 from api.main import create_app
 from application.settings import Settings
 from application.spending.commands import send_tip
-from bench.tips import URL
-from tests.api.test_personas_http import PROFILE
+from bench.tips import URL, drop_schema, new_schema
 from tests.fakes.servers import free_port, serve_app
-from tests.helpers import session_completed
+from tests.helpers import published_persona, session_completed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     port = free_port()
     settings = Settings(database_url=URL, db_schema=schema, environment="test",
                         public_url=f"http://127.0.0.1:{port}", group_commit_window_ms=2)
@@ -43,11 +37,7 @@ def main() -> None:
     try:
         with serve_app(app, port) as base:
             core = app.state.core
-            core.creators.register("creator-1", "Luna", "bench")
-            persona = core.personas.create("creator-1", dict(PROFILE))
-            core.personas.submit("creator-1", persona.id)
-            core.personas.review("bench", persona.id, True, "")
-            core.personas.publish("creator-1", persona.id, True)
+            persona_id = published_persona(core)
             for k in range(args.rows * 5 // 5_500 + 1):
                 core.stripe_events.handle(session_completed(
                     f"cs_p_{k}", "fan-1", "pack_5500", 3_999, f"pi_p_{k}"))
@@ -72,7 +62,7 @@ def main() -> None:
             pages = [
                 ("static: GET /api/tokens/packs", fan, "/api/tokens/packs", {}),
                 ("browse /", fan, "/", {}),
-                ("persona profile /models/{id}", fan, f"/models/{persona.id}", {}),
+                ("persona profile /models/{id}", fan, f"/models/{persona_id}", {}),
                 ("wallet /wallet", fan, "/wallet", {}),
                 ("notifications /notifications", fan, "/notifications", {}),
                 ("creator overview /creator (chart)", creator, "/creator", {}),
@@ -97,8 +87,7 @@ def main() -> None:
                 print(f"{label:<44} median {statistics.median(times):8.1f} ms  "
                       f"max {max(times):8.1f} ms  ({len(response.content) / 1024:,.0f} KiB)")
     finally:  # the app's own lifespan closed its core
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

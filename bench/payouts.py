@@ -20,11 +20,11 @@ from psycopg import sql
 
 from application.bootstrap import build_core
 from application.settings import Settings
+from bench.tips import URL, drop_schema, new_schema
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from tests.conftest import FakeClock
 
-URL = "postgresql://postgres@127.0.0.1:5432/test"
 BATCH = 500
 
 
@@ -66,9 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--creators", type=int, default=10_000)
     args = parser.parse_args()
-    schema = f"bench_payouts_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema("bench_payouts")
     clock = FakeClock()
     core = build_core(Settings(database_url=URL, db_schema=schema, environment="test",
                                run_projections=False), clock=clock)
@@ -94,8 +92,7 @@ def main() -> None:
               f"{len(again.payouts):,} creators")
     finally:
         core.close()
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,13 @@ Usage: PYTHONPATH=. python bench/rebuild.py [--tips 30000]
 
 import argparse
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 from psycopg import sql
 
 from application.spending.commands import send_tip
-from bench.tips import URL, make_core, seed
+from bench.tips import URL, drop_schema, make_core, new_schema, seed
 from projections import staged_rebuild
 
 
@@ -41,9 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tips", type=int, default=30_000)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     try:
         core = make_core(schema, window_ms=2)
         fans, creators = 500, 100
@@ -101,8 +98,7 @@ def main() -> None:
         assert events == core.ledger.max_position()
         core.close()
     finally:
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

@@ -21,17 +21,14 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
 import httpx
-import psycopg
-from psycopg import sql
 
 from api.auth import mint_token
 from application.settings import Settings
 from bench.serve_workers import drive, serve
-from bench.tips import URL
+from bench.tips import URL, drop_schema, new_schema
 from tests.fakes.servers import free_port
 
 FANS = 64
@@ -56,9 +53,7 @@ def main() -> None:
                         help="LYRA_REPLAY_PROCESSES for the server (0: replays on its threads)")
     args = parser.parse_args()
     settings = Settings(environment="test")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(1, schema, port, {"LYRA_REPLAY_PROCESSES": str(args.replay_processes),
@@ -134,8 +129,7 @@ def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
     for label, (rate, p50, p99) in (("tips alone", alone),
                                     ("tips while as-of replays run", during_as_of),
                                     ("tips while a full rebuild runs", during_rebuild)):

@@ -21,17 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import psycopg
-from psycopg import sql
 
 from adapters.stripe.webhooks import sign
 from api.auth import mint_token
 from application.settings import Settings
-from bench.tips import URL
+from bench.tips import URL, drop_schema, new_schema
 from tests.fakes.servers import free_port
 from tests.helpers import session_completed
 
@@ -164,9 +161,7 @@ def main() -> None:
     settings = Settings(environment="test")
     figures: dict[int, dict[str, tuple[float, float, float, dict[int, int]]]] = {}
     for workers in (1, args.workers):
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        schema = new_schema()
         port = free_port()
         server = serve(workers, schema, port)
         try:
@@ -178,8 +173,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-            with psycopg.connect(URL, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+            drop_schema(schema)
         for kind, (rate, p50, p99, refused) in figures[workers].items():
             print(f"{workers} worker{'s' if workers > 1 else ' '} {kind:<7} {rate:>8,.0f}/s  "
                   f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  refused {refused or 'none'}",

@@ -36,6 +36,19 @@ from tests.helpers import session_completed
 URL = os.environ.get("LYRA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def new_schema(prefix: str = "bench") -> str:
+    """A PostgreSQL schema of the benchmark's own, so runs never share tables."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    return schema
+
+
+def drop_schema(schema: str) -> None:
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
 @dataclass
 class Result:
     label: str
@@ -189,9 +202,7 @@ def main() -> None:
     parser.add_argument("--window-ms", type=float, default=2)
     parser.add_argument("--writers", type=int, default=2)
     args = parser.parse_args()
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    schema = new_schema()
     try:
         base = baseline(schema, args.seconds)
         report(base)
@@ -234,12 +245,12 @@ def main() -> None:
         started = time.perf_counter()
         events = direct_core.projections.rebuild()
         elapsed = time.perf_counter() - started
-        print(f"{'projection catch-up (3 read models, full rebuild)':<58} "
+        models = len(direct_core.projections.projections)
+        print(f"{f'projection catch-up ({models} read models, full rebuild)':<58} "
               f"{events / elapsed:>9,.0f} events/s  ({events:,} events in {elapsed:.1f} s)")
         direct_core.close()
     finally:
-        with psycopg.connect(URL, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        drop_schema(schema)
 
 
 if __name__ == "__main__":

@@ -110,11 +110,12 @@ class AuditProjection(Projection):
         subjects = _subjects(event)
         if subjects is not None:
             self._pending_streams.append((stream_id, *subjects))
+            self._remember(stream_id, subjects)
         elif (subjects := self._subjects.get(stream_id)) is None:
             row = tx.one("SELECT creator_id, owner_id FROM rm_audit_streams WHERE stream_id = %s",
                          (stream_id,))
             subjects = (row["creator_id"], row["owner_id"]) if row else (None, None)
-        self._remember(stream_id, subjects)
+            self._remember(stream_id, subjects)
         creator_id, owner_id = subjects
         actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
                      owner_id or "system")

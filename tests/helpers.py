@@ -2,6 +2,7 @@
 
 import itertools
 from typing import Any
+from uuid import UUID
 
 from application.bootstrap import Core
 
@@ -45,3 +46,15 @@ def fund(core: Core, fan_id: str, pack_sku: str = "pack_500", tag: str | None = 
         session_completed(session.id, fan_id, pack_sku, pack.price_minor, payment_intent))
     assert outcome == "credited"
     return payment_intent
+
+
+def published_persona(core: Core, creator: str = "creator-1", name: str = "Luna") -> UUID:
+    """A registered creator with one reviewed, published persona (the neutral test profile)."""
+    from tests.api.test_personas_http import PROFILE
+
+    core.creators.register(creator, name, "adm")
+    persona = core.personas.create(creator, dict(PROFILE))
+    core.personas.submit(creator, persona.id)
+    core.personas.review("adm-1", persona.id, True, "")
+    core.personas.publish(creator, persona.id, True)
+    return persona.id

@@ -15,10 +15,9 @@ from playwright.sync_api import sync_playwright
 from api.main import create_app
 from application.settings import Settings
 from application.spending.commands import send_tip
-from tests.api.test_personas_http import PROFILE
 from tests.browser.signin import sign_in
 from tests.fakes.servers import free_port, serve_app
-from tests.helpers import fund
+from tests.helpers import fund, published_persona
 
 
 def main() -> None:
@@ -34,16 +33,12 @@ def main() -> None:
             environment="development", public_url=f"http://127.0.0.1:{port}"))
         with serve_app(app, port) as base:
             core = app.state.core
-            core.creators.register("creator-1", "Luna Vale", "demo")
-            persona = core.personas.create("creator-1", dict(PROFILE))
-            core.personas.submit("creator-1", persona.id)
-            core.personas.review("demo", persona.id, True, "")
-            core.personas.publish("creator-1", persona.id, True)
+            persona_id = published_persona(core, name="Luna Vale")
             for n in range(6):
                 fund(core, f"fan-{n}", "pack_1200")
                 core.spending.send(send_tip(f"fan-{n}", "creator-1", 150 * (n + 1)))
             chat = core.companion_chat.conversation
-            list(chat.reply(chat.begin("fan-1", str(persona.id), "Hi! Call me Sam. I love "
+            list(chat.reply(chat.begin("fan-1", str(persona_id), "Hi! Call me Sam. I love "
                                        "astronomy.", None, 100)))
             core.projections.wait_for(core.ledger.max_position())
             chromium = shutil.which("chromium") or "chromium"
@@ -59,9 +54,9 @@ def main() -> None:
 
                 fan = signed_in("fan-1", "fan")
                 fan.screenshot(path=str(out / "browse.png"))
-                fan.goto(f"/models/{persona.id}#tip")
+                fan.goto(f"/models/{persona_id}#tip")
                 fan.screenshot(path=str(out / "profile-tip.png"), full_page=True)
-                fan.goto(f"/chat/{persona.id}?mode=companion")
+                fan.goto(f"/chat/{persona_id}?mode=companion")
                 fan.screenshot(path=str(out / "chat.png"))
                 creator = signed_in("creator-1", "creator")
                 creator.get_by_test_id("mode-switch").click()
@@ -73,7 +68,7 @@ def main() -> None:
                              f"&until={(now + timedelta(minutes=1)).isoformat()}")
                 finance.screenshot(path=str(out / "finance.png"), full_page=True)
                 phone = browser.new_page(base_url=base, viewport={"width": 375, "height": 700})
-                phone.goto(f"/models/{persona.id}")
+                phone.goto(f"/models/{persona_id}")
                 phone.screenshot(path=str(out / "phone.png"))
                 browser.close()
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))

@@ -94,7 +94,7 @@ def test_sign_up_to_a_published_persona_with_priced_content_a_fan_unlocks(api, o
 def test_library_upload_post_offer_and_the_companion_personality(api, open_page,
                                                                  tmp_path) -> None:
     from tests.api.test_content_http import PNG
-    from tests.integration.test_spending import published_persona
+    from tests.helpers import published_persona
 
     persona_id = published_persona(api.core)
     image = tmp_path / "sunrise.png"

@@ -4,7 +4,7 @@ creator sees earnings and switches chat modes; staff see queues and check the le
 from playwright.sync_api import expect
 
 from tests.browser.signin import sign_in
-from tests.integration.test_spending import published_persona
+from tests.helpers import published_persona
 
 
 def test_a_fan_browses_buys_tokens_tips_and_chats(api, open_page) -> None:

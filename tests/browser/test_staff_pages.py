@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from application.spending.commands import send_tip
 from tests.api.test_personas_http import PROFILE
 from tests.browser.signin import sign_in
-from tests.helpers import charge_refunded, fund
-from tests.integration.test_spending import published_persona
+from tests.helpers import charge_refunded, fund, published_persona
 
 
 def test_an_admin_reviews_a_persona_resolves_a_report_and_upholds_an_appeal(api,

@@ -3,24 +3,13 @@ and are traced by refunds alike."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from uuid import UUID
 
 import pytest
 
 from application.spending.commands import charge_message, send_tip, unlock_offer
 from domain import ids
 from domain.errors import DomainError, InsufficientFundsError
-from tests.api.test_personas_http import PROFILE
-from tests.helpers import charge_refunded, fund
-
-
-def published_persona(core, creator: str = "creator-1") -> UUID:
-    core.creators.register(creator, "Luna", "adm")
-    persona = core.personas.create(creator, dict(PROFILE))
-    core.personas.submit(creator, persona.id)
-    core.personas.review("adm-1", persona.id, True, "")
-    core.personas.publish(creator, persona.id, True)
-    return persona.id
+from tests.helpers import charge_refunded, fund, published_persona
 
 
 def test_a_paid_message_is_charged_once_80_20_at_the_persona_s_price(core) -> None:
