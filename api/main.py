@@ -49,6 +49,7 @@ from api.routers import (
     webhooks,
 )
 from api.text_guard import RefuseNul
+from application import heap
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
 
@@ -66,6 +67,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
         if settings.run_projections:
             app.state.core.projections.catch_up()
             app.state.core.projections.start()
+        if settings.settle_heap:
+            heap.settle()
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from application import heap
 from application.settings import get_settings
 from domain.errors import DomainError
 
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             print("--workers needs PostgreSQL (LYRA_DATABASE_URL): SQLite has one writer",
                   file=sys.stderr)
             return 2
+        os.environ["LYRA_SETTLE_HEAP"] = "true"  # for every worker (application.heap)
+        settings = settings.model_copy(update={"settle_heap": True})
         follower = None
         if postgres and settings.run_projections:
             # On PostgreSQL the read models are followed by a process of their own, so request
@@ -163,6 +166,7 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         print(json.dumps({"rebuilt": args.names or "all", "events_processed": processed}))
     elif args.command == "projections" and args.action == "run":
         print("following the ledger; Ctrl-C to stop", file=sys.stderr)
+        heap.settle()
         parent = args.parent_pid
         with contextlib.suppress(KeyboardInterrupt):
             core.projections.follow(lambda: parent is None or os.getppid() == parent)

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from adapters.eventstore.config import Database
+from application import heap
 
 _ledger: Any = None
 
@@ -30,6 +31,7 @@ def _open(db: Database) -> None:
 
     os.nice(10)
     _ledger = Ledger(db, prepare=False)
+    heap.settle()
 
 
 def printed(replay: Callable[..., dict[str, Any]], *args: Any) -> bytes:

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from application import heap
 from application.ledger import Ledger
 from projections.base import Projection
 from projections.db import PostgresReadModelDb, ReadModelDb, Tx
@@ -164,6 +165,11 @@ class ProjectionRunner:
         read models keep serving. Some of them, or on SQLite:
         dropped and caught up in place.
         """
+        with heap.bulk_work():
+            return self._rebuild(names, advance)
+
+    def _rebuild(self, names: Sequence[str] | None,
+                 advance: Callable[[int], None] | None) -> int:
         if names is None and isinstance(self._db, PostgresReadModelDb):
             with self._catch_up_lock:
                 stop = rebuild_all(self._ledger, self._db, self._projections,
