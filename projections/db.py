@@ -93,10 +93,11 @@ class _PgTx(Tx):
 
     def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
         """One statement for any number of rows: a column each, as typed arrays, unnested.
-        Its text never changes, so it is parsed and prepared once."""
+        Its text never changes, so it is parsed and prepared once. The arrays go in binary: in
+        text format psycopg quotes and escapes every element in Python (six times slower)."""
         if not rows:
             return
-        arrays = ", ".join(f"%s::{kind}[]" for kind in self._column_types(table))
+        arrays = ", ".join(f"%b::{kind}[]" for kind in self._column_types(table))
         self._cursor.execute(f"INSERT INTO {table} SELECT * FROM unnest({arrays}) {suffix}",
                              [list(column) for column in zip(*rows, strict=True)])
 

@@ -2,8 +2,10 @@
 
 The stock recorder sends a batch as an array of a composite type, which psycopg encodes row by row
 in Python; with hundreds of events per group-commit transaction that encoding was a fifth of the
-writer's time. Plain uuid/bigint/text/bytea arrays are encoded in C. Everything else (the table
-lock that keeps notification ids in commit order, NOTIFY, RETURNING ids) is the library's own.
+writer's time. Plain uuid/bigint/text/bytea arrays, sent in binary, are encoded in C (in text
+format psycopg quotes and escapes each element in Python: 9 ms per 1,000 events, against 1.5 ms).
+Everything else (the table lock that keeps notification ids in commit order, NOTIFY, RETURNING
+ids) is the library's own.
 """
 
 from collections.abc import Sequence
@@ -21,7 +23,7 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         self._insert_arrays = SQL(
             "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING notification_id").format(
                 Identifier(self.datastore.schema), Identifier(self.events_table_name))
 
