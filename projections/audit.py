@@ -29,6 +29,8 @@ _SKIP = {"originator_id", "originator_version", "timestamp"}
 _DETAILS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _REMEMBERED_STREAMS = 200_000
 _EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
+_LOG_COLUMNS = ("position", "at", "actor", "action", "stream_id", "creator_id", "details")
+_STREAM_COLUMNS = ("stream_id", "creator_id", "owner_id")
 
 
 def _subjects(event: Any) -> tuple[str | None, str | None] | None:
@@ -95,21 +97,14 @@ class AuditProjection(Projection):
         # them is safe even across a rolled-back batch (it is applied again with the same
         # facts); it saves a query per event, a third of a rebuild's audit time.
         self._subjects: dict[str, tuple[str | None, str | None]] = {}
-        # Rows wait for the end of the batch and go in as a few multi-row INSERTs (one per row
-        # was half the statements a tip cost the projections). They belong to one transaction:
-        # a batch that failed leaves its rows behind, and the next transaction starts afresh.
-        self._pending_tx: Tx | None = None
-        self._pending_streams: list[tuple[str, str | None, str | None]] = []
-        self._pending_log: list[tuple[Any, ...]] = []
 
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:
-        if tx is not self._pending_tx:
-            self._pending_tx, self._pending_streams, self._pending_log = tx, [], []
         stream_id = str(event.originator_id)
         subjects = _subjects(event)
         if subjects is not None:
-            self._pending_streams.append((stream_id, *subjects))
+            tx.defer_insert("rm_audit_streams", _STREAM_COLUMNS, (stream_id, *subjects),
+                            "ON CONFLICT (stream_id) DO NOTHING")
             self._remember(stream_id, subjects)
         elif (subjects := self._subjects.get(stream_id)) is None:
             row = tx.one("SELECT creator_id, owner_id FROM rm_audit_streams WHERE stream_id = %s",
@@ -120,19 +115,9 @@ class AuditProjection(Projection):
         actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
                      owner_id or "system")
         details = {k: v for k, v in vars(event).items() if k not in _SKIP}
-        self._pending_log.append(
-            (position, event.timestamp.isoformat(), actor, type(event).__qualname__, stream_id,
-             creator_id, orjson.dumps(details, default=str, option=_DETAILS).decode()))
-
-    def flush(self, tx: Tx) -> None:
-        if tx is not self._pending_tx:
-            return
-        if self._pending_streams:
-            tx.insert_rows("rm_audit_streams", self._pending_streams,
-                           "ON CONFLICT (stream_id) DO NOTHING")
-        if self._pending_log:
-            tx.insert_rows("rm_audit_log", self._pending_log)
-        self._pending_tx, self._pending_streams, self._pending_log = None, [], []
+        tx.defer_insert("rm_audit_log", _LOG_COLUMNS, (
+            position, event.timestamp.isoformat(), actor, type(event).__qualname__, stream_id,
+            creator_id, orjson.dumps(details, default=str, option=_DETAILS).decode()))
 
     def _remember(self, stream_id: str, subjects: tuple[str | None, str | None]) -> None:
         if len(self._subjects) >= _REMEMBERED_STREAMS:

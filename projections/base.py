@@ -20,7 +20,3 @@ class Projection:
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:
         """Events this projection does not care about still advance its position."""
-
-    def flush(self, tx: Tx) -> None:
-        """Write what process() buffered in this transaction; called once per batch, before
-        the positions move and the transaction commits."""

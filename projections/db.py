@@ -19,10 +19,17 @@ from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
 _ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
-_COLUMN_TYPES: dict[str, list[str]] = {}  # per read-model table: its DDL is the same everywhere
+# Per read-model table, its columns' types: a table's DDL is the same everywhere.
+_COLUMN_TYPES: dict[str, dict[str, str]] = {}
+
+
+Deferred = dict[tuple[str, tuple[str, ...], str], list[Sequence[Any]]]
 
 
 class Tx(ABC):
+    def __init__(self) -> None:
+        self._deferred: Deferred = {}
+
     @abstractmethod
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
 
@@ -33,16 +40,33 @@ class Tx(ABC):
         rows = self.query(statement, params)
         return rows[0] if rows else None
 
-    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+    def defer_insert(self, table: str, columns: tuple[str, ...], row: Sequence[Any],
+                     suffix: str = "") -> None:
+        """An INSERT that may wait and go in with others as one statement (a statement per row
+        was most of what a projection batch cost). It is written before any later statement of
+        this transaction that names its table, and before commit, so every reader, this
+        transaction's included, sees the rows as if each had been inserted at once."""
+        self._deferred.setdefault((table, columns, suffix), []).append(row)
+
+    def write_deferred(self, naming: str | None = None) -> None:
+        """The deferred rows of every table the statement names (all of them when None)."""
+        for key in [k for k in self._deferred if naming is None or k[0] in naming]:
+            table, columns, suffix = key
+            self.insert_rows(table, self._deferred.pop(key), suffix, columns)
+
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
+                    columns: tuple[str, ...] = ()) -> None:
         """Many rows in a few multi-row INSERTs: the database plans and runs one statement per
         chunk instead of one per row. Chunks come in powers of two, so each statement's text
-        recurs and its parsed (and prepared) form is reused."""
+        recurs and its parsed (and prepared) form is reused. Rows hold every column in table
+        order, or the named columns."""
+        named = f" ({', '.join(columns)})" if columns else ""
         start = 0
         while start < len(rows):
             size = min(_ROWS_PER_INSERT, 1 << ((len(rows) - start).bit_length() - 1))
             chunk = rows[start:start + size]
             values = ", ".join(["(" + ", ".join(["%s"] * len(chunk[0])) + ")"] * size)
-            self.execute(f"INSERT INTO {table} VALUES {values} {suffix}",
+            self.execute(f"INSERT INTO {table}{named} VALUES {values} {suffix}",
                          [value for row in chunk for value in row])
             start += size
 
@@ -77,37 +101,42 @@ class ReadModelDb(ABC):
 
 class _PgTx(Tx):
     def __init__(self, cursor: Any) -> None:
+        super().__init__()
         self._cursor = cursor
 
-    @property
-    def cursor(self) -> Any:
-        """The psycopg cursor, for what only PostgreSQL does (COPY)."""
-        return self._cursor
-
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        if self._deferred:
+            self.write_deferred(statement)
         self._cursor.execute(statement, params or None)  # no params: "%" is left alone
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._deferred:
+            self.write_deferred(statement)
         self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
 
-    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+    def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
+                    columns: tuple[str, ...] = ()) -> None:
         """One statement for any number of rows: a column each, as typed arrays, unnested.
         Its text never changes, so it is parsed and prepared once. The arrays go in binary: in
         text format psycopg quotes and escapes every element in Python (six times slower)."""
         if not rows:
             return
-        arrays = ", ".join(f"%b::{kind}[]" for kind in self._column_types(table))
-        self._cursor.execute(f"INSERT INTO {table} SELECT * FROM unnest({arrays}) {suffix}",
+        types = self._column_types(table)
+        named = f" ({', '.join(columns)})" if columns else ""
+        arrays = ", ".join(f"%b::{types[c]}[]" for c in columns or types)
+        self._cursor.execute(f"INSERT INTO {table}{named} SELECT * FROM unnest({arrays}) {suffix}",
                              [list(column) for column in zip(*rows, strict=True)])
 
-    def _column_types(self, table: str) -> list[str]:
+    def _column_types(self, table: str) -> dict[str, str]:
         types = _COLUMN_TYPES.get(table)
         if types is None:
             self._cursor.execute(
-                "SELECT data_type FROM information_schema.columns WHERE table_name = %s "
-                "AND table_schema = current_schema() ORDER BY ordinal_position", (table,))
-            types = _COLUMN_TYPES[table] = [row["data_type"] for row in self._cursor.fetchall()]
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = %s AND table_schema = current_schema() "
+                "ORDER BY ordinal_position", (table,))
+            types = _COLUMN_TYPES[table] = {row["column_name"]: row["data_type"]
+                                            for row in self._cursor.fetchall()}
         return types
 
 
@@ -129,7 +158,8 @@ class PostgresReadModelDb(ReadModelDb):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield _PgTx(cursor)
+            yield (tx := _PgTx(cursor))
+            tx.write_deferred()
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
@@ -143,7 +173,8 @@ class PostgresReadModelDb(ReadModelDb):
         read waits. A statement that fails fails the batch at the next read or at commit."""
         with self._pool.connection() as conn, conn.pipeline(), conn.transaction(), \
                 conn.cursor() as cursor:
-            yield _PgTx(cursor)
+            yield (tx := _PgTx(cursor))
+            tx.write_deferred()
 
     def close(self) -> None:
         self._pool.close()
@@ -151,12 +182,17 @@ class PostgresReadModelDb(ReadModelDb):
 
 class _SqliteTx(Tx):
     def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__()
         self._conn = conn
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        if self._deferred:
+            self.write_deferred(statement)
         self._conn.execute(statement.replace("%s", "?"), tuple(params))
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._deferred:
+            self.write_deferred(statement)
         cursor = self._conn.execute(statement.replace("%s", "?"), tuple(params))
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -180,7 +216,8 @@ class SqliteReadModelDb(ReadModelDb):
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield _SqliteTx(self._conn)
+                yield (tx := _SqliteTx(self._conn))
+                tx.write_deferred()
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

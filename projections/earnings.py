@@ -11,6 +11,8 @@ from projections.db import Tx
 STATES = ("held", "available", "in_payout", "paid", "reversed", "clawback",
           "clawback_in_payout", "clawback_recovered")
 UNITS = ("tokens", "minor")
+_HELD_COLUMNS = ("hold_id", "creator_id", "source_kind", "source_id", "unit", "amount_tokens",
+                 "amount_minor", "held_tokens", "held_minor", "status", "earned_at", "release_at")
 
 
 def _columns(prefix: str = "") -> str:
@@ -55,13 +57,10 @@ class EarningsProjection(Projection):
     @process.register
     def _(self, event: EarningsHold.Held, tx: Tx, position: int) -> None:
         unit = "minor" if event.source_amount_minor else "tokens"
-        tx.execute(
-            "INSERT INTO rm_earnings_holds (hold_id, creator_id, source_kind, source_id, unit, "
-            "amount_tokens, amount_minor, held_tokens, held_minor, status, earned_at, release_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'held', %s, %s)",
-            (str(event.originator_id), event.creator_id, event.source_kind, str(event.source_id),
-             unit, event.amount_tokens, event.amount_minor, event.amount_tokens,
-             event.amount_minor, event.earned_at.isoformat(), event.release_at.isoformat()))
+        tx.defer_insert("rm_earnings_holds", _HELD_COLUMNS, (
+            str(event.originator_id), event.creator_id, event.source_kind, str(event.source_id),
+            unit, event.amount_tokens, event.amount_minor, event.amount_tokens,
+            event.amount_minor, "held", event.earned_at.isoformat(), event.release_at.isoformat()))
         tx.execute(
             "INSERT INTO rm_creator_earnings (creator_id, held_tokens, held_minor, earnings_count) "
             "VALUES (%s, %s, %s, 1) ON CONFLICT (creator_id) DO UPDATE SET "

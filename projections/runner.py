@@ -106,8 +106,6 @@ class ProjectionRunner:
                 for projection, handle in self._fanout.handlers(type(event)):
                     if positions[projection.name] < notification.id:
                         handle(event, tx, notification.id)
-            for projection in behind:
-                projection.flush(tx)
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             names = [p.name for p in behind]
             tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "

@@ -14,6 +14,10 @@ from domain.aggregates.unlock import Unlock
 from projections.base import Projection
 from projections.db import Tx
 
+_SPENT_COLUMNS = ("spend_id", "aggregate_id", "kind", "hold_id", "fan_id", "creator_id",
+                  "target_id", "amount_tokens", "creator_tokens", "platform_tokens", "thread_id",
+                  "reply_status", "spent_at")
+
 
 class SpendsProjection(Projection):
     name = "spends"
@@ -79,14 +83,11 @@ class SpendsProjection(Projection):
     @staticmethod
     def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str, thread_id: str | None = None,
                reply_status: str | None = None) -> None:
-        tx.execute(
-            "INSERT INTO rm_spends (spend_id, aggregate_id, kind, hold_id, fan_id, creator_id, "
-            "target_id, amount_tokens, creator_tokens, platform_tokens, thread_id, reply_status, "
-            "spent_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (f"{kind}:{event.originator_id}", str(event.originator_id), kind,
-             str(ids.hold_id(kind, event.originator_id)), event.fan_id, event.creator_id,
-             target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens,
-             thread_id, reply_status, at))
+        tx.defer_insert("rm_spends", _SPENT_COLUMNS, (
+            f"{kind}:{event.originator_id}", str(event.originator_id), kind,
+            str(ids.hold_id(kind, event.originator_id)), event.fan_id, event.creator_id,
+            target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens,
+            thread_id, reply_status, at))
 
     @process.register
     def _(self, event: TokenSpend.Reinstated, tx: Tx, position: int) -> None:

@@ -76,8 +76,6 @@ def _replay(ledger: Ledger, projections: Sequence[Projection], stop: int,
                 event = ledger.mapper.to_domain_event(notification)
                 for _, handle in fanout.handlers(type(event)):
                     handle(event, tx, notification.id)
-            for projection in projections:
-                projection.flush(tx)
         position = notifications[-1].id
         if advance:
             advance(len(notifications))

@@ -149,6 +149,4 @@ def _project(streams: dict[UUID, list[Any]], moment: datetime,
                     break
                 for projection in projections:
                     projection.process(event, tx, 0)
-        for projection in projections:
-            projection.flush(tx)
     return db
