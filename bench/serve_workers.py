@@ -4,10 +4,12 @@ For each N, starts `lyra serve --workers N` on a PostgreSQL schema of its own, f
 signed Stripe webhooks (the simulator keeps its sessions in each process's memory, so its
 checkout cannot span workers), then drives it with `wrk` (Debian's package: a load generator in
 C, which leaves the cores to the server) when installed, else with Python clients in separate
-processes: a static page, and tips (each request a different fan's token). Prints requests per
-second and latency percentiles for each, and the ratios: N workers to one, and tips to static.
+processes: a static page, and tips (each request the next of 1,000 fans' tokens, so, as on a live
+platform, few fans tip at one moment). Prints requests per second and latency percentiles for
+each, and the ratios: N workers to one, and tips to static.
 
 Usage: PYTHONPATH=. python bench/serve_workers.py [--workers 2] [--seconds 5] [--clients 32]
+                                                  [--fans 1000]
        (apt-get install wrk; LYRA_BENCH_DATABASE_URL, default postgresql://postgres@...:5432/test)
 """
 
