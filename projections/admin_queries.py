@@ -22,7 +22,15 @@ class AdminQueries:
                                          "WHERE status IN ('onboarding', 'rejected')"),
             "open_reports": count("SELECT COUNT(*) AS n FROM rm_reports WHERE status = 'open'"),
             "pending_models": count("SELECT COUNT(*) AS n FROM rm_personas WHERE review = 'submitted'"),
+            "frozen_wallets": count("SELECT COUNT(*) AS n FROM rm_wallet_balances WHERE frozen = 1"),
         }
+
+    def frozen_wallets(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Wallets a dispute or a debt froze, most recently changed first."""
+        return self._db.query(  # type: ignore[no-any-return]
+            "SELECT fan_id, balance_tokens, debt_tokens, frozen_reason, updated_at "
+            "FROM rm_wallet_balances WHERE frozen = 1 ORDER BY updated_at DESC, fan_id "
+            "LIMIT %s OFFSET %s", (limit, offset))
 
     def creators(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         where, params = ("WHERE status = %s", (status,)) if status else ("", ())

@@ -17,7 +17,7 @@ class WalletsProjection(Projection):
     name = "wallets"
     version = 3
     tables = ("rm_wallet_balances", "rm_wallet_transactions")
-    reader_indexes = ("rm_wallet_transactions_fan",)
+    reader_indexes = ("rm_wallet_transactions_fan", "rm_wallet_balances_frozen")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
             fan_id TEXT PRIMARY KEY,
@@ -44,6 +44,9 @@ class WalletsProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_wallet_transactions_fan "
         "ON rm_wallet_transactions (fan_id, position)",
         "CREATE INDEX IF NOT EXISTS rm_wallet_transactions_ref ON rm_wallet_transactions (ref_id)",
+        # Staff's queue of frozen wallets: a few among millions.
+        "CREATE INDEX IF NOT EXISTS rm_wallet_balances_frozen ON rm_wallet_balances (updated_at) "
+        "WHERE frozen = 1",
     )
 
     @singledispatchmethod

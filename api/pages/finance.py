@@ -1,5 +1,6 @@
 """Finance's and auditors' pages: balances as of a moment, the earnings diff (with a chart), the
-payout rebuild and reconciliation, each with its CSV; they call the JSON API's route functions."""
+payout rebuild and reconciliation, each with its CSV, and the weekly payout run on demand; they
+call the JSON API's route functions."""
 
 import csv
 import io
@@ -7,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep
 from api.downloads import attachment
 from api.errors import ApiError
-from api.pages.render import page
-from api.pages.session import SignedIn
+from api.pages.render import flash, page, pounds
+from api.pages.session import Form, SignedIn
 from api.routers import audit as audit_api
 from api.routers import payouts as payouts_api
 from domain.errors import DomainError
@@ -81,3 +83,22 @@ async def finance(request: Request, core: CoreDep, user: SignedIn, since: str = 
     except (ApiError, DomainError, ValueError) as error:
         context["errors"].append(getattr(error, "message", None) or str(error))
     return page(request, "finance.html", **context)
+
+
+@router.post("/finance/payouts/run")
+async def run_payouts(request: Request, core: CoreDep, user: SignedIn, form: Form) -> Response:
+    """This week's run (or the one named), as `lyra payouts run` does it: safe to repeat, since a
+    creator already paid in the run is not paid again. It can take minutes: off the event loop."""
+    if not user.has("finance", "admin"):
+        return page(request, "missing.html", status_code=403, what="finance account")
+    run_key = str(form.get("run_key", "")).strip()
+    try:
+        body = payouts_api.RunRequest(run_key=run_key or None)
+        report = await run_in_threadpool(payouts_api.run_payouts, core, user, body)
+    except (ApiError, DomainError, ValueError) as error:
+        flash(request, getattr(error, "message", None) or str(error), "bad")
+    else:
+        flash(request, f"Run {report['run_key']}: {report['paid_creators']} creators paid "
+                       f"{pounds(report['amount_minor'])}, {len(report['carried'])} carried, "
+                       f"{report['released_holds']} holds released.")
+    return RedirectResponse("/finance", status_code=303)

@@ -4,6 +4,7 @@ vocabulary and blocked terms. Each calls the same route functions as the JSON AP
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -58,11 +59,26 @@ def resolve(request: Request, report_id: UUID, core: CoreDep, user: SignedIn,
 def creator(request: Request, creator_id: str, core: CoreDep, user: SignedIn) -> Response:
     if not _admin(user):
         return page(request, "missing.html", status_code=403, what="admin account")
+    core.projections.wait_for(core.ledger.max_position(), timeout_s=5)  # one's own actions
     row = core.admin_queries.creator(creator_id)
     if row is None:
         return page(request, "missing.html", status_code=404, what="creator")
     return page(request, "admin_creator.html", creator=row,
-                standing=core.moderation.standing(creator_id))
+                standing=core.moderation.standing(creator_id),
+                media=core.content_queries.creator_items(creator_id))
+
+
+@router.post("/admin/media/{item_id}/takedown")
+def take_down(request: Request, item_id: UUID, core: CoreDep, user: SignedIn,
+              form: Form) -> Response:
+    """Stop serving one of a creator's items (its record stays in the ledger)."""
+    if not _admin(user):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    reason = str(form.get("reason", "")).strip()
+    creator_id = str(form.get("creator_id", ""))
+    back = f"/admin/creators/{quote(creator_id, safe='')}" if creator_id else "/admin"
+    return after_command(request, back, lambda: core.library.take_down(
+        user.user_id, item_id, reason), "Taken down.")
 
 
 @router.post("/admin/creators/{creator_id}/{action}")

@@ -1,12 +1,13 @@
-"""Staff pages: the admin's queues and creator review, and the auditor's and finance's ledger
-checks (the trial balance and the hash chain), each from the same services as the JSON API."""
+"""Staff pages: the admin's queues and creator review, frozen wallets, and the auditor's and
+finance's ledger checks (the trial balance and the hash chain), each from the same services as
+the JSON API."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep
-from api.pages.render import flash, page
+from api.pages.render import after_command, flash, page
 from api.pages.session import Form, SignedIn
 from domain.errors import DomainError
 from replay.trial_balance import trial_balance_now
@@ -38,6 +39,24 @@ def review(request: Request, creator_id: str, core: CoreDep, user: SignedIn,
     except DomainError as error:
         flash(request, str(error), "bad")
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/admin/wallets")
+def frozen_wallets(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    if not user.has("admin", "finance"):
+        return page(request, "missing.html", status_code=403, what="admin or finance account")
+    core.projections.wait_for(core.ledger.max_position(), timeout_s=5)  # one's own clearing
+    return page(request, "admin_wallets.html", wallets=core.admin_queries.frozen_wallets(200, 0))
+
+
+@router.post("/admin/wallets/{fan_id}/unfreeze")
+def unfreeze(request: Request, fan_id: str, core: CoreDep, user: SignedIn,
+             form: Form) -> Response:
+    if not user.has("admin", "finance"):
+        return page(request, "missing.html", status_code=403, what="admin or finance account")
+    reason = str(form.get("reason", ""))
+    return after_command(request, "/admin/wallets", lambda: core.wallets.unfreeze(
+        fan_id, actor=user.user_id, reason=reason), f"{fan_id}: the dispute's freeze is cleared.")
 
 
 @router.get("/audit")

@@ -1,8 +1,8 @@
 """Staff clear the freeze a dispute put on a fan's wallet, with a reason for the audit log."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require
@@ -12,6 +12,15 @@ router = APIRouter(tags=["admin"])
 
 class UnfreezeRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=1_000)
+
+
+@router.get("/api/admin/wallets/frozen")
+def frozen_wallets(core: CoreDep, user: CurrentUser,
+                   limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    """Wallets a dispute or an unpaid debt froze: staff's queue (a debt clears as it is paid)."""
+    require(user, "admin", "finance")
+    return {"wallets": core.admin_queries.frozen_wallets(limit, offset)}
 
 
 @router.post("/api/admin/wallets/{fan_id}/unfreeze")

@@ -1,15 +1,21 @@
 """Admins, finance and auditors in the browser: persona review, a report resolved into a
 warning and its appeal, the audit log filtered, a blocked term added; a refund's effect on a
-creator as finance sees it, with the CSV."""
+creator as finance sees it, with the CSV; a disputed wallet cleared, an item taken down, and a
+payout run started from the finance page."""
 
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect
 
 from application.spending.commands import send_tip
-from tests.api.test_personas_http import PROFILE
+from tests.api.test_content_http import PNG, upload
+from tests.api.test_disputes_http import setup_spent_pack
+from tests.api.test_payouts_http import CREATOR, approved_creator
+from tests.api.test_personas_http import PROFILE, published
+from tests.api.test_tips_http import funded_fan
 from tests.browser.signin import sign_in
 from tests.helpers import charge_refunded, fund, published_persona
 
@@ -87,3 +93,67 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     page.get_by_label("Fan", exact=True).fill("fan-1")
     page.get_by_role("button", name="Replay").click()
     expect(page.get_by_test_id("as-of")).to_contain_text("200 tokens")
+
+
+def test_finance_clears_a_disputed_wallet_and_an_admin_takes_an_item_down(api, open_page) -> None:
+    _, session_id = setup_spent_pack(api)
+    httpx.post(f"{api.base}/simulator/checkout/{session_id}/dispute")
+    creator = api.as_user("creator-1", "creator")
+    persona_id = published(api, (creator, api.as_user("adm-1", "admin")))
+    assert upload(creator, persona_id, PNG, "public", title="Harbour at dawn").status_code == 201
+
+    finance = open_page()
+    sign_in(finance, "fin-1", "finance")
+    finance.get_by_role("link", name="Frozen wallets").click()
+    row = finance.get_by_test_id("frozen-wallet").filter(has_text="fan-1")
+    row.get_by_label("Reason").fill("the bank sided with us")
+    row.get_by_role("button", name="Clear the freeze").click()
+    expect(finance.get_by_role("status")).to_have_text("fan-1: the dispute's freeze is cleared.")
+    expect(finance.get_by_test_id("frozen-wallet")).to_have_count(0)
+    wallet = api.as_user("fan-1", "fan").get("/api/wallet", params={"min_position": api.head()})
+    assert wallet.json()["frozen"] is False
+
+    admin = open_page()
+    sign_in(admin, "adm-1", "admin")
+    admin.goto("/admin/creators/creator-1")
+    item = admin.get_by_test_id("media-item").filter(has_text="Harbour at dawn")
+    expect(item).to_contain_text("served")
+    item.get_by_label("Reason").fill("reported: not the creator's own photo")
+    item.get_by_role("button", name="Take down").click()
+    expect(admin.get_by_role("status")).to_have_text("Taken down.")
+    expect(item).to_contain_text("taken down: reported: not the creator's own photo")
+    [stored] = api.as_user("creator-1", "creator").get("/api/creator/media").json()["items"]
+    assert stored["taken_down"]
+
+
+def test_finance_runs_the_payouts_from_the_page_and_a_rerun_pays_nobody_twice(api,
+                                                                             open_page) -> None:
+    creator, _ = approved_creator(api)
+    for fan_id in ("fan-1", "fan-2"):  # 7,000 tokens to the creator: £28, over the £20 minimum
+        fan, _ = funded_fan(api, fan_id, "pack_5500")
+        assert fan.post("/api/tips", json={"creator_id": CREATOR,
+                                           "amount_tokens": 5_000}).status_code == 201
+    api.clock.advance(days=15)  # past the 14-day hold
+
+    page = open_page()
+    sign_in(page, "fin-1", "finance")
+    page.get_by_role("link", name="Finance").click()
+    page.get_by_label("Run name (default: this ISO week)").fill("page-run-1")
+    page.get_by_role("button", name="Run payouts").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Run page-run-1: 1 creators paid £28.00, 0 carried, 2 holds released.")
+    page.get_by_label("Run name (default: this ISO week)").fill("page-run-1")
+    page.get_by_role("button", name="Run payouts").click()
+    expect(page.get_by_role("status")).to_contain_text("Run page-run-1: 1 creators paid £28.00")
+    payouts = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()
+    assert [p["amount_minor"] for p in payouts["payouts"]] == [2_800]
+
+
+def test_an_auditor_sees_no_payout_run_and_may_not_post_one(api, open_page) -> None:
+    page = open_page()
+    sign_in(page, "aud-1", "auditor")
+    page.get_by_role("link", name="Finance").click()
+    expect(page.get_by_role("button", name="Run payouts")).to_have_count(0)
+    expect(page.get_by_role("link", name="Frozen wallets")).to_have_count(0)
+    page.goto("/admin/wallets")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Frozen wallets")
