@@ -21,8 +21,7 @@ Row = dict[str, Any]
 _ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
 # Per read-model table, its columns' types: a table's DDL is the same everywhere.
 _COLUMN_TYPES: dict[str, dict[str, str]] = {}
-
-
+# Rows waiting to be inserted, by (table, columns, suffix).
 Deferred = dict[tuple[str, tuple[str, ...], str], list[Sequence[Any]]]
 
 
