@@ -16,6 +16,7 @@ from projections.db import Tx
 class ContentProjection(Projection):
     name = "content"
     tables = ("rm_media_items", "rm_posts", "rm_ppv_offer_items")
+    reader_indexes = ("rm_posts_creator",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_media_items (
             item_id TEXT PRIMARY KEY,
@@ -41,6 +42,7 @@ class ContentProjection(Projection):
             taken_down INTEGER NOT NULL DEFAULT 0,
             published_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS rm_posts_persona ON rm_posts (persona_id, published_at)",
+        "CREATE INDEX IF NOT EXISTS rm_posts_creator ON rm_posts (creator_id, published_at)",
         """CREATE TABLE IF NOT EXISTS rm_ppv_offer_items (
             offer_id TEXT NOT NULL,
             item_id TEXT NOT NULL,
@@ -105,6 +107,12 @@ class ContentQueries:
         return self._db.query(  # type: ignore[no-any-return]
             f"SELECT {self._ITEM} FROM rm_media_items WHERE {where} ORDER BY uploaded_at DESC",
             tuple(params))
+
+    def creator_posts(self, creator_id: str) -> list[dict[str, Any]]:
+        """Every post of the creator's, taken down or not, newest first (for staff)."""
+        return self._db.query(  # type: ignore[no-any-return]
+            "SELECT post_id, persona_id, caption, taken_down, published_at FROM rm_posts "
+            "WHERE creator_id = %s ORDER BY published_at DESC", (creator_id,))
 
     def feed(self, persona_id: str, limit: int, before: str | None) -> list[dict[str, Any]]:
         """A persona's posts, newest first, each with its items (in the post's order)."""

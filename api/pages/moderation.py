@@ -2,6 +2,7 @@
 a creator's standing (strikes, appeals, suspension), the audit log with filters, and the tag
 vocabulary and blocked terms. Each calls the same route functions as the JSON API."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -65,20 +66,33 @@ def creator(request: Request, creator_id: str, core: CoreDep, user: SignedIn) ->
         return page(request, "missing.html", status_code=404, what="creator")
     return page(request, "admin_creator.html", creator=row,
                 standing=core.moderation.standing(creator_id),
-                media=core.content_queries.creator_items(creator_id))
+                media=core.content_queries.creator_items(creator_id),
+                posts=core.content_queries.creator_posts(creator_id))
 
 
 @router.post("/admin/media/{item_id}/takedown")
-def take_down(request: Request, item_id: UUID, core: CoreDep, user: SignedIn,
-              form: Form) -> Response:
+def take_down_item(request: Request, item_id: UUID, core: CoreDep, user: SignedIn,
+                   form: Form) -> Response:
     """Stop serving one of a creator's items (its record stays in the ledger)."""
+    return _take_down(request, user, form,
+                      lambda reason: core.library.take_down(user.user_id, item_id, reason))
+
+
+@router.post("/admin/posts/{post_id}/takedown")
+def take_down_post(request: Request, post_id: UUID, core: CoreDep, user: SignedIn,
+                   form: Form) -> Response:
+    return _take_down(request, user, form,
+                      lambda reason: core.library.take_down_post(user.user_id, post_id, reason))
+
+
+def _take_down(request: Request, user: Any, form: Any, run: Callable[[str], object]) -> Response:
+    """Back to the creator's page the form came from, saying it was done or why not."""
     if not _admin(user):
         return page(request, "missing.html", status_code=403, what="admin account")
     reason = str(form.get("reason", "")).strip()
     creator_id = str(form.get("creator_id", ""))
     back = f"/admin/creators/{quote(creator_id, safe='')}" if creator_id else "/admin"
-    return after_command(request, back, lambda: core.library.take_down(
-        user.user_id, item_id, reason), "Taken down.")
+    return after_command(request, back, lambda: run(reason), "Taken down.")
 
 
 @router.post("/admin/creators/{creator_id}/{action}")

@@ -95,12 +95,16 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     expect(page.get_by_test_id("as-of")).to_contain_text("200 tokens")
 
 
-def test_finance_clears_a_disputed_wallet_and_an_admin_takes_an_item_down(api, open_page) -> None:
+def test_finance_clears_a_disputed_wallet_and_an_admin_takes_content_down(api, open_page) -> None:
     _, session_id = setup_spent_pack(api)
     httpx.post(f"{api.base}/simulator/checkout/{session_id}/dispute")
     creator = api.as_user("creator-1", "creator")
     persona_id = published(api, (creator, api.as_user("adm-1", "admin")))
-    assert upload(creator, persona_id, PNG, "public", title="Harbour at dawn").status_code == 201
+    made = upload(creator, persona_id, PNG, "public", title="Harbour at dawn")
+    assert made.status_code == 201
+    assert creator.post("/api/creator/posts", json={
+        "persona_id": persona_id, "caption": "Morning walk",
+        "item_ids": [made.json()["item_id"]]}).status_code == 201
 
     finance = open_page()
     sign_in(finance, "fin-1", "finance")
@@ -124,6 +128,13 @@ def test_finance_clears_a_disputed_wallet_and_an_admin_takes_an_item_down(api, o
     expect(item).to_contain_text("taken down: reported: not the creator's own photo")
     [stored] = api.as_user("creator-1", "creator").get("/api/creator/media").json()["items"]
     assert stored["taken_down"]
+    post = admin.get_by_test_id("post").filter(has_text="Morning walk")
+    post.get_by_label("Reason").fill("reported: misleading caption")
+    post.get_by_role("button", name="Take the post down").click()
+    expect(admin.get_by_role("status")).to_have_text("Taken down.")
+    expect(post).to_contain_text("taken down")
+    feed = httpx.get(f"{api.base}/api/models/{persona_id}/feed").json()["posts"]
+    assert feed == []
 
 
 def test_finance_runs_the_payouts_from_the_page_and_a_rerun_pays_nobody_twice(api,
