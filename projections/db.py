@@ -21,8 +21,8 @@ Row = dict[str, Any]
 _ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
 # Per read-model table, its columns' types: a table's DDL is the same everywhere.
 _COLUMN_TYPES: dict[str, dict[str, str]] = {}
-# Rows waiting to be inserted, by (table, columns, suffix).
-Deferred = dict[tuple[str, tuple[str, ...], str], list[Sequence[Any]]]
+# Per table, the rows waiting to be inserted, with their columns and suffix.
+Deferred = dict[str, tuple[tuple[str, ...], str, list[Sequence[Any]]]]
 
 
 class Tx(ABC):
@@ -44,14 +44,27 @@ class Tx(ABC):
         """An INSERT that may wait and go in with others as one statement (a statement per row
         was most of what a projection batch cost). It is written before any later statement of
         this transaction that names its table, and before commit, so every reader, this
-        transaction's included, sees the rows as if each had been inserted at once."""
-        self._deferred.setdefault((table, columns, suffix), []).append(row)
+        transaction's included, sees the rows as if each had been inserted at once (read
+        models have no foreign keys, so tables' rows may go in in any order). Rows for other
+        columns or another suffix first write those waiting, so a table's rows keep their
+        order."""
+        pending = self._deferred.get(table)
+        if pending is not None and (pending[0], pending[1]) != (columns, suffix):
+            del self._deferred[table]
+            self.insert_rows(table, pending[2], pending[1], pending[0])
+            pending = None
+        if pending is None:
+            self._deferred[table] = (columns, suffix, [row])
+        else:
+            pending[2].append(row)
 
     def write_deferred(self, naming: str | None = None) -> None:
-        """The deferred rows of every table the statement names (all of them when None)."""
-        for key in [k for k in self._deferred if naming is None or k[0] in naming]:
-            table, columns, suffix = key
-            self.insert_rows(table, self._deferred.pop(key), suffix, columns)
+        """The deferred rows of every table the statement names (all of them when None). Each
+        table's rows leave the queue before they are written, since writing them is itself a
+        statement that may write others first."""
+        while table := next((t for t in self._deferred if naming is None or t in naming), None):
+            columns, suffix, rows = self._deferred.pop(table)
+            self.insert_rows(table, rows, suffix, columns)
 
     def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
                     columns: tuple[str, ...] = ()) -> None:
