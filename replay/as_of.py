@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from application import heap
 from application.bootstrap import all_projections
 from application.ledger import Ledger
 from projections.base import Projection
@@ -58,6 +59,7 @@ class Snapshot:
     db: SqliteReadModelDb
 
 
+@heap.bulk_work()  # a replay's decoded events are many and short-lived
 def replay_as_of(ledger: Ledger, moment: datetime,
                  projections: Sequence[Projection] | None = None) -> Snapshot:
     """The read models (all, or those named) as they stood at `moment` (by recording time)."""

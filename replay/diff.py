@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.eventstore.bulk import select_events_after
+from application import heap
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
@@ -31,6 +32,7 @@ def _rows(db: SqliteReadModelDb, table: str, key: str) -> dict[str, dict[str, An
     return {str(r[key]): r for r in db.query(f"SELECT * FROM {table}")}
 
 
+@heap.bulk_work()  # a replay's decoded events are many and short-lived
 def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
                   creator_id: str | None = None,
                   hold_ids: Sequence[str] | None = None) -> dict[str, Any]:

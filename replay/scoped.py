@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import project_aggregate
 
 from adapters.eventstore.bulk import select_events_after
+from application import heap
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
@@ -33,6 +34,7 @@ def _until(ledger: Ledger, stored: Sequence[Any], moment: datetime) -> list[Any]
     return events
 
 
+@heap.bulk_work()  # a replay's decoded events are many and short-lived
 def wallet_as_of(ledger: Ledger, fan_id: str, moment: datetime) -> dict[str, Any]:
     wallet_id = ids.wallet_id(fan_id)
     stored = select_events_after(ledger.recorder, ledger.db.kind, ledger.db.schema,
@@ -66,6 +68,7 @@ def _transactions(events: list[Any]) -> list[dict[str, Any]]:
     return rows[::-1]
 
 
+@heap.bulk_work()  # a replay's decoded events are many and short-lived
 def earnings_as_of(ledger: Ledger, creator_id: str, hold_ids: Sequence[str],
                    moment: datetime) -> dict[str, Any]:
     streams = [UUID(h) for h in hold_ids]
