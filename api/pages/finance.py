@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep
@@ -94,8 +95,12 @@ async def run_payouts(request: Request, core: CoreDep, user: SignedIn, form: For
     run_key = str(form.get("run_key", "")).strip()
     try:
         body = payouts_api.RunRequest(run_key=run_key or None)
+    except ValidationError:
+        flash(request, "A run's name is up to 40 letters, digits and _ . : -", "bad")
+        return RedirectResponse("/finance", status_code=303)
+    try:
         report = await run_in_threadpool(payouts_api.run_payouts, core, user, body)
-    except (ApiError, DomainError, ValueError) as error:
+    except (ApiError, DomainError) as error:
         flash(request, getattr(error, "message", None) or str(error), "bad")
     else:
         flash(request, f"Run {report['run_key']}: {report['paid_creators']} creators paid "

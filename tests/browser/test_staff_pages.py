@@ -149,6 +149,10 @@ def test_finance_runs_the_payouts_from_the_page_and_a_rerun_pays_nobody_twice(ap
     page = open_page()
     sign_in(page, "fin-1", "finance")
     page.get_by_role("link", name="Finance").click()
+    page.get_by_label("Run name (default: this ISO week)").fill("not a name!")
+    page.get_by_role("button", name="Run payouts").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "A run's name is up to 40 letters, digits and _ . : -")
     page.get_by_label("Run name (default: this ISO week)").fill("page-run-1")
     page.get_by_role("button", name="Run payouts").click()
     expect(page.get_by_role("status")).to_have_text(
