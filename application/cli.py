@@ -150,6 +150,7 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
 
 def _dispatch(args: argparse.Namespace, core: Any) -> int:
     from replay.diff import earnings_diff
+    from replay.progress import progress_bar
     from replay.scoped import earnings_as_of, wallet_as_of
     from replay.trial_balance import trial_balance_as_of, trial_balance_now
     from replay.verify import verify_ledger
@@ -158,8 +159,6 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         creator = core.creators.register(args.user_id, args.name or args.user_id, "cli")
         print(json.dumps({"creator_id": creator.user_id, "status": creator.status}))
     elif args.command == "projections" and args.action == "rebuild":
-        from replay.progress import progress_bar
-
         os.nice(10)  # maintenance: the money paths on this host come first for the CPU
         with progress_bar("rebuilding", core.ledger.max_position()) as advance:
             processed = core.projections.rebuild(args.names or None, advance=advance)
@@ -186,17 +185,24 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         until = datetime.fromisoformat(args.until) if args.until else datetime.now(UTC)
         if args.creator:
             core.projections.catch_up()
-        changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
-                                args.creator,
-                                core.queries.hold_ids(args.creator) if args.creator else None)
+            changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
+                                    args.creator, core.queries.hold_ids(args.creator))
+        else:  # the whole ledger, replayed up to each moment
+            with progress_bar("replaying", 2 * core.ledger.max_position()) as advance:
+                changes = earnings_diff(core.ledger, datetime.fromisoformat(args.since), until,
+                                        advance=advance)
         print(json.dumps(changes, indent=2, default=str))
     elif args.command == "ledger" and args.action == "verify":
         chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())
         print(json.dumps(chain.as_dict(), indent=2))
         return 0 if chain.intact else 1
     elif args.command == "ledger":
-        balance = (trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at))
-                   if args.at else trial_balance_now(core.projections))
+        if args.at:
+            with progress_bar("replaying", core.ledger.max_position()) as advance:
+                balance = trial_balance_as_of(core.ledger, datetime.fromisoformat(args.at),
+                                              advance)
+        else:
+            balance = trial_balance_now(core.projections)
         print(json.dumps({"at": args.at, **balance.as_dict()}, indent=2))
         return 0 if balance.balanced else 1
     elif args.command == "holds":

@@ -6,7 +6,7 @@ streams are replayed (their holds, and the purchases of the fans whose spends wi
 reversed or reinstated in the period): the cost follows that creator's history, not the ledger's.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -34,13 +34,15 @@ def _rows(db: SqliteReadModelDb, table: str, key: str) -> dict[str, dict[str, An
 
 @heap.bulk_work()  # a replay's decoded events are many and short-lived
 def earnings_diff(ledger: Ledger, since: datetime, until: datetime,
-                  creator_id: str | None = None,
-                  hold_ids: Sequence[str] | None = None) -> dict[str, Any]:
+                  creator_id: str | None = None, hold_ids: Sequence[str] | None = None,
+                  advance: Callable[[int], None] | None = None) -> dict[str, Any]:
     """hold_ids (the creator's holds, from the earnings read model) scopes the replay to one
-    creator's streams; without them the whole ledger is replayed."""
+    creator's streams; without them the whole ledger is replayed, up to each moment (advance(n)
+    is told of each page, for a progress bar)."""
     if creator_id is not None and hold_ids is not None:
         return _creator_diff(ledger, creator_id, [UUID(h) for h in hold_ids], since, until)
-    before, after = replay_as_of(ledger, since), replay_as_of(ledger, until)
+    before = replay_as_of(ledger, since, advance=advance)
+    after = replay_as_of(ledger, until, advance=advance)
     return _compare(before.db, after.db, creator_id, since, until,
                     [before.position, after.position])
 

@@ -1,5 +1,6 @@
 """The trial balance now (from the live read models) or as of a past moment (replayed)."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from application.ledger import Ledger
@@ -20,9 +21,10 @@ def trial_balance_now(runner: ProjectionRunner) -> TrialBalance:
     return trial_balance(runner.db)
 
 
-def trial_balance_as_of(ledger: Ledger, moment: datetime) -> TrialBalance:
+def trial_balance_as_of(ledger: Ledger, moment: datetime,
+                        advance: Callable[[int], None] | None = None) -> TrialBalance:
     """Only the read models it reads are replayed, up to the moment."""
     sources = [WalletsProjection(), SpendsProjection(), EarningsProjection(),
                PurchasesProjection(), SubscriptionsProjection(), PayoutsProjection()]
-    snapshot = replay_as_of(ledger, moment, sources)
+    snapshot = replay_as_of(ledger, moment, sources, advance)
     return trial_balance(snapshot.db)

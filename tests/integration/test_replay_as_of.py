@@ -63,3 +63,34 @@ def test_one_fan_or_one_creator_as_of_any_moment_equals_the_whole_ledger_replay(
             scoped = earnings_as_of(core.ledger, creator, core.queries.hold_ids(creator), moment)
             assert {s: scoped[s] for s in states} == {s: whole.queries.earnings(creator)[s]
                                                       for s in states}
+
+
+def test_a_whole_ledger_replay_decodes_each_event_once_and_reports_its_progress(
+        core, monkeypatch) -> None:
+    """The time limit reads each event's time from the event the projections then get, and
+    the long replays (the trial balance as of a moment, the diff of the whole ledger) tell a
+    progress bar of every event they replay."""
+    from replay.diff import earnings_diff
+    from replay.trial_balance import trial_balance_as_of
+
+    core.creators.register("creator-1", "Luna", "admin")
+    fund(core, "fan-1", "pack_500")
+    for _ in range(3):
+        core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
+    head = core.ledger.max_position()
+    decoded: list[int] = []
+    decode = core.ledger.mapper.to_domain_event
+    monkeypatch.setattr(core.ledger.mapper, "to_domain_event",
+                        lambda n: decoded.append(n.id) or decode(n))
+
+    replayed: list[int] = []
+    balance = trial_balance_as_of(core.ledger, datetime.now(UTC), replayed.append)
+    assert balance.balanced
+    assert sum(replayed) == head
+    assert sorted(decoded) == list(range(1, head + 1))  # once each
+
+    replayed.clear()
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    changes = earnings_diff(core.ledger, since, datetime.now(UTC), advance=replayed.append)
+    assert sum(replayed) == head  # nothing before `since`, everything up to now
+    assert [c["delta"]["held_tokens"] for c in changes["creators"]] == [210]

@@ -92,3 +92,37 @@ def test_sqlite_ledger_is_hash_chained_and_tampering_is_found(tmp_path, clock) -
         assert broken.head_position == 4
     finally:
         core.close()
+
+
+def test_the_long_replay_commands_answer_from_the_command_line(tmp_path, clock) -> None:
+    """`lyra ledger trial-balance --at` and `lyra replay diff` over the whole ledger, as an
+    auditor runs them (their progress bars show on a terminal only)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    url = f"sqlite:///{tmp_path}/lyra.sqlite"
+    core = build_core(Settings(database_url=url, environment="test", group_commit_window_ms=0),
+                      clock=clock)
+    try:
+        core.creators.register("creator-1", "Luna", "admin")
+        fund(core, "fan-1", "pack_500")
+        core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=100))
+    finally:
+        core.close()
+    env = {**os.environ, "LYRA_DATABASE_URL": url, "LYRA_ENVIRONMENT": "test",
+           "LYRA_MEDIA_DIR": str(tmp_path / "media")}
+    now = datetime.now(UTC).isoformat()
+
+    def lyra(*args: str) -> dict:
+        done = subprocess.run([sys.executable, "-m", "application.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    balance = lyra("ledger", "trial-balance", "--at", now)
+    assert balance["balanced"] is True
+    diff = lyra("replay", "diff", "--since", "2000-01-01T00:00:00+00:00", "--until", now)
+    assert [c["delta"]["held_tokens"] for c in diff["creators"]] == [70]
