@@ -66,11 +66,17 @@ def message_charge_id(fan_id: str, message_key: str) -> UUID:
 
 SUBSCRIPTION = uuid5(_ROOT, "subscription")
 INVOICE = uuid5(_ROOT, "subscription-invoice")
+INVOICE_PAYMENT = uuid5(_ROOT, "invoice-payment")
 
 
 def subscription_id(fan_id: str, persona_id: str) -> UUID:
     """One subscription per fan and persona, across its terms: a second is never a copy."""
     return uuid5(SUBSCRIPTION, f"{fan_id}\x1f{persona_id}")
+
+
+def invoice_payment_id(payment_intent_id: str) -> UUID:
+    """An invoice's card payment, by Stripe's payment intent (domain.aggregates.invoice_payment)."""
+    return uuid5(INVOICE_PAYMENT, payment_intent_id)
 
 
 def invoice_id(stripe_invoice_id: str) -> UUID:

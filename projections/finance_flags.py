@@ -1,13 +1,16 @@
 """Stripe events that moved no money because something did not add up: finance's review queue.
 
 A refund or dispute for a purchase we cannot find, for more than was paid, or a checkout whose
-amount does not match its pack is recorded, answered 200 to Stripe, and listed here.
+amount does not match its pack is recorded, answered 200 to Stripe, and listed here. A refund or
+dispute that came before its subscription invoice is listed until the invoice comes and it is
+applied.
 """
 
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
 
+from domain.aggregates.invoice_payment import InvoicePayment
 from domain.aggregates.stripe_event import (
     MONEY_EVENT_PREFIXES,
     NEEDS_FINANCE_REVIEW,
@@ -41,3 +44,9 @@ class FinanceFlagsProjection(Projection):
             tx.execute("INSERT INTO rm_finance_flags VALUES (%s, %s, %s, %s, %s, %s)",
                        (position, event.event_id, event.event_type, event.object_id,
                         event.outcome, event.received_at.isoformat()))
+
+    @process.register
+    def _(self, event: InvoicePayment.InvoiceAttached, tx: Tx, position: int) -> None:
+        for stripe_event_id in event.placed_event_ids:
+            tx.execute("DELETE FROM rm_finance_flags WHERE stripe_event_id = %s",
+                       (stripe_event_id,))

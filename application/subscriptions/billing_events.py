@@ -6,7 +6,8 @@
 - invoice.payment_failed: past due (access for the grace period).
 - customer.subscription.updated / .deleted: cancel at period end, taken back, ended.
 - a refund or dispute of an invoice's charge: that period's earning reversed (reinstated if the
-  dispute is won).
+  dispute is won). One that arrives before its invoice.paid waits on the charge's payment
+  (InvoicePayment) and is applied in the save that records the invoice.
 
 Each is handled once (StripeEvents keeps the receipt), and arrival order does not change where the
 money ends up. What cannot be placed (an invoice of no subscription we know, an amount that is not
@@ -29,6 +30,8 @@ from application.stripe_charges import (
 )
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.invoice_payment import EarlyChange, InvoicePayment
+from domain.aggregates.stripe_event import NEEDS_FINANCE_REVIEW
 from domain.aggregates.subscription import Subscription
 from domain.aggregates.subscription_invoice import SOURCE_KIND, SubscriptionInvoice
 from domain.fees import FeeSchedule
@@ -62,7 +65,7 @@ class BillingEvents:
                                                  now)
         change = charge_change(event, self._dispute_fee_minor)
         if change is not None:
-            return self._on_charge_change(change, now)
+            return self._on_charge_change(change, str(event["id"]), now)
         return None
 
     # -- the subscription's life -----------------------------------------------------------
@@ -138,13 +141,51 @@ class BillingEvents:
         # finance can refund it and cancel the subscription behind it.
         orphan = subscription.is_orphan(stripe_id)
         subscription.record_period_paid(invoice["id"], stripe_id, start, end, now)
-        return ("orphan_invoice_paid" if orphan else "period_paid"), [subscription, paid, hold]
+        aggregates: list[Any] = [subscription, paid, hold]
+        if paid.payment_intent_id:
+            aggregates.append(self._attach_payment(paid, hold, now))
+        return ("orphan_invoice_paid" if orphan else "period_paid"), aggregates
 
-    def _on_charge_change(self, change: ChargeChange, now: datetime) -> Plan | None:
-        """A refund or dispute of an invoice's charge; None if the charge paid no invoice."""
-        invoice = self._invoice(change)
-        if invoice is None:
+    def _attach_payment(self, paid: SubscriptionInvoice, hold: EarningsHold,
+                        now: datetime) -> InvoicePayment:
+        """The charge's payment learns its invoice; refunds and disputes that came first are
+        applied to the new invoice and hold now, in the order they arrived."""
+        assert paid.payment_intent_id is not None
+        payment = self._ledger.get_or_none(ids.invoice_payment_id(paid.payment_intent_id))
+        if not isinstance(payment, InvoicePayment):
+            payment = InvoicePayment(payment_intent_id=paid.payment_intent_id)
+        placed = []
+        for early in payment.waiting:
+            change = ChargeChange(early.kind, paid.payment_intent_id, paid.stripe_invoice_id,
+                                  early.amount_minor, early.dispute_id, early.won,
+                                  early.fee_minor)
+            outcome, _ = self._apply(paid, change, now, hold)
+            if outcome not in NEEDS_FINANCE_REVIEW:
+                placed.append(early.stripe_event_id)
+        payment.attach(paid.stripe_invoice_id, placed, now)
+        return payment
+
+    def _on_charge_change(self, change: ChargeChange, event_id: str, now: datetime) -> Plan | None:
+        """A refund or dispute of an invoice's charge. One whose invoice is not recorded yet
+        waits for it on the charge's payment (finance sees it flagged until then). None if it
+        cannot be an invoice's (no payment intent to wait on)."""
+        payment = (self._ledger.get_or_none(ids.invoice_payment_id(change.payment_intent_id))
+                   if change.payment_intent_id else None)
+        invoice = self._invoice(change, payment)
+        if invoice is not None:
+            return self._apply(invoice, change, now)
+        if change.payment_intent_id is None or change.kind == DISPUTE_STILL_OPEN:
             return None
+        if not isinstance(payment, InvoicePayment):
+            payment = InvoicePayment(payment_intent_id=change.payment_intent_id)
+        payment.wait(EarlyChange(change.kind, change.amount_minor, change.dispute_id, change.won,
+                                 change.fee_minor, event_id), now)
+        return "waiting_for_invoice", [payment]
+
+    def _apply(self, invoice: SubscriptionInvoice, change: ChargeChange, now: datetime,
+               hold: EarningsHold | None = None) -> Plan:
+        """The change on the invoice, and its hold brought to the new target (the hold given,
+        when it is being created in the same save)."""
         if change.amount_minor > invoice.amount_minor:
             return ("refund_exceeds_payment" if change.kind == REFUND
                     else "dispute_exceeds_payment"), []
@@ -164,14 +205,15 @@ class BillingEvents:
                                                  now):
                 return "dispute_already_closed", []
             outcome = "invoice_dispute_won" if change.won else "invoice_dispute_lost"
-        return outcome, [invoice, *self._bring_hold_to_target(invoice, outcome, now)]
+        return outcome, [invoice, *self._bring_hold_to_target(invoice, outcome, now, hold)]
 
-    def _bring_hold_to_target(self, invoice: SubscriptionInvoice, reason: str,
-                              now: datetime) -> list[Any]:
+    def _bring_hold_to_target(self, invoice: SubscriptionInvoice, reason: str, now: datetime,
+                              hold: EarningsHold | None = None) -> list[Any]:
         delta_minor = invoice.pending_reversal_minor
         if delta_minor == 0:
             return []
-        hold: EarningsHold = self._ledger.repository.get(ids.hold_id(SOURCE_KIND, invoice.id))
+        if hold is None:
+            hold = self._ledger.repository.get(ids.hold_id(SOURCE_KIND, invoice.id))
         if delta_minor > 0:
             creator_minor = hold.reverse_source(delta_minor, reason, now)
             invoice.apply_reversal(delta_minor, creator_minor, now)
@@ -191,8 +233,12 @@ class BillingEvents:
                                                              str(metadata["persona_id"])))
         return found if isinstance(found, Subscription) else None
 
-    def _invoice(self, change: ChargeChange) -> SubscriptionInvoice | None:
+    def _invoice(self, change: ChargeChange, payment: Any) -> SubscriptionInvoice | None:
+        """By the charge's invoice id, else its payment (written with the invoice), else the
+        payment-intent index (invoices recorded before payments were)."""
         stripe_invoice_id = change.invoice_id
+        if stripe_invoice_id is None and isinstance(payment, InvoicePayment):
+            stripe_invoice_id = payment.stripe_invoice_id
         if stripe_invoice_id is None and change.payment_intent_id:
             stripe_invoice_id = self._index.invoice_for_payment_intent(change.payment_intent_id)
         if stripe_invoice_id is None:

@@ -33,6 +33,7 @@ class StripeEventReceipt(Aggregate):
 NEEDS_FINANCE_REVIEW = frozenset({
     "unmatched", "refund_exceeds_payment", "dispute_exceeds_payment", "amount_mismatch",
     "currency_mismatch", "orphan_subscription", "orphan_invoice_paid",
+    "waiting_for_invoice",  # cleared once the invoice comes and the change is applied to it
 })
 MONEY_EVENT_PREFIXES = ("charge.", "checkout.session.", "payment_intent.", "invoice.",
                         "customer.subscription.", "transfer.", "payout.")

@@ -36,7 +36,7 @@ PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
 STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
-         "payout_fates": {}}
+         "payout_fates": {}, "invoice_changes_before_their_invoice": 0}
 
 
 class Purchase:
@@ -86,6 +86,7 @@ class Ledger(RuleBasedStateMachine):
         self.core = build_core(pg_settings(self.schema), clock=self.clock)
         self.purchases: list[Purchase] = []
         self.invoices: list[Invoice] = []
+        self.announced: list[tuple[str, Invoice]] = []  # (fan, invoice) Stripe has not sent yet
         self.stripe_subscriptions: dict[str, str] = {}  # fan: Stripe subscription id
         self.delivered: list[dict[str, Any]] = []
         STATS["runs"] += 1
@@ -118,6 +119,8 @@ class Ledger(RuleBasedStateMachine):
     def _deliver(self, event: dict[str, Any]) -> str:
         outcome = self.core.stripe_events.handle(event)
         self.delivered.append(event)
+        if outcome == "waiting_for_invoice":
+            STATS["invoice_changes_before_their_invoice"] += 1
         return outcome
 
     # -- rules -------------------------------------------------------------------------------
@@ -249,20 +252,42 @@ class Ledger(RuleBasedStateMachine):
                                      self.persona_id, len(self.invoices))) == "period_paid"
         self.invoices.append(paid)
 
-    @precondition(lambda self: self.invoices)
+    @precondition(lambda self: self.stripe_subscriptions)
+    @rule(fan=st.sampled_from(FANS))
+    def renew_reported_late(self, fan: str) -> None:
+        """A period is paid at Stripe, but its invoice.paid will come after other events about
+        its charge (a refund or dispute may arrive first)."""
+        if fan in self.stripe_subscriptions:
+            self.announced.append((fan, Invoice(f"in_{uuid.uuid4().hex[:12]}", PRICE_MINOR)))
+
+    @precondition(lambda self: self.announced)
+    @rule(pick=st.integers(0, 30))
+    def late_invoice_paid(self, pick: int) -> None:
+        fan, paid = self.announced.pop(pick % len(self.announced))
+        assert self._deliver(invoice("invoice.paid", paid.id, self.stripe_subscriptions[fan],
+                                     f"fan-{fan}", self.persona_id, len(self.invoices))) == (
+            "period_paid")
+        self.invoices.append(paid)
+
+    def _any_invoice(self, pick: int) -> Invoice:
+        """Paid or still to be reported: its refunds and disputes may come first."""
+        every = [*self.invoices, *(paid for _, paid in self.announced)]
+        return every[pick % len(every)]
+
+    @precondition(lambda self: self.invoices or self.announced)
     @rule(pick=st.integers(0, 30), percent=st.integers(1, 100))
     def refund_invoice(self, pick: int, percent: int) -> None:
-        paid = self.invoices[pick % len(self.invoices)]
+        paid = self._any_invoice(pick)
         total = min(paid.price_minor, paid.refunded_minor + paid.price_minor * percent // 100)
         if total > paid.refunded_minor:
             self.core.projections.catch_up()  # the payment intent's index may lag
             self._deliver(charge_refunded(paid.payment_intent, paid.price_minor, total))
             paid.refunded_minor = total
 
-    @precondition(lambda self: self.invoices)
+    @precondition(lambda self: self.invoices or self.announced)
     @rule(pick=st.integers(0, 30), outcome=st.sampled_from(["open", "won", "lost"]))
     def dispute_invoice(self, pick: int, outcome: str) -> None:
-        paid = self.invoices[pick % len(self.invoices)]
+        paid = self._any_invoice(pick)
         kind = "charge.dispute.created" if outcome == "open" else "charge.dispute.closed"
         self.core.projections.catch_up()
         self._deliver(stripe_event(kind, {

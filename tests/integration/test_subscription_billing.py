@@ -159,26 +159,36 @@ def test_what_cannot_be_placed_is_flagged_and_credits_nothing(billing) -> None:
                                  amount=1)) == "amount_mismatch"
     assert deliver(core, invoice("invoice.paid", "in_z", "sub_1", "fan-1", persona, 0,
                                  currency="usd")) == "currency_mismatch"
-    assert deliver(core, refunded_by_payment_intent("in_unknown", 100)) == "unmatched"
-    assert core.ledger.max_position() == head + 4  # four receipts and nothing else
+    # A refund of a charge we do not know may be an invoice's that Stripe has not told us of
+    # yet: it waits on the charge's payment, and finance sees it until the invoice comes.
+    assert deliver(core, refunded_by_payment_intent("in_unknown", 100)) == "waiting_for_invoice"
+    assert core.ledger.max_position() == head + 6  # four receipts, and the waiting payment
+    assert held_and_reversed(core, []) == (0, 0)
     core.projections.catch_up()
     outcomes = sorted(f["outcome"] for f in core.queries.finance_flags(limit=10))
-    assert outcomes == ["amount_mismatch", "currency_mismatch", "unmatched", "unmatched"]
+    assert outcomes == ["amount_mismatch", "currency_mismatch", "unmatched",
+                        "waiting_for_invoice"]
 
 
 @given(st.data())
 def test_any_arrival_order_ends_in_the_same_place(billing, data) -> None:
     """Stripe delivers out of order and twice: every order of one subscription's events ends in
-    the same money, the same paid periods and the same status."""
+    the same money, the same paid periods and the same status, even when an invoice's refund or
+    dispute comes before the invoice itself."""
     _, core, persona = billing
     n = next(_ids)
     fan, sub = f"fan-p{n}", f"sub_p{n}"
     session = core.subscriptions.subscribe(fan, persona, f"{fan}:sub")
     paid = [invoice("invoice.paid", f"in_p{n}_{k}", sub, fan, persona, k) for k in range(3)]
+    dispute = {"id": f"dp_p{n}", "amount": PRICE, "payment_intent": f"pi_in_p{n}_1"}
     events = [checkout_completed(session.id, sub, fan, persona), *paid,
               invoice("invoice.payment_failed", f"in_p{n}_2", sub, fan, persona, 2),
               updated(sub, fan, persona, True, T0 + 10), updated(sub, fan, persona, False, T0 + 5),
-              deleted(sub, fan, persona)]
+              deleted(sub, fan, persona),
+              refunded_by_payment_intent(f"in_p{n}_0", PRICE),  # all of the first period
+              stripe_event("charge.dispute.created", {**dispute, "status": "needs_response"}),
+              stripe_event("charge.dispute.closed", {**dispute, "status": "lost",
+                                                     "balance_transactions": [{"fee": 1_500}]})]
     order = data.draw(st.permutations(events))
     repeats = data.draw(st.lists(st.sampled_from(events), max_size=3))
     for event in [*order, *repeats]:
@@ -188,6 +198,36 @@ def test_any_arrival_order_ends_in_the_same_place(billing, data) -> None:
     assert subscription.paid_through == datetime.fromtimestamp(T0 + 90 * DAY, UTC)
     assert subscription.invoice_ids == {e["data"]["object"]["id"] for e in paid}
     assert subscription.cancel_at is not None  # the later report (cancel) stands
-    assert held_and_reversed(core, [e["data"]["object"]["id"] for e in paid]) == (3 * CREATOR, 0)
+    # The first period refunded and the second disputed and lost, whichever came first.
+    assert held_and_reversed(core, [e["data"]["object"]["id"] for e in paid]) == (
+        CREATOR, 2 * CREATOR)
     assert not core.subscriptions.access(fan, persona).subscribed
+    core.projections.catch_up()
+    assert not [f for f in core.queries.finance_flags(limit=100)
+                if f["object_id"] in (f"ch_in_p{n}_0", f"dp_p{n}")]  # each placed in the end
     assert timedelta(0) < core.subscriptions.grace
+
+
+def test_a_refund_before_its_invoice_waits_and_is_applied_when_the_invoice_comes(billing) -> None:
+    _, core, persona = billing
+    session = core.subscriptions.subscribe("fan-1", persona, "fan-1:sub:early")
+    assert deliver(core, checkout_completed(session.id, "sub_e", "fan-1", persona)) == "subscribed"
+    assert deliver(core, refunded_by_payment_intent("in_e0", 500)) == "waiting_for_invoice"
+    assert deliver(core, refunded_by_payment_intent("in_e1", 5_000)) == "waiting_for_invoice"
+    core.projections.catch_up()
+    assert sorted(f["outcome"] for f in core.queries.finance_flags(limit=10)) == [
+        "waiting_for_invoice", "waiting_for_invoice"]
+
+    assert deliver(core, invoice("invoice.paid", "in_e0", "sub_e", "fan-1", persona, 0)) == (
+        "period_paid")
+    held, reversed_minor = held_and_reversed(core, ["in_e0"])
+    assert reversed_minor > 0 and held + reversed_minor == CREATOR  # half refunded, in proportion
+    same = deliver(core, refunded_by_payment_intent("in_e0", 500))  # the same total again
+    assert same == "no_change" and held_and_reversed(core, ["in_e0"]) == (held, reversed_minor)
+    # A refund larger than its invoice is never applied: it stays on finance's list.
+    assert deliver(core, invoice("invoice.paid", "in_e1", "sub_e", "fan-1", persona, 1)) == (
+        "period_paid")
+    assert held_and_reversed(core, ["in_e1"]) == (CREATOR, 0)
+    core.projections.catch_up()
+    assert [(f["object_id"], f["outcome"]) for f in core.queries.finance_flags(limit=10)] == [
+        ("ch_in_e1", "waiting_for_invoice")]
