@@ -1,7 +1,7 @@
 """The composition root: settings in, a wired ledger core out. Nothing else constructs adapters."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.eventstore.config import Database, parse_database
@@ -19,6 +19,7 @@ from application.clock import Clock, system_clock
 from application.content.library import ContentLibrary, MediaLimits
 from application.content.ppv import PayPerView
 from application.content.signed_urls import MediaUrlSigner
+from application.content.sweep import MediaSweep
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.identity.age_verification import AgeVerifications
@@ -91,6 +92,7 @@ class Core:
     subscription_queries: SubscriptionQueries
     library: ContentLibrary
     content_queries: ContentQueries
+    media_sweep: MediaSweep
     payouts: Payouts
     payout_queries: PayoutQueries
     chat_modes: ChatModes
@@ -178,8 +180,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     content_queries = ContentQueries(read_db)
     payout_queries = PayoutQueries(read_db)
     releases = HoldReleases(ledger, queries, clock)
+    media_store = LocalDirectoryMediaStore(settings.media_dir)
     library = ContentLibrary(
-        ledger, clock, personas, subscriptions, LocalDirectoryMediaStore(settings.media_dir),
+        ledger, clock, personas, subscriptions, media_store,
         MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds),
         content_queries.offers_opening,
         MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes))
@@ -211,6 +214,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ppv_queries=PpvQueries(read_db),
         subscriptions=subscriptions, subscription_queries=subscription_queries,
         library=library, content_queries=content_queries,
+        # Against files' own times: the file system's clock, whatever the ledger's is.
+        media_sweep=MediaSweep(media_store, content_queries.stored_hashes,
+                               lambda: datetime.now(UTC), runner.catch_up),
         payouts=Payouts(ledger, gateway, clock, releases, payout_queries,
                         settings.payout_minimum_minor, runner.catch_up),
         payout_queries=payout_queries,

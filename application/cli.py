@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application import heap
@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     holds = commands.add_parser("holds", help="earnings holds")
     holds.add_subparsers(dest="action", required=True).add_parser(
         "release", help="release holds whose 14 days have passed")
+
+    media = commands.add_parser("media", help="the content library's stored files")
+    sweep = media.add_subparsers(dest="action", required=True).add_parser(
+        "sweep", help="remove stored files no item refers to (run daily; safe to repeat)")
+    sweep.add_argument("--older-than-minutes", type=_at_least_five, default=60,
+                       help="only files written longer ago than this (at least 5)")
 
     chat = commands.add_parser("chat", help="persona chat")
     chat.add_subparsers(dest="action", required=True).add_parser(
@@ -132,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         print(mint_token(settings, args.sub, args.role or ["fan"], args.ttl))
         return 0
     return _run_core_command(args, settings)
+
+
+def _at_least_five(text: str) -> int:
+    """A sweep's grace period leaves uploads in flight time to be recorded."""
+    minutes = int(text)
+    if minutes < 5:
+        raise argparse.ArgumentTypeError("at least 5 minutes, so uploads in flight are kept")
+    return minutes
 
 
 def _run_core_command(args: argparse.Namespace, settings: object) -> int:
@@ -208,6 +222,9 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
+    elif args.command == "media":
+        swept = core.media_sweep.run(timedelta(minutes=args.older_than_minutes))
+        print(json.dumps(swept.as_dict()))
     elif args.command == "chat":
         core.projections.catch_up()
         print(json.dumps({"given_back": core.stale_turns.settle()}))

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from domain.catalogue import TokenPack
@@ -151,4 +152,13 @@ class MediaStore(Protocol):
 
     def read(self, sha256: str) -> Iterator[bytes] | None:
         """The bytes in chunks, or None if nothing is stored under the hash."""
+        ...
+
+    def stored_before(self, moment: datetime) -> Iterator[tuple[str, bool]]:
+        """(name, is_partial) of what was last written before the moment: each hash, and each
+        partial upload a crash left behind."""
+        ...
+
+    def delete(self, name: str, is_partial: bool = False) -> None:
+        """Remove a hash's bytes (or a partial upload); nothing there is not an error."""
         ...

@@ -108,6 +108,10 @@ class ContentQueries:
             f"SELECT {self._ITEM} FROM rm_media_items WHERE {where} ORDER BY uploaded_at DESC",
             tuple(params))
 
+    def stored_hashes(self) -> set[str]:
+        """Every item's bytes, taken down or not (what a media sweep must keep)."""
+        return {str(r["sha256"]) for r in self._db.query("SELECT DISTINCT sha256 FROM rm_media_items")}
+
     def creator_posts(self, creator_id: str) -> list[dict[str, Any]]:
         """Every post of the creator's, taken down or not, newest first (for staff)."""
         return self._db.query(  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -53,3 +54,30 @@ class LocalDirectoryMediaStore:
                     yield chunk
 
         return chunks()
+
+    def stored_before(self, moment: datetime) -> Iterator[tuple[str, bool]]:
+        """(name, is_partial) of each file last written before the moment: a hash, or a
+        temporary file a crash left mid-upload."""
+        if not self._root.is_dir():
+            return
+        cutoff = moment.timestamp()
+        for directory in self._root.iterdir():
+            if not directory.is_dir():
+                continue
+            for path in directory.iterdir():
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                if path.name.startswith(".upload-"):
+                    yield str(path.relative_to(self._root)), True
+                elif _HASH.match(path.name):
+                    yield path.name, False
+
+    def delete(self, name: str, is_partial: bool = False) -> None:
+        if is_partial:
+            path = (self._root / name).resolve()
+            if path.parent.parent != self._root.resolve() or not path.name.startswith(
+                    ".upload-"):
+                raise ValueError("not a partial upload of this store")
+        else:
+            path = self._path(name)
+        path.unlink(missing_ok=True)
