@@ -126,3 +126,23 @@ def test_the_long_replay_commands_answer_from_the_command_line(tmp_path, clock) 
     assert balance["balanced"] is True
     diff = lyra("replay", "diff", "--since", "2000-01-01T00:00:00+00:00", "--until", now)
     assert [c["delta"]["held_tokens"] for c in diff["creators"]] == [70]
+
+
+def test_the_media_sweep_from_the_command_line(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LYRA_DATABASE_URL": f"sqlite:///{tmp_path}/lyra.sqlite",
+           "LYRA_ENVIRONMENT": "test", "LYRA_MEDIA_DIR": str(tmp_path / "media")}
+
+    def lyra(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "application.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    swept = lyra("media", "sweep")
+    assert swept.returncode == 0, swept.stderr
+    assert json.loads(swept.stdout) == {"removed": 0, "partial_removed": 0, "kept": 0}
+    too_soon = lyra("media", "sweep", "--older-than-minutes", "1")
+    assert too_soon.returncode == 2 and "at least 5 minutes" in too_soon.stderr
