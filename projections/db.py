@@ -29,11 +29,21 @@ class Tx(ABC):
     def __init__(self) -> None:
         self._deferred: Deferred = {}
 
-    @abstractmethod
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        if self._deferred:
+            self.write_deferred(statement)
+        self._execute(statement, params)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._deferred:
+            self.write_deferred(statement)
+        return self._query(statement, params)
 
     @abstractmethod
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    def _execute(self, statement: str, params: Sequence[Any]) -> None: ...
+
+    @abstractmethod
+    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]: ...
 
     def one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.query(statement, params)
@@ -116,14 +126,10 @@ class _PgTx(Tx):
         super().__init__()
         self._cursor = cursor
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        if self._deferred:
-            self.write_deferred(statement)
+    def _execute(self, statement: str, params: Sequence[Any]) -> None:
         self._cursor.execute(statement, params or None)  # no params: "%" is left alone
 
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        if self._deferred:
-            self.write_deferred(statement)
+    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]:
         self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
 
@@ -197,14 +203,10 @@ class _SqliteTx(Tx):
         super().__init__()
         self._conn = conn
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        if self._deferred:
-            self.write_deferred(statement)
+    def _execute(self, statement: str, params: Sequence[Any]) -> None:
         self._conn.execute(statement.replace("%s", "?"), tuple(params))
 
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        if self._deferred:
-            self.write_deferred(statement)
+    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]:
         cursor = self._conn.execute(statement.replace("%s", "?"), tuple(params))
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

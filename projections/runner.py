@@ -160,8 +160,7 @@ class ProjectionRunner:
         """Replay projections from the first event; returns the events replayed.
 
         All of them on PostgreSQL: staged apart and swapped in (staged_rebuild) while the live
-        read models keep serving. Some of them, or on SQLite:
-        dropped and caught up in place.
+        read models keep serving. Some of them, or on SQLite: dropped and caught up in place.
         """
         with heap.bulk_work():
             return self._rebuild(names, advance)

@@ -151,9 +151,7 @@ class BillingEvents:
         """The charge's payment learns its invoice; refunds and disputes that came first are
         applied to the new invoice and hold now, in the order they arrived."""
         assert paid.payment_intent_id is not None
-        payment = self._ledger.get_or_none(ids.invoice_payment_id(paid.payment_intent_id))
-        if not isinstance(payment, InvoicePayment):
-            payment = InvoicePayment(payment_intent_id=paid.payment_intent_id)
+        payment = self._payment(paid.payment_intent_id)
         placed = []
         for early in payment.waiting:
             change = ChargeChange(early.kind, paid.payment_intent_id, paid.stripe_invoice_id,
@@ -169,15 +167,12 @@ class BillingEvents:
         """A refund or dispute of an invoice's charge. One whose invoice is not recorded yet
         waits for it on the charge's payment (finance sees it flagged until then). None if it
         cannot be an invoice's (no payment intent to wait on)."""
-        payment = (self._ledger.get_or_none(ids.invoice_payment_id(change.payment_intent_id))
-                   if change.payment_intent_id else None)
+        payment = self._payment(change.payment_intent_id) if change.payment_intent_id else None
         invoice = self._invoice(change, payment)
         if invoice is not None:
             return self._apply(invoice, change, now)
-        if change.payment_intent_id is None or change.kind == DISPUTE_STILL_OPEN:
+        if payment is None or change.kind == DISPUTE_STILL_OPEN:
             return None
-        if not isinstance(payment, InvoicePayment):
-            payment = InvoicePayment(payment_intent_id=change.payment_intent_id)
         payment.wait(EarlyChange(change.kind, change.amount_minor, change.dispute_id, change.won,
                                  change.fee_minor, event_id), now)
         return "waiting_for_invoice", [payment]
@@ -233,11 +228,19 @@ class BillingEvents:
                                                              str(metadata["persona_id"])))
         return found if isinstance(found, Subscription) else None
 
-    def _invoice(self, change: ChargeChange, payment: Any) -> SubscriptionInvoice | None:
+    def _payment(self, payment_intent_id: str) -> InvoicePayment:
+        """The charge's payment as recorded, or a new one (saved only if something is planned
+        on it)."""
+        found = self._ledger.get_or_none(ids.invoice_payment_id(payment_intent_id))
+        return found if isinstance(found, InvoicePayment) else InvoicePayment(
+            payment_intent_id=payment_intent_id)
+
+    def _invoice(self, change: ChargeChange,
+                 payment: InvoicePayment | None) -> SubscriptionInvoice | None:
         """By the charge's invoice id, else its payment (written with the invoice), else the
         payment-intent index (invoices recorded before payments were)."""
         stripe_invoice_id = change.invoice_id
-        if stripe_invoice_id is None and isinstance(payment, InvoicePayment):
+        if stripe_invoice_id is None and payment is not None:
             stripe_invoice_id = payment.stripe_invoice_id
         if stripe_invoice_id is None and change.payment_intent_id:
             stripe_invoice_id = self._index.invoice_for_payment_intent(change.payment_intent_id)
