@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, require
+from api.params import Offset
 
 router = APIRouter(tags=["admin"])
 
@@ -17,7 +18,7 @@ class UnfreezeRequest(BaseModel):
 @router.get("/api/admin/wallets/frozen")
 def frozen_wallets(core: CoreDep, user: CurrentUser,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                   offset: Offset = 0) -> dict[str, Any]:
     """Wallets a dispute or an unpaid debt froze: staff's queue (a debt clears as it is paid)."""
     require(user, "admin", "finance")
     return {"wallets": core.admin_queries.frozen_wallets(limit, offset)}
