@@ -46,6 +46,7 @@ from projections.admin_queries import AdminQueries
 from projections.audit import AuditProjection
 from projections.base import Projection
 from projections.chat_queries import ChatQueries
+from projections.chat_turns import ChatTurnsProjection
 from projections.content import ContentProjection, ContentQueries
 from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
@@ -116,7 +117,7 @@ def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
             PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
-            ContentProjection(), PayoutsProjection(), AuditProjection()]
+            ContentProjection(), PayoutsProjection(), ChatTurnsProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:
@@ -225,7 +226,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         intimate_chat=conversation(IntimatePolicy(ledger)) if settings.intimate_chat_enabled
         else None,
         age_verifications=age_verifications, chat_queries=chat_queries,
-        stale_turns=StaleTurns(ledger, chat_queries, clock,
+        stale_turns=StaleTurns(ledger, chat_queries, subscriptions, clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
         clock=clock,
         replays=ReplayWorkers(db, settings.replay_processes),

@@ -142,6 +142,10 @@ class PendingMessageCharges(Protocol):
         """Ids of message charges neither delivered nor given back, charged before then."""
         ...
 
+    def pending_included_turns(self, sent_before_iso: str, limit: int) -> list[tuple[str, str]]:
+        """(thread id, message id) of included messages with no reply yet, sent before then."""
+        ...
+
 
 class MediaStore(Protocol):
     """Content-addressed bytes: stored once by SHA-256, read back by it."""

@@ -54,9 +54,13 @@ def creator_personas_id(creator_user_id: str) -> UUID:
     return uuid5(PERSONAS, creator_user_id)
 
 
-def unlock_id(fan_id: str, offer_id: str) -> UUID:
-    """One unlock per fan and offer: a second is a version conflict, never a second charge."""
-    return uuid5(UNLOCK, f"{fan_id}\x1f{offer_id}")
+def unlock_id(fan_id: str, offer_id: str, generation: int = 1) -> UUID:
+    """One standing unlock per fan and offer: a second is a version conflict, never a second
+    charge. A refund or dispute that revokes one lets the fan buy it again, as the next
+    generation, so the ids form a chain that ends at the unlock standing now."""
+    if generation == 1:
+        return uuid5(UNLOCK, f"{fan_id}\x1f{offer_id}")
+    return uuid5(UNLOCK, f"{fan_id}\x1f{offer_id}\x1f{generation}")
 
 
 def message_charge_id(fan_id: str, message_key: str) -> UUID:

@@ -1,5 +1,5 @@
-"""Read-side questions the chat asks of the spends read model: the tips sent in a thread, and
-paid messages whose turn never settled."""
+"""Read-side questions the chat asks: the tips sent in a thread, and messages whose turn never
+settled (paid ones through their charge in the spends read model, included ones in their own)."""
 
 from typing import Any
 
@@ -29,3 +29,10 @@ class ChatQueries:
             "SELECT aggregate_id FROM rm_spends WHERE reply_status = 'pending' "
             "AND spent_at < %s ORDER BY spent_at LIMIT %s", (charged_before_iso, limit))
         return [r["aggregate_id"] for r in rows]
+
+    def pending_included_turns(self, sent_before_iso: str,
+                               limit: int) -> list[tuple[str, str]]:
+        rows = self._db.query(
+            "SELECT thread_id, message_id FROM rm_included_turns WHERE sent_at < %s "
+            "ORDER BY sent_at LIMIT %s", (sent_before_iso, limit))
+        return [(r["thread_id"], r["message_id"]) for r in rows]

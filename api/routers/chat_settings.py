@@ -46,6 +46,6 @@ def start_age_verification(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/api/admin/chat/settle-stale")
 def settle_stale(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
-    """Give back paid messages whose turn never ended (also `lyra chat settle-stale`)."""
+    """Give back messages whose turn never ended, paid or included (also `lyra chat settle-stale`)."""
     require(user, "admin", "finance")
     return {"given_back": core.stale_turns.settle()}

@@ -21,11 +21,10 @@ from application.ledger import Ledger
 from application.personas import Personas
 from application.ports import MediaStore
 from application.subscriptions.service import Subscriptions
-from domain import ids
 from domain.aggregates.media_item import MediaItem, checked_tier
 from domain.aggregates.post import Post
 from domain.aggregates.ppv_offer import InvalidOfferError
-from domain.aggregates.unlock import Unlock
+from domain.aggregates.unlock import Unlock, standing_unlock_id
 from domain.errors import DomainError
 from domain.visibility import PPV, SUBSCRIBERS, Viewer, may_view
 
@@ -211,8 +210,11 @@ class ContentLibrary:
 
     def _unlocked(self, fan_id: str, item_id: str) -> bool:
         offers = self._offers_opening(item_id)
-        unlocks = self._ledger.get_many([ids.unlock_id(fan_id, o) for o in offers])
-        return any(isinstance(u, Unlock) and u.is_entitled for u in unlocks.values())
+        known: dict[UUID, Any] = {}
+        while wanted := {standing_unlock_id(fan_id, o, known.get) for o in offers} - set(known):
+            known.update(dict.fromkeys(wanted))
+            known.update(self._ledger.get_many(wanted))
+        return any(isinstance(u, Unlock) and u.is_entitled for u in known.values())
 
     def _item(self, item_id: UUID) -> MediaItem:
         item = self._ledger.get_or_none(item_id)

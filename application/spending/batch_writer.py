@@ -114,6 +114,7 @@ class SpendBatchWriter:
     def _plan_one(self, command: Spend, loaded: Loaded, touched: dict[UUID, Any],
                   now: datetime) -> dict[str, Any]:
         kind = self._kinds[command.kind]
+        command = kind.resolve(command, lambda key: touched.get(key) or loaded.get(key))
         wallet: Wallet | None = touched.get(ids.wallet_id(command.fan_id)) or loaded.get(
             ids.wallet_id(command.fan_id))
         prior = touched.get(command.spend_id) or (loaded.get(command.spend_id)

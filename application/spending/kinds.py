@@ -5,7 +5,8 @@ offer), fixes the terms (who earns, how much, at which rate) or refuses with a d
 builds the thing bought, and decides what a second request for the same spend gets.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -20,7 +21,9 @@ from domain.aggregates.persona import Persona
 from domain.aggregates.ppv_offer import PpvOffer
 from domain.aggregates.tip import CHAT_MODES, Tip
 from domain.aggregates.token_spend import TokenSpend
-from domain.aggregates.unlock import Unlock
+from domain.aggregates.unlock import Unlock, standing_unlock_id
+from domain.aggregates.wallet import Wallet
+from domain.card_payment import DISPUTE_OPEN
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS
 from domain.errors import (
     DomainError,
@@ -55,6 +58,9 @@ class Terms:
     persona_id: str = ""
 
 
+Seen = Callable[[UUID], Any]  # what the batch knows of an aggregate: planned, loaded, or None
+
+
 class SpendKind(Protocol):
     name: str
 
@@ -63,6 +69,10 @@ class SpendKind(Protocol):
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
         """Aggregates to load; called again with what was loaded until it asks for nothing new."""
+
+    def resolve(self, command: Spend, seen: Seen) -> Spend:
+        """The command with the id its spend has now: the thing bought may have moved on since
+        the command was made (a revoked unlock is bought again under the next id)."""
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
         """Who earns what, or a refusal."""
@@ -98,6 +108,9 @@ class TipKind:
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
         return [ids.creator_id(command.target_id)]
 
+    def resolve(self, command: Spend, seen: Seen) -> Spend:
+        return command
+
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
         receiving_creator(loaded, command.target_id)
         return Terms(command.target_id, command.amount_tokens, fees.tip_creator_bps)
@@ -126,10 +139,36 @@ class UnlockKind:
 
     def reads(self, command: Spend, loaded: Loaded) -> list[UUID]:
         offer = loaded.get(as_uuid(command.target_id))
-        wanted = [as_uuid(command.target_id)]
+        wanted = [as_uuid(command.target_id), self.resolve(command, loaded.get).spend_id]
         if isinstance(offer, PpvOffer):
             wanted += [ids.creator_id(offer.creator_id), as_uuid(offer.persona_id)]
-        return wanted
+        return wanted + [as_uuid(p) for p in self._reversing_purchases(command, loaded.get)]
+
+    @staticmethod
+    def _reversing_purchases(command: Spend, seen: Seen) -> list[str]:
+        """The purchases whose reversals revoked the fan's earlier unlocks of the offer."""
+        wallet = seen(ids.wallet_id(command.fan_id))
+        if not isinstance(wallet, Wallet):
+            return []
+        purchases: list[str] = []
+        generation = 1
+        while isinstance(prior := seen(ids.unlock_id(command.fan_id, command.target_id,
+                                                     generation)), Unlock):
+            if not prior.is_entitled:
+                purchases += wallet.purchases_reversing(prior.ref_id)
+            generation += 1
+        return purchases
+
+    def resolve(self, command: Spend, seen: Seen) -> Spend:
+        """Past every revoked unlock of the offer to the one standing, or the next to buy;
+        unless a revoked one is this very request retried, which is answered as before."""
+        def past(unlock_id: UUID) -> Any:
+            found = seen(unlock_id)
+            retried = (isinstance(found, Unlock) and command.idempotency_key is not None
+                       and found.idempotency_key == command.idempotency_key)
+            return None if retried else found
+        return replace(command, spend_id=standing_unlock_id(command.fan_id, command.target_id,
+                                                            past))
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
         offer = loaded.get(as_uuid(command.target_id))
@@ -141,11 +180,16 @@ class UnlockKind:
         receiving_creator(loaded, offer.creator_id)
         if command.amount_tokens != offer.price_tokens:
             raise PriceChangedError(f"the offer costs {offer.price_tokens} tokens")
+        if any(getattr(loaded.get(as_uuid(p)), "dispute_status", None) == DISPUTE_OPEN
+               for p in self._reversing_purchases(command, loaded.get)):
+            raise UnlockRevokedError("a dispute revoked this unlock; it can be bought again once "
+                                     "the dispute closes (won, it comes back by itself)")
         return Terms(offer.creator_id, offer.price_tokens, fees.ppv_creator_bps, offer.persona_id)
 
     def buy(self, command: Spend, terms: Terms, lots_used: list[list[Any]],
             at: datetime) -> TokenSpend:
-        return Unlock.purchase(fan_id=command.fan_id, creator_id=terms.creator_id,
+        return Unlock.purchase(unlock_id=command.spend_id, fan_id=command.fan_id,
+                               creator_id=terms.creator_id,
                                offer_id=command.target_id, persona_id=terms.persona_id,
                                price_tokens=terms.amount_tokens, creator_bps=terms.creator_bps,
                                lots_used=lots_used, idempotency_key=command.idempotency_key,
@@ -154,8 +198,6 @@ class UnlockKind:
     def repeat(self, prior: Unlock, command: Spend) -> None:
         if command.idempotency_key and prior.idempotency_key == command.idempotency_key:
             return  # the same request retried: answer as before
-        if not prior.is_entitled:
-            raise UnlockRevokedError("this unlock was revoked after a refund or dispute")
         raise AlreadyUnlockedError("you have already unlocked this offer")
 
 
@@ -187,6 +229,9 @@ class MessageKind:
         if command.chat_mode == "companion":
             wanted.append(ids.companion_personality_id(command.target_id))
         return wanted
+
+    def resolve(self, command: Spend, seen: Seen) -> Spend:
+        return command
 
     def terms(self, command: Spend, loaded: Loaded, fees: FeeSchedule) -> Terms:
         persona = live_persona(loaded, command.target_id)

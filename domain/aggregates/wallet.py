@@ -207,6 +207,13 @@ class Wallet(Aggregate):
                                  reason=reason, at=at)
         return tokens
 
+    def purchases_reversing(self, ref_id: str) -> list[str]:
+        """The purchases whose reversals still take tokens of a spend: what revoked it, and
+        what could give it back (a dispute won)."""
+        return [lot.purchase_id for lot in self.lots.values()
+                if any(row[1] == ref_id and row[3] > 0
+                       for record in lot.reversals for row in record.spends)]
+
     def freeze(self, reason: str, at: datetime) -> None:
         """Stop spending (a dispute); only staff clear it. Freezing a frozen wallet is a no-op."""
         if self.frozen_reason is None:

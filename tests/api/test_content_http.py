@@ -197,3 +197,38 @@ def test_titles_and_captions_pass_the_blocked_term_filter(api, studio) -> None:
     for response in refused:
         assert (response.status_code, response.json()["error"]["code"]) == (422, "blocked_terms")
     assert api.head() == head and stored_files(api) == files
+
+
+def test_an_unlock_a_refund_revoked_can_be_bought_again_and_opens_the_item_again(
+        api, studio, library) -> None:
+    persona_id, items, offer_id = library
+    buyer, first_session = funded_fan(api, "fan-buy")
+    bought = buyer.post(f"/api/ppv/{offer_id}/purchase", json={"price_tokens": 300},
+                        headers={"Idempotency-Key": "first"})
+    assert bought.status_code == 201
+    refund = httpx.post(f"{api.base}/simulator/checkout/{first_session}/refund").json()
+    assert refund["response"]["outcome"] == "refunded"
+    assert seen(api, buyer, persona_id)["ppv"] is False
+    # The first request retried is answered as it was, and charges nothing.
+    head = api.head()
+    retried = buyer.post(f"/api/ppv/{offer_id}/purchase", json={"price_tokens": 300},
+                         headers={"Idempotency-Key": "first"})
+    assert (retried.status_code, retried.json()["replayed"]) == (201, True)
+    assert retried.json()["unlock_id"] == bought.json()["unlock_id"] and api.head() == head
+    funded_fan(api, "fan-buy")
+    again = buyer.post(f"/api/ppv/{offer_id}/purchase", json={"price_tokens": 300})
+    assert again.status_code == 201, again.text
+    assert again.json()["unlock_id"] != bought.json()["unlock_id"]
+    assert (again.json()["new_balance"], again.json()["creator_tokens"]) == (200, 240)
+    assert seen(api, buyer, persona_id)["ppv"] is True
+    assert buyer.get(f"/api/media/{items['ppv']['item_id']}/url").status_code == 200
+    third = buyer.post(f"/api/ppv/{offer_id}/purchase", json={"price_tokens": 300})
+    assert third.status_code == 409 and third.json()["error"]["code"] == "already_unlocked"
+    unlocks = buyer.get("/api/ppv/unlocks", params={"min_position": api.head()}).json()["unlocks"]
+    assert sorted((u["entitled"], u["reversal_reason"]) for u in unlocks) == [
+        (False, "refund"), (True, None)]
+    creator, _ = studio
+    mine = creator.get("/api/creator/ppv").json()["offers"]
+    assert [(o["unlocks"], o["creator_tokens"]) for o in mine] == [(1, 240)]
+    balance = api.as_user("fin", "finance").get("/api/finance/trial-balance").json()
+    assert balance["balanced"] and balance["tokens"]["standing_creator_shares"] == 240

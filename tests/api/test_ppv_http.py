@@ -100,8 +100,40 @@ def test_a_dispute_revokes_the_unlock_and_winning_it_gives_it_back(api, studio) 
     history = fan.get("/api/wallet/transactions").json()["transactions"]
     unlock_row = next(t for t in history if t["kind"] == "unlock")
     assert (unlock_row["reversed_tokens"], unlock_row["reversal_reason"]) == (500, "dispute")
+    # Staff may let the fan spend while the dispute is open, but not buy the offer again: won,
+    # the dispute gives the unlock back, and the fan would have paid for it twice.
+    admin = api.as_user("adm-1", "admin")
+    assert admin.post("/api/admin/wallets/fan-1/unfreeze",
+                      json={"reason": "reviewed"}).status_code == 200
+    funded_fan(api, "fan-1", "pack_500")
+    head = api.head()
+    refused = fan.post(f"/api/ppv/{offer_id}/purchase")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "unlock_revoked"
+    assert api.head() == head
     httpx.post(f"{sim}/dispute/close", params={"outcome": "won"})
     unlocks = fan.get("/api/ppv/unlocks", params={"min_position": api.head()}).json()["unlocks"]
     assert [(u["entitled"], u["reversal_reason"]) for u in unlocks] == [(True, None)]
+    again = fan.post(f"/api/ppv/{offer_id}/purchase")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_unlocked"
+    balance = api.as_user("fin", "finance").get("/api/finance/trial-balance").json()
+    assert balance["balanced"] and balance["tokens"]["standing_creator_shares"] == 400
+
+
+def test_an_unlock_a_lost_dispute_revoked_can_be_bought_again(api, studio) -> None:
+    _, offer_id = offer(api, studio, price=500)
+    fan, session_id = funded_fan(api, "fan-1", "pack_500")
+    first = fan.post(f"/api/ppv/{offer_id}/purchase").json()["unlock_id"]
+    sim = f"{api.base}/simulator/checkout/{session_id}"
+    httpx.post(f"{sim}/dispute")
+    httpx.post(f"{sim}/dispute/close", params={"outcome": "lost"})
+    api.as_user("adm-1", "admin").post("/api/admin/wallets/fan-1/unfreeze",
+                                       json={"reason": "reviewed"})
+    funded_fan(api, "fan-1", "pack_500")
+    again = fan.post(f"/api/ppv/{offer_id}/purchase")
+    assert again.status_code == 201, again.text
+    assert again.json()["unlock_id"] != first and again.json()["new_balance"] == 0
+    unlocks = fan.get("/api/ppv/unlocks", params={"min_position": api.head()}).json()["unlocks"]
+    assert sorted((u["entitled"], u["reversal_reason"] or "") for u in unlocks) == [
+        (False, "dispute"), (True, "")]
     balance = api.as_user("fin", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"] and balance["tokens"]["standing_creator_shares"] == 400

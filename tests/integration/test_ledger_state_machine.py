@@ -9,6 +9,7 @@ profile; `HYPOTHESIS_PROFILE=long` runs many more and longer histories.
 """
 
 import contextlib
+import itertools
 import time
 import uuid
 from typing import Any
@@ -36,7 +37,8 @@ PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
 STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
-         "payout_fates": {}, "invoice_changes_before_their_invoice": 0}
+         "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
+         "unlocks_bought_again": 0}
 
 
 class Purchase:
@@ -361,6 +363,12 @@ class Ledger(RuleBasedStateMachine):
                 row = self.core.queries.wallet(f"fan-{fan}")
                 assert row["balance_tokens"] == wallet.balance_tokens >= 0
                 assert row["frozen"] == wallet.is_frozen
+            for offer in self.offers:
+                chain = list(itertools.takewhile(lambda u: u is not None, (
+                    self.core.ledger.get_or_none(ids.unlock_id(f"fan-{fan}", offer, g))
+                    for g in itertools.count(1))))
+                assert sum(u.is_entitled for u in chain) <= 1, "an offer paid for twice"
+                assert all(not u.is_entitled for u in chain[:-1]), "a revoked unlock stands"
 
     @invariant()
     def read_models_equal_a_rebuild(self) -> None:
@@ -373,6 +381,9 @@ class Ledger(RuleBasedStateMachine):
         STATS["largest_ledger_events"] = max(STATS["largest_ledger_events"],
                                              self.core.ledger.max_position())
         wallets = [self.core.ledger.get_or_none(ids.wallet_id(f"fan-{f}")) for f in FANS]
+        STATS["unlocks_bought_again"] += sum(
+            self.core.ledger.get_or_none(ids.unlock_id(f"fan-{f}", o, 2)) is not None
+            for f in FANS for o in self.offers)
         if any(w is not None and w.spends_reversed_tokens for w in wallets):
             STATS["runs_with_reversed_spends"] += 1
         if any(w is not None and any(c.gone_tokens for lot in w.lots.values()
