@@ -226,3 +226,20 @@ def test_bad_amounts_are_refused() -> None:
         wallet.reverse_purchase("a", 11, "refund", NOW)
     with pytest.raises(InsufficientFundsError):
         wallet.spend(11, "tip:y", NOW)
+
+
+def test_a_spend_names_the_purchases_whose_reversals_still_take_it() -> None:
+    wallet = Wallet(fan_id="fan")
+    wallet.credit("p1", 300, NOW)
+    wallet.credit("p2", 300, NOW)
+    wallet.spend(500, "unlock:u1", NOW)  # 300 from p1, 200 from p2
+    wallet.spend(100, "tip:t1", NOW)  # the rest of p2
+    assert wallet.purchases_reversing("unlock:u1") == []
+    wallet.reverse_purchase("p2", 300, "dispute", NOW)
+    assert wallet.purchases_reversing("unlock:u1") == ["p2"]
+    assert wallet.purchases_reversing("tip:t1") == ["p2"]
+    wallet.reverse_purchase("p1", 300, "refund", NOW)
+    assert sorted(wallet.purchases_reversing("unlock:u1")) == ["p1", "p2"]
+    wallet.reinstate_purchase("p2", 300, "dispute won", NOW)
+    assert wallet.purchases_reversing("unlock:u1") == ["p1"]
+    assert wallet.purchases_reversing("tip:t1") == []
