@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
     chat = commands.add_parser("chat", help="persona chat")
     chat.add_subparsers(dest="action", required=True).add_parser(
-        "settle-stale", help="give back messages, paid or included, whose reply never came (run every minute)")
+        "settle-stale",
+        help="give back messages, paid or included, whose reply never came (run every minute)")
 
     payouts = commands.add_parser("payouts", help="creator payouts through Stripe Connect")
     payouts_sub = payouts.add_subparsers(dest="action", required=True)

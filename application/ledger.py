@@ -1,11 +1,18 @@
 """The event store: every money aggregate in one ordered log, which is both ledger and audit trail."""
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    Repository,
+    project_aggregate,
+)
+from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import IntegrityError, Recording
 
 from adapters.eventstore.append_only import protect_events_table
@@ -13,12 +20,22 @@ from adapters.eventstore.bulk import select_events_after
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
 from application.errors import ConcurrencyExhaustedError
+from domain.chat_thread import ChatThread
 
 A = TypeVar("A")
 
 
+SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
+
+log = logging.getLogger(__name__)
+
+
 class Ledger(Application[UUID]):
     name = "Ledger"
+    # Streams a person grows without bound by using them (a chat thread): read from their latest
+    # snapshot and the events after it, so a read costs the same however long the stream. Only
+    # these: every other read stays one query, with no snapshot lookup in front of it.
+    snapshotted: tuple[type[Aggregate], ...] = (ChatThread,)
 
     def __init__(self, db: Database, prepare: bool = True) -> None:
         """prepare=False opens a store another process has prepared (its schema, triggers and
@@ -26,16 +43,19 @@ class Ledger(Application[UUID]):
         self.db = db
         if not prepare:
             super().__init__(env=eventstore_env(db) | {"CREATE_TABLE": "no"})
+            self.snapshot_store = self.construct_snapshot_store()
         else:
             with startup_lock(db):
                 ensure_schema(db)
                 super().__init__(env=eventstore_env(db))
+                self.snapshot_store = self.construct_snapshot_store()
                 protect_events_table(db, self.events_table)
                 if db.kind == "postgres":
                     install_hash_chain(db, self.events_table)
                 backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
+        self.from_snapshots = Repository(self.events, snapshot_store=self.snapshot_store)
 
     @property
     def events_table(self) -> str:
@@ -63,6 +83,33 @@ class Ledger(Application[UUID]):
         recordings = self.events.put(events)
         self._notify(recordings)
         return recordings
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Application.save, then a snapshot of each snapshotted aggregate whose events crossed
+        a multiple of SNAPSHOT_EVERY. The snapshot is written after the events' commit: it is
+        derived, so losing one (a crash in between) only means reading more events."""
+        due = [o for o in objs if isinstance(o, self.snapshotted)
+               and (o.version - len(o.pending_events)) // SNAPSHOT_EVERY
+               < o.version // SNAPSHOT_EVERY]
+        recordings = super().save(*objs, **kwargs)
+        for aggregate in due:
+            try:
+                self.snapshot_store.put([Snapshot.take(aggregate)])
+            except Exception:  # noqa: BLE001 - a missed snapshot costs reads, never data
+                log.exception("could not snapshot %s at version %s", aggregate.id,
+                              aggregate.version)
+        return recordings
+
+    def get_snapshotted(self, aggregate_id: UUID) -> Any:
+        """A snapshotted aggregate (see `snapshotted`): its latest snapshot and the events after
+        it, in two indexed reads."""
+        return self.from_snapshots.get(aggregate_id)
+
+    def get_snapshotted_or_none(self, aggregate_id: UUID) -> Any | None:
+        try:
+            return self.get_snapshotted(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def save_planned(self, plan: Callable[[], Sequence[Any]], attempts: int = 5,
                      conflict: str = "it kept changing meanwhile: try again") -> list[Any]:

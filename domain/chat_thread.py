@@ -33,18 +33,21 @@ class ChatThread(Aggregate):
     def __init__(self, fan_id: str, persona_id: str) -> None:
         self.fan_id = fan_id
         self.persona_id = persona_id
+        # Plain JSON-shaped state (no shared references, no sets), so that a snapshot of it
+        # restores the same thread: messages are found by their index.
         self.messages: list[dict[str, Any]] = []
-        self.by_id: dict[str, dict[str, Any]] = {}
+        self.index: dict[str, int] = {}
         self.memory: dict[str, Any] = {}
-        self.acknowledged_tips: set[str] = set()
+        self.acknowledged_tips: dict[str, bool] = {}
 
     def message(self, message_id: str) -> dict[str, Any] | None:
-        return self.by_id.get(message_id)
+        at = self.index.get(message_id)
+        return None if at is None else self.messages[at]
 
     def send(self, message_id: str, text: str, paid_by: str, price_tokens: int,
              charge_id: str | None, at: datetime) -> None:
         """paid_by: "included" (a subscriber's allowance) or "tokens" (charge_id)."""
-        if message_id in self.by_id:
+        if message_id in self.index:
             raise DuplicateMessageError("this message was already sent")
         self._sent(message_id=message_id, text=text, paid_by=paid_by, price_tokens=price_tokens,
                    charge_id=charge_id, at=at)
@@ -81,8 +84,8 @@ class ChatThread(Aggregate):
         entry = {"message_id": message_id, "text": text, "paid_by": paid_by,
                  "price_tokens": price_tokens, "charge_id": charge_id, "sent_at": at,
                  "status": PENDING, "reply": None, "replaced": False, "tip_ids": []}
+        self.index[message_id] = len(self.messages)
         self.messages.append(entry)
-        self.by_id[message_id] = entry
 
     class ReplyDelivered(Aggregate.Event):
         message_id: str
@@ -95,10 +98,9 @@ class ChatThread(Aggregate):
     @event(ReplyDelivered)
     def _delivered(self, message_id: str, text: str, replaced: bool, checks: list[str],
                    tip_ids: list[str], at: datetime) -> None:
-        entry = self.by_id[message_id]
-        entry.update(status=DELIVERED, reply=text, replaced=replaced, tip_ids=list(tip_ids),
-                     replied_at=at)
-        self.acknowledged_tips.update(tip_ids)
+        self.messages[self.index[message_id]].update(
+            status=DELIVERED, reply=text, replaced=replaced, tip_ids=list(tip_ids), replied_at=at)
+        self.acknowledged_tips.update(dict.fromkeys(tip_ids, True))
 
     class ReplyFailed(Aggregate.Event):
         message_id: str
@@ -107,7 +109,7 @@ class ChatThread(Aggregate):
 
     @event(ReplyFailed)
     def _failed(self, message_id: str, reason: str, at: datetime) -> None:
-        self.by_id[message_id].update(status=FAILED, failure=reason)
+        self.messages[self.index[message_id]].update(status=FAILED, failure=reason)
 
     class MemoryNoted(Aggregate.Event):
         notes: dict[str, Any]

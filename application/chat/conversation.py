@@ -138,7 +138,7 @@ class Conversation:
         return self._quote(fan_id, persona_id, context)
 
     def thread(self, fan_id: str, persona_id: str) -> ChatThread | None:
-        return self._ledger.get_or_none(self._thread_id(fan_id, persona_id))
+        return self._ledger.get_snapshotted_or_none(self._thread_id(fan_id, persona_id))
 
     # -- a turn ------------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ class Conversation:
         context = self._context(fan_id, persona_id)
         thread_id = self._thread_id(fan_id, persona_id)
         message_id = message_key or uuid4().hex
-        fresh = self._ledger.get_or_none(thread_id)
+        fresh = self._ledger.get_snapshotted_or_none(thread_id)
         known = fresh.message(message_id) if fresh is not None else None
         if fresh is not None and known is not None:
             if known["text"] != text:
@@ -256,7 +256,7 @@ class Conversation:
 
     def _open_thread(self, fan_id: str, persona_id: str, thread_id: UUID,
                      fresh: ChatThread | None = None) -> ChatThread:
-        thread = fresh if fresh is not None else self._ledger.get_or_none(thread_id)
+        thread = fresh if fresh is not None else self._ledger.get_snapshotted_or_none(thread_id)
         return thread if thread is not None else self.policy.thread_type(
             fan_id=fan_id, persona_id=persona_id)
 
@@ -342,10 +342,10 @@ class Conversation:
         tips = [UUID(t) for t in turn.tip_ids]
         charge_ids = [UUID(turn.charge_id)] if turn.charge_id is not None else []
 
-        def plan() -> list[Any]:  # read fresh on each attempt, in one query
+        def plan() -> list[Any]:  # read fresh on each attempt
             now = self._clock()
-            loaded = self._ledger.get_many([turn.thread_id, *charge_ids, *tips])
-            thread: ChatThread = loaded[turn.thread_id]
+            thread: ChatThread = self._ledger.get_snapshotted(turn.thread_id)
+            loaded = self._ledger.get_many([*charge_ids, *tips])
             entry = thread.message(turn.message_id)
             if entry is None or entry["status"] != "pending":
                 return []  # a concurrent retry of the same message recorded it first
@@ -370,7 +370,7 @@ class Conversation:
         """Record the failure and give back what the message cost, in one save."""
         def plan() -> list[Any]:  # read fresh on each attempt: a conflict means someone wrote
             now = self._clock()
-            thread: ChatThread = self._ledger.repository.get(turn.thread_id)
+            thread: ChatThread = self._ledger.get_snapshotted(turn.thread_id)
             entry = thread.message(turn.message_id)
             if entry is None or entry["status"] != "pending":
                 return []
@@ -389,7 +389,7 @@ class Conversation:
                                "tokens": turn.price.price_tokens}}
 
     def _replay(self, turn: Turn) -> Iterator[tuple[str, dict[str, Any]]]:
-        thread: ChatThread = self._ledger.repository.get(turn.thread_id)
+        thread: ChatThread = self._ledger.get_snapshotted(turn.thread_id)
         entry = thread.message(turn.message_id)
         assert entry is not None
         if entry["status"] == DELIVERED:

@@ -74,7 +74,8 @@ class StaleTurns:
         if not changed:
             return []
         charge = changed[-1]
-        thread = self._ledger.get_or_none(UUID(charge.thread_id)) if charge.thread_id else None
+        thread = self._ledger.get_snapshotted_or_none(UUID(charge.thread_id)) \
+            if charge.thread_id else None
         if thread is not None:
             entry = next((m for m in thread.messages if m["charge_id"] == str(charge_id)), None)
             if entry is not None and entry["status"] == PENDING:
@@ -86,7 +87,7 @@ class StaleTurns:
         """The thread's record that the turn failed, and the message's use given back to the
         allowance it came from; an allowance whose period has ended since has nothing to give
         (the fan has this period's in full)."""
-        thread = self._ledger.get_or_none(thread_id)
+        thread = self._ledger.get_snapshotted_or_none(thread_id)
         if not isinstance(thread, ChatThread):
             return []
         entry = thread.message(message_id)

@@ -1,0 +1,75 @@
+"""What one chat message costs as its thread grows: a message in a thread of 10 answered
+messages against one in a thread of 1,000 and of 5,000, measured in one run (offline model, so
+no provider time; in-process, so no HTTP).
+
+Each long thread is written straight to the ledger (its messages and replies, in one save), then
+`--turns` paid messages are sent in it one after another: the charge, the model call, the checks
+and the recorded reply. The short thread is the baseline; a message should cost the same however
+long the conversation before it.
+
+Usage: PYTHONPATH=. python bench/chat_thread.py [--lengths 10,1000,5000] [--turns 30]
+       (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
+"""
+
+import argparse
+import time
+from datetime import UTC, datetime
+
+from application.bootstrap import Core
+from bench.chat import percentile
+from bench.tips import drop_schema, make_core, new_schema, seed, storefront
+
+PRICE_TOKENS = 5
+
+
+def grow(core: Core, fan_id: str, persona_id: str, length: int) -> None:
+    """A thread of `length` answered messages, saved at once (what months of chat leave)."""
+    policy = core.companion_chat.conversation.policy
+    thread = policy.thread_type(fan_id=fan_id, persona_id=persona_id)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(length):
+        thread.send(f"old-{n}", f"Earlier message {n}.", "included", 0, None, at)
+        thread.deliver(f"old-{n}", f"Earlier reply {n}.", False, [], [], at)
+    core.ledger.save(thread)
+
+
+def turns(core: Core, fan_id: str, persona_id: str, count: int) -> list[float]:
+    chat = core.companion_chat.conversation
+    took = []
+    for n in range(count):
+        started = time.perf_counter()
+        turn = chat.begin(fan_id, persona_id, f"Hello, message {n}.", None, PRICE_TOKENS)
+        assert [name for name, _ in chat.reply(turn)][-1] == "done"
+        took.append((time.perf_counter() - started) * 1000)
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lengths", default="10,1000,5000")
+    parser.add_argument("--turns", type=int, default=30)
+    args = parser.parse_args()
+    lengths = [int(x) for x in args.lengths.split(",")]
+    schema = new_schema("chat_thread")
+    core = make_core(schema, 2)
+    try:
+        seed(core, len(lengths), 1)
+        persona_id, _ = storefront(core)
+        turns(core, "fan-0", persona_id, 5)  # warm up: imports, caches, connections
+        results = {}
+        for fan, length in enumerate(lengths):
+            grow(core, f"fan-{fan}", persona_id, length)
+            results[length] = turns(core, f"fan-{fan}", persona_id, args.turns)
+        base = percentile(results[lengths[0]], 0.5)
+        print(f"{'thread length (answered messages)':<36} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'p50 against the shortest':>26}")
+        for length, took in results.items():
+            p50 = percentile(took, 0.5)
+            print(f"{length:<36,} {p50:8.1f} {percentile(took, 0.99):8.1f} {p50 / base:26.2f}")
+    finally:
+        core.close()
+        drop_schema(schema)
+
+
+if __name__ == "__main__":
+    main()

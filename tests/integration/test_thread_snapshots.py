@@ -1,0 +1,98 @@
+"""A chat thread read from its latest snapshot is the thread its events make, whatever happened
+in it and however its events were saved, on both engines; and a long thread is read from its
+snapshot, not from its first event."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import application.ledger as ledger_module
+from application.bootstrap import build_core
+from application.settings import Settings
+from domain.aggregates.companion_thread import CompanionThread
+
+AT = datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+steps = st.lists(st.one_of(
+    st.tuples(st.just("send"), st.booleans()),  # paid or included
+    st.tuples(st.just("deliver"), st.lists(st.sampled_from(["t1", "t2", "t3"]), max_size=2)),
+    st.tuples(st.just("fail"), st.just(None)),
+    st.tuples(st.just("remember"), st.sampled_from(["name", "mood", "place"])),
+    st.tuples(st.just("save"), st.just(None)),
+), max_size=60)
+
+
+def state(thread: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(thread).items() if k not in ("_pending_events",
+                                                                "_modified_on")}
+
+
+def play(ledger: Any, history: list[tuple[str, Any]]) -> CompanionThread:
+    thread = CompanionThread(fan_id=f"fan-{uuid.uuid4().hex[:8]}", persona_id="p-1")
+    pending: list[str] = []
+    for n, (step, arg) in enumerate(history):
+        if step == "send":
+            thread.send(f"m{n}", f"Message {n}.", "tokens" if arg else "included",
+                        5 if arg else 0, f"c{n}" if arg else None, AT)
+            pending.append(f"m{n}")
+        elif step == "deliver" and pending:
+            thread.deliver(pending.pop(0), "A reply.", False, [], arg, AT)
+        elif step == "fail" and pending:
+            thread.fail(pending.pop(), "no_reply_in_time", AT)
+        elif step == "remember":
+            thread.remember({arg: f"noted at {n}"}, AT)
+        elif step == "save":
+            ledger.save(thread)
+            thread = ledger.get_snapshotted(thread.id)  # carry on from what a reader gets
+    ledger.save(thread)
+    return thread
+
+
+@pytest.fixture
+def every_three(monkeypatch):
+    monkeypatch.setattr(ledger_module, "SNAPSHOT_EVERY", 3)
+
+
+@given(history=steps)
+def test_a_thread_from_its_snapshot_is_the_thread_its_events_make(core, every_three,
+                                                                     history) -> None:
+    thread = play(core.ledger, history)
+    taken = list(core.ledger.snapshot_store.get(thread.id))
+    assert bool(taken) == (thread.version >= 3)  # every save past a multiple of 3 takes one
+    assert state(core.ledger.get_snapshotted(thread.id)) == state(
+        core.ledger.repository.get(thread.id))
+
+
+def test_snapshots_on_sqlite_too(tmp_path, clock, every_three) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
+                        run_projections=False)
+    core = build_core(settings, clock=clock)
+    try:
+        thread = play(core.ledger, [("send", True), ("deliver", ["t1"]), ("send", False),
+                                    ("save", None), ("remember", "name"), ("fail", None)] * 4)
+        assert list(core.ledger.snapshot_store.get(thread.id))
+        assert state(core.ledger.get_snapshotted(thread.id)) == state(
+            core.ledger.repository.get(thread.id))
+    finally:
+        core.close()
+
+
+def test_a_long_thread_is_read_from_its_snapshot(core) -> None:
+    thread = CompanionThread(fan_id="fan-1", persona_id="p-1")
+    for n in range(130):
+        thread.send(f"m{n}", f"Message {n}.", "included", 0, None, AT)
+        thread.deliver(f"m{n}", "A reply.", False, [], [], AT)
+    core.ledger.save(thread)  # 261 events in one save: one snapshot, at the last
+    [snapshot] = core.ledger.snapshot_store.get(thread.id)
+    assert snapshot.originator_version == thread.version == 261
+    thread.send("late", "One more.", "included", 0, None, AT)
+    core.ledger.save(thread)  # no multiple of 100 crossed: no snapshot
+    assert len(list(core.ledger.snapshot_store.get(thread.id))) == 1
+    read = core.ledger.events.get(thread.id, gt=snapshot.originator_version)
+    assert [e.originator_version for e in read] == [262]
+    again = core.ledger.get_snapshotted(thread.id)
+    assert again.message("late")["status"] == "pending" and len(again.messages) == 131
