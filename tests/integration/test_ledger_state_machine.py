@@ -176,6 +176,15 @@ class Ledger(RuleBasedStateMachine):
             self.core.spending.send(unlock_offer(f"fan-{fan}", self.offers[offer],
                                                  150 + 100 * offer))
 
+    @rule(fan=st.sampled_from(FANS))
+    def unlock_what_was_revoked(self, fan: str) -> None:
+        """Buy again each offer whose unlock a refund or dispute took back (an open dispute's
+        is refused: won, it comes back)."""
+        for offer in range(len(self.offers)):
+            unlock = self.core.ledger.get_or_none(ids.unlock_id(f"fan-{fan}", self.offers[offer]))
+            if unlock is not None and not unlock.is_entitled:
+                self.unlock(fan, offer)
+
     @rule(fan=st.sampled_from(FANS), message=st.integers(0, 5))
     def paid_message(self, fan: str, message: int) -> None:
         """Retrying a message (the same key) charges it once."""
