@@ -132,8 +132,10 @@ class IdentityVerifier(Protocol):
 
 
 class ThreadTips(Protocol):
-    def tips_in_thread(self, fan_id: str, thread_id: str) -> list[tuple[str, int]]:
-        """(tip id, tokens) of the fan's standing tips sent in the thread, oldest first."""
+    def tips_in_thread(self, fan_id: str, thread_id: str,
+                       since_iso: str | None = None) -> list[tuple[str, int]]:
+        """(tip id, tokens) of the fan's standing tips sent in the thread (since then), oldest
+        first."""
         ...
 
 

@@ -53,9 +53,9 @@ def main() -> None:
     schema = new_schema("chat_thread")
     core = make_core(schema, 2)
     try:
-        seed(core, len(lengths), 1)
+        seed(core, len(lengths) + 1, 1)
         persona_id, _ = storefront(core)
-        turns(core, "fan-0", persona_id, 5)  # warm up: imports, caches, connections
+        turns(core, f"fan-{len(lengths)}", persona_id, 5)  # warm up: caches, connections
         results = {}
         for fan, length in enumerate(lengths):
             grow(core, f"fan-{fan}", persona_id, length)

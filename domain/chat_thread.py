@@ -1,6 +1,7 @@
 """What a chat thread records, whatever its mode: each message the fan sent with what it cost,
 each reply as delivered (and whether a check replaced it), each failure, and what the persona
-remembers. Kept immutably, so a dispute can be checked against what was said.
+remembers. Kept immutably in its events, so a dispute can be checked against what was said; its
+state holds only the latest messages (`WINDOW_MESSAGES`), what a turn needs.
 
 Each mode has its own thread aggregate (and so its own streams) built on this base; the modes'
 packages never import each other.
@@ -12,6 +13,12 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
+
+# What a thread keeps in its state: its latest messages (and any still waiting for a reply), and
+# the tips its replies thanked lately. Older ones stay in its events, the record, but a turn
+# needs only these, so reading a thread (from its snapshot) costs the same however long it is.
+WINDOW_MESSAGES = 200
+WINDOW_TIPS = 500
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -34,7 +41,7 @@ class ChatThread(Aggregate):
         self.fan_id = fan_id
         self.persona_id = persona_id
         # Plain JSON-shaped state (no shared references, no sets), so that a snapshot of it
-        # restores the same thread: messages are found by their index.
+        # restores the same thread: messages are found by their index in the window.
         self.messages: list[dict[str, Any]] = []
         self.index: dict[str, int] = {}
         self.memory: dict[str, Any] = {}
@@ -86,6 +93,21 @@ class ChatThread(Aggregate):
                  "status": PENDING, "reply": None, "replaced": False, "tip_ids": []}
         self.index[message_id] = len(self.messages)
         self.messages.append(entry)
+        if len(self.messages) > WINDOW_MESSAGES:
+            self._keep_the_window()
+
+    def _keep_the_window(self) -> None:
+        """Drop the oldest answered (or failed) messages beyond the window; never one still
+        waiting for its reply."""
+        excess = len(self.messages) - WINDOW_MESSAGES
+        kept = []
+        for entry in self.messages:
+            if excess > 0 and entry["status"] != PENDING:
+                excess -= 1
+                continue
+            kept.append(entry)
+        self.messages = kept
+        self.index = {entry["message_id"]: at for at, entry in enumerate(kept)}
 
     class ReplyDelivered(Aggregate.Event):
         message_id: str
@@ -101,6 +123,8 @@ class ChatThread(Aggregate):
         self.messages[self.index[message_id]].update(
             status=DELIVERED, reply=text, replaced=replaced, tip_ids=list(tip_ids), replied_at=at)
         self.acknowledged_tips.update(dict.fromkeys(tip_ids, True))
+        for old in list(self.acknowledged_tips)[:max(0, len(self.acknowledged_tips) - WINDOW_TIPS)]:
+            del self.acknowledged_tips[old]
 
     class ReplyFailed(Aggregate.Event):
         message_id: str

@@ -10,11 +10,13 @@ class ChatQueries:
     def __init__(self, db: ReadModelDb) -> None:
         self._db = db
 
-    def tips_in_thread(self, fan_id: str, thread_id: str) -> list[tuple[str, int]]:
+    def tips_in_thread(self, fan_id: str, thread_id: str,
+                       since_iso: str | None = None) -> list[tuple[str, int]]:
         rows = self._db.query(
             "SELECT aggregate_id, amount_tokens FROM rm_spends WHERE thread_id = %s "
             "AND fan_id = %s AND kind = 'tip' AND reversed_source_tokens < amount_tokens "
-            "ORDER BY spent_at, aggregate_id", (thread_id, fan_id))
+            "AND spent_at >= %s ORDER BY spent_at, aggregate_id",
+            (thread_id, fan_id, since_iso or ""))
         return [(r["aggregate_id"], int(r["amount_tokens"])) for r in rows]
 
     def thread_spends(self, fan_id: str, thread_id: str) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ from domain.aggregates.creator import Creator
 from domain.aggregates.message_allowance import AllowanceUsedUpError, MessageAllowance
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.persona import Persona
-from domain.chat_thread import DELIVERED, FAILED, ChatThread
+from domain.chat_thread import DELIVERED, FAILED, WINDOW_MESSAGES, ChatThread
 from domain.errors import DomainError, InvalidAmountError
 
 MAX_MESSAGE_CHARS = 2_000
@@ -309,9 +309,14 @@ class Conversation:
               blocked: BlockedTermFilter | None = None) -> Turn:
         entry = thread.message(message_id)
         assert entry is not None
+        # Once the thread keeps only its latest messages, tips since the oldest of them: older
+        # ones were thanked (or their moment has passed), and reading them all would grow with
+        # the conversation.
+        since = thread.messages[0]["sent_at"].isoformat() \
+            if len(thread.messages) >= WINDOW_MESSAGES else None
         tips = [] if replayed else [  # a replayed turn answers from the record: no prompt
             (tip_id, tokens) for tip_id, tokens in
-            self._tips.tips_in_thread(fan_id, str(thread.id))
+            self._tips.tips_in_thread(fan_id, str(thread.id), since)
             if tip_id not in thread.acknowledged_tips]
         if tips:  # a tip thanked elsewhere (its own acknowledgement) is done
             loaded = self._ledger.get_many([UUID(tip_id) for tip_id, _ in tips])

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import application.ledger as ledger_module
 from application.bootstrap import build_core
 from application.settings import Settings
+from domain import chat_thread
 from domain.aggregates.companion_thread import CompanionThread
 
 AT = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -54,7 +55,10 @@ def play(ledger: Any, history: list[tuple[str, Any]]) -> CompanionThread:
 
 @pytest.fixture
 def every_three(monkeypatch):
+    """Snapshots every 3 events, and a window of 4 messages and 2 tips: both cross often."""
     monkeypatch.setattr(ledger_module, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(chat_thread, "WINDOW_MESSAGES", 4)
+    monkeypatch.setattr(chat_thread, "WINDOW_TIPS", 2)
 
 
 @given(history=steps)
@@ -81,18 +85,24 @@ def test_snapshots_on_sqlite_too(tmp_path, clock, every_three) -> None:
         core.close()
 
 
-def test_a_long_thread_is_read_from_its_snapshot(core) -> None:
+def test_a_long_thread_is_read_from_its_snapshot_and_keeps_its_latest_messages(core) -> None:
     thread = CompanionThread(fan_id="fan-1", persona_id="p-1")
-    for n in range(130):
+    thread.send("first", "Still waiting.", "included", 0, None, AT)
+    for n in range(260):
         thread.send(f"m{n}", f"Message {n}.", "included", 0, None, AT)
-        thread.deliver(f"m{n}", "A reply.", False, [], [], AT)
-    core.ledger.save(thread)  # 261 events in one save: one snapshot, at the last
+        thread.deliver(f"m{n}", "A reply.", False, [], [f"tip-{n}"], AT)
+    core.ledger.save(thread)  # 522 events in one save: one snapshot, at the last
     [snapshot] = core.ledger.snapshot_store.get(thread.id)
-    assert snapshot.originator_version == thread.version == 261
+    assert snapshot.originator_version == thread.version == 522
     thread.send("late", "One more.", "included", 0, None, AT)
     core.ledger.save(thread)  # no multiple of 100 crossed: no snapshot
     assert len(list(core.ledger.snapshot_store.get(thread.id))) == 1
     read = core.ledger.events.get(thread.id, gt=snapshot.originator_version)
-    assert [e.originator_version for e in read] == [262]
+    assert [e.originator_version for e in read] == [523]
     again = core.ledger.get_snapshotted(thread.id)
-    assert again.message("late")["status"] == "pending" and len(again.messages) == 131
+    # The window: the latest 200 messages, and the one still waiting however old it is.
+    assert len(again.messages) == chat_thread.WINDOW_MESSAGES
+    assert [m["message_id"] for m in again.messages[:2]] == ["first", "m62"]
+    assert again.message("late")["status"] == "pending" and again.message("m61") is None
+    assert list(again.acknowledged_tips) == [f"tip-{n}" for n in range(260)]
+    assert state(again) == state(core.ledger.repository.get(thread.id))
