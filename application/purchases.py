@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from application.clock import Clock
 from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
-from application.reversals import reinstate_spends, reverse_spends
+from application.reversals import give_back_revoked_unlocks, reinstate_spends, reverse_spends
 from application.stripe_charges import (
     DISPUTE_CLOSED,
     DISPUTE_OPENED,
@@ -154,15 +154,17 @@ class TokenPurchases:
         """
         delta = purchase.pending_reversal_tokens
         freeze = freeze and purchase.is_completed
-        if delta == 0 and not freeze:
+        if delta == 0 and not freeze and not purchase.is_completed:
             return []
         loaded = wallet is None
-        wallet = wallet or self._ledger.repository.get(ids.wallet_id(purchase.fan_id))
+        wallet = wallet or self._ledger.get_or_none(ids.wallet_id(purchase.fan_id))
+        if wallet is None:
+            return []
         if freeze:
             wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)
         changed: list[Any] = []
+        reason = "dispute" if purchase.disputed else "refund"
         if delta > 0:
-            reason = "dispute" if purchase.disputed else "refund"
             plan = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
             purchase.apply_reversal(delta, now)
             changed = reverse_spends(self._ledger, plan, reason, now)
@@ -170,6 +172,9 @@ class TokenPurchases:
             reinstated = wallet.reinstate_purchase(str(purchase.id), -delta, "dispute_won", now)
             purchase.apply_reinstatement(-delta, now)
             changed = reinstate_spends(self._ledger, reinstated, "dispute_won", now)
+        changed += give_back_revoked_unlocks(self._ledger, wallet, purchase, changed, reason, now)
+        if not changed and delta == 0 and not freeze:
+            return []
         return [wallet, *changed] if loaded else changed
 
     def _purchase_for_payment_intent(self, payment_intent_id: str | None) -> TokenPurchase | None:

@@ -14,7 +14,10 @@ from uuid import UUID
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
-from domain.aggregates.wallet import SPEND, ReinstatementPlan, ReversalPlan
+from domain.aggregates.token_purchase import TokenPurchase
+from domain.aggregates.unlock import Unlock
+from domain.aggregates.wallet import SPEND, ReinstatementPlan, ReversalPlan, Wallet
+from domain.card_payment import DISPUTE_OPEN
 
 
 def _by_spend(rows: list[tuple[str, str, int]]) -> dict[str, int]:
@@ -53,3 +56,36 @@ def reinstate_spends(ledger: Ledger, plan: ReinstatementPlan, reason: str,
         bought.reinstate(tokens, creator_tokens, reason, at)
         changed += [bought, hold]
     return changed
+
+
+def give_back_revoked_unlocks(ledger: Ledger, wallet: Wallet, purchase: TokenPurchase,
+                              changed: list[Any], reason: str, at: datetime) -> list[Any]:
+    """An unlock this purchase's reversal revoked for good gives the fan back the tokens of it
+    that still stand: they no longer buy anything. For good means no purchase reversing it has
+    a dispute still open, which, won, would give the unlock back. The creator's share of those
+    tokens is reversed as in any reversal. Returns what it changed beyond `changed`."""
+    touched = {aggregate.id: aggregate for aggregate in changed}
+    more: list[Any] = []
+    for ref_id in wallet.spends_reversed_by(str(purchase.id)):
+        kind, source_id = ref_id.split(":", 1)
+        if kind != Unlock.kind:
+            continue
+        unlock = touched.get(UUID(source_id)) or ledger.repository.get(UUID(source_id))
+        if unlock.standing_tokens == 0 or any(
+                _dispute_open(ledger, purchase, reversing)
+                for reversing in wallet.purchases_reversing(ref_id)):
+            continue
+        hold_id = ids.hold_id(kind, unlock.id)
+        hold = touched.get(hold_id) or ledger.repository.get(hold_id)
+        tokens = wallet.return_spend(ref_id, reason, at)
+        if not tokens:
+            continue
+        unlock.reverse(tokens, hold.reverse_source(tokens, reason, at), reason, at)
+        more += [a for a in (unlock, hold) if a.id not in touched]
+        touched.update({unlock.id: unlock, hold.id: hold})
+    return more
+
+
+def _dispute_open(ledger: Ledger, current: TokenPurchase, purchase_id: str) -> bool:
+    purchase = current if str(current.id) == purchase_id else ledger.get_or_none(UUID(purchase_id))
+    return getattr(purchase, "dispute_status", None) == DISPUTE_OPEN

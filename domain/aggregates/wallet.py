@@ -207,6 +207,14 @@ class Wallet(Aggregate):
                                  reason=reason, at=at)
         return tokens
 
+    def spends_reversed_by(self, purchase_id: str) -> list[str]:
+        """The spends a purchase's reversals still take tokens of."""
+        lot = self.lots.get(purchase_id)
+        if lot is None:
+            return []
+        return list(dict.fromkeys(row[1] for record in lot.reversals for row in record.spends
+                                  if row[3] > 0))
+
     def purchases_reversing(self, ref_id: str) -> list[str]:
         """The purchases whose reversals still take tokens of a spend: what revoked it, and
         what could give it back (a dispute won)."""

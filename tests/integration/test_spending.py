@@ -9,6 +9,7 @@ import pytest
 from application.spending.commands import charge_message, send_tip, unlock_offer
 from domain import ids
 from domain.errors import DomainError, InsufficientFundsError
+from replay.trial_balance import trial_balance_now
 from tests.helpers import charge_refunded, fund, published_persona
 
 
@@ -45,6 +46,34 @@ def test_a_refund_traces_tips_unlocks_and_messages_alike(core) -> None:
     core.projections.catch_up()
     earnings = core.queries.earnings("creator-1")
     assert (earnings["held_tokens"], earnings["reversed_tokens"]) == (0, 70 + 160 + 80)
+
+
+def test_an_unlock_a_partial_refund_revoked_gives_the_fan_back_what_still_stands(core) -> None:
+    """A fifth of the pack refunded takes 101 of the unlock's 500 tokens: the unlock is revoked,
+    so the other 399 buy nothing any more and go back to the fan, the creator's share of all 500
+    is reversed, and buying the offer again costs its price once."""
+    persona_id = published_persona(core)
+    offer = core.ppv.create_offer("creator-1", persona_id, "Extras", 500)
+    payment = fund(core, "fan-1", "pack_500")
+    unlock = core.spending.send(unlock_offer("fan-1", str(offer.id), 500))
+    assert core.stripe_events.handle(charge_refunded(payment, 499, 100)) == "refunded"
+    revoked = core.ledger.repository.get(unlock.spend_id)
+    assert (revoked.reversed_source_tokens, revoked.standing_tokens) == (500, 0)
+    assert (revoked.reversed_creator_tokens, revoked.reversed_platform_tokens) == (400, 100)
+    wallet = core.ledger.repository.get(ids.wallet_id("fan-1"))
+    assert wallet.balance_tokens == 399  # 500 bought, 101 refunded
+    hold = core.ledger.repository.get(ids.hold_id("unlock", unlock.spend_id))
+    assert (hold.held_tokens, hold.reversed_tokens) == (0, 400)
+    # A second refund of the same pack reaches the returned tokens first, not the unlock again.
+    assert core.stripe_events.handle(charge_refunded(payment, 499, 200)) == "refunded"
+    assert core.ledger.repository.get(ids.wallet_id("fan-1")).balance_tokens == 299  # 201 now
+    fund(core, "fan-1", "pack_500")
+    again = core.spending.send(unlock_offer("fan-1", str(offer.id), 500))
+    assert again.spend_id != unlock.spend_id and again.new_balance_tokens == 299
+    core.projections.catch_up()
+    assert trial_balance_now(core.projections).balanced
+    earnings = core.queries.earnings("creator-1")
+    assert (earnings["held_tokens"], earnings["reversed_tokens"]) == (400, 400)
 
 
 @pytest.mark.parametrize("window_ms", [0, 3])

@@ -1,7 +1,8 @@
 """Buying a pay-per-view offer again after a refund or dispute revoked it, over random histories
 of purchases, unlocks, refunds, disputes (opened, won, lost) and staff unfreezing the wallet: the
-fan never holds two standing unlocks of one offer, only the newest in the chain can stand, a
-refused unlock writes nothing, and the whole ledger still balances."""
+fan never holds two standing unlocks of one offer, only the newest in the chain can stand, an
+unlock revoked for good keeps none of the fan's tokens, a refused unlock writes nothing, and the
+whole ledger still balances."""
 
 import itertools
 import uuid
@@ -80,6 +81,12 @@ def test_an_offer_is_never_paid_for_twice(core, persona_id, history) -> None:
         unlocks = chain(core, fan_id, offer_id)
         assert sum(u.is_entitled for u in unlocks) <= 1, "the offer is paid for twice"
         assert not any(u.is_entitled for u in unlocks[:-1]), "an older unlock stands"
+        wallet = core.ledger.get_or_none(ids.wallet_id(fan_id))
+        for unlock in unlocks:
+            if not unlock.is_entitled and not any(
+                    core.ledger.get_or_none(uuid.UUID(p)).dispute_status == "open"
+                    for p in wallet.purchases_reversing(unlock.ref_id)):
+                assert unlock.standing_tokens == 0, "tokens kept for an unlock revoked for good"
     event(f"unlocks bought: {len(unlocks)}")
     event("refused while a dispute was open" if refused_open else "no refusal for an open dispute")
     core.projections.catch_up()
