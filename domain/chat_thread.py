@@ -41,7 +41,9 @@ class ChatThread(Aggregate):
         self.fan_id = fan_id
         self.persona_id = persona_id
         # Plain JSON-shaped state (no shared references, no sets), so that a snapshot of it
-        # restores the same thread: messages are found by their index in the window.
+        # restores the same thread: messages are found by their index in the window. Changing
+        # this shape needs `class_version` and an upcast (the library's rule for snapshots), or
+        # the stored snapshots dropped: they are derived, the events rebuild them.
         self.messages: list[dict[str, Any]] = []
         self.index: dict[str, int] = {}
         self.memory: dict[str, Any] = {}

@@ -106,3 +106,15 @@ def test_a_long_thread_is_read_from_its_snapshot_and_keeps_its_latest_messages(c
     assert again.message("late")["status"] == "pending" and again.message("m61") is None
     assert list(again.acknowledged_tips) == [f"tip-{n}" for n in range(260)]
     assert state(again) == state(core.ledger.repository.get(thread.id))
+
+
+def test_a_snapshot_that_cannot_be_written_loses_no_message(core, every_three,
+                                                            monkeypatch) -> None:
+    def broken(_snapshots) -> None:
+        raise OSError("the snapshot table is unreachable")
+
+    monkeypatch.setattr(core.ledger.snapshot_store, "put", broken)
+    thread = play(core.ledger, [("send", True), ("deliver", []), ("send", False)] * 3)
+    assert list(core.ledger.snapshot_store.get(thread.id)) == []
+    assert state(core.ledger.get_snapshotted(thread.id)) == state(thread)
+    assert len(core.ledger.repository.get(thread.id).messages) == 4  # the window of 4
