@@ -85,3 +85,18 @@ def thread_view(conversation: Conversation, queries: ChatQueries, fan_id: str,
     return {"thread_id": thread_id, "mode": conversation.policy.mode, "persona_id": persona_id,
             "entries": entries, "memory": dict(thread.memory) if thread is not None else {},
             "next_message": price.as_dict()}
+
+
+def transcript_page(conversation: Conversation, queries: ChatQueries, fan_id: str,
+                    persona_id: str, before_seq: int | None, limit: int) -> dict[str, Any]:
+    """The fan's whole thread, newest first, a page at a time (the thread view shows only the
+    latest messages): `next_before_seq` asks for the page before this one."""
+    thread_id = str(conversation.policy.thread_type.create_id(fan_id=fan_id,
+                                                               persona_id=persona_id))
+    rows = queries.thread_messages(thread_id, before_seq, limit)
+    messages = [{"seq": int(r["seq"]), "message_id": r["message_id"], "text": r["text"],
+                 "paid_by": r["paid_by"], "cost_tokens": int(r["price_tokens"]),
+                 "status": r["status"], "reply": r["reply"], "replaced": bool(r["replaced"]),
+                 "failure": r["failure"], "at": r["sent_at"]} for r in rows]
+    return {"thread_id": thread_id, "messages": messages,
+            "next_before_seq": messages[-1]["seq"] if len(messages) == limit else None}

@@ -45,8 +45,8 @@ from domain.strikes import StrikePolicy
 from projections.admin_queries import AdminQueries
 from projections.audit import AuditProjection
 from projections.base import Projection
+from projections.chat_messages import ChatMessagesProjection
 from projections.chat_queries import ChatQueries
-from projections.chat_turns import ChatTurnsProjection
 from projections.content import ContentProjection, ContentQueries
 from projections.creators import CreatorsProjection
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
@@ -117,7 +117,7 @@ def all_projections() -> list[Projection]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
             PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
-            ContentProjection(), PayoutsProjection(), ChatTurnsProjection(), AuditProjection()]
+            ContentProjection(), PayoutsProjection(), ChatMessagesProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:

@@ -1,5 +1,6 @@
-"""Read-side questions the chat asks: the tips sent in a thread, and messages whose turn never
-settled (paid ones through their charge in the spends read model, included ones in their own)."""
+"""Read-side questions the chat asks: the tips sent in a thread, a thread's whole transcript a page
+at a time, and messages whose turn never settled (paid ones through their charge in the spends
+read model, included ones through the chat messages read model)."""
 
 from typing import Any
 
@@ -35,6 +36,15 @@ class ChatQueries:
     def pending_included_turns(self, sent_before_iso: str,
                                limit: int) -> list[tuple[str, str]]:
         rows = self._db.query(
-            "SELECT thread_id, message_id FROM rm_included_turns WHERE sent_at < %s "
-            "ORDER BY sent_at LIMIT %s", (sent_before_iso, limit))
+            "SELECT thread_id, message_id FROM rm_chat_messages WHERE status = 'pending' "
+            "AND paid_by = 'included' AND sent_at < %s ORDER BY sent_at LIMIT %s",
+            (sent_before_iso, limit))
         return [(r["thread_id"], r["message_id"]) for r in rows]
+
+    def thread_messages(self, thread_id: str, before_seq: int | None,
+                        limit: int) -> list[dict[str, Any]]:
+        """A page of the thread's whole transcript, newest first, before a message's seq."""
+        return self._db.query(  # type: ignore[no-any-return]
+            "SELECT seq, message_id, text, paid_by, price_tokens, status, reply, replaced, "
+            "failure, sent_at FROM rm_chat_messages WHERE thread_id = %s AND seq < %s "
+            "ORDER BY seq DESC LIMIT %s", (thread_id, before_seq or 2**62, limit))

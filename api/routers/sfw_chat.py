@@ -3,10 +3,10 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field, StrictInt
 
-from api.chat_http import ChatMessageIn, send, thread_view
+from api.chat_http import ChatMessageIn, send, thread_view, transcript_page
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
 from api.params import Position
 
@@ -21,6 +21,18 @@ def history(persona_id: UUID, core: CoreDep, user: CurrentUser,
     wait_for_position(core, min_position)  # the tips in the thread come from a read model
     return thread_view(core.companion_chat.conversation, core.chat_queries, user.user_id,
                        str(persona_id))
+
+
+@router.get("/api/sfw-chat/{persona_id}/messages")
+def transcript(persona_id: UUID, core: CoreDep, user: CurrentUser,
+               before_seq: Position | None = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               min_position: Position | None = None) -> dict[str, Any]:
+    """The whole thread, newest first, a page at a time (read model)."""
+    require(user, "fan", "creator")
+    wait_for_position(core, min_position)
+    return transcript_page(core.companion_chat.conversation, core.chat_queries, user.user_id,
+                           str(persona_id), before_seq, limit)
 
 
 @router.get("/api/sfw-chat/{persona_id}/price")

@@ -127,6 +127,23 @@ def test_included_messages_then_paid_ones_then_a_tip_acknowledged_once(api, stud
                      ("message", "tokens", 100), ("tip", None, None),
                      ("message", "tokens", 100), ("message", "tokens", 100)]
     assert thread["entries"][4]["acknowledges_tips"] == [tip.json()["tip_id"]]
+    # The whole transcript, newest first, a page at a time, as the thread recorded it.
+    page = fan.get(f"/api/sfw-chat/{persona_id}/messages",
+                   params={"limit": 3, "min_position": api.head()}).json()
+    assert [m["text"] for m in page["messages"]] == [
+        "One more thing.", "Thanks for the chat.", "And the moon?"]
+    assert page["messages"][2]["reply"] and page["messages"][2]["status"] == "delivered"
+    older = fan.get(f"/api/sfw-chat/{persona_id}/messages",
+                    params={"limit": 3, "before_seq": page["next_before_seq"]}).json()
+    assert [(m["text"], m["paid_by"]) for m in older["messages"]] == [
+        ("Tell me about the stars.", "included"),
+        ("Hi! Call me Sam. I love astronomy.", "included")]
+    assert older["next_before_seq"] is None and older["thread_id"] == thread["thread_id"]
+    assert api.as_user("fan-2", "fan").get(
+        f"/api/sfw-chat/{persona_id}/messages").json()["messages"] == []  # each their own
+    for bad in ({"limit": 0}, {"limit": 201}, {"before_seq": -1}):
+        refused = fan.get(f"/api/sfw-chat/{persona_id}/messages", params=bad)
+        assert refused.status_code == 422 and refused.json()["error"]["code"], bad
     stats = studio[0].get("/api/creator/earnings", params={"min_position": api.head()}).json()
     assert stats["held_tokens"] == 3 * 80 + 175  # three paid messages at 80%, one tip at 70%
     assert trial_balance(api)["balanced"]
@@ -250,6 +267,10 @@ def test_intimate_mode_needs_an_approved_persona_a_switch_and_a_verified_age(api
     # Two parallel threads: the companion one is untouched.
     assert fan.get(f"/api/sfw-chat/{both}").json()["entries"] == []
     assert len(fan.get(f"/api/intimate-chat/{both}").json()["entries"]) == 1
+    transcript = fan.get(f"/api/intimate-chat/{both}/messages",
+                         params={"min_position": api.head()}).json()["messages"]
+    assert [m["text"] for m in transcript] == ["Hello."]
+    assert fan.get(f"/api/sfw-chat/{both}/messages").json()["messages"] == []
 
     # The creator switches intimate mode off: it stops at once.
     assert creator.post("/api/creator/chat-modes", json={
