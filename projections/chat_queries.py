@@ -47,4 +47,5 @@ class ChatQueries:
         return self._db.query(  # type: ignore[no-any-return]
             "SELECT seq, message_id, text, paid_by, price_tokens, status, reply, replaced, "
             "failure, sent_at FROM rm_chat_messages WHERE thread_id = %s AND seq < %s "
-            "ORDER BY seq DESC LIMIT %s", (thread_id, before_seq or 2**62, limit))
+            "ORDER BY seq DESC LIMIT %s",
+            (thread_id, 2**62 if before_seq is None else before_seq, limit))

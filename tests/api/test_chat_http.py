@@ -139,6 +139,8 @@ def test_included_messages_then_paid_ones_then_a_tip_acknowledged_once(api, stud
         ("Tell me about the stars.", "included"),
         ("Hi! Call me Sam. I love astronomy.", "included")]
     assert older["next_before_seq"] is None and older["thread_id"] == thread["thread_id"]
+    assert fan.get(f"/api/sfw-chat/{persona_id}/messages",
+                   params={"before_seq": 0}).json()["messages"] == []  # nothing before the first
     assert api.as_user("fan-2", "fan").get(
         f"/api/sfw-chat/{persona_id}/messages").json()["messages"] == []  # each their own
     for bad in ({"limit": 0}, {"limit": 201}, {"before_seq": -1}):
