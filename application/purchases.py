@@ -154,8 +154,8 @@ class TokenPurchases:
         """
         delta = purchase.pending_reversal_tokens
         freeze = freeze and purchase.is_completed
-        if delta == 0 and not freeze and not purchase.is_completed:
-            return []
+        if delta == 0 and not freeze and purchase.reversal_applied_tokens == 0:
+            return []  # nothing to move, and nothing of this purchase's revokes an unlock
         loaded = wallet is None
         wallet = wallet or self._ledger.get_or_none(ids.wallet_id(purchase.fan_id))
         if wallet is None:
