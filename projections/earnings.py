@@ -9,7 +9,11 @@ from projections.base import Projection
 from projections.db import Tx
 
 STATES = ("held", "available", "in_payout", "paid", "reversed", "clawback",
-          "clawback_in_payout", "clawback_recovered")
+          "clawback_in_payout", "clawback_recovered",
+          # Counters beside the states: tokens given back as change by a payout that recovered
+          # a token debt with pence (held + available + in payout + paid + reversed == amount
+          # + change), and clawbacks owed because a paid payout was reversed, not a reversal.
+          "change", "overpaid")
 UNITS = ("tokens", "minor")
 _HELD_COLUMNS = ("hold_id", "creator_id", "source_kind", "source_id", "unit", "amount_tokens",
                  "amount_minor", "held_tokens", "held_minor", "status", "earned_at", "release_at")
@@ -25,7 +29,7 @@ class EarningsProjection(Projection):
     subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
 
     name = "earnings"
-    version = 3
+    version = 4
     reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")
     tables = ("rm_creator_earnings", "rm_earnings_holds")
     ddl = (
@@ -92,9 +96,14 @@ class EarningsProjection(Projection):
                    self._hold(tx, event)["status"])
         self._move(tx, event, "clawback_in_payout", "clawback_recovered", event.clawback_tokens,
                    event.clawback_minor, None)
+        if event.change_tokens:  # recovered beyond the debt: the creator's again
+            self._move(tx, event, None, "change", event.change_tokens, 0, None)
+            self._move(tx, event, None, "available", event.change_tokens, 0, "available")
         if event.forgiven_tokens or event.forgiven_minor:  # netted, then forgiven: owed back
             self._move(tx, event, "paid", "available", event.forgiven_tokens,
                        event.forgiven_minor, "available")
+            return
+        if event.change_tokens:
             return
         tx.execute("UPDATE rm_earnings_holds SET status = 'paid' WHERE hold_id = %s "
                    "AND status <> 'held' AND available_tokens + available_minor = 0 "
@@ -110,6 +119,14 @@ class EarningsProjection(Projection):
         self._move(tx, event, "available", "paid", event.taken_back_tokens,
                    event.taken_back_minor, None)
         self._move(tx, event, None, "clawback", event.overpaid_tokens, event.overpaid_minor, None)
+        self._move(tx, event, None, "overpaid", event.overpaid_tokens, event.overpaid_minor, None)
+        if event.change_tokens:  # the change it gave, taken back (and owed, if paid out since)
+            over = event.change_overpaid_tokens
+            self._move(tx, event, None, "change", -event.change_tokens, 0, None)
+            self._move(tx, event, None, "available", over - event.change_tokens, 0, None)
+            self._move(tx, event, None, "paid", -over, 0, None)
+            self._move(tx, event, None, "clawback", over, 0, None)
+            self._move(tx, event, None, "overpaid", over, 0, None)
 
     @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:

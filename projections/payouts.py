@@ -13,6 +13,7 @@ from projections.db import Tx
 
 class PayoutsProjection(Projection):
     name = "payouts"
+    version = 2
     tables = ("rm_payouts",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_payouts (
@@ -30,6 +31,10 @@ class PayoutsProjection(Projection):
             minor_from_tokens BIGINT NOT NULL,
             minor_taken BIGINT NOT NULL,
             minor_netted BIGINT NOT NULL,
+            tokens_netted_with_minor BIGINT NOT NULL DEFAULT 0,
+            minor_for_tokens_debt BIGINT NOT NULL DEFAULT 0,
+            tokens_change BIGINT NOT NULL DEFAULT 0,
+            minor_netted_with_tokens BIGINT NOT NULL DEFAULT 0,
             lines TEXT NOT NULL,
             transfer_id TEXT,
             bank_payout_id TEXT,
@@ -50,13 +55,16 @@ class PayoutsProjection(Projection):
         tx.execute(
             "INSERT INTO rm_payouts (payout_id, creator_id, run_key, account_id, status, "
             "amount_minor, currency, tokens_taken, tokens_netted, tokens_converted, "
-            "tokens_carried, minor_from_tokens, minor_taken, minor_netted, lines, created_at, "
-            "updated_at) VALUES (%s, %s, %s, %s, 'created', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s, %s)",
+            "tokens_carried, minor_from_tokens, minor_taken, minor_netted, "
+            "tokens_netted_with_minor, minor_for_tokens_debt, tokens_change, "
+            "minor_netted_with_tokens, lines, created_at, updated_at) VALUES (%s, %s, %s, %s, "
+            "'created', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (str(event.originator_id), event.creator_id, event.run_key, event.account_id,
              event.amount_minor, event.currency, event.tokens_taken, event.tokens_netted,
              event.tokens_converted, event.tokens_carried, event.minor_from_tokens,
-             event.minor_taken, event.minor_netted, json.dumps(event.lines), at, at))
+             event.minor_taken, event.minor_netted, event.tokens_netted_with_minor,
+             event.minor_for_tokens_debt, event.tokens_change, event.minor_netted_with_tokens,
+             json.dumps(event.lines), at, at))
 
     @process.register
     def _(self, event: Payout.TransferSubmitted, tx: Tx, position: int) -> None:
@@ -93,7 +101,8 @@ class PayoutsProjection(Projection):
 class PayoutQueries:
     _COLUMNS = ("payout_id, creator_id, run_key, status, amount_minor, currency, tokens_taken, "
                 "tokens_netted, tokens_converted, tokens_carried, minor_from_tokens, "
-                "minor_taken, minor_netted, transfer_id, bank_payout_id, failure, created_at, "
+                "minor_taken, minor_netted, tokens_netted_with_minor, minor_for_tokens_debt, "
+                "tokens_change, minor_netted_with_tokens, transfer_id, bank_payout_id, failure, created_at, "
                 "updated_at")
 
     def __init__(self, db: Any) -> None:
@@ -137,6 +146,13 @@ class PayoutQueries:
     def creators_paid_in_run(self, run_key: str) -> list[str]:
         rows = self._db.query("SELECT creator_id FROM rm_payouts WHERE run_key = %s", (run_key,))
         return [str(r["creator_id"]) for r in rows]
+
+    def due_hold_ids(self, creator_id: str, now_iso: str) -> list[UUID]:
+        """The creator's holds a run now would release first."""
+        rows = self._db.query(
+            "SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s AND status = 'held' "
+            "AND release_at <= %s ORDER BY earned_at, hold_id", (creator_id, now_iso))
+        return [UUID(str(r["hold_id"])) for r in rows]
 
     def payable_hold_ids(self, creator_id: str) -> list[UUID]:
         rows = self._db.query(

@@ -61,7 +61,8 @@ def _one(tx: Tx, statement: str) -> dict[str, int]:
 
 _HOLD_COLUMNS = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
                       for state in ("held", "available", "in_payout", "paid", "reversed",
-                                    "clawback", "clawback_in_payout", "clawback_recovered"))
+                                    "clawback", "clawback_in_payout", "clawback_recovered",
+                                    "change", "overpaid"))
 
 # Each row check: a name, what it means, and a query returning the offending rows as
 # (streams, expected, actual). Every query is plain SQL both engines run.
@@ -100,11 +101,11 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
      "a spend's creator share == its hold, and its reversed share == the hold's reversals",
      "SELECT s.spend_id AS s1, h.hold_id AS s2, s.creator_tokens - s.reversed_creator_tokens "
      "AS expected, COALESCE(h.amount_tokens - h.reversed_tokens - h.clawback_tokens - "
-     "h.clawback_in_payout_tokens - h.clawback_recovered_tokens, 0) AS actual "
-     "FROM rm_spends s LEFT JOIN rm_earnings_holds h ON h.hold_id = s.hold_id "
+     "h.clawback_in_payout_tokens - h.clawback_recovered_tokens + h.overpaid_tokens, 0) "
+     "AS actual FROM rm_spends s LEFT JOIN rm_earnings_holds h ON h.hold_id = s.hold_id "
      "WHERE h.hold_id IS NULL OR h.amount_tokens <> s.creator_tokens "
      "OR h.reversed_tokens + h.clawback_tokens + h.clawback_in_payout_tokens + "
-     "h.clawback_recovered_tokens <> s.reversed_creator_tokens"),
+     "h.clawback_recovered_tokens - h.overpaid_tokens <> s.reversed_creator_tokens"),
     ("hold_source",
      "every earning comes from a spend (tokens) or a paid invoice (pence) that stands",
      "SELECT h.hold_id AS s1, NULL AS s2, h.amount_tokens + h.amount_minor AS expected, "
@@ -125,35 +126,43 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
      "an invoice's creator share == its hold, and its reversed share == the hold's reversals",
      "SELECT i.invoice_id AS s1, h.hold_id AS s2, i.creator_minor - i.reversed_creator_minor "
      "AS expected, COALESCE(h.amount_minor - h.reversed_minor - h.clawback_minor - "
-     "h.clawback_in_payout_minor - h.clawback_recovered_minor, 0) AS actual "
+     "h.clawback_in_payout_minor - h.clawback_recovered_minor + h.overpaid_minor, 0) AS actual "
      "FROM rm_subscription_invoices i LEFT JOIN rm_earnings_holds h "
      "ON h.source_id = i.invoice_id AND h.unit = 'minor' WHERE h.hold_id IS NULL "
      "OR h.amount_minor <> i.creator_minor OR h.reversed_minor + h.clawback_minor + "
-     "h.clawback_in_payout_minor + h.clawback_recovered_minor <> i.reversed_creator_minor"),
+     "h.clawback_in_payout_minor + h.clawback_recovered_minor - h.overpaid_minor "
+     "<> i.reversed_creator_minor"),
     ("hold_states",
-     "an earning's tokens (or pence) are each in one of held, available, in payout, paid, "
-     "reversed; what is clawed back never exceeds what left",
-     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + amount_minor AS expected, "
+     "an earning's tokens (or pence), with any change a payout gave back, are each in one of "
+     "held, available, in payout, paid, reversed; what is clawed back never exceeds what left",
+     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + change_tokens + amount_minor AS expected, "
      "held_tokens + available_tokens + in_payout_tokens + paid_tokens + reversed_tokens + "
      "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor AS actual "
-     "FROM rm_earnings_holds WHERE amount_tokens <> held_tokens + available_tokens + "
-     "in_payout_tokens + paid_tokens + reversed_tokens OR amount_minor <> held_minor + "
-     "available_minor + in_payout_minor + paid_minor + reversed_minor "
+     "FROM rm_earnings_holds WHERE amount_tokens + change_tokens <> held_tokens + "
+     "available_tokens + in_payout_tokens + paid_tokens + reversed_tokens OR amount_minor <> "
+     "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor "
+     "OR change_tokens < 0 OR change_minor <> 0 OR overpaid_tokens < 0 OR overpaid_minor < 0 "
      "OR held_tokens < 0 OR available_tokens < 0 OR in_payout_tokens < 0 OR paid_tokens < 0 "
      "OR reversed_tokens < 0 OR clawback_tokens < 0 OR clawback_in_payout_tokens < 0 "
      "OR clawback_recovered_tokens < 0 OR held_minor < 0 OR available_minor < 0 "
      "OR in_payout_minor < 0 OR paid_minor < 0 OR reversed_minor < 0 OR clawback_minor < 0 "
      "OR clawback_in_payout_minor < 0 OR clawback_recovered_minor < 0 "
-     "OR clawback_tokens + clawback_in_payout_tokens + clawback_recovered_tokens > "
-     "amount_tokens - reversed_tokens OR clawback_minor + clawback_in_payout_minor + "
-     "clawback_recovered_minor > amount_minor - reversed_minor "
+     "OR clawback_tokens + clawback_in_payout_tokens + clawback_recovered_tokens - "
+     "overpaid_tokens > amount_tokens - reversed_tokens OR clawback_minor + "
+     "clawback_in_payout_minor + clawback_recovered_minor - overpaid_minor > "
+     "amount_minor - reversed_minor "
      "OR (unit = 'tokens' AND amount_minor <> 0) OR (unit = 'minor' AND amount_tokens <> 0)"),
     ("payout_amount",
-     "a payout pays its converted tokens (5 = 2p) plus the pence it took, less what it netted",
-     "SELECT payout_id AS s1, NULL AS s2, minor_from_tokens + minor_taken - minor_netted "
-     "AS expected, amount_minor AS actual FROM rm_payouts WHERE amount_minor <> "
-     "minor_from_tokens + minor_taken - minor_netted OR tokens_converted <> "
-     "tokens_taken - tokens_netted OR tokens_converted % 5 <> 0 "
+     "a payout pays its converted tokens (5 = 2p) plus the pence it took, less what it netted "
+     "in pence and what pence recovered of a token debt (5 tokens = 2p, change given back)",
+     "SELECT payout_id AS s1, NULL AS s2, minor_from_tokens + minor_taken - minor_netted - "
+     "minor_for_tokens_debt AS expected, amount_minor AS actual FROM rm_payouts WHERE "
+     "amount_minor <> minor_from_tokens + minor_taken - minor_netted - minor_for_tokens_debt "
+     "OR tokens_converted <> tokens_taken - tokens_netted + tokens_netted_with_minor "
+     "OR minor_for_tokens_debt * 5 <> (tokens_netted_with_minor + tokens_change) * 2 "
+     "OR tokens_change < 0 OR tokens_change > 4 OR tokens_netted_with_minor > tokens_netted "
+     "OR minor_netted_with_tokens > minor_netted OR minor_netted_with_tokens > "
+     "minor_from_tokens OR tokens_converted % 5 <> 0 "
      "OR minor_from_tokens * 5 <> tokens_converted * 2 OR tokens_carried < 0 "
      "OR tokens_carried > 4 OR amount_minor < 0"),
     ("creator_totals",
@@ -167,7 +176,8 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 
 
 _EARNINGS_TOTALS = (
-    "SELECT SUM(amount_{unit}) AS earned, SUM(held_{unit}) AS held, SUM(available_{unit}) "
+    "SELECT SUM(amount_{unit}) AS earned, SUM(change_{unit}) AS change, "
+    "SUM(overpaid_{unit}) AS overpaid, SUM(held_{unit}) AS held, SUM(available_{unit}) "
     "AS available, SUM(in_payout_{unit}) AS in_payout, SUM(paid_{unit}) AS paid, "
     "SUM(reversed_{unit}) AS reversed, SUM(clawback_{unit}) AS clawback, "
     "SUM(clawback_in_payout_{unit}) AS clawback_in_payout, SUM(clawback_recovered_{unit}) "
@@ -175,7 +185,8 @@ _EARNINGS_TOTALS = (
 
 
 def _earnings(holds: dict[str, int]) -> dict[str, int]:
-    return {"earned": holds["earned"], "held": holds["held"], "available": holds["available"],
+    return {"earned": holds["earned"], "change": holds["change"], "overpaid": holds["overpaid"],
+            "held": holds["held"], "available": holds["available"],
             "in_payout": holds["in_payout"], "paid": holds["paid"], "reversed": holds["reversed"],
             "negative_adjustments": holds["clawback"],
             "negative_adjustments_in_payout": holds["clawback_in_payout"],
@@ -254,9 +265,10 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                                             ("minor", earnings_minor, invoices["creator"])):
         states = sum(figures[k] for k in ("held", "available", "in_payout", "paid", "reversed"))
         standing = figures["earned"] - figures["reversed"] - figures["negative_adjustments"] - \
-            figures["negative_adjustments_in_payout"] - figures["negative_adjustments_recovered"]
+            figures["negative_adjustments_in_payout"] - figures["negative_adjustments_recovered"] \
+            + figures["overpaid"]
         for name, expected, actual in (
-                (f"earnings_in_one_state_{unit}", figures["earned"], states),
+                (f"earnings_in_one_state_{unit}", figures["earned"] + figures["change"], states),
                 (f"creator_shares_match_earnings_{unit}", standing_creator, standing)):
             checks[name] = expected == actual
             if not checks[name]:

@@ -26,7 +26,7 @@ from application.ledger import Ledger
 from application.ports import PaymentGateway
 from domain import ids
 from domain.aggregates.creator import Creator
-from domain.aggregates.earnings_hold import EarningsHold
+from domain.aggregates.earnings_hold import HELD, EarningsHold
 from domain.aggregates.payout import CREATED, Payout
 from domain.catalogue import CURRENCY
 from domain.errors import DomainError
@@ -91,8 +91,16 @@ class Payouts:
         return f"{year}-W{week:02d}"
 
     def estimate(self, creator_id: str) -> dict[str, Any]:
-        """What a run now would pay this creator, and what would carry and why."""
-        plan, why = self._plan(self._holds(creator_id))
+        """What a run now would pay this creator, and what would carry and why (a run releases
+        the holds that are due first, so they count as available here)."""
+        now = self._clock()
+        due = self._ledger.get_many(self._candidates.due_hold_ids(creator_id, now.isoformat()))
+        balances = [HoldBalance(h.id, h.unit, h.available, h.clawback)
+                    for h in self._holds(creator_id) if h.id not in due]
+        balances += [HoldBalance(h.id, h.unit, h.held + h.available, h.clawback)
+                     for h in due.values() if h.creator_id == creator_id and
+                     h.status == HELD and h.release_at <= now]
+        plan, why = plan_payout(balances, self.minimum_minor)
         eligible = self._ineligible(creator_id)
         body: dict[str, Any] = {"minimum_minor": self.minimum_minor,
                                 "would_pay": plan is not None and eligible is None,
@@ -153,7 +161,8 @@ class Payouts:
                                currency=CURRENCY, at=now)
         by_id = {h.id: h for h in holds}
         for line in plan.lines:
-            by_id[line.hold_id].reserve(str(payout.id), line.amount, line.clawback, now)
+            by_id[line.hold_id].reserve(str(payout.id), line.amount, line.clawback, now,
+                                        change=line.change)
         self._ledger.save(payout, *(by_id[line.hold_id] for line in plan.lines))
         return payout
 

@@ -87,8 +87,9 @@ class EarningsHold(Aggregate):
         self.clawback_in_payout = 0
         self.clawback_recovered = 0
         self.overpaid = 0  # clawback owed because a paid payout was reversed, not a reversal
+        self.change = 0  # tokens a payout recovered beyond this hold's debt, given back
         self.source_clawed = 0
-        # payout ref -> [amount, clawback netted, clawback forgiven while netting]
+        # payout ref -> [amount, clawback netted, clawback forgiven while netting, change]
         self.reservations: dict[str, list[int]] = {}
         self.settled_payouts: dict[str, list[int]] = {}
 
@@ -151,24 +152,29 @@ class EarningsHold(Aggregate):
             raise HoldNotDueError(f"hold releases at {self.release_at.isoformat()}")
         self._released(at=now, **self._in_units(self.held))
 
-    def reserve(self, payout_ref: str, amount: int, clawback: int, at: datetime) -> None:
-        """A payout takes amount of what is available and nets clawback of what is owed."""
+    def reserve(self, payout_ref: str, amount: int, clawback: int, at: datetime,
+                change: int = 0) -> None:
+        """A payout takes amount of what is available and nets clawback of what is owed; change
+        is what it recovered beyond that debt (pence paid a token debt in whole 5-token steps),
+        given back as available tokens once the payout is paid."""
         if payout_ref in self.reservations:
             raise InvalidTransitionError(f"hold is already in payout {payout_ref}")
         if not (0 <= amount <= self.available and 0 <= clawback <= self.clawback) or \
                 amount + clawback == 0:
             raise InvalidAmountError("a payout takes what is available and nets what is owed")
+        if change and not (self.unit == TOKENS and clawback and 0 < change < 5):
+            raise InvalidAmountError("change is 1 to 4 tokens beyond a token debt netted")
         self._reserved(payout_ref=payout_ref, at=at, **self._in_units(amount),
-                       **_clawback_units(self.unit, clawback))
+                       **_clawback_units(self.unit, clawback), change_tokens=change)
 
     def settle(self, payout_ref: str, at: datetime) -> bool:
         """The payout was paid: what it took is paid, what it netted is recovered."""
         if payout_ref not in self.reservations:
             return False
-        amount, clawback, forgiven = self.reservations[payout_ref]
+        amount, clawback, forgiven, change = self.reservations[payout_ref]
         self._settled(payout_ref=payout_ref, at=at, **self._in_units(amount),
                       **_clawback_units(self.unit, clawback),
-                      **_forgiven_units(self.unit, forgiven))
+                      **_forgiven_units(self.unit, forgiven), change_tokens=change)
         return True
 
     def return_reservation(self, payout_ref: str, reason: str, at: datetime) -> bool:
@@ -177,9 +183,9 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations and payout_ref not in self.settled_payouts:
             return False
         settled = payout_ref in self.settled_payouts
-        amount, clawback, forgiven = (self.settled_payouts if settled else
-                                      self.reservations)[payout_ref]
-        taken_back = overpaid = 0
+        amount, clawback, forgiven, change = (self.settled_payouts if settled else
+                                              self.reservations)[payout_ref]
+        taken_back = overpaid = change_back = change_overpaid = 0
         if settled:
             # The netting is undone: what it recovered is owed again, as far as it is still
             # recovered; what was owed back to the creator because of it (forgiven, or
@@ -190,6 +196,10 @@ class EarningsHold(Aggregate):
             clawback = owed_again
             taken_back = min(owed_back, self.available + amount)
             overpaid = owed_back - taken_back
+            # The change it gave is no longer the creator's: taken back from available, and
+            # what of it was paid out meanwhile is owed.
+            change_back = min(change, self.available + amount - taken_back)
+            change_overpaid = change - change_back
         minor = self.unit == MINOR
         self._reservation_returned(payout_ref=payout_ref, reason=reason, was_settled=settled,
                                    at=at, **self._in_units(amount),
@@ -197,7 +207,9 @@ class EarningsHold(Aggregate):
                                    taken_back_tokens=0 if minor else taken_back,
                                    taken_back_minor=taken_back if minor else 0,
                                    overpaid_tokens=0 if minor else overpaid,
-                                   overpaid_minor=overpaid if minor else 0)
+                                   overpaid_minor=overpaid if minor else 0,
+                                   change_tokens=change_back + change_overpaid,
+                                   change_overpaid_tokens=change_overpaid)
         return True
 
     def reverse_source(self, source_amount: int, reason: str, at: datetime) -> int:
@@ -241,7 +253,7 @@ class EarningsHold(Aggregate):
         from_clawback = min(amount, self.clawback)
         rest = amount - from_clawback
         forgiven: dict[str, int] = {}
-        for ref, (_, netting, _) in self.reservations.items():
+        for ref, (_, netting, *_) in self.reservations.items():
             if rest and netting:
                 forgiven[ref] = min(rest, netting)
                 rest -= forgiven[ref]
@@ -334,16 +346,18 @@ class EarningsHold(Aggregate):
         clawback_tokens: int
         clawback_minor: int
         at: datetime
+        change_tokens: int = 0  # given back (available) when the payout is paid
 
     @event(Reserved)
     def _reserved(self, payout_ref: str, amount_tokens: int, amount_minor: int,
-                  clawback_tokens: int, clawback_minor: int, at: datetime) -> None:
+                  clawback_tokens: int, clawback_minor: int, at: datetime,
+                  change_tokens: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
         self.available -= amount
         self.in_payout += amount
         self.clawback -= clawback
         self.clawback_in_payout += clawback
-        self.reservations[payout_ref] = [amount, clawback, 0]
+        self.reservations[payout_ref] = [amount, clawback, 0, change_tokens]
 
     class Settled(Aggregate.Event):
         payout_ref: str
@@ -354,16 +368,19 @@ class EarningsHold(Aggregate):
         at: datetime
         forgiven_tokens: int = 0  # netted, but forgiven meanwhile: owed back (available)
         forgiven_minor: int = 0
+        change_tokens: int = 0  # recovered beyond the debt: given back (available)
 
     @event(Settled)
     def _settled(self, payout_ref: str, amount_tokens: int, amount_minor: int,
                  clawback_tokens: int, clawback_minor: int, at: datetime,
-                 forgiven_tokens: int = 0, forgiven_minor: int = 0) -> None:
+                 forgiven_tokens: int = 0, forgiven_minor: int = 0,
+                 change_tokens: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
         forgiven = forgiven_tokens + forgiven_minor
         self.in_payout -= amount
         self.paid += amount - forgiven
-        self.available += forgiven
+        self.available += forgiven + change_tokens
+        self.change += change_tokens
         self.clawback_in_payout -= clawback
         self.clawback_recovered += clawback
         self.settled_payouts[payout_ref] = self.reservations.pop(payout_ref)
@@ -385,13 +402,16 @@ class EarningsHold(Aggregate):
         taken_back_minor: int = 0
         overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
         overpaid_minor: int = 0
+        change_tokens: int = 0  # the change it gave, taken back
+        change_overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
 
     @event(ReservationReturned)
     def _reservation_returned(self, payout_ref: str, reason: str, was_settled: bool,
                               amount_tokens: int, amount_minor: int, clawback_tokens: int,
                               clawback_minor: int, at: datetime, taken_back_tokens: int = 0,
                               taken_back_minor: int = 0, overpaid_tokens: int = 0,
-                              overpaid_minor: int = 0) -> None:
+                              overpaid_minor: int = 0, change_tokens: int = 0,
+                              change_overpaid_tokens: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
         taken_back, overpaid = taken_back_tokens + taken_back_minor, overpaid_tokens + overpaid_minor
         if was_settled:
@@ -405,6 +425,11 @@ class EarningsHold(Aggregate):
         self.paid += taken_back
         self.clawback += clawback + overpaid
         self.overpaid += overpaid
+        self.change -= change_tokens
+        self.available -= change_tokens - change_overpaid_tokens
+        self.paid -= change_overpaid_tokens
+        self.clawback += change_overpaid_tokens
+        self.overpaid += change_overpaid_tokens
         if self.status == PAID:
             self.status = AVAILABLE
 

@@ -37,7 +37,8 @@ class Payout(Aggregate):
         creator_id: str
         run_key: str
         account_id: str
-        lines: list[list[object]]  # [hold id, unit, amount taken, clawback netted]
+        # [hold id, unit, amount taken, clawback netted(, tokens of change)]
+        lines: list[list[object]]
         tokens_taken: int
         tokens_netted: int
         tokens_converted: int
@@ -48,12 +49,19 @@ class Payout(Aggregate):
         amount_minor: int
         currency: str
         at: datetime
+        # Netting across units (zero in payouts recorded before it): see domain.payouts.
+        tokens_netted_with_minor: int = 0
+        minor_for_tokens_debt: int = 0
+        tokens_change: int = 0
+        minor_netted_with_tokens: int = 0
 
     @event(Created)
     def __init__(self, creator_id: str, run_key: str, account_id: str, lines: list[list[object]],
                  tokens_taken: int, tokens_netted: int, tokens_converted: int,
                  tokens_carried: int, minor_from_tokens: int, minor_taken: int,
-                 minor_netted: int, amount_minor: int, currency: str, at: datetime) -> None:
+                 minor_netted: int, amount_minor: int, currency: str, at: datetime,
+                 tokens_netted_with_minor: int = 0, minor_for_tokens_debt: int = 0,
+                 tokens_change: int = 0, minor_netted_with_tokens: int = 0) -> None:
         self.creator_id = creator_id
         self.run_key = run_key
         self.account_id = account_id
@@ -70,13 +78,17 @@ class Payout(Aggregate):
     def create(cls, *, creator_id: str, run_key: str, account_id: str, plan: PayoutPlan,
                currency: str, at: datetime) -> "Payout":
         return cls(creator_id=creator_id, run_key=run_key, account_id=account_id,
-                   lines=[[str(line.hold_id), line.unit, line.amount, line.clawback]
-                          for line in plan.lines],
+                   lines=[[str(line.hold_id), line.unit, line.amount, line.clawback,
+                           *([line.change] if line.change else [])] for line in plan.lines],
                    tokens_taken=plan.tokens_taken, tokens_netted=plan.tokens_netted,
                    tokens_converted=plan.tokens_converted, tokens_carried=plan.tokens_carried,
                    minor_from_tokens=plan.minor_from_tokens, minor_taken=plan.minor_taken,
                    minor_netted=plan.minor_netted, amount_minor=plan.amount_minor,
-                   currency=currency, at=at)
+                   currency=currency, at=at,
+                   tokens_netted_with_minor=plan.tokens_netted_with_minor,
+                   minor_for_tokens_debt=plan.minor_for_tokens_debt,
+                   tokens_change=plan.tokens_change,
+                   minor_netted_with_tokens=plan.minor_netted_with_tokens)
 
     @property
     def hold_ids(self) -> list[UUID]:

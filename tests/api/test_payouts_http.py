@@ -4,8 +4,8 @@ chargeback after the payout, recovered from the next one."""
 import httpx
 
 from tests.api.test_creator_lifecycle_http import onboard
-from tests.api.test_personas_http import published
-from tests.api.test_subscriptions_http import subscribe
+from tests.api.test_personas_http import published, with_
+from tests.api.test_subscriptions_http import earnings, subscribe
 from tests.api.test_tips_http import funded_fan
 
 CREATOR = "creator-9"
@@ -210,4 +210,47 @@ def test_a_chargeback_won_while_a_payout_nets_it_is_paid_back_to_the_creator(api
     assert (earnings["available_tokens"], earnings["paid_tokens"]) == (3_500, 3_500 + 8_050)
     balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance",
                                                   params={"min_position": api.head()}).json()
+    assert balance["balanced"], balance["imbalances"]
+
+
+def test_a_token_debt_is_netted_from_subscription_pence(api) -> None:
+    """The issue's scenario: a creator paid for tips owes 1,225 tokens after a refund, then
+    earns only subscriptions: the next payout pays 3,117 - 490 = 2,627p and nothing is owed."""
+    creator, admin = approved_creator(api)
+    persona_id = published(api, (creator, admin),
+                           with_(**{"monetization.subscription_price_minor": 1_299}))
+    fan, _ = funded_fan(api, "fan-1", "pack_5500")
+    _, second_pack = funded_fan(api, "fan-1", "pack_2600")
+    for amount in (2_500, 2_500, 2_250):  # 7,250 of 8,100 tokens: 5,075 to the creator
+        assert fan.post("/api/tips", json={"creator_id": CREATOR,
+                                           "amount_tokens": amount}).status_code == 201
+    api.clock.advance(days=15)
+    first = run(api, "w1")
+    assert first["amount_minor"] == 2_030
+    [paid] = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                         ).json()["payouts"]
+    httpx.post(f"{api.base}/simulator/payouts/{paid['payout_id']}/paid")
+    # The second pack is refunded: 850 unspent tokens, then 1,750 tipped: 1,225 owed.
+    httpx.post(f"{api.base}/simulator/checkout/{second_pack}/refund")
+    assert earnings(api, creator)["negative_adjustment_tokens"] == 1_225
+    for fan_id in ("fan-2", "fan-3", "fan-4"):
+        subscribe(api, api.as_user(fan_id, "fan"), persona_id)
+    assert earnings(api, creator)["held_minor"] == 3 * 1_039
+    api.clock.advance(days=15)
+
+    estimate = creator.get("/api/creator/payouts").json()["next"]
+    assert (estimate["would_pay"], estimate["amount_minor"], estimate["minor_for_tokens_debt"]) \
+        == (True, 2_627, 490)
+    second = run(api, "w3")
+    assert (second["payouts"], second["amount_minor"]) == ({CREATOR: "bank_payout_requested"},
+                                                           2_627)
+    payout = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                         ).json()["payouts"][0]
+    assert (payout["minor_taken"], payout["tokens_netted"], payout["tokens_netted_with_minor"],
+            payout["minor_for_tokens_debt"], payout["tokens_change"]) == (3_117, 1_225, 1_225,
+                                                                         490, 0)
+    httpx.post(f"{api.base}/simulator/payouts/{payout['payout_id']}/paid")
+    after = earnings(api, creator)
+    assert (after["negative_adjustment_tokens"], after["paid_minor"]) == (0, 3_117)
+    balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"], balance["imbalances"]
