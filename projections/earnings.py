@@ -10,10 +10,11 @@ from projections.db import Tx
 
 STATES = ("held", "available", "in_payout", "paid", "reversed", "clawback",
           "clawback_in_payout", "clawback_recovered",
-          # Counters beside the states: tokens given back as change by a payout that recovered
-          # a token debt with pence (held + available + in payout + paid + reversed == amount
-          # + change), and clawbacks owed because a paid payout was reversed, not a reversal.
-          "change", "overpaid")
+          # Counters beside the states: what payouts' netting credited an earning beyond its
+          # amount (EarningsHold.credit: held + available + in payout + paid + reversed ==
+          # amount + credit), clawbacks owed because a paid payout was reversed rather than a
+          # reversal, and clawbacks an open payout nets that a won dispute forgave meanwhile.
+          "credit", "overpaid", "forgiven_in_payout")
 UNITS = ("tokens", "minor")
 _HELD_COLUMNS = ("hold_id", "creator_id", "source_kind", "source_id", "unit", "amount_tokens",
                  "amount_minor", "held_tokens", "held_minor", "status", "earned_at", "release_at")
@@ -96,14 +97,18 @@ class EarningsProjection(Projection):
                    self._hold(tx, event)["status"])
         self._move(tx, event, "clawback_in_payout", "clawback_recovered", event.clawback_tokens,
                    event.clawback_minor, None)
-        if event.change_tokens:  # recovered beyond the debt: the creator's again
-            self._move(tx, event, None, "change", event.change_tokens, 0, None)
-            self._move(tx, event, None, "available", event.change_tokens, 0, "available")
-        if event.forgiven_tokens or event.forgiven_minor:  # netted, then forgiven: owed back
-            self._move(tx, event, "paid", "available", event.forgiven_tokens,
-                       event.forgiven_minor, "available")
-            return
-        if event.change_tokens:
+        back_tokens = event.forgiven_tokens + event.change_tokens - event.credit_tokens
+        back_minor = event.forgiven_minor - event.credit_minor
+        if event.forgiven_tokens or event.forgiven_minor:  # the payout's netting of them ends
+            self._move(tx, event, None, "forgiven_in_payout", -event.forgiven_tokens,
+                       -event.forgiven_minor, None)
+        if back_tokens or back_minor:  # netted, then forgiven: owed back from what was paid
+            self._move(tx, event, "paid", "available", back_tokens, back_minor, "available")
+        if event.credit_tokens or event.credit_minor:  # beyond what was paid: a credit
+            self._move(tx, event, None, "credit", event.credit_tokens, event.credit_minor, None)
+            self._move(tx, event, None, "available", event.credit_tokens, event.credit_minor,
+                       "available")
+        if back_tokens or back_minor or event.credit_tokens or event.credit_minor:
             return
         tx.execute("UPDATE rm_earnings_holds SET status = 'paid' WHERE hold_id = %s "
                    "AND status <> 'held' AND available_tokens + available_minor = 0 "
@@ -120,13 +125,17 @@ class EarningsProjection(Projection):
                    event.taken_back_minor, None)
         self._move(tx, event, None, "clawback", event.overpaid_tokens, event.overpaid_minor, None)
         self._move(tx, event, None, "overpaid", event.overpaid_tokens, event.overpaid_minor, None)
-        if event.change_tokens:  # the change it gave, taken back (and owed, if paid out since)
-            over = event.change_overpaid_tokens
-            self._move(tx, event, None, "change", -event.change_tokens, 0, None)
-            self._move(tx, event, None, "available", over - event.change_tokens, 0, None)
-            self._move(tx, event, None, "paid", -over, 0, None)
-            self._move(tx, event, None, "clawback", over, 0, None)
-            self._move(tx, event, None, "overpaid", over, 0, None)
+        if event.forgiven_dropped_tokens or event.forgiven_dropped_minor:
+            self._move(tx, event, None, "forgiven_in_payout", -event.forgiven_dropped_tokens,
+                       -event.forgiven_dropped_minor, None)
+        if event.credit_tokens or event.credit_minor:  # taken back (owed, if paid out since)
+            over_tokens, over_minor = event.credit_overpaid_tokens, event.credit_overpaid_minor
+            self._move(tx, event, None, "credit", -event.credit_tokens, -event.credit_minor, None)
+            self._move(tx, event, None, "available", over_tokens - event.credit_tokens,
+                       over_minor - event.credit_minor, None)
+            self._move(tx, event, None, "paid", -over_tokens, -over_minor, None)
+            self._move(tx, event, None, "clawback", over_tokens, over_minor, None)
+            self._move(tx, event, None, "overpaid", over_tokens, over_minor, None)
 
     @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:
@@ -156,8 +165,8 @@ class EarningsProjection(Projection):
         if forgiven:  # a payout is netting it: settled (owed back) or dropped with the payout
             forgiven_tokens, forgiven_minor = (0, forgiven) if hold["unit"] == "minor" else \
                 (forgiven, 0)
-            self._move(tx, event, None, "clawback_in_payout", -forgiven_tokens, -forgiven_minor,
-                       None)
+            self._move(tx, event, "clawback_in_payout", "forgiven_in_payout", forgiven_tokens,
+                       forgiven_minor, None)
         else:
             forgiven_tokens = forgiven_minor = 0
         again_tokens = event.amount_tokens - event.from_clawback_tokens - \

@@ -62,7 +62,7 @@ def _one(tx: Tx, statement: str) -> dict[str, int]:
 _HOLD_COLUMNS = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
                       for state in ("held", "available", "in_payout", "paid", "reversed",
                                     "clawback", "clawback_in_payout", "clawback_recovered",
-                                    "change", "overpaid"))
+                                    "credit", "overpaid", "forgiven_in_payout"))
 
 # Each row check: a name, what it means, and a query returning the offending rows as
 # (streams, expected, actual). Every query is plain SQL both engines run.
@@ -133,15 +133,16 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
      "h.clawback_in_payout_minor + h.clawback_recovered_minor - h.overpaid_minor "
      "<> i.reversed_creator_minor"),
     ("hold_states",
-     "an earning's tokens (or pence), with any change a payout gave back, are each in one of "
+     "an earning's tokens (or pence), with any credit its payouts gave it, are each in one of "
      "held, available, in payout, paid, reversed; what is clawed back never exceeds what left",
-     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + change_tokens + amount_minor AS expected, "
+     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + credit_tokens + amount_minor + credit_minor AS expected, "
      "held_tokens + available_tokens + in_payout_tokens + paid_tokens + reversed_tokens + "
      "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor AS actual "
-     "FROM rm_earnings_holds WHERE amount_tokens + change_tokens <> held_tokens + "
-     "available_tokens + in_payout_tokens + paid_tokens + reversed_tokens OR amount_minor <> "
-     "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor "
-     "OR change_tokens < 0 OR change_minor <> 0 OR overpaid_tokens < 0 OR overpaid_minor < 0 "
+     "FROM rm_earnings_holds WHERE amount_tokens + credit_tokens <> held_tokens + "
+     "available_tokens + in_payout_tokens + paid_tokens + reversed_tokens OR amount_minor + "
+     "credit_minor <> held_minor + available_minor + in_payout_minor + paid_minor + "
+     "reversed_minor OR credit_tokens < 0 OR credit_minor < 0 OR overpaid_tokens < 0 "
+     "OR overpaid_minor < 0 OR forgiven_in_payout_tokens < 0 OR forgiven_in_payout_minor < 0 "
      "OR held_tokens < 0 OR available_tokens < 0 OR in_payout_tokens < 0 OR paid_tokens < 0 "
      "OR reversed_tokens < 0 OR clawback_tokens < 0 OR clawback_in_payout_tokens < 0 "
      "OR clawback_recovered_tokens < 0 OR held_minor < 0 OR available_minor < 0 "
@@ -176,7 +177,8 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
 
 
 _EARNINGS_TOTALS = (
-    "SELECT SUM(amount_{unit}) AS earned, SUM(change_{unit}) AS change, "
+    "SELECT SUM(amount_{unit}) AS earned, SUM(credit_{unit}) AS credit, "
+    "SUM(forgiven_in_payout_{unit}) AS forgiven_in_payout, "
     "SUM(overpaid_{unit}) AS overpaid, SUM(held_{unit}) AS held, SUM(available_{unit}) "
     "AS available, SUM(in_payout_{unit}) AS in_payout, SUM(paid_{unit}) AS paid, "
     "SUM(reversed_{unit}) AS reversed, SUM(clawback_{unit}) AS clawback, "
@@ -185,7 +187,8 @@ _EARNINGS_TOTALS = (
 
 
 def _earnings(holds: dict[str, int]) -> dict[str, int]:
-    return {"earned": holds["earned"], "change": holds["change"], "overpaid": holds["overpaid"],
+    return {"earned": holds["earned"], "credit": holds["credit"], "overpaid": holds["overpaid"],
+            "negative_adjustments_forgiven_in_payout": holds["forgiven_in_payout"],
             "held": holds["held"], "available": holds["available"],
             "in_payout": holds["in_payout"], "paid": holds["paid"], "reversed": holds["reversed"],
             "negative_adjustments": holds["clawback"],
@@ -268,25 +271,29 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
             figures["negative_adjustments_in_payout"] - figures["negative_adjustments_recovered"] \
             + figures["overpaid"]
         for name, expected, actual in (
-                (f"earnings_in_one_state_{unit}", figures["earned"] + figures["change"], states),
+                (f"earnings_in_one_state_{unit}", figures["earned"] + figures["credit"], states),
                 (f"creator_shares_match_earnings_{unit}", standing_creator, standing)):
             checks[name] = expected == actual
             if not checks[name]:
                 count += 1
                 imbalances.append(Imbalance(name, "ledger-wide earnings identity", ["ledger"],
                                             expected, actual))
-    # What open payouts took and netted is exactly what the holds have in payout.
+    # What open payouts took and netted is exactly what the holds have in payout (a netting a
+    # won dispute forgave meanwhile still counts: the payout sent less for it).
     for unit, figures in (("tokens", earnings), ("minor", earnings_minor)):
         taken, netted = open_payouts[f"taken_{unit}"], open_payouts[f"netted_{unit}"]
-        name = f"payouts_match_holds_{unit}"
-        checks[name] = (taken, netted) == (figures["in_payout"],
-                                           figures["negative_adjustments_in_payout"])
-        if not checks[name]:
-            count += 1
-            imbalances.append(Imbalance(name, "open payouts' takings == holds in payout",
-                                        ["payouts", "earnings"], taken + netted,
-                                        figures["in_payout"] +
-                                        figures["negative_adjustments_in_payout"]))
+        held_netting = figures["negative_adjustments_in_payout"] + \
+            figures["negative_adjustments_forgiven_in_payout"]
+        for name, expected, actual in ((f"payouts_match_holds_{unit}", taken,
+                                        figures["in_payout"]),
+                                       (f"payouts_netting_match_holds_{unit}", netted,
+                                        held_netting)):
+            checks[name] = expected == actual
+            if not checks[name]:
+                count += 1
+                imbalances.append(Imbalance(name, "open payouts' takings and nettings == "
+                                            "holds in payout", ["payouts", "earnings"],
+                                            expected, actual))
     subscriptions_net = invoices["received"] - invoices["reversed"]
     checks["subscription_pence_in_one_place"] = (
         subscriptions_net == invoices["creator"] + invoices["platform"])

@@ -43,6 +43,11 @@ def _forgiven_units(unit: str, forgiven: int) -> dict[str, int]:
         {"forgiven_tokens": forgiven, "forgiven_minor": 0}
 
 
+def _credit_units(unit: str, credit: int) -> dict[str, int]:
+    return {"credit_tokens": 0, "credit_minor": credit} if unit == MINOR else \
+        {"credit_tokens": credit, "credit_minor": 0}
+
+
 def _clawback_units(unit: str, clawback: int) -> dict[str, int]:
     return {"clawback_tokens": 0, "clawback_minor": clawback} if unit == MINOR else \
         {"clawback_tokens": clawback, "clawback_minor": 0}
@@ -87,7 +92,10 @@ class EarningsHold(Aggregate):
         self.clawback_in_payout = 0
         self.clawback_recovered = 0
         self.overpaid = 0  # clawback owed because a paid payout was reversed, not a reversal
-        self.change = 0  # tokens a payout recovered beyond this hold's debt, given back
+        # What payouts' netting gave this earning beyond its own amount: the change of a token
+        # debt recovered with pence, and a forgiven netting it had no paid amount to return
+        # from. held + available + in_payout + paid + reversed == amount + credit.
+        self.credit = 0
         self.source_clawed = 0
         # payout ref -> [amount, clawback netted, clawback forgiven while netting, change]
         self.reservations: dict[str, list[int]] = {}
@@ -172,9 +180,13 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations:
             return False
         amount, clawback, forgiven, change = self.reservations[payout_ref]
+        # What a forgiven netting owes back comes out of what this earning was paid; beyond that
+        # (the earning is itself still in another payout) it is a credit, like the change.
+        credit = change + max(0, forgiven - (self.paid + amount))
         self._settled(payout_ref=payout_ref, at=at, **self._in_units(amount),
                       **_clawback_units(self.unit, clawback),
-                      **_forgiven_units(self.unit, forgiven), change_tokens=change)
+                      **_forgiven_units(self.unit, forgiven), change_tokens=change,
+                      **_credit_units(self.unit, credit))
         return True
 
     def return_reservation(self, payout_ref: str, reason: str, at: datetime) -> bool:
@@ -183,23 +195,26 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations and payout_ref not in self.settled_payouts:
             return False
         settled = payout_ref in self.settled_payouts
-        amount, clawback, forgiven, change = (self.settled_payouts if settled else
-                                              self.reservations)[payout_ref]
-        taken_back = overpaid = change_back = change_overpaid = 0
+        if settled:
+            amount, clawback, forgiven, change, credit = self.settled_payouts[payout_ref]
+        else:
+            amount, clawback, forgiven, change = self.reservations[payout_ref]
+            credit = 0
+        taken_back = overpaid = credit_overpaid = 0
+        dropped = 0 if settled else forgiven  # a forgiven netting of a payout that never paid
         if settled:
             # The netting is undone: what it recovered is owed again, as far as it is still
             # recovered; what was owed back to the creator because of it (forgiven, or
             # recovered and reinstated since) is taken back from available, and whatever of
             # that has been paid out meanwhile is an overpayment.
             owed_again = min(clawback, self.clawback_recovered)
-            owed_back = forgiven + clawback - owed_again
+            owed_back = forgiven + change - credit + clawback - owed_again
             clawback = owed_again
             taken_back = min(owed_back, self.available + amount)
             overpaid = owed_back - taken_back
-            # The change it gave is no longer the creator's: taken back from available, and
+            # The credit it gave is no longer the creator's: taken back from available, and
             # what of it was paid out meanwhile is owed.
-            change_back = min(change, self.available + amount - taken_back)
-            change_overpaid = change - change_back
+            credit_overpaid = credit - min(credit, self.available + amount - taken_back)
         minor = self.unit == MINOR
         self._reservation_returned(payout_ref=payout_ref, reason=reason, was_settled=settled,
                                    at=at, **self._in_units(amount),
@@ -208,8 +223,11 @@ class EarningsHold(Aggregate):
                                    taken_back_minor=taken_back if minor else 0,
                                    overpaid_tokens=0 if minor else overpaid,
                                    overpaid_minor=overpaid if minor else 0,
-                                   change_tokens=change_back + change_overpaid,
-                                   change_overpaid_tokens=change_overpaid)
+                                   **_credit_units(self.unit, credit),
+                                   credit_overpaid_tokens=0 if minor else credit_overpaid,
+                                   credit_overpaid_minor=credit_overpaid if minor else 0,
+                                   forgiven_dropped_tokens=0 if minor else dropped,
+                                   forgiven_dropped_minor=dropped if minor else 0)
         return True
 
     def reverse_source(self, source_amount: int, reason: str, at: datetime) -> int:
@@ -369,21 +387,23 @@ class EarningsHold(Aggregate):
         forgiven_tokens: int = 0  # netted, but forgiven meanwhile: owed back (available)
         forgiven_minor: int = 0
         change_tokens: int = 0  # recovered beyond the debt: given back (available)
+        credit_tokens: int = 0  # of forgiven and change, what is new to this earning (not
+        credit_minor: int = 0  # moved back from paid): see EarningsHold.credit
 
     @event(Settled)
     def _settled(self, payout_ref: str, amount_tokens: int, amount_minor: int,
                  clawback_tokens: int, clawback_minor: int, at: datetime,
                  forgiven_tokens: int = 0, forgiven_minor: int = 0,
-                 change_tokens: int = 0) -> None:
+                 change_tokens: int = 0, credit_tokens: int = 0, credit_minor: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
-        forgiven = forgiven_tokens + forgiven_minor
+        forgiven, credit = forgiven_tokens + forgiven_minor, credit_tokens + credit_minor
         self.in_payout -= amount
-        self.paid += amount - forgiven
+        self.paid += amount - (forgiven + change_tokens - credit)
         self.available += forgiven + change_tokens
-        self.change += change_tokens
+        self.credit += credit
         self.clawback_in_payout -= clawback
         self.clawback_recovered += clawback
-        self.settled_payouts[payout_ref] = self.reservations.pop(payout_ref)
+        self.settled_payouts[payout_ref] = [*self.reservations.pop(payout_ref), credit]
         if self.available == 0 and self.in_payout == 0 and self.status != HELD:
             self.status = PAID
         elif self.available and self.status == PAID:
@@ -402,16 +422,22 @@ class EarningsHold(Aggregate):
         taken_back_minor: int = 0
         overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
         overpaid_minor: int = 0
-        change_tokens: int = 0  # the change it gave, taken back
-        change_overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
+        credit_tokens: int = 0  # the credit it gave, taken back
+        credit_minor: int = 0
+        credit_overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
+        credit_overpaid_minor: int = 0
+        forgiven_dropped_tokens: int = 0  # forgiven while it netted, and it never paid
+        forgiven_dropped_minor: int = 0
 
     @event(ReservationReturned)
     def _reservation_returned(self, payout_ref: str, reason: str, was_settled: bool,
                               amount_tokens: int, amount_minor: int, clawback_tokens: int,
                               clawback_minor: int, at: datetime, taken_back_tokens: int = 0,
                               taken_back_minor: int = 0, overpaid_tokens: int = 0,
-                              overpaid_minor: int = 0, change_tokens: int = 0,
-                              change_overpaid_tokens: int = 0) -> None:
+                              overpaid_minor: int = 0, credit_tokens: int = 0,
+                              credit_minor: int = 0, credit_overpaid_tokens: int = 0,
+                              credit_overpaid_minor: int = 0, forgiven_dropped_tokens: int = 0,
+                              forgiven_dropped_minor: int = 0) -> None:
         amount, clawback = amount_tokens + amount_minor, clawback_tokens + clawback_minor
         taken_back, overpaid = taken_back_tokens + taken_back_minor, overpaid_tokens + overpaid_minor
         if was_settled:
@@ -425,11 +451,13 @@ class EarningsHold(Aggregate):
         self.paid += taken_back
         self.clawback += clawback + overpaid
         self.overpaid += overpaid
-        self.change -= change_tokens
-        self.available -= change_tokens - change_overpaid_tokens
-        self.paid -= change_overpaid_tokens
-        self.clawback += change_overpaid_tokens
-        self.overpaid += change_overpaid_tokens
+        credit, credit_overpaid = credit_tokens + credit_minor, \
+            credit_overpaid_tokens + credit_overpaid_minor
+        self.credit -= credit
+        self.available -= credit - credit_overpaid
+        self.paid -= credit_overpaid
+        self.clawback += credit_overpaid
+        self.overpaid += credit_overpaid
         if self.status == PAID:
             self.status = AVAILABLE
 

@@ -319,12 +319,16 @@ class Ledger(RuleBasedStateMachine):
 
     @precondition(lambda self: self.payout_ids)
     @rule(pick=st.integers(0, 30), fate=st.sampled_from(["payout.paid", "payout.failed",
-                                                         "transfer.reversed"]))
-    def payout_fate(self, pick: int, fate: str) -> None:
-        """The bank pays or fails a payout, or the transfer is reversed (even after paid)."""
+                                                         "transfer.reversed"]),
+          about_the_attempt=st.booleans())
+    def payout_fate(self, pick: int, fate: str, about_the_attempt: bool = True) -> None:
+        """The bank pays or fails a payout (the attempt in flight, or one Stripe reports late
+        that is not it), or the transfer is reversed (even after paid)."""
         payout_id = self.payout_ids[pick % len(self.payout_ids)]
-        event = stripe_event(fate, {"id": f"po_{uuid.uuid4().hex[:8]}",
-                                    "metadata": {"lyra_payout_id": payout_id}})
+        payout = self.core.ledger.get_or_none(uuid.UUID(payout_id))
+        stripe_id = payout.bank_payout_id if about_the_attempt and payout.bank_payout_id else \
+            f"po_{uuid.uuid4().hex[:8]}"
+        event = stripe_event(fate, {"id": stripe_id, "metadata": {"lyra_payout_id": payout_id}})
         outcome = self._deliver({**event, "account": "acct_connected"})
         fates = STATS["payout_fates"]
         fates[outcome] = fates.get(outcome, 0) + 1
@@ -405,6 +409,42 @@ class Ledger(RuleBasedStateMachine):
 
 
 TestLedger = Ledger.TestCase
+
+
+def replay_history(steps: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """A history the state machine found, step by step, with its invariants after each."""
+    machine = Ledger()
+    try:
+        machine.creators()
+        for name, args in steps:
+            getattr(machine, name)(*args)
+            machine.the_trial_balance_holds_and_agrees_with_stripe()
+            machine.read_models_equal_a_rebuild()
+    finally:
+        machine.teardown()
+
+
+def test_a_dispute_won_while_a_later_payout_nets_its_clawback() -> None:
+    """The known imbalance (HYPOTHESIS_PROFILE=long, seed 192694292059629503957952909896259255167,
+    shrunk): an invoice's share is in an open payout when its dispute opens (a clawback), the
+    next payout nets that clawback, then the dispute is won. The netting is forgiven on the hold
+    while the payout still counts it: the check compared the payout's netting with the holds'
+    without what was forgiven, and was off by the invoice's 799p share."""
+    replay_history([("subscribe", ("a",)), ("subscribe", ("b",)), ("payout_run", (15,)),
+                    ("dispute_invoice", (0, "open")), ("renew", ("a",)), ("renew", ("b",)),
+                    ("payout_run", (15,)), ("dispute_invoice", (0, "won"))])
+
+
+def test_a_forgiven_netting_paid_before_the_payout_that_paid_the_earning() -> None:
+    """The same, with the netting payout paid before the one that holds the earning: what the
+    netting owes back cannot come out of a paid amount the earning does not have yet, so it is a
+    credit (never a negative paid); then both transfers are reversed."""
+    replay_history([("subscribe", ("a",)), ("subscribe", ("b",)), ("payout_run", (15,)),
+                    ("dispute_invoice", (0, "open")), ("renew", ("a",)), ("renew", ("b",)),
+                    ("payout_run", (15,)), ("dispute_invoice", (0, "won")),
+                    ("payout_fate", (1, "payout.paid")), ("payout_fate", (0, "payout.paid")),
+                    ("payout_fate", (1, "transfer.reversed")), ("payout_run", (1,)),
+                    ("payout_fate", (2, "payout.paid")), ("payout_fate", (0, "transfer.reversed"))])
 
 
 def teardown_module() -> None:
