@@ -35,7 +35,7 @@ from tests.integration.test_subscription_billing import checkout_completed, invo
 FANS = ("a", "b")
 PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
-STATS = {"runs": 0, "steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
+STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
          "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
          "unlocks_bought_again": 0}
@@ -91,6 +91,7 @@ class Ledger(RuleBasedStateMachine):
         self.announced: list[tuple[str, Invoice]] = []  # (fan, invoice) Stripe has not sent yet
         self.stripe_subscriptions: dict[str, str] = {}  # fan: Stripe subscription id
         self.delivered: list[dict[str, Any]] = []
+        self.steps = 0
         STATS["runs"] += 1
 
     @initialize()
@@ -340,6 +341,33 @@ class Ledger(RuleBasedStateMachine):
         event = self.delivered[pick % len(self.delivered)]
         assert self.core.stripe_events.handle(event) == "duplicate"
 
+    @rule(days=st.integers(14, 35), bank_pays=st.booleans())
+    def a_month_passes(self, days: int, bank_pays: bool) -> None:
+        """Renewals, a payout run and (or not) the bank paying it: one rule for what makes a
+        history long and tangled, so deep states come early rather than by luck."""
+        for fan in sorted(self.stripe_subscriptions):
+            self.renew(fan)
+        made = len(self.payout_ids)
+        self.payout_run(days)
+        if bank_pays:
+            for index in range(made, len(self.payout_ids)):
+                self.payout_fate(index, "payout.paid")
+
+    @precondition(lambda self: self.invoices or self.purchases)
+    @rule(pick=st.integers(0, 30), won=st.booleans(), of_an_invoice=st.booleans(),
+          days=st.integers(0, 20))
+    def a_dispute_across_a_payout_run(self, pick: int, won: bool, of_an_invoice: bool,
+                                      days: int) -> None:
+        """A dispute opened, a payout run while it is open, then the bank's decision."""
+        if of_an_invoice and (self.invoices or self.announced):
+            self.dispute_invoice(pick, "open")
+            self.payout_run(days)
+            self.dispute_invoice(pick, "won" if won else "lost")
+        elif self.purchases:
+            self.dispute(pick)
+            self.payout_run(days)
+            self.close_dispute(pick, won)
+
     @rule(days=st.integers(1, 15))
     def wait_and_release(self, days: int) -> None:
         self.clock.advance(days=days)
@@ -356,6 +384,7 @@ class Ledger(RuleBasedStateMachine):
     @invariant()
     def the_trial_balance_holds_and_agrees_with_stripe(self) -> None:
         STATS["steps"] += 1
+        self.steps += 1
         started = time.perf_counter()
         report = trial_balance_now(self.core.projections)
         STATS["longest_trial_balance_ms"] = max(STATS["longest_trial_balance_ms"], round(
@@ -383,8 +412,12 @@ class Ledger(RuleBasedStateMachine):
                 assert sum(u.is_entitled for u in chain) <= 1, "an offer paid for twice"
                 assert all(not u.is_entitled for u in chain[:-1]), "a revoked unlock stands"
 
+    rebuild_every = 1  # steps between two rebuild checks (tools/soak.py spaces them out)
+
     @invariant()
     def read_models_equal_a_rebuild(self) -> None:
+        if self.steps % self.rebuild_every:
+            return
         self.core.projections.catch_up()
         live = snapshot(self.core)
         self.core.projections.rebuild()
@@ -393,6 +426,7 @@ class Ledger(RuleBasedStateMachine):
     def teardown(self) -> None:
         STATS["largest_ledger_events"] = max(STATS["largest_ledger_events"],
                                              self.core.ledger.max_position())
+        STATS["longest_history_steps"] = max(STATS["longest_history_steps"], self.steps)
         wallets = [self.core.ledger.get_or_none(ids.wallet_id(f"fan-{f}")) for f in FANS]
         STATS["unlocks_bought_again"] += sum(
             self.core.ledger.get_or_none(ids.unlock_id(f"fan-{f}", o, 2)) is not None
