@@ -135,7 +135,8 @@ ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("hold_states",
      "an earning's tokens (or pence), with any credit its payouts gave it, are each in one of "
      "held, available, in payout, paid, reversed; what is clawed back never exceeds what left",
-     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + credit_tokens + amount_minor + credit_minor AS expected, "
+     "SELECT hold_id AS s1, NULL AS s2, amount_tokens + credit_tokens + amount_minor + "
+     "credit_minor AS expected, "
      "held_tokens + available_tokens + in_payout_tokens + paid_tokens + reversed_tokens + "
      "held_minor + available_minor + in_payout_minor + paid_minor + reversed_minor AS actual "
      "FROM rm_earnings_holds WHERE amount_tokens + credit_tokens <> held_tokens + "

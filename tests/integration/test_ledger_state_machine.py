@@ -35,7 +35,8 @@ from tests.integration.test_subscription_billing import checkout_completed, invo
 FANS = ("a", "b")
 PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
 CREATORS = ("x", "y")
-STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_events": 0, "runs_with_reversed_spends": 0,
+STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_events": 0,
+         "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
          "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
          "unlocks_bought_again": 0}
