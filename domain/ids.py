@@ -119,3 +119,11 @@ def message_allowance_id(fan_id: str, persona_id: str, period_start: str) -> UUI
 
 def age_verification_id(fan_id: str) -> UUID:
     return uuid5(CHAT, f"age\x1f{fan_id}")
+
+
+PAYOUT_CARRY = uuid5(_ROOT, "payout-carry")
+
+
+def payout_carry_id(creator_id: str, run_key: str) -> UUID:
+    """One record per creator per run of why nothing was paid: a rerun finds it."""
+    return uuid5(PAYOUT_CARRY, f"{creator_id}\x1f{run_key}")

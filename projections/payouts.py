@@ -7,6 +7,7 @@ from uuid import UUID
 from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.payout import Payout
+from domain.aggregates.payout_carry import PayoutCarry
 from projections.base import Projection
 from projections.db import Tx
 
@@ -14,7 +15,7 @@ from projections.db import Tx
 class PayoutsProjection(Projection):
     name = "payouts"
     version = 2
-    tables = ("rm_payouts",)
+    tables = ("rm_payouts", "rm_payout_carries")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_payouts (
             payout_id TEXT PRIMARY KEY,
@@ -43,6 +44,20 @@ class PayoutsProjection(Projection):
             updated_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS rm_payouts_creator ON rm_payouts (creator_id, created_at)",
         "CREATE INDEX IF NOT EXISTS rm_payouts_run ON rm_payouts (run_key)",
+        """CREATE TABLE IF NOT EXISTS rm_payout_carries (
+            carry_id TEXT PRIMARY KEY,
+            creator_id TEXT NOT NULL,
+            run_key TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            available_tokens BIGINT NOT NULL,
+            available_minor BIGINT NOT NULL,
+            owed_tokens BIGINT NOT NULL,
+            owed_minor BIGINT NOT NULL,
+            would_pay_minor BIGINT NOT NULL,
+            minimum_minor BIGINT NOT NULL,
+            at TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS rm_payout_carries_creator "
+        "ON rm_payout_carries (creator_id, at)",
     )
 
     @singledispatchmethod
@@ -65,6 +80,17 @@ class PayoutsProjection(Projection):
              event.minor_taken, event.minor_netted, event.tokens_netted_with_minor,
              event.minor_for_tokens_debt, event.tokens_change, event.minor_netted_with_tokens,
              json.dumps(event.lines), at, at))
+
+    @process.register
+    def _(self, event: PayoutCarry.Carried, tx: Tx, position: int) -> None:
+        tx.execute(
+            "INSERT INTO rm_payout_carries (carry_id, creator_id, run_key, reason, "
+            "available_tokens, available_minor, owed_tokens, owed_minor, would_pay_minor, "
+            "minimum_minor, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (str(event.originator_id), event.creator_id, event.run_key, event.reason,
+             event.available_tokens, event.available_minor, event.owed_tokens,
+             event.owed_minor, event.would_pay_minor, event.minimum_minor,
+             event.at.isoformat()))
 
     @process.register
     def _(self, event: Payout.TransferSubmitted, tx: Tx, position: int) -> None:
@@ -122,6 +148,15 @@ class PayoutQueries:
             f"SELECT {self._COLUMNS} FROM rm_payouts {clause}ORDER BY created_at DESC LIMIT %s",
             (*params, limit))
 
+    _CARRY_COLUMNS = ("run_key, reason, available_tokens, available_minor, owed_tokens, "
+                      "owed_minor, would_pay_minor, minimum_minor, at")
+
+    def carries(self, creator_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The runs that paid the creator nothing, newest first, each with why."""
+        return self._db.query(  # type: ignore[no-any-return]
+            f"SELECT {self._CARRY_COLUMNS} FROM rm_payout_carries WHERE creator_id = %s "
+            "ORDER BY at DESC, run_key DESC LIMIT %s", (creator_id, limit))
+
     def creators_with_payable_money(self) -> list[str]:
         """Creators with something available (the run decides, from their holds, what)."""
         rows = self._db.query("SELECT creator_id FROM rm_creator_earnings "
@@ -130,7 +165,8 @@ class PayoutQueries:
         return [str(r["creator_id"]) for r in rows]
 
     def statement(self, creator_id: str, since: str, until: str) -> dict[str, list[dict[str, Any]]]:
-        """A creator's month: each earning made in it (as it stands now), each payout made."""
+        """A creator's month: each earning made in it (as it stands now), each payout made, and
+        each run that paid nothing, with why."""
         earnings = self._db.query(
             "SELECT earned_at, source_kind, source_id, unit, amount_tokens, amount_minor, "
             "reversed_tokens, reversed_minor, clawback_tokens + clawback_in_payout_tokens + "
@@ -141,7 +177,10 @@ class PayoutQueries:
         payouts = self._db.query(
             f"SELECT {self._COLUMNS} FROM rm_payouts WHERE creator_id = %s AND created_at >= %s "
             "AND created_at < %s ORDER BY created_at", (creator_id, since, until))
-        return {"earnings": earnings, "payouts": payouts}
+        carries = self._db.query(
+            f"SELECT {self._CARRY_COLUMNS} FROM rm_payout_carries WHERE creator_id = %s "
+            "AND at >= %s AND at < %s ORDER BY at", (creator_id, since, until))
+        return {"earnings": earnings, "payouts": payouts, "carries": carries}
 
     def creators_paid_in_run(self, run_key: str) -> list[str]:
         rows = self._db.query("SELECT creator_id FROM rm_payouts WHERE run_key = %s", (run_key,))

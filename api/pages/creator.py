@@ -43,6 +43,16 @@ def chart(days: list[dict[str, Any]], width: int = 640, height: int = 180) -> di
             "first": days[0]["day"] if days else "", "last": days[-1]["day"] if days else ""}
 
 
+CARRY_REASONS = {
+    "below_minimum": "below the payout minimum: carried to the next run",
+    "debt_exceeds_earnings": "what you owe is more than what is available",
+    "no_connect_account": "no payout account yet (finish onboarding)",
+    "payouts_disabled": "Stripe has not enabled payouts on your account",
+    "creator_not_in_good_standing": "your account is not in good standing",
+    "nothing_available": "nothing available yet",
+}
+
+
 @router.get("/creator")
 def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
     if not user.has("creator"):
@@ -51,6 +61,8 @@ def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
     return page(request, "creator.html", earnings=core.queries.earnings(user.user_id),
                 by_source=core.queries.earnings_by_source(user.user_id), chart=chart(days),
                 states=STATES, payouts=core.payout_queries.payouts(creator_id=user.user_id, limit=20),
+                carried=core.payout_queries.carries(user.user_id, limit=10),
+                carry_reasons=CARRY_REASONS,
                 subscribers=core.subscription_queries.subscriber_counts(user.user_id),
                 modes=core.chat_modes.mine(user.user_id))
 

@@ -100,12 +100,14 @@ def reconciliation(core: CoreDep, user: CurrentUser, since: Annotated[datetime, 
 @router.get("/api/creator/payouts")
 def my_payouts(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
                min_position: Position | None = None) -> dict[str, Any]:
-    """The creator's payouts, and what a run now would pay (or why it would carry)."""
+    """The creator's payouts, the runs that paid nothing and why, and what a run now would pay
+    (or why it would carry)."""
     if creator_id is None:
         require(user, "creator")
     subject = subject_or_override(user, creator_id, "finance", "admin", "auditor")
     wait_for_position(core, min_position)
     return {"creator_id": subject, "payouts": core.payout_queries.payouts(subject),
+            "carried": core.payout_queries.carries(subject),
             "next": core.payouts.estimate(subject)}
 
 
@@ -129,7 +131,8 @@ def statement(core: CoreDep, user: CurrentUser,
     end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
     found = core.payout_queries.statement(subject, start.isoformat(), end.isoformat())
     rows = [_earning_row(e) for e in found["earnings"]] + \
-        [_payout_row(p) for p in found["payouts"]]
+        [row for p in found["payouts"] for row in (_payout_row(p), *_recovery_rows(p))] + \
+        [_carry_row(c) for c in found["carries"]]
     if format == "json":
         return {"creator_id": subject, "month": month, "rows": rows}
     out = io.StringIO()
@@ -149,6 +152,35 @@ def _earning_row(hold: dict[str, Any]) -> dict[str, Any]:
 
 
 def _payout_row(payout: dict[str, Any]) -> dict[str, Any]:
+    """What the payout recovered of debts, by the unit it came from: pence netted, and the
+    pence spent on a token debt."""
     return {"date": payout["created_at"], "kind": "payout", "source": payout["run_key"],
             "reference": payout["payout_id"], "unit": "minor", "amount": payout["amount_minor"],
-            "reversed": 0, "clawed_back": payout["minor_netted"], "status": payout["status"]}
+            "reversed": 0,
+            "clawed_back": payout["minor_netted"] + payout["minor_for_tokens_debt"],
+            "status": payout["status"]}
+
+
+RECOVERIES = (  # (what was owed, what paid it, the payout's figure, its unit)
+    ("token_debt", "from_tokens", lambda p: p["tokens_netted"] - p["tokens_netted_with_minor"],
+     "tokens"),
+    ("token_debt", "from_pence", lambda p: p["minor_for_tokens_debt"], "minor"),
+    ("pence_debt", "from_pence", lambda p: p["minor_netted"] - p["minor_netted_with_tokens"],
+     "minor"),
+    ("pence_debt", "from_tokens", lambda p: p["minor_netted_with_tokens"], "minor"),
+)
+
+
+def _recovery_rows(payout: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each debt the payout recovered, by the unit it arose in and the unit that paid it (a
+    token debt paid with pence is the pence spent: whole 5-token steps, change given back)."""
+    return [{"date": payout["created_at"], "kind": "recovery", "source": f"{owed}_{paid_by}",
+             "reference": payout["payout_id"], "unit": unit, "amount": figure(payout),
+             "reversed": 0, "clawed_back": figure(payout), "status": payout["status"]}
+            for owed, paid_by, figure, unit in RECOVERIES if figure(payout)]
+
+
+def _carry_row(carry: dict[str, Any]) -> dict[str, Any]:
+    return {"date": carry["at"], "kind": "carried", "source": carry["run_key"],
+            "reference": carry["reason"], "unit": "minor", "amount": 0, "reversed": 0,
+            "clawed_back": 0, "status": carry["reason"]}

@@ -12,6 +12,7 @@ The run key names the run: by default the ISO week, so the weekly schedule is on
 running it twice in a week is a no-op for creators already paid.
 """
 
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from domain import ids
 from domain.aggregates.creator import Creator
 from domain.aggregates.earnings_hold import HELD, EarningsHold
 from domain.aggregates.payout import CREATED, Payout
+from domain.aggregates.payout_carry import PayoutCarry
 from domain.catalogue import CURRENCY
 from domain.errors import DomainError
 from domain.payouts import HoldBalance, PayoutPlan, plan_payout
@@ -82,9 +84,30 @@ class Payouts:
 
     def _pay_or_say_why(self, creator_id: str, run_key: str) -> tuple[str, Payout | None]:
         try:
-            return self.pay(creator_id, run_key)
+            outcome, payout = self.pay(creator_id, run_key)
         except DomainError as error:  # one creator's trouble does not stop the run
-            return error.code, None
+            outcome, payout = error.code, None
+        if payout is None:
+            self._record_carry(creator_id, run_key, outcome)
+        return outcome, payout
+
+    def _record_carry(self, creator_id: str, run_key: str, reason: str) -> None:
+        """Why this run paid the creator nothing, in the ledger (once per creator per run)."""
+        if self._ledger.get_or_none(ids.payout_carry_id(creator_id, run_key)) is not None:
+            return
+        holds = self._holds(creator_id)
+        balances = [HoldBalance(h.id, h.unit, h.available, h.clawback) for h in holds]
+        plan, _ = plan_payout(balances, 0)
+        carry = PayoutCarry(
+            creator_id=creator_id, run_key=run_key, reason=reason,
+            available_tokens=sum(h.available_tokens for h in holds),
+            available_minor=sum(h.available_minor for h in holds),
+            owed_tokens=sum(h.clawback_tokens for h in holds),
+            owed_minor=sum(h.clawback_minor for h in holds),
+            would_pay_minor=plan.amount_minor if plan else 0,
+            minimum_minor=self.minimum_minor, at=self._clock())
+        with contextlib.suppress(IntegrityError):  # a concurrent run recorded it first
+            self._ledger.save(carry)
 
     def default_run_key(self) -> str:
         year, week, _ = self._clock().isocalendar()

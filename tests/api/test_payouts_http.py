@@ -84,6 +84,16 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     second = run(api, "w4")
     # 3,850 earned - 3,500 owed = 350 tokens = 140p: below the £20 minimum, so all carries.
     assert second["carried"] == {CREATOR: "below_minimum"}
+    # Why is in the ledger, for the creator and their statements months later.
+    assert run(api, "w4")["carried"] == {CREATOR: "below_minimum"}  # a rerun records it once
+    [carried] = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                            ).json()["carried"]
+    assert (carried["run_key"], carried["reason"], carried["available_tokens"],
+            carried["owed_tokens"], carried["would_pay_minor"]) == ("w4", "below_minimum",
+                                                                    3_850, 3_500, 140)
+    rows = creator.get(f"/api/creator/statements/{api.clock():%Y-%m}").json()["rows"]
+    assert [(r["kind"], r["status"]) for r in rows if r["kind"] == "carried"] == [
+        ("carried", "below_minimum")]
     balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"], balance["imbalances"]
     assert balance["earnings_tokens"]["negative_adjustments"] == 3_500
@@ -153,7 +163,12 @@ def test_who_may_be_paid_and_who_may_run_payouts(api, studio) -> None:
     head = api.head()
     report = run(api, "w2")
     assert report["carried"] == {"creator-1": "no_connect_account"}
-    assert api.head() == head + report["released_holds"]  # released, nothing else
+    # Released, and why the creator was not paid recorded; no money moved.
+    assert api.head() == head + report["released_holds"] + 1
+    [carried] = api.as_user("fin-1", "finance").get(
+        "/api/creator/payouts", params={"creator_id": "creator-1", "min_position": api.head()}
+    ).json()["carried"]
+    assert (carried["reason"], carried["available_tokens"]) == ("no_connect_account", 3_850)
     for client in (creator, fan):
         assert client.post("/api/finance/payouts/run").status_code == 403
         assert client.get("/api/finance/payouts").status_code == 403
