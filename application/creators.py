@@ -1,4 +1,5 @@
-"""Staff registration of already-vetted creators (migration and development)."""
+"""Staff actions on creators outside onboarding: registering an already-vetted creator
+(migration and development), and clearing a payout problem once support has looked."""
 
 from eventsourcing.persistence import IntegrityError
 
@@ -6,6 +7,7 @@ from application.clock import Clock
 from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.creator import Creator
+from domain.errors import UnknownCreatorError
 
 
 class Creators:
@@ -23,4 +25,13 @@ class Creators:
             self._ledger.save(creator)
         except IntegrityError:
             return self._ledger.repository.get(creator.id)
+        return creator
+
+    def clear_payout_problem(self, user_id: str, actor: str, reason: str) -> Creator:
+        """Support has sorted the creator's bank out: payouts may go to them again."""
+        creator = self._ledger.get_or_none(ids.creator_id(user_id))
+        if not isinstance(creator, Creator):
+            raise UnknownCreatorError(f"no creator {user_id}")
+        creator.clear_payout_problem(actor, reason, self._clock())
+        self._ledger.save(creator)
         return creator

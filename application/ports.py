@@ -75,6 +75,12 @@ class PaymentGateway(Protocol):
         """A Stripe Payout on the Connect account to the creator's bank; its id."""
         ...
 
+    def create_transfer_reversal(self, *, payout_id: str, transfer_id: str, amount_minor: int,
+                                 idempotency_key: str) -> str:
+        """Take a transfer back from the Connect account (its bank keeps refusing the money);
+        the reversal's id. Raises PaymentRefusedError or PaymentProviderError like a transfer."""
+        ...
+
     def balance_transactions(self, created_from: int, created_until: int
                              ) -> Iterator[dict[str, Any]]:
         """Stripe's balance transactions created in [from, until) (Unix seconds), every page,

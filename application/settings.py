@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     media_max_video_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     media_url_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
     payout_minimum_minor: int = Field(default=2_000, ge=1)  # £20: below it everything carries
+    # Failed bank payouts of one payout before its transfer is taken back and support flagged.
+    payout_max_bank_attempts: int = Field(default=3, ge=1, le=20)
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3

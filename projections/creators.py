@@ -12,6 +12,7 @@ from projections.db import Tx
 
 class CreatorsProjection(Projection):
     name = "creators"
+    version = 2
     tables = ("rm_creators",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_creators (
@@ -30,6 +31,7 @@ class CreatorsProjection(Projection):
             requirements_due TEXT NOT NULL DEFAULT '[]',
             declarations TEXT NOT NULL DEFAULT '{}',
             review_reason TEXT,
+            payout_problem TEXT,
             started_at TEXT NOT NULL,
             submitted_at TEXT,
             updated_at TEXT NOT NULL)""",
@@ -93,6 +95,15 @@ class CreatorsProjection(Projection):
     @process.register
     def _(self, event: Creator.Reinstated, tx: Tx, position: int) -> None:
         self._set(tx, event, "suspended = 0", ())
+
+    @process.register
+    def _(self, event: Creator.PayoutProblemFlagged, tx: Tx, position: int) -> None:
+        self._set(tx, event, "payout_problem = %s", (json.dumps(
+            {"payout_id": event.payout_id, "reason": event.reason, "at": event.at.isoformat()}),))
+
+    @process.register
+    def _(self, event: Creator.PayoutProblemCleared, tx: Tx, position: int) -> None:
+        self._set(tx, event, "payout_problem = NULL", ())
 
     @staticmethod
     def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:

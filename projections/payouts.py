@@ -151,6 +151,19 @@ class PayoutQueries:
     _CARRY_COLUMNS = ("run_key, reason, available_tokens, available_minor, owed_tokens, "
                       "owed_minor, would_pay_minor, minimum_minor, at")
 
+    def payout_problem(self, creator_id: str) -> dict[str, Any] | None:
+        """Set when the creator's bank kept refusing a payout, until support clears it."""
+        rows = self._db.query("SELECT payout_problem FROM rm_creators WHERE creator_id = %s",
+                              (creator_id,))
+        return json.loads(rows[0]["payout_problem"]) if rows and rows[0]["payout_problem"] \
+            else None
+
+    def creators_with_payout_problems(self) -> list[dict[str, Any]]:
+        rows = self._db.query("SELECT creator_id, display_name, payout_problem FROM rm_creators "
+                              "WHERE payout_problem IS NOT NULL ORDER BY creator_id")
+        return [{"creator_id": r["creator_id"], "display_name": r["display_name"],
+                 **json.loads(r["payout_problem"])} for r in rows]
+
     def carries(self, creator_id: str, limit: int = 20) -> list[dict[str, Any]]:
         """The runs that paid the creator nothing, newest first, each with why."""
         return self._db.query(  # type: ignore[no-any-return]
@@ -192,6 +205,12 @@ class PayoutQueries:
             "SELECT hold_id FROM rm_earnings_holds WHERE creator_id = %s AND status = 'held' "
             "AND release_at <= %s ORDER BY earned_at, hold_id", (creator_id, now_iso))
         return [UUID(str(r["hold_id"])) for r in rows]
+
+    def payouts_waiting_on_the_bank(self) -> list[UUID]:
+        """Payouts whose money sits on a Connect account after a bank refused it."""
+        rows = self._db.query("SELECT payout_id FROM rm_payouts WHERE status = "
+                              "'bank_payout_failed' ORDER BY created_at, payout_id")
+        return [UUID(str(r["payout_id"])) for r in rows]
 
     def payable_hold_ids(self, creator_id: str) -> list[UUID]:
         rows = self._db.query(

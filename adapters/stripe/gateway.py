@@ -164,6 +164,16 @@ class StripeGateway:
             raise _payout_error("payout", error) from None
         return str(payout.id)
 
+    def create_transfer_reversal(self, *, payout_id: str, transfer_id: str, amount_minor: int,
+                                 idempotency_key: str) -> str:
+        try:
+            reversal = self._client.v1.transfers.reversals.create(transfer_id, params={
+                "amount": amount_minor, "metadata": {"lyra_payout_id": payout_id}},
+                options={"idempotency_key": idempotency_key})
+        except stripe.StripeError as error:
+            raise _payout_error("transfer reversal", error) from None
+        return str(reversal.id)
+
     def balance_transactions(self, created_from: int, created_until: int
                              ) -> Iterator[dict[str, Any]]:
         try:

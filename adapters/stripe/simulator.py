@@ -201,6 +201,18 @@ class LocalPaymentSimulator:
                 self._by_key[idempotency_key] = bank_payout_id
         return bank_payout_id
 
+    def create_transfer_reversal(self, *, payout_id: str, transfer_id: str, amount_minor: int,
+                                 idempotency_key: str) -> str:
+        with self._lock:
+            reversal_id = self._by_key.get(idempotency_key)
+            if reversal_id is None:
+                transfer = self._transfers.get(transfer_id)
+                if transfer is None or transfer.reversed or amount_minor != transfer.amount_minor:
+                    raise PaymentRefusedError("no such transfer to reverse, or already reversed")
+                transfer.reversed = True
+                self._by_key[idempotency_key] = reversal_id = f"trr_sim_{secrets.token_hex(8)}"
+        return reversal_id
+
     def create_verification_session(self, *, fan_id: str, return_url: str,
                                     idempotency_key: str) -> IdentitySession:
         """A verification the simulator's page decides (`/simulator/identity/{id}/verify`)."""
@@ -394,7 +406,8 @@ class LocalPaymentSimulator:
     def transfer_for(self, payout_id: str) -> SimulatedTransfer | None:
         return next((t for t in self._transfers.values() if t.payout_id == payout_id), None)
 
-    def settle_bank_payout(self, payout_id: str, paid: bool) -> dict[str, Any]:
+    def settle_bank_payout(self, payout_id: str, paid: bool,
+                           failure_code: str = "could_not_process") -> dict[str, Any]:
         """The bank answers: Stripe sends payout.paid (or payout.failed) from the account."""
         transfer = self.transfer_for(payout_id)
         if transfer is None or transfer.bank_payout_id is None:
@@ -402,7 +415,7 @@ class LocalPaymentSimulator:
         return self._deliver("payout.paid" if paid else "payout.failed", {
             "id": transfer.bank_payout_id, "object": "payout", "amount": transfer.amount_minor,
             "currency": CURRENCY, "status": "paid" if paid else "failed",
-            "failure_code": None if paid else "account_closed",
+            "failure_code": None if paid else failure_code,
             "metadata": {"lyra_payout_id": payout_id}}, account=transfer.account_id)
 
     def reverse_transfer(self, payout_id: str) -> dict[str, Any]:

@@ -50,6 +50,7 @@ CARRY_REASONS = {
     "payouts_disabled": "Stripe has not enabled payouts on your account",
     "creator_not_in_good_standing": "your account is not in good standing",
     "nothing_available": "nothing available yet",
+    "bank_needs_support": "your bank refused a payout: support will contact you",
 }
 
 
@@ -63,6 +64,7 @@ def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
                 states=STATES, payouts=core.payout_queries.payouts(creator_id=user.user_id, limit=20),
                 carried=core.payout_queries.carries(user.user_id, limit=10),
                 carry_reasons=CARRY_REASONS,
+                bank_problem=core.payout_queries.payout_problem(user.user_id),
                 subscribers=core.subscription_queries.subscriber_counts(user.user_id),
                 modes=core.chat_modes.mine(user.user_id))
 

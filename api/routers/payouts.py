@@ -108,7 +108,32 @@ def my_payouts(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
     wait_for_position(core, min_position)
     return {"creator_id": subject, "payouts": core.payout_queries.payouts(subject),
             "carried": core.payout_queries.carries(subject),
+            "bank_problem": core.payout_queries.payout_problem(subject),
             "next": core.payouts.estimate(subject)}
+
+
+class ClearRequest(BaseModel):
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@router.get("/api/finance/payout-problems")
+def payout_problems(core: CoreDep, user: CurrentUser,
+                    min_position: Position | None = None) -> dict[str, Any]:
+    """Creators whose bank kept refusing a payout: the transfer was taken back, and no payout
+    goes to them until support clears it."""
+    require(user, "finance", "admin")
+    wait_for_position(core, min_position)
+    return {"creators": core.payout_queries.creators_with_payout_problems()}
+
+
+@router.post("/api/finance/payout-problems/{creator_id}/clear")
+def clear_payout_problem(core: CoreDep, user: CurrentUser, creator_id: str,
+                         body: ClearRequest) -> dict[str, Any]:
+    """Support has sorted the bank out with the creator: the next run pays them again."""
+    require(user, "finance", "admin")
+    core.creators.clear_payout_problem(creator_id, user.user_id, body.reason)
+    return {"creator_id": creator_id, "cleared": True,
+            "position": core.ledger.last_saved_position()}
 
 
 STATEMENT_COLUMNS = ("date", "kind", "source", "reference", "unit", "amount", "reversed",

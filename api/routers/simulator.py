@@ -131,14 +131,18 @@ def _invoiced(core: CoreDep, invoice_id: str) -> LocalPaymentSimulator:
 
 @router.post("/payouts/{payout_id}/{outcome}")
 def settle_payout(payout_id: str, outcome: Literal["paid", "failed", "reverse-transfer"],
-                  core: CoreDep) -> dict[str, Any]:
-    """The bank answers a creator's payout (payout.paid or payout.failed from the Connect
-    account), or the platform reverses its transfer (transfer.reversed)."""
+                  core: CoreDep,
+                  failure_code: Annotated[str, Query(pattern=r"^[a-z_]{1,40}$")] =
+                  "could_not_process") -> dict[str, Any]:
+    """The bank answers a creator's payout (payout.paid, or payout.failed with Stripe's
+    failure code: `could_not_process` may pass next time, `account_closed` never will), or the
+    platform reverses its transfer (transfer.reversed)."""
     if core.simulator is None or core.simulator.transfer_for(payout_id) is None:
         raise ApiError(404, "not_found", f"no simulated transfer for payout {payout_id}")
     if outcome == "reverse-transfer":
         return core.simulator.reverse_transfer(payout_id)
-    return core.simulator.settle_bank_payout(payout_id, paid=outcome == "paid")
+    return core.simulator.settle_bank_payout(payout_id, paid=outcome == "paid",
+                                             failure_code=failure_code)
 
 
 @router.get("/connect/{account_id}", response_class=HTMLResponse)

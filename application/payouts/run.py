@@ -10,6 +10,11 @@ never pays twice. Stripe's webhooks then settle the payout (application/payouts/
 
 The run key names the run: by default the ISO week, so the weekly schedule is one run a week and
 running it twice in a week is a no-op for creators already paid.
+
+A payout whose bank payout failed, whatever run made it, is asked again by every run; after a
+failure no retry mends or `max_bank_attempts` failures, the run takes the transfer back instead
+(a Stripe transfer reversal), returns its earnings to available, and flags the creator for
+support: no payout goes to that bank until support clears it.
 """
 
 import contextlib
@@ -40,20 +45,23 @@ class RunReport:
     run_key: str
     released_holds: int = 0
     payouts: dict[str, str] = field(default_factory=dict)  # creator -> payout status
+    retried: dict[str, str] = field(default_factory=dict)  # earlier payout -> its status now
     carried: dict[str, str] = field(default_factory=dict)  # creator -> why nothing was paid
     amount_minor: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_key": self.run_key, "released_holds": self.released_holds,
-                "payouts": self.payouts, "carried": self.carried,
+                "payouts": self.payouts, "carried": self.carried, "retried": self.retried,
                 "paid_creators": len(self.payouts), "amount_minor": self.amount_minor}
 
 
 class Payouts:
     def __init__(self, ledger: Ledger, gateway: PaymentGateway, clock: Clock,
                  releases: HoldReleases, candidates: Any, minimum_minor: int,
-                 catch_up: Callable[[], object], workers: int = 8) -> None:
+                 catch_up: Callable[[], object], workers: int = 8,
+                 max_bank_attempts: int = 3) -> None:
         self.workers = workers
+        self.max_bank_attempts = max_bank_attempts
         self._ledger = ledger
         self._gateway = gateway
         self._clock = clock
@@ -67,6 +75,11 @@ class Payouts:
         report = RunReport(run_key)
         self._catch_up()
         report.released_holds = self._releases.release_due()
+        self._catch_up()
+        for payout_id in self._candidates.payouts_waiting_on_the_bank():
+            payout = self._ledger.get_or_none(payout_id)
+            if isinstance(payout, Payout) and payout.run_key != run_key:
+                report.retried[str(payout.id)] = self._advance(payout).status
         self._catch_up()
         creators = set(self._candidates.creators_with_payable_money())
         creators.update(self._candidates.creators_paid_in_run(run_key))  # to resume or report
@@ -164,6 +177,8 @@ class Payouts:
             return "no_connect_account"
         if not creator.stripe.get("payouts_enabled"):
             return "payouts_disabled"
+        if creator.payout_problem is not None:
+            return "bank_needs_support"
         return None
 
     def _holds(self, creator_id: str) -> list[EarningsHold]:
@@ -202,6 +217,8 @@ class Payouts:
             except PaymentProviderError:
                 return payout  # unreachable: the next run retries with the same key
             payout = self._record(payout, lambda p: p.record_transfer(transfer_id, self._clock()))
+        if payout.gives_up_on_the_bank(self.max_bank_attempts):
+            return self._take_the_transfer_back(payout)
         if payout.needs_bank_payout:
             try:
                 bank_payout_id = self._gateway.create_bank_payout(
@@ -213,6 +230,41 @@ class Payouts:
             payout = self._record(
                 payout, lambda p: p.record_bank_payout(bank_payout_id, self._clock()))
         return payout
+
+    def _take_the_transfer_back(self, payout: Payout) -> Payout:
+        """The bank will not take the money: reverse the transfer, return the earnings to
+        available, and flag the creator for support (the reversal's key makes it once)."""
+        try:
+            self._gateway.create_transfer_reversal(
+                payout_id=str(payout.id), transfer_id=str(payout.transfer_id),
+                amount_minor=payout.amount_minor, idempotency_key=f"{payout.id}:reversal")
+        except PaymentRefusedError as error:  # Stripe will not: a person must look
+            self._flag_creator(payout, f"transfer_reversal_refused: {error.message}")
+            return payout
+        except PaymentProviderError:
+            return payout  # unreachable: the next run tries again with the same key
+        reason = "bank_refused: " + (payout.failure or "unknown") + (
+            "" if payout.bank_failure_permanent else
+            f" ({payout.bank_attempts} attempts)")
+        now = self._clock()
+        reversed_payout = self._record(
+            payout, lambda p: p.mark_reversed(reason, now),
+            holds=lambda p, holds: [h for h in holds if h.return_reservation(str(p.id), reason,
+                                                                             now)])
+        self._flag_creator(payout, reason)
+        return reversed_payout
+
+    def _flag_creator(self, payout: Payout, reason: str) -> None:
+        for _ in range(3):
+            creator: Creator = self._ledger.repository.get(ids.creator_id(payout.creator_id))
+            if not creator.flag_payout_problem(str(payout.id), reason, self._clock()):
+                return
+            try:
+                self._ledger.save(creator)
+                return
+            except IntegrityError:
+                continue
+        raise ConcurrencyExhaustedError(f"could not flag {payout.creator_id}; run again")
 
     def fail(self, payout: Payout, reason: str) -> Payout:
         return self._record(payout, lambda p: p.mark_failed(reason, self._clock()),

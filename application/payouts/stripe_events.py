@@ -2,7 +2,9 @@
 
 - payout.paid (an event of the creator's Connect account): the payout is paid; its holds settle.
 - payout.failed: the bank refused this attempt; the money is still on the Connect account, so
-  the payout waits (its holds stay in payout) and the next run asks the bank again.
+  the payout waits (its holds stay in payout) and the next run asks the bank again, unless the
+  failure is one no retry mends (PERMANENT_BANK_FAILURES) or the attempts ran out: then the run
+  takes the transfer back (application/payouts/run.py).
 - transfer.reversed: the money came back to the platform, even after the payout was paid: its
   earnings are available again and the negative adjustments it netted are owed again.
 Each is handled once and in any order (a late payout.paid after a failure changes nothing). An
@@ -17,6 +19,13 @@ from application.ledger import Ledger
 from domain.aggregates.payout import Payout
 
 Plan = tuple[str, list[Any]]
+
+# Stripe's payout failure codes that the same bank account will give every time.
+PERMANENT_BANK_FAILURES = frozenset({
+    "account_closed", "account_frozen", "bank_account_restricted", "bank_ownership_changed",
+    "debit_not_authorized", "incorrect_account_holder_address", "incorrect_account_holder_name",
+    "incorrect_account_holder_tax_id", "invalid_account_number", "invalid_currency",
+    "no_account", "unsupported_card"})
 
 
 class ConnectEvents:
@@ -43,7 +52,8 @@ class ConnectEvents:
             return "payout_paid", [payout, *[h for h in holds if h.settle(ref, now)]]
         reason = obj.get("failure_code") or obj.get("failure_message") or kind
         if kind == "payout.failed":
-            if not payout.mark_bank_payout_failed(str(obj.get("id")), reason, now):
+            permanent = obj.get("failure_code") in PERMANENT_BANK_FAILURES
+            if not payout.mark_bank_payout_failed(str(obj.get("id")), reason, now, permanent):
                 return "no_change", []
             return "payout_failed", [payout]
         if not payout.mark_reversed(reason, now):

@@ -61,6 +61,9 @@ class Creator(Aggregate):
                                        "requirements_due": []}
         self.declarations: dict[str, int] = {}  # kind -> version signed
         self.review_reason: str | None = None
+        # Set when their bank kept refusing a payout (the transfer was taken back): no payout is
+        # sent to the same bank until support has looked and cleared it.
+        self.payout_problem: dict[str, str] | None = None
 
     @classmethod
     def register_vetted(cls, user_id: str, display_name: str, actor: str,
@@ -251,3 +254,32 @@ class Creator(Aggregate):
     @event(Reinstated)
     def _reinstated(self, actor: str, at: datetime) -> None:
         self.suspended = False
+
+    def flag_payout_problem(self, payout_id: str, reason: str, at: datetime) -> bool:
+        if self.payout_problem is not None and self.payout_problem["payout_id"] == payout_id:
+            return False
+        self._payout_problem_flagged(payout_id=payout_id, reason=reason, at=at)
+        return True
+
+    def clear_payout_problem(self, actor: str, reason: str, at: datetime) -> None:
+        if self.payout_problem is None:
+            raise InvalidTransitionError("no payout problem to clear")
+        self._payout_problem_cleared(actor=actor, reason=reason, at=at)
+
+    class PayoutProblemFlagged(Aggregate.Event):
+        payout_id: str
+        reason: str  # Stripe's failure code, or too many failed attempts
+        at: datetime
+
+    @event(PayoutProblemFlagged)
+    def _payout_problem_flagged(self, payout_id: str, reason: str, at: datetime) -> None:
+        self.payout_problem = {"payout_id": payout_id, "reason": reason, "at": at.isoformat()}
+
+    class PayoutProblemCleared(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(PayoutProblemCleared)
+    def _payout_problem_cleared(self, actor: str, reason: str, at: datetime) -> None:
+        self.payout_problem = None

@@ -72,6 +72,7 @@ class Payout(Aggregate):
         self.transfer_id: str | None = None
         self.bank_payout_id: str | None = None
         self.bank_attempts = 0
+        self.bank_failure_permanent = False
         self.failure: str | None = None
 
     @classmethod
@@ -127,12 +128,20 @@ class Payout(Aggregate):
         self._failed(reason=reason, at=at)
         return True
 
-    def mark_bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime) -> bool:
-        """The bank refused this attempt; the money waits on the Connect account."""
+    def mark_bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime,
+                                permanent: bool = False) -> bool:
+        """The bank refused this attempt; the money waits on the Connect account. Permanent:
+        it will refuse every attempt (an account closed, a currency it does not take)."""
         if self.status != BANK_PAYOUT_REQUESTED or bank_payout_id != self.bank_payout_id:
             return False
-        self._bank_payout_failed(bank_payout_id=bank_payout_id, reason=reason, at=at)
+        self._bank_payout_failed(bank_payout_id=bank_payout_id, reason=reason, at=at,
+                                 permanent=permanent)
         return True
+
+    def gives_up_on_the_bank(self, max_attempts: int) -> bool:
+        """Asking the bank again is pointless: take the transfer back instead."""
+        return self.status == BANK_PAYOUT_FAILED and (
+            self.bank_failure_permanent or self.bank_attempts >= max_attempts)
 
     def mark_reversed(self, reason: str, at: datetime) -> bool:
         """The transfer was reversed, even after the payout was paid: its holds return."""
@@ -164,11 +173,14 @@ class Payout(Aggregate):
         bank_payout_id: str
         reason: str
         at: datetime
+        permanent: bool = False
 
     @event(BankPayoutFailed)
-    def _bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime) -> None:
+    def _bank_payout_failed(self, bank_payout_id: str, reason: str, at: datetime,
+                            permanent: bool = False) -> None:
         self.status = BANK_PAYOUT_FAILED
         self.failure = reason
+        self.bank_failure_permanent = permanent
 
     class Paid(Aggregate.Event):
         at: datetime

@@ -269,3 +269,71 @@ def test_a_token_debt_is_netted_from_subscription_pence(api) -> None:
     assert (after["negative_adjustment_tokens"], after["paid_minor"]) == (0, 3_117)
     balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"], balance["imbalances"]
+
+
+def _fail_bank(api, payout_id: str, code: str) -> None:
+    failed = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/failed",
+                        params={"failure_code": code}).json()
+    assert failed["response"]["outcome"] == "payout_failed"
+
+
+def test_a_bank_that_keeps_refusing_gets_its_transfer_taken_back(api) -> None:
+    """Three failed attempts (the default): the next run reverses the transfer, the earnings are
+    available again, the creator is flagged and not paid until support clears it."""
+    creator, _ = approved_creator(api)
+    for fan_id in ("fan-1", "fan-2"):  # 2 × 3,850 tokens = 3,080p
+        fan, _ = funded_fan(api, fan_id, "pack_5500")
+        fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
+    api.clock.advance(days=15)
+    assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}
+    payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                            ).json()["payouts"][0]["payout_id"]
+    for week in ("w3", "w4"):  # a bank that may pass next time is asked again by later runs
+        _fail_bank(api, payout_id, "could_not_process")
+        assert run(api, week)["retried"] == {payout_id: "bank_payout_requested"}
+    _fail_bank(api, payout_id, "could_not_process")
+    assert run(api, "w5")["retried"] == {payout_id: "reversed"}
+    [transfer] = api.core.simulator._transfers.values()
+    assert transfer.reversed and len(api.core.simulator._transfers) == 1  # taken back, once
+    mine = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()
+    assert mine["payouts"][0]["status"] == "reversed"
+    assert mine["bank_problem"]["payout_id"] == payout_id
+    assert mine["bank_problem"]["reason"].startswith("bank_refused: could_not_process")
+    assert (earnings(api, creator)["available_tokens"], earnings(api, creator)["in_payout_tokens"]
+            ) == (7_700, 0)
+    # No payout goes to that bank until support clears it; why is in the ledger.
+    assert run(api, "w6")["carried"] == {CREATOR: "bank_needs_support"}
+    finance = api.as_user("fin-1", "finance")
+    assert [c["creator_id"] for c in finance.get("/api/finance/payout-problems", params={
+        "min_position": api.head()}).json()["creators"]] == [CREATOR]
+    refused = finance.post(f"/api/finance/payout-problems/{CREATOR}/clear", json={"reason": ""})
+    assert refused.status_code == 422
+    assert creator.post(f"/api/finance/payout-problems/{CREATOR}/clear",
+                        json={"reason": "new bank details"}).status_code == 403
+    assert finance.post(f"/api/finance/payout-problems/{CREATOR}/clear",
+                        json={"reason": "new bank details confirmed"}).status_code == 200
+    again = finance.post(f"/api/finance/payout-problems/{CREATOR}/clear",
+                         json={"reason": "twice"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_transition"
+    assert run(api, "w7")["payouts"] == {CREATOR: "bank_payout_requested"}
+    assert run(api, "w7")["amount_minor"] == 3_080
+    balance = finance.get("/api/finance/trial-balance", params={"min_position": api.head()}
+                          ).json()
+    assert balance["balanced"], balance["imbalances"]
+
+
+def test_a_permanent_bank_failure_is_not_asked_again(api) -> None:
+    creator, _ = approved_creator(api)
+    for fan_id in ("fan-1", "fan-2"):
+        fan, _ = funded_fan(api, fan_id, "pack_5500")
+        fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
+    api.clock.advance(days=15)
+    run(api, "w2")
+    payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                            ).json()["payouts"][0]["payout_id"]
+    _fail_bank(api, payout_id, "account_closed")
+    assert run(api, "w3")["retried"] == {payout_id: "reversed"}
+    assert run(api, "w3")["retried"] == {}  # done once
+    problem = creator.get("/api/creator/payouts", params={"min_position": api.head()}
+                          ).json()["bank_problem"]
+    assert problem["reason"] == "bank_refused: account_closed"

@@ -88,6 +88,7 @@ class FakeStripe:
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
         self.bank_payouts: dict[str, dict[str, Any]] = {}
+        self.reversals: dict[str, dict[str, Any]] = {}
         self.balance: list[dict[str, Any]] = []  # balance transactions, newest first
         self.refuse_transfers = False  # answer 400, as Stripe does for a request it refuses
         self.fail_with_500 = 0  # answer the next N money requests with a server error
@@ -139,6 +140,8 @@ class FakeStripe:
                         "url": f"https://verify.example/start/{session_id}"})
                 if self.path in ("/v1/transfers", "/v1/payouts"):
                     return self._money(params)
+                if self.path.startswith("/v1/transfers/") and self.path.endswith("/reversals"):
+                    return self._reversal(self.path.split("/")[3], params)
                 if self.path.startswith("/v1/subscriptions/"):
                     found = fake.subscriptions.get(self.path.rsplit("/", 1)[-1])
                     if found is None:
@@ -187,6 +190,24 @@ class FakeStripe:
                         "account": self.headers.get("Stripe-Account"),
                         "metadata": params.get("metadata", {})}
                 store[made["id"]] = made
+                fake.by_idempotency_key[key] = made["id"]
+                return self._reply(200, made)
+
+            def _reversal(self, transfer_id: str, params: dict[str, Any]) -> None:
+                """A transfer reversal: idempotent by key; a second one of the whole is refused."""
+                key = self.headers.get("Idempotency-Key", "")
+                if key in fake.by_idempotency_key:
+                    return self._reply(200, fake.reversals[fake.by_idempotency_key[key]])
+                transfer = fake.transfers.get(transfer_id)
+                if transfer is None or transfer.get("reversed"):
+                    return self._reply(400, {"error": {"type": "invalid_request_error",
+                                                       "message": "No such transfer, or "
+                                                                  "already reversed"}})
+                transfer["reversed"] = True
+                made = {"id": f"trr_test_{len(fake.reversals) + 1}",
+                        "object": "transfer_reversal", "amount": int(params["amount"]),
+                        "transfer": transfer_id, "metadata": params.get("metadata", {})}
+                fake.reversals[made["id"]] = made
                 fake.by_idempotency_key[key] = made["id"]
                 return self._reply(200, made)
 
