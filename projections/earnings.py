@@ -105,9 +105,7 @@ class EarningsProjection(Projection):
         if back_tokens or back_minor:  # netted, then forgiven: owed back from what was paid
             self._move(tx, event, "paid", "available", back_tokens, back_minor, "available")
         if event.credit_tokens or event.credit_minor:  # beyond what was paid: a credit
-            self._move(tx, event, None, "credit", event.credit_tokens, event.credit_minor, None)
-            self._move(tx, event, None, "available", event.credit_tokens, event.credit_minor,
-                       "available")
+            self._credit(tx, event, event.credit_tokens, event.credit_minor)
         if back_tokens or back_minor or event.credit_tokens or event.credit_minor:
             return
         tx.execute("UPDATE rm_earnings_holds SET status = 'paid' WHERE hold_id = %s "
@@ -123,19 +121,18 @@ class EarningsProjection(Projection):
         self._move(tx, event, claw, "clawback", event.clawback_tokens, event.clawback_minor, None)
         self._move(tx, event, "available", "paid", event.taken_back_tokens,
                    event.taken_back_minor, None)
+        # What is taken back leaves the credit first (and what of it was paid out since, the
+        # credit and paid).
+        credit_tokens = event.credit_tokens + event.credit_overpaid_tokens
+        credit_minor = event.credit_minor + event.credit_overpaid_minor
+        if credit_tokens or credit_minor:
+            self._move(tx, event, None, "paid", -credit_tokens, -credit_minor, None)
+            self._move(tx, event, None, "credit", -credit_tokens, -credit_minor, None)
         self._move(tx, event, None, "clawback", event.overpaid_tokens, event.overpaid_minor, None)
         self._move(tx, event, None, "overpaid", event.overpaid_tokens, event.overpaid_minor, None)
         if event.forgiven_dropped_tokens or event.forgiven_dropped_minor:
             self._move(tx, event, None, "forgiven_in_payout", -event.forgiven_dropped_tokens,
                        -event.forgiven_dropped_minor, None)
-        if event.credit_tokens or event.credit_minor:  # taken back (owed, if paid out since)
-            over_tokens, over_minor = event.credit_overpaid_tokens, event.credit_overpaid_minor
-            self._move(tx, event, None, "credit", -event.credit_tokens, -event.credit_minor, None)
-            self._move(tx, event, None, "available", over_tokens - event.credit_tokens,
-                       over_minor - event.credit_minor, None)
-            self._move(tx, event, None, "paid", -over_tokens, -over_minor, None)
-            self._move(tx, event, None, "clawback", over_tokens, over_minor, None)
-            self._move(tx, event, None, "overpaid", over_tokens, over_minor, None)
 
     @process.register
     def _(self, event: EarningsHold.Reversed, tx: Tx, position: int) -> None:
@@ -159,8 +156,10 @@ class EarningsProjection(Projection):
             self._move(tx, event, None, "clawback_recovered", -event.from_recovered_tokens,
                        -event.from_recovered_minor, None)
             status = "available"
-            self._move(tx, event, "paid", "available", event.from_recovered_tokens,
-                       event.from_recovered_minor, status)
+            self._move(tx, event, "paid", "available",
+                       event.from_recovered_tokens - event.credit_tokens,
+                       event.from_recovered_minor - event.credit_minor, status)
+            self._credit(tx, event, event.credit_tokens, event.credit_minor)
         forgiven = sum((event.forgiven_in_payouts or {}).values())
         if forgiven:  # a payout is netting it: settled (owed back) or dropped with the payout
             forgiven_tokens, forgiven_minor = (0, forgiven) if hold["unit"] == "minor" else \
@@ -178,6 +177,12 @@ class EarningsProjection(Projection):
             if target == "available":
                 status = "available"
             self._move(tx, event, "reversed", target, again_tokens, again_minor, status)
+
+    def _credit(self, tx: Tx, event: Any, amount_tokens: int, amount_minor: int) -> None:
+        """Value a payout's netting gave the earning beyond its amount: available, credited."""
+        if amount_tokens or amount_minor:
+            self._move(tx, event, None, "credit", amount_tokens, amount_minor, None)
+            self._move(tx, event, None, "available", amount_tokens, amount_minor, "available")
 
     def _move(self, tx: Tx, event: Any, source: str | None, target: str, amount_tokens: int,
               amount_minor: int, status: str | None) -> None:

@@ -180,9 +180,10 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations:
             return False
         amount, clawback, forgiven, change = self.reservations[payout_ref]
-        # What a forgiven netting owes back comes out of what this earning was paid; beyond that
-        # (the earning is itself still in another payout) it is a credit, like the change.
-        credit = change + max(0, forgiven - (self.paid + amount))
+        # What the netting owes back (a forgiven netting, the change of a rounded-up step)
+        # becomes available: out of what this earning was paid, and beyond that (the earning
+        # is itself still in another payout) as a credit.
+        credit = max(0, forgiven + change - (self.paid + amount))
         self._settled(payout_ref=payout_ref, at=at, **self._in_units(amount),
                       **_clawback_units(self.unit, clawback),
                       **_forgiven_units(self.unit, forgiven), change_tokens=change,
@@ -195,26 +196,24 @@ class EarningsHold(Aggregate):
         if payout_ref not in self.reservations and payout_ref not in self.settled_payouts:
             return False
         settled = payout_ref in self.settled_payouts
-        if settled:
-            amount, clawback, forgiven, change, credit = self.settled_payouts[payout_ref]
-        else:
-            amount, clawback, forgiven, change = self.reservations[payout_ref]
-            credit = 0
-        taken_back = overpaid = credit_overpaid = 0
+        amount, clawback, forgiven, change = (self.settled_payouts if settled else
+                                              self.reservations)[payout_ref]
+        taken_back = overpaid = credit = credit_overpaid = 0
         dropped = 0 if settled else forgiven  # a forgiven netting of a payout that never paid
         if settled:
             # The netting is undone: what it recovered is owed again, as far as it is still
-            # recovered; what was owed back to the creator because of it (forgiven, or
+            # recovered; what was owed back to the creator because of it (forgiven, change, or
             # recovered and reinstated since) is taken back from available, and whatever of
-            # that has been paid out meanwhile is an overpayment.
+            # that has been paid out meanwhile is an overpayment. What is taken back leaves the
+            # earning's credit first, then returns to paid.
             owed_again = min(clawback, self.clawback_recovered)
-            owed_back = forgiven + change - credit + clawback - owed_again
+            owed_back = forgiven + change + clawback - owed_again
             clawback = owed_again
             taken_back = min(owed_back, self.available + amount)
             overpaid = owed_back - taken_back
-            # The credit it gave is no longer the creator's: taken back from available, and
-            # what of it was paid out meanwhile is owed.
-            credit_overpaid = credit - min(credit, self.available + amount - taken_back)
+            credit = min(taken_back, self.credit)
+            paid_then = self.paid - amount + taken_back - credit
+            credit_overpaid = min(overpaid, self.credit - credit, paid_then)
         minor = self.unit == MINOR
         self._reservation_returned(payout_ref=payout_ref, reason=reason, was_settled=settled,
                                    at=at, **self._in_units(amount),
@@ -277,6 +276,9 @@ class EarningsHold(Aggregate):
                 rest -= forgiven[ref]
         from_reversed = min(rest, self.reversed)
         from_recovered = rest - from_reversed
+        # Owed back out of what this earning was paid; beyond that (the earning is still in a
+        # payout), as a credit.
+        credit = max(0, from_recovered - self.paid)
         minor = self.unit == MINOR
         self._reinstated(reason=reason, at=at, **self._in_units(amount),
                          from_clawback_tokens=0 if minor else from_clawback,
@@ -284,7 +286,8 @@ class EarningsHold(Aggregate):
                          from_recovered_tokens=0 if minor else from_recovered,
                          from_recovered_minor=from_recovered if minor else 0,
                          forgiven_in_payouts=forgiven or None,
-                         **self._source_in_units(source_amount))
+                         **self._source_in_units(source_amount),
+                         **_credit_units(self.unit, credit))
         return amount
 
     class Reinstated(Aggregate.Event):
@@ -300,20 +303,25 @@ class EarningsHold(Aggregate):
         from_recovered_minor: int = 0
         # payout ref -> units of the clawback it nets forgiven (in the hold's unit)
         forgiven_in_payouts: dict[str, int] | None = None
+        credit_tokens: int = 0  # of from_recovered, what is a credit rather than out of paid
+        credit_minor: int = 0
 
     @event(Reinstated)
     def _reinstated(self, amount_tokens: int, from_clawback_tokens: int, source_tokens: int,
                     reason: str, at: datetime, amount_minor: int = 0,
                     from_clawback_minor: int = 0, source_minor: int = 0,
                     from_recovered_tokens: int = 0, from_recovered_minor: int = 0,
-                    forgiven_in_payouts: dict[str, int] | None = None) -> None:
+                    forgiven_in_payouts: dict[str, int] | None = None,
+                    credit_tokens: int = 0, credit_minor: int = 0) -> None:
         amount = amount_tokens + amount_minor
         from_clawback = from_clawback_tokens + from_clawback_minor
         from_recovered = from_recovered_tokens + from_recovered_minor
+        credit = credit_tokens + credit_minor
         self.clawback -= from_clawback
         self.clawback_recovered -= from_recovered
-        self.paid -= from_recovered
+        self.paid -= from_recovered - credit
         self.available += from_recovered
+        self.credit += credit
         for ref, units in (forgiven_in_payouts or {}).items():
             self.reservations[ref][1] -= units
             self.reservations[ref][2] += units
@@ -325,8 +333,8 @@ class EarningsHold(Aggregate):
             self.held += earned_again
         else:
             self.available += earned_again
-            if self.status == PAID and self.available:
-                self.status = AVAILABLE
+        if self.status == PAID and self.available:
+            self.status = AVAILABLE
         self.source_clawed -= source_tokens + source_minor
 
     class Released(Aggregate.Event):
@@ -403,7 +411,7 @@ class EarningsHold(Aggregate):
         self.credit += credit
         self.clawback_in_payout -= clawback
         self.clawback_recovered += clawback
-        self.settled_payouts[payout_ref] = [*self.reservations.pop(payout_ref), credit]
+        self.settled_payouts[payout_ref] = self.reservations.pop(payout_ref)
         if self.available == 0 and self.in_payout == 0 and self.status != HELD:
             self.status = PAID
         elif self.available and self.status == PAID:
@@ -422,9 +430,9 @@ class EarningsHold(Aggregate):
         taken_back_minor: int = 0
         overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
         overpaid_minor: int = 0
-        credit_tokens: int = 0  # the credit it gave, taken back
-        credit_minor: int = 0
-        credit_overpaid_tokens: int = 0  # of that, already paid out: owed by the creator
+        credit_tokens: int = 0  # of taken back, what leaves the credit rather than returning
+        credit_minor: int = 0  # to paid
+        credit_overpaid_tokens: int = 0  # of overpaid, what leaves the credit (and paid)
         credit_overpaid_minor: int = 0
         forgiven_dropped_tokens: int = 0  # forgiven while it netted, and it never paid
         forgiven_dropped_minor: int = 0
@@ -447,17 +455,13 @@ class EarningsHold(Aggregate):
         else:
             self.in_payout -= amount
             self.clawback_in_payout -= self.reservations.pop(payout_ref)[1]
-        self.available += amount - taken_back
-        self.paid += taken_back
-        self.clawback += clawback + overpaid
-        self.overpaid += overpaid
         credit, credit_overpaid = credit_tokens + credit_minor, \
             credit_overpaid_tokens + credit_overpaid_minor
-        self.credit -= credit
-        self.available -= credit - credit_overpaid
-        self.paid -= credit_overpaid
-        self.clawback += credit_overpaid
-        self.overpaid += credit_overpaid
+        self.available += amount - taken_back
+        self.paid += taken_back - credit - credit_overpaid
+        self.credit -= credit + credit_overpaid
+        self.clawback += clawback + overpaid
+        self.overpaid += overpaid
         if self.status == PAID:
             self.status = AVAILABLE
 
