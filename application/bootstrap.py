@@ -125,7 +125,8 @@ def fee_schedule(settings: Settings) -> FeeSchedule:
                        subscription_creator_bps=settings.subscription_creator_bps,
                        ppv_creator_bps=settings.ppv_creator_bps,
                        message_creator_bps=settings.message_creator_bps,
-                       hold_period=timedelta(days=settings.hold_days))
+                       hold_period=timedelta(days=settings.hold_days),
+                       lot_archive_after=timedelta(days=settings.wallet_lot_archive_days))
 
 
 def read_model_db(db: Database) -> ReadModelDb:
@@ -168,9 +169,11 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     fees = fee_schedule(settings)
     spending = Spending(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
                         max_batch=settings.group_commit_max_batch,
-                        writers=settings.group_commit_writers)
+                        writers=settings.group_commit_writers,
+                        cache_bytes=settings.aggregate_cache_mb * 2**20)
     purchases = TokenPurchases(ledger, gateway, queries, clock, settings.public_url,
-                               settings.dispute_fee_minor)
+                               settings.dispute_fee_minor,
+                               timedelta(days=settings.wallet_lot_archive_days))
     onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
     policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
                           suspend_at_active=settings.suspend_at_active_strikes)

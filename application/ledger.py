@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -16,10 +16,12 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import IntegrityError, Recording
 
 from adapters.eventstore.append_only import protect_events_table
-from adapters.eventstore.bulk import select_events_after
+from adapters.eventstore.bulk import prune_snapshots, select_events_after, select_latest_snapshots
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
+from adapters.eventstore.wallet_codec import WALLET_TRANSCODINGS
 from application.errors import ConcurrencyExhaustedError
+from domain.aggregates.wallet import Wallet, keep_detail
 from domain.chat_thread import ChatThread
 
 A = TypeVar("A")
@@ -32,10 +34,10 @@ log = logging.getLogger(__name__)
 
 class Ledger(Application[UUID]):
     name = "Ledger"
-    # Streams a person grows without bound by using them (a chat thread): read from their latest
-    # snapshot and the events after it, so a read costs the same however long the stream. Only
-    # these: every other read stays one query, with no snapshot lookup in front of it.
-    snapshotted: tuple[type[Aggregate], ...] = (ChatThread,)
+    # Streams a person grows without bound by using them (a chat thread, a wallet): read from
+    # their latest snapshot and the events after it, so a read costs the same however long the
+    # stream. Only these: every other read stays one query, with no snapshot lookup in front.
+    snapshotted: tuple[type[Aggregate], ...] = (ChatThread, Wallet)
 
     def __init__(self, db: Database, prepare: bool = True) -> None:
         """prepare=False opens a store another process has prepared (its schema, triggers and
@@ -56,6 +58,11 @@ class Ledger(Application[UUID]):
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
         self.from_snapshots = Repository(self.events, snapshot_store=self.snapshot_store)
+
+    def register_transcodings(self, transcoder: Any) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in WALLET_TRANSCODINGS:
+            transcoder.register(transcoding)
 
     @property
     def events_table(self) -> str:
@@ -79,37 +86,75 @@ class Ledger(Application[UUID]):
     def record(self, aggregates: Iterable[Any]) -> list[Recording[UUID]]:
         """save() for aggregates only: skips the per-object runtime Protocol checks of save(),
         which cost more than the SQL in a large group-commit batch. Atomic, like save()."""
+        aggregates = list(aggregates)
+        due = self._snapshots_due(aggregates)
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         recordings = self.events.put(events)
         self._notify(recordings)
+        self._snapshot(due)
         return recordings
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Application.save, then a snapshot of each snapshotted aggregate whose events crossed
         a multiple of SNAPSHOT_EVERY. The snapshot is written after the events' commit: it is
         derived, so losing one (a crash in between) only means reading more events."""
-        due = [o for o in objs if isinstance(o, self.snapshotted)
-               and (o.version - len(o.pending_events)) // SNAPSHOT_EVERY
-               < o.version // SNAPSHOT_EVERY]
+        due = self._snapshots_due(objs)
         recordings = super().save(*objs, **kwargs)
+        self._snapshot(due)
+        return recordings
+
+    def _snapshots_due(self, objs: Iterable[Any]) -> list[Any]:
+        """Every SNAPSHOT_EVERY events; a wallet whose state is larger (the spends of its lots
+        still in the dispute window) less often, so a snapshot's bytes per event stay bounded:
+        a wallet snapshot every `spends / 4` events rewrites about 4 spends' rows per event."""
+        due = []
+        for o in objs:
+            if not isinstance(o, self.snapshotted):
+                continue
+            every = SNAPSHOT_EVERY
+            if isinstance(o, Wallet):
+                every = max(every, sum(len(lot.consumptions) for lot in o.lots.values()) // 4)
+            if (o.version - len(o.pending_events)) // every < o.version // every:
+                due.append(o)
+        return due
+
+    def _snapshot(self, due: list[Any]) -> None:
         for aggregate in due:
+            if isinstance(aggregate, Wallet) and not aggregate.compact:
+                continue  # loaded in detail: its snapshot would not be the compact state
             try:
                 self.snapshot_store.put([Snapshot.take(aggregate)])
+                prune_snapshots(self.snapshot_store.recorder, self.db.kind, self.db.schema,
+                                self.snapshots_table, aggregate.id, aggregate.version)
             except Exception:  # noqa: BLE001 - a missed snapshot costs reads, never data
                 log.exception("could not snapshot %s at version %s", aggregate.id,
                               aggregate.version)
-        return recordings
 
     def get_snapshotted(self, aggregate_id: UUID) -> Any:
         """A snapshotted aggregate (see `snapshotted`): its latest snapshot and the events after
-        it, in two indexed reads."""
-        return self.from_snapshots.get(aggregate_id)
+        it, in two indexed reads. A snapshot that cannot be read is ignored, with a warning, and
+        the aggregate replayed from its events."""
+        try:
+            return self.from_snapshots.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise
+        except Exception:  # noqa: BLE001 - a changed class, a corrupted row
+            log.warning("ignored an unreadable snapshot of %s", aggregate_id, exc_info=True)
+            return self.repository.get(aggregate_id)
 
     def get_snapshotted_or_none(self, aggregate_id: UUID) -> Any | None:
         try:
             return self.get_snapshotted(aggregate_id)
         except AggregateNotFoundError:
             return None
+
+    def get_in_detail(self, wallet_id: UUID) -> Wallet:
+        """A wallet replayed from its first event with every lot's spends (archived lots too):
+        the slow path for planning a reversal or a give-back an archived lot funds."""
+        with keep_detail():
+            wallet: Wallet = self.repository.get(wallet_id)
+        wallet.compact = False
+        return wallet
 
     def save_planned(self, plan: Callable[[], Sequence[Any]], attempts: int = 5,
                      conflict: str = "it kept changing meanwhile: try again") -> list[Any]:
@@ -134,14 +179,18 @@ class Ledger(Application[UUID]):
             return None
 
     def get_many(self, aggregate_ids: Iterable[UUID],
-                 cache: dict[UUID, Any] | None = None) -> dict[UUID, Any]:
+                 cache: MutableMapping[UUID, Any] | None = None) -> dict[UUID, Any]:
         """Aggregates that exist among aggregate_ids, read in one query on PostgreSQL.
 
         With a cache (owned by a single writer thread), cached aggregates are fast-forwarded by
         their newer events in the same query, and the cache is updated in place.
         """
-        cache = cache if cache is not None else {}
+        if cache is None:
+            cache = {}
         wanted = list(dict.fromkeys(aggregate_ids))
+        for aggregate_id, aggregate in self._latest_snapshots(
+                [i for i in wanted if i not in cache]).items():
+            cache[aggregate_id] = aggregate  # then fast-forwarded by the events after it
         after = {i: (cache[i].version if i in cache else 0) for i in wanted}
         new_events = select_events_after(self.recorder, self.db.kind, self.db.schema,
                                          self.events_table, after)
@@ -155,6 +204,28 @@ class Ledger(Application[UUID]):
             if aggregate is not None:
                 found[aggregate_id] = cache[aggregate_id] = aggregate
         return found
+
+    def _latest_snapshots(self, aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """The aggregates among these that have a snapshot, as of their latest one. A snapshot
+        that cannot be read (a changed class, a corrupted row) is skipped, with a warning: the
+        aggregate is then replayed from its events, which are always the whole truth."""
+        if not aggregate_ids:
+            return {}
+        found: dict[UUID, Any] = {}
+        for stored in select_latest_snapshots(self.snapshot_store.recorder, self.db.kind,
+                                              self.db.schema, self.snapshots_table,
+                                              aggregate_ids):
+            try:
+                snapshot: Any = self.mapper.to_domain_event(stored)
+                found[UUID(str(stored.originator_id))] = snapshot.mutate(None)
+            except Exception:  # noqa: BLE001 - replayed from events instead
+                log.warning("ignored an unreadable snapshot of %s at version %s",
+                            stored.originator_id, stored.originator_version, exc_info=True)
+        return found
+
+    @property
+    def snapshots_table(self) -> str:
+        return "ledger_snapshots" if self.db.kind == "postgres" else "snapshots"
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0

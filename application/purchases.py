@@ -4,7 +4,7 @@ Arrival order does not matter (see TokenPurchase); handling each event once is S
 """
 
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -32,8 +32,10 @@ PACK_KIND = "token_pack"
 
 class TokenPurchases:
     def __init__(self, ledger: Ledger, gateway: PaymentGateway, index: PurchaseIndex,
-                 clock: Clock, public_url: str, dispute_fee_minor: int = 2_000) -> None:
+                 clock: Clock, public_url: str, dispute_fee_minor: int = 2_000,
+                 lot_archive_after: timedelta = timedelta(days=180)) -> None:
         self._ledger = ledger
+        self._lot_archive_after = lot_archive_after
         self._dispute_fee_minor = dispute_fee_minor
         self._gateway = gateway
         self._index = index
@@ -135,7 +137,7 @@ class TokenPurchases:
             return "amount_mismatch", []
         if not purchase.complete(session.get("payment_intent"), purchase.price_minor, now):
             return "already_completed", []
-        wallet = self._ledger.get_or_none(ids.wallet_id(purchase.fan_id))
+        wallet = self._ledger.get_snapshotted_or_none(ids.wallet_id(purchase.fan_id))
         if wallet is None:
             wallet = Wallet(fan_id=purchase.fan_id)
         wallet.credit(str(purchase.id), purchase.tokens, now)
@@ -157,9 +159,12 @@ class TokenPurchases:
         if delta == 0 and not freeze and purchase.reversal_applied_tokens == 0:
             return []  # nothing to move, and nothing of this purchase's revokes an unlock
         loaded = wallet is None
-        wallet = wallet or self._ledger.get_or_none(ids.wallet_id(purchase.fan_id))
+        wallet = wallet or self._ledger.get_snapshotted_or_none(ids.wallet_id(purchase.fan_id))
         if wallet is None:
             return []
+        if loaded and delta and wallet.needs_detail(str(purchase.id), now,
+                                                    self._lot_archive_after):
+            wallet = self._ledger.get_in_detail(wallet.id)  # the slow path: an old lot
         if freeze:
             wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)
         changed: list[Any] = []

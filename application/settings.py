@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     ppv_min_tokens: int = Field(default=25, ge=1)
     ppv_max_tokens: int = Field(default=25_000, ge=1)
     hold_days: int = 14
+    # Days after which a spent lot's spends leave the wallet's state (kept in its events):
+    # beyond Stripe's 120-day dispute window, so a refund or dispute of it is all but impossible.
+    wallet_lot_archive_days: int = Field(default=180, ge=121, le=3_650)
     # Access kept after a failed renewal (or a renewal Stripe reports late), in hours.
     subscription_grace_hours: int = Field(default=72, ge=0, le=24 * 30)
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
@@ -65,6 +68,8 @@ class Settings(BaseSettings):
 
     # Processes that run auditors' and finance's replays apart from the API (0: on its threads).
     replay_processes: int = Field(default=1, ge=0, le=8)
+    # Memory the spend writers may keep aggregates in (wallets, spends) between batches, in all.
+    aggregate_cache_mb: int = Field(default=64, ge=1, le=65_536)
     group_commit_window_ms: float = 2.0
     group_commit_max_batch: int = 256
     group_commit_writers: int = 2

@@ -17,7 +17,7 @@ class WalletAdministration:
         found: list[Wallet] = []
 
         def plan() -> list[Wallet]:  # a concurrent tip or webhook wrote it: read it again
-            wallet: Wallet | None = self._ledger.get_or_none(ids.wallet_id(fan_id))
+            wallet: Wallet | None = self._ledger.get_snapshotted_or_none(ids.wallet_id(fan_id))
             if wallet is None:
                 raise UnknownWalletError(f"fan {fan_id} has no wallet")
             found[:] = [wallet]

@@ -7,7 +7,7 @@ time would cost more than the transaction itself.
 from collections import defaultdict
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from psycopg import sql
 
 
@@ -38,3 +38,38 @@ def select_events_after(recorder: ApplicationRecorder, kind: str, schema: str, t
                 originator_id=row["originator_id"], originator_version=row["originator_version"],
                 topic=row["topic"], state=bytes(row["state"])))
     return found
+
+
+def select_latest_snapshots(recorder: AggregateRecorder, kind: str, schema: str, table: str,
+                            aggregate_ids: list[UUID]) -> list[StoredEvent]:
+    """The latest stored snapshot of each id that has one, in one query on PostgreSQL."""
+    if kind != "postgres":
+        return [found for aggregate_id in aggregate_ids
+                for found in recorder.select_events(aggregate_id, desc=True, limit=1)]
+    statement = sql.SQL(
+        "SELECT s.originator_id, s.originator_version, s.topic, s.state "
+        "FROM unnest(%s::uuid[]) AS k(id) CROSS JOIN LATERAL ("
+        "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+        "WHERE originator_id = k.id ORDER BY originator_version DESC LIMIT 1) s"
+    ).format(sql.Identifier(schema), sql.Identifier(table))
+    with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
+        curs.execute(statement, (aggregate_ids,), prepare=True)
+        return [StoredEvent(originator_id=row["originator_id"],
+                            originator_version=row["originator_version"], topic=row["topic"],
+                            state=bytes(row["state"])) for row in curs.fetchall()]
+
+
+def prune_snapshots(recorder: AggregateRecorder, kind: str, schema: str, table: str,
+                    aggregate_id: UUID, below_version: int) -> None:
+    """Drop an aggregate's snapshots older than its latest: only the latest is ever read, and
+    the events are the whole truth, so the snapshots table stays one row per aggregate."""
+    if kind == "postgres":
+        with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute(sql.SQL("DELETE FROM {}.{} WHERE originator_id = %s AND "
+                                 "originator_version < %s").format(
+                sql.Identifier(schema), sql.Identifier(table)), (aggregate_id, below_version))
+        return
+    name = recorder.events_table_name  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(f"DELETE FROM {name} WHERE originator_id = ? AND originator_version < ?",
+                       (aggregate_id.hex, below_version))

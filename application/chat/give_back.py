@@ -16,7 +16,7 @@ from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.message_allowance import MessageAllowance
 from domain.aggregates.message_charge import NO_REPLY, MessageCharge
-from domain.aggregates.wallet import Wallet
+from domain.aggregates.wallet import LotArchivedError, Wallet
 from domain.chat_thread import PENDING, ChatThread
 
 ATTEMPTS = 8
@@ -28,8 +28,12 @@ def give_back_plan(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
     charge = ledger.get_or_none(charge_id)
     if not isinstance(charge, MessageCharge) or charge.settled:
         return []
-    wallet: Wallet = ledger.repository.get(ids.wallet_id(charge.fan_id))
-    tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
+    wallet: Wallet = ledger.get_snapshotted(ids.wallet_id(charge.fan_id))
+    try:
+        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
+    except LotArchivedError:  # a message as old as the archive window: plan in detail
+        wallet = ledger.get_in_detail(wallet.id)
+        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
     hold: EarningsHold = ledger.repository.get(ids.hold_id(charge.kind, charge.id))
     creator_tokens = hold.reverse_source(tokens, NO_REPLY, at) if tokens else 0
     charge.give_back(tokens, creator_tokens, at)

@@ -22,13 +22,14 @@ from domain.fees import FeeSchedule
 class Spending:
     def __init__(self, ledger: Ledger, fees: FeeSchedule, clock: Clock, window_s: float = 0.0,
                  max_batch: int = 256, writers: int = 2,
-                 kinds: Mapping[str, SpendKind] = KINDS) -> None:
+                 kinds: Mapping[str, SpendKind] = KINDS, cache_bytes: int = 64 * 2**20) -> None:
         self._kinds = kinds
         self._direct = SpendBatchWriter(ledger, fees, clock, kinds)
         self._committers: list[GroupCommitter[Spend, Spent]] = []
         if window_s > 0:
             for n in range(writers):
-                writer = SpendBatchWriter(ledger, fees, clock, kinds, AggregateCache())
+                writer = SpendBatchWriter(ledger, fees, clock, kinds,
+                                          AggregateCache(cache_bytes // writers))
                 self._committers.append(
                     GroupCommitter(writer.execute, window_s, max_batch, f"spends-{n}"))
 

@@ -10,10 +10,20 @@ the balance below zero.
 
 A reversal can be undone (a dispute the platform won): its reversed spends stand again, funded by
 the lot as before, and the tokens it took from the lot or re-sourced away are the lot's again.
+
+State that stays small: a lot whose tokens are all spent, none reversed, and which is past the
+window in which its purchase could still be refunded or disputed (nor any of its spends given
+back) is *archived* by an event: the state keeps its totals and drops the spends it funded. The
+events keep every spend, so replays, rebuilds and the trial balance are unchanged; should a
+refund or dispute of an archived lot arrive after all, the caller loads the wallet in detail
+(`keep_detail()`: its events replayed with nothing archived) and plans on that.
 """
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +31,24 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import ids
 from domain.errors import InsufficientFundsError, InvalidAmountError, WalletFrozenError
+
+_KEEP_DETAIL: ContextVar[bool] = ContextVar("wallet_keep_detail", default=False)
+
+
+@contextlib.contextmanager
+def keep_detail() -> Iterator[None]:
+    """Wallets replayed inside keep every lot's spends (archiving events change nothing)."""
+    token = _KEEP_DETAIL.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_DETAIL.reset(token)
+
+
+class LotArchivedError(Exception):
+    """Planning needs the spends an archived lot funded: load the wallet in detail. Not a
+    DomainError: callers handle it, it never reaches a person."""
+
 
 SPEND = "spend"
 # Kinds of consumption that only streams recorded before the reversal rule contain.
@@ -60,10 +88,19 @@ class Lot:
     reversed_tokens: int = 0
     consumptions: list[Consumption] = field(default_factory=list)
     reversals: list[ReversalRecord] = field(default_factory=list)
+    last_spent_at: datetime | None = None  # the latest spend it funded (or re-sourced onto it)
+    archived: bool = False  # its consumptions are in the events only (see the module docstring)
 
     @property
     def reversible_tokens(self) -> int:
         return self.credited_tokens - self.reversed_tokens
+
+    def is_settled(self, now: datetime, window: timedelta) -> bool:
+        """All spent, nothing reversed, and past the window for refunds, disputes and spends
+        given back: nothing can need its spends any more."""
+        return (not self.archived and self.remaining_tokens == 0 and self.reversed_tokens == 0
+                and not self.reversals and self.credited_at + window <= now
+                and (self.last_spent_at is None or self.last_spent_at + window <= now))
 
 
 @dataclass(frozen=True)
@@ -109,6 +146,7 @@ class Wallet(Aggregate):
         self.spent_tokens = 0
         self.spends_reversed_tokens = 0
         self.reversed_tokens = 0
+        self.compact = True  # False once loaded in detail (Ledger.get_in_detail)
 
     @property
     def balance_tokens(self) -> int:
@@ -117,6 +155,26 @@ class Wallet(Aggregate):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_reason is not None or self.debt_tokens > 0
+
+    @property
+    def has_archived_lots(self) -> bool:
+        return any(lot.archived for lot in self.lots.values())
+
+    def needs_detail(self, purchase_id: str, now: datetime, window: timedelta) -> bool:
+        """A reversal of this purchase must be planned on the wallet loaded in detail: its lot
+        is archived, or it is past the window while others are archived (a spend it funded may
+        be funded by an archived lot too, which only a spend as old as the window can be)."""
+        lot = self.lots.get(purchase_id)
+        return lot is not None and (lot.archived or (
+            self.has_archived_lots and lot.credited_at + window <= now))
+
+    def archive_settled_lots(self, now: datetime, window: timedelta) -> list[str]:
+        """Archive the lots nothing can need the spends of any more (see the module docstring);
+        returns their purchase ids."""
+        settled = [key for key, lot in self.lots.items() if lot.is_settled(now, window)]
+        if settled:
+            self._lots_archived(purchase_ids=settled, at=now)
+        return settled
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -156,6 +214,8 @@ class Wallet(Aggregate):
             raise InvalidAmountError(f"no lot for purchase {purchase_id}")
         if amount_tokens <= 0 or amount_tokens > lot.reversible_tokens:
             raise InvalidAmountError("reversal must be positive and within the lot")
+        if lot.archived:
+            raise LotArchivedError(purchase_id)
         plan = self._plan_reversal(purchase_id, lot, amount_tokens)
         self._lot_reversed(purchase_id=purchase_id, amount_tokens=amount_tokens,
                            from_lot_tokens=plan.from_lot_tokens, resourced=plan.resourced,
@@ -197,10 +257,14 @@ class Wallet(Aggregate):
         """Give a spend's standing tokens back to the lots that fund it (a paid message with no
         reply): the spend no longer stands and the fan can spend them again. Returns the tokens;
         a spend with nothing standing returns 0 and records nothing."""
-        returned: list[list[Any]] = [
-            [key, index, c.standing_tokens] for key, lot in self.lots.items()
-            for index, c in enumerate(lot.consumptions)
-            if c.ref_id == ref_id and c.kind == SPEND and c.standing_tokens > 0]
+        funding = [(key, index, c) for key, lot in self.lots.items()
+                   for index, c in enumerate(lot.consumptions)
+                   if c.ref_id == ref_id and c.kind == SPEND]
+        if (not funding and self.has_archived_lots) or any(
+                self.lots[key].archived for key, _, _ in funding):
+            raise LotArchivedError(ref_id)  # an archived lot may fund it: plan in detail
+        returned: list[list[Any]] = [[key, index, c.standing_tokens]
+                                     for key, index, c in funding if c.standing_tokens > 0]
         tokens = sum(int(row[2]) for row in returned)
         if tokens:
             self._spend_returned(ref_id=ref_id, returned=returned, amount_tokens=tokens,
@@ -316,6 +380,7 @@ class Wallet(Aggregate):
             lot = self.lots[key]
             lot.remaining_tokens -= tokens
             lot.consumptions.append(Consumption(ref_id, SPEND, tokens))
+            lot.last_spent_at = at
         self.spent_tokens += amount_tokens
 
     class LotReversed(Aggregate.Event):
@@ -335,12 +400,15 @@ class Wallet(Aggregate):
         lot.remaining_tokens -= from_lot_tokens
         lot.reversed_tokens += amount_tokens
         for index, ref_id, kind, onto, tokens in resourced:
-            lot.consumptions[index].gone_tokens += tokens
+            if not lot.archived:  # an archived lot's spends are in its events only
+                lot.consumptions[index].gone_tokens += tokens
             other = self.lots[onto]
             other.remaining_tokens -= tokens
             other.consumptions.append(Consumption(ref_id, kind, tokens))
+            other.last_spent_at = at
         for index, _ref_id, _kind, tokens in reversed_spends:
-            lot.consumptions[index].gone_tokens += tokens
+            if not lot.archived:
+                lot.consumptions[index].gone_tokens += tokens
             self.spends_reversed_tokens += tokens
         self.reversed_tokens += amount_tokens
         lot.reversals.append(ReversalRecord(
@@ -365,7 +433,8 @@ class Wallet(Aggregate):
         for number, index, ref_id, _kind, tokens in reinstated_spends:
             row = next(r for r in lot.reversals[number].spends if r[0] == index and r[1] == ref_id)
             row[3] -= tokens
-            lot.consumptions[index].gone_tokens -= tokens
+            if not lot.archived:
+                lot.consumptions[index].gone_tokens -= tokens
             self.spends_reversed_tokens -= tokens
         lot.reversed_tokens -= amount_tokens
         self.reversed_tokens -= amount_tokens
@@ -382,9 +451,26 @@ class Wallet(Aggregate):
                         reason: str, at: datetime) -> None:
         for key, index, tokens in returned:
             lot = self.lots[key]
-            lot.consumptions[index].gone_tokens += tokens
+            if not lot.archived:
+                lot.consumptions[index].gone_tokens += tokens
             lot.remaining_tokens += tokens
         self.spends_reversed_tokens += amount_tokens
+
+    class LotsArchived(Aggregate.Event):
+        """These lots can no longer need the spends they funded: the state keeps their totals
+        only. Moves no token; a wallet replayed with keep_detail() ignores it."""
+
+        purchase_ids: list[str]
+        at: datetime
+
+    @event(LotsArchived)
+    def _lots_archived(self, purchase_ids: list[str], at: datetime) -> None:
+        if _KEEP_DETAIL.get():
+            return
+        for key in purchase_ids:
+            lot = self.lots[key]
+            lot.archived = True
+            lot.consumptions = []
 
     class Frozen(Aggregate.Event):
         reason: str
