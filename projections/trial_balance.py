@@ -38,6 +38,9 @@ class TrialBalance:
     earnings_minor: dict[str, int]
     pence: dict[str, int]
     checks: dict[str, bool]
+    # Negative adjustments payouts recovered (paid or in flight), by the unit each arose in and
+    # the unit that paid it; each payout's amount is checked row by row (payout_amount).
+    recoveries: dict[str, int] = field(default_factory=dict)
     imbalances: list[Imbalance] = field(default_factory=list)
     imbalance_count: int = 0
 
@@ -49,7 +52,7 @@ class TrialBalance:
         return {"balanced": self.balanced, "position": self.position, "aligned": self.aligned,
                 "tokens": self.tokens, "earnings_tokens": self.earnings_tokens,
                 "earnings_minor": self.earnings_minor,
-                "pence": self.pence, "checks": self.checks,
+                "pence": self.pence, "recoveries": self.recoveries, "checks": self.checks,
                 "imbalance_count": self.imbalance_count,
                 "imbalances": [vars(i) for i in self.imbalances]}
 
@@ -228,6 +231,14 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
                         "ELSE 0 END) AS refunded, SUM(CASE WHEN status = 'completed' AND "
                         "disputed = 1 THEN price_minor - refunded_minor ELSE 0 END) AS disputed "
                         "FROM rm_token_purchases")
+        recoveries = _one(
+            tx, "SELECT SUM(tokens_netted - tokens_netted_with_minor) AS token_debt_from_tokens, "
+                "SUM(tokens_netted_with_minor) AS token_debt_from_pence_tokens, "
+                "SUM(minor_for_tokens_debt) AS token_debt_from_pence_minor, "
+                "SUM(tokens_change) AS token_change, "
+                "SUM(minor_netted - minor_netted_with_tokens) AS pence_debt_from_pence, "
+                "SUM(minor_netted_with_tokens) AS pence_debt_from_tokens_minor FROM rm_payouts "
+                "WHERE status NOT IN ('failed', 'reversed')")
         open_payouts = _one(
             tx, "SELECT SUM(tokens_taken) AS taken_tokens, SUM(tokens_netted) AS netted_tokens, "
                 "SUM(minor_taken) AS taken_minor, SUM(minor_netted) AS netted_minor FROM "
@@ -318,5 +329,5 @@ def trial_balance(db: ReadModelDb) -> TrialBalance:
     aligned = len(set(positions.values())) == 1
     return TrialBalance(position=min(positions.values()), aligned=aligned, tokens=tokens,
                         earnings_tokens=earnings, earnings_minor=earnings_minor, pence=pence,
-                        checks=checks,
+                        checks=checks, recoveries=recoveries,
                         imbalances=imbalances, imbalance_count=count)

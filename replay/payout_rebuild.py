@@ -35,14 +35,15 @@ def payout_rebuild(db: ReadModelDb, since: str, until: str,
         where += " AND creator_id = %s"
         params.append(creator_id)
     payouts = db.query("SELECT payout_id, creator_id, run_key, status, amount_minor, lines, "
-                       "created_at FROM rm_payouts WHERE " + where + " ORDER BY created_at",
-                       tuple(params))
+                       "created_at, tokens_netted_with_minor, minor_for_tokens_debt, "
+                       "tokens_change, minor_netted_with_tokens FROM rm_payouts WHERE " + where +
+                       " ORDER BY created_at", tuple(params))
     # Clawbacks are attributed to a hold's payouts newest first: gather every payout's take of
     # each hold (also those outside the period, which may stand in front of it).
     taken_by_hold: dict[str, list[tuple[str, str, int]]] = {}
     for row in db.query("SELECT payout_id, created_at, lines FROM rm_payouts "
                         "WHERE status NOT IN ('failed', 'reversed')"):
-        for hold_id, _, amount, _ in json.loads(row["lines"]):
+        for hold_id, _, amount, *_ in json.loads(row["lines"]):
             if amount:
                 taken_by_hold.setdefault(hold_id, []).append(
                     (row["created_at"], row["payout_id"], int(amount)))
@@ -83,7 +84,7 @@ def _rebuild_one(db: ReadModelDb, payout: dict[str, Any],
                  attributed: dict[tuple[str, str], int]) -> dict[str, Any]:
     tokens_now = minor_now = tokens_then = minor_then = netted_tokens = netted_minor = 0
     differences = []
-    for hold_id, unit, amount, netted in json.loads(payout["lines"]):
+    for hold_id, unit, amount, netted, *_ in json.loads(payout["lines"]):
         clawed = attributed.get((payout["payout_id"], hold_id), 0)
         if unit == "tokens":
             tokens_then, tokens_now = tokens_then + amount, tokens_now + amount - clawed
@@ -93,13 +94,26 @@ def _rebuild_one(db: ReadModelDb, payout: dict[str, Any],
             netted_minor += netted
         if clawed:
             differences.append(_difference(db, hold_id, unit, clawed))
-    would_pay = _pay(tokens_now, netted_tokens, minor_now, netted_minor)
-    recomputed_then = _pay(tokens_then, netted_tokens, minor_then, netted_minor)
+    # A token debt netted with pence is paid in pence: it comes off the pence, not the tokens.
+    with_minor = int(payout["tokens_netted_with_minor"] or 0)
+    minor_for_tokens = int(payout["minor_for_tokens_debt"] or 0)
+    against_tokens = netted_tokens - with_minor
+    would_pay = _pay(tokens_now, against_tokens, minor_now, netted_minor + minor_for_tokens)
+    recomputed_then = _pay(tokens_then, against_tokens, minor_then,
+                           netted_minor + minor_for_tokens)
+    with_tokens = int(payout["minor_netted_with_tokens"] or 0)
     return {"payout_id": payout["payout_id"], "creator_id": payout["creator_id"],
             "run_key": payout["run_key"], "status": payout["status"],
             "created_at": payout["created_at"], "paid_minor": payout["amount_minor"],
             "would_pay_today_minor": would_pay,
-            "difference_minor": recomputed_then - would_pay, "differences": differences}
+            "difference_minor": recomputed_then - would_pay, "differences": differences,
+            # Each debt it recovered, by the unit it arose in and the unit that paid it.
+            "recoveries": {"token_debt_from_tokens": against_tokens,
+                           "token_debt_from_pence_tokens": with_minor,
+                           "token_debt_from_pence_minor": minor_for_tokens,
+                           "token_change": int(payout["tokens_change"] or 0),
+                           "pence_debt_from_pence": netted_minor - with_tokens,
+                           "pence_debt_from_tokens_minor": with_tokens}}
 
 
 def _pay(tokens: int, netted_tokens: int, minor: int, netted_minor: int) -> int:

@@ -267,8 +267,21 @@ def test_a_token_debt_is_netted_from_subscription_pence(api) -> None:
     httpx.post(f"{api.base}/simulator/payouts/{payout['payout_id']}/paid")
     after = earnings(api, creator)
     assert (after["negative_adjustment_tokens"], after["paid_minor"]) == (0, 3_117)
-    balance = api.as_user("fin-1", "finance").get("/api/finance/trial-balance").json()
+    finance = api.as_user("fin-1", "finance")
+    balance = finance.get("/api/finance/trial-balance").json()
     assert balance["balanced"], balance["imbalances"]
+    # Which unit each recovery came from: the trial balance, the rebuild and the statement.
+    assert (balance["recoveries"]["token_debt_from_pence_tokens"],
+            balance["recoveries"]["token_debt_from_pence_minor"]) == (1_225, 490)
+    rebuilt = finance.get("/api/finance/payouts/rebuild", params={
+        "since": "2026-01-01T00:00:00+00:00", "until": "2026-03-01T00:00:00+00:00",
+        "creator_id": CREATOR}).json()
+    second_payout = next(p for p in rebuilt["payouts"] if p["payout_id"] == payout["payout_id"])
+    assert second_payout["recoveries"]["token_debt_from_pence_minor"] == 490
+    assert second_payout["would_pay_today_minor"] == 2_627
+    rows = creator.get(f"/api/creator/statements/{api.clock():%Y-%m}").json()["rows"]
+    assert ("recovery", "token_debt_from_pence", "minor", 490) in [
+        (r["kind"], r["source"], r["unit"], r["amount"]) for r in rows]
 
 
 def _fail_bank(api, payout_id: str, code: str) -> None:
