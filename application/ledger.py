@@ -113,7 +113,7 @@ class Ledger(Application[UUID]):
                 continue
             every = SNAPSHOT_EVERY
             if isinstance(o, Wallet):
-                every = max(every, sum(len(lot.consumptions) for lot in o.lots.values()) // 4)
+                every = max(every, sum(lot.consumption_count for lot in o.lots.values()) // 4)
             if (o.version - len(o.pending_events)) // every < o.version // every:
                 due.append(o)
         return due

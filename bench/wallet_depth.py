@@ -30,7 +30,7 @@ from psycopg import sql
 
 from application.bootstrap import Core, build_core
 from application.settings import Settings
-from application.spending.batch_writer import SpendBatchWriter
+from application.spending.batch_writer import AggregateCache, SpendBatchWriter
 from application.spending.commands import send_tip
 from application.spending.kinds import KINDS
 from bench.tips import URL, drop_schema, new_schema
@@ -91,7 +91,7 @@ def buy(core: Core, fan_id: str) -> None:
 
 
 def build(core: Core, clock: FakeClock, fan_id: str, tips: int, days: int) -> None:
-    writer = SpendBatchWriter(core.ledger, core.fees, clock, KINDS)
+    writer = SpendBatchWriter(core.ledger, core.fees, clock, KINDS, AggregateCache())
     step = timedelta(days=days) / max(1, tips // BATCH)
     done = 0
     while done < tips:

@@ -1,15 +1,17 @@
-"""How a wallet's lots are stored in its snapshots: compact lists, not one object per spend.
+"""How a wallet's lots are stored in its snapshots: a lot's spends packed in one string.
 
 A wallet's state is dataclasses (lots, the spends each funds, its reversals); the library's JSON
-transcoder needs a transcoding for each. Spends are rows `[ref_id, kind, tokens, gone_tokens]`,
-so a snapshot costs about what its numbers do.
+transcoder needs a transcoding for each. A lot's spends are one string
+(`domain.aggregates.wallet.pack_consumptions`), left packed when a snapshot is read: reading a
+wallet decodes the spends of the lot it spends from, not of every lot still in the dispute
+window, and writing a snapshot reuses what it read.
 """
 
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
-from domain.aggregates.wallet import Consumption, Lot, ReversalRecord
+from domain.aggregates.wallet import Lot, ReversalRecord
 
 
 class LotAsList(Transcoding):
@@ -18,17 +20,16 @@ class LotAsList(Transcoding):
 
     def encode(self, obj: Lot) -> Any:
         return [obj.purchase_id, obj.credited_tokens, obj.remaining_tokens, obj.credited_at,
-                obj.reversed_tokens,
-                [[c.ref_id, c.kind, c.tokens, c.gone_tokens] for c in obj.consumptions],
+                obj.reversed_tokens, obj.packed_consumptions(),
                 [[r.reason, r.free_tokens, r.spends] for r in obj.reversals],
                 obj.last_spent_at, obj.archived]
 
     def decode(self, data: Any) -> Lot:
-        (purchase_id, credited, remaining, credited_at, reversed_tokens, consumptions,
+        (purchase_id, credited, remaining, credited_at, reversed_tokens, packed,
          reversals, last_spent_at, archived) = data
         return Lot(purchase_id=purchase_id, credited_tokens=credited, remaining_tokens=remaining,
-                   credited_at=credited_at, reversed_tokens=reversed_tokens,
-                   consumptions=[Consumption(*row) for row in consumptions],
+                   credited_at=credited_at, reversed_tokens=reversed_tokens, spends=None,
+                   packed=packed,
                    reversals=[ReversalRecord(reason, free, spends)
                               for reason, free, spends in reversals],
                    last_spent_at=last_spent_at, archived=archived)

@@ -35,9 +35,11 @@ Outcome = Spent | BaseException
 
 def approximate_bytes(aggregate: Any) -> int:
     """What an aggregate holds in memory, roughly (measured with bench/wallet_depth.py's deep
-    size: a wallet is about 320 bytes per spend its lots still keep, 600 per lot)."""
+    size: a wallet is about 320 bytes per spend its lots keep unpacked, a byte per byte of the
+    ones still packed as read from a snapshot, and 600 per lot)."""
     if isinstance(aggregate, Wallet):
-        return 1_000 + sum(600 + 320 * len(lot.consumptions) for lot in aggregate.lots.values())
+        return 1_000 + sum(600 + (320 * len(lot.spends) if lot.spends is not None else
+                                  len(lot.packed or "")) for lot in aggregate.lots.values())
     return 1_000
 
 

@@ -79,17 +79,71 @@ class ReversalRecord:
     spends: list[list[Any]]  # [consumption index, ref_id, kind, tokens still reversed]
 
 
-@dataclass
+def pack_consumptions(consumptions: list[Consumption]) -> str:
+    """A lot's spends as one string (`ref,kind,tokens,gone;…`): what a snapshot stores, so that
+    reading a wallet decodes a lot's spends only when something needs them. Refs and kinds are
+    ids and words, never commas or semicolons."""
+    packed = ";".join(f"{c.ref_id},{c.kind},{c.tokens},{c.gone_tokens}" for c in consumptions)
+    if packed.count(";") + 1 != len(consumptions) and consumptions or \
+            packed.count(",") != 3 * len(consumptions):
+        raise ValueError("a spend's ref or kind holds a separator")
+    return packed
+
+
+def unpack_consumptions(packed: str) -> list[Consumption]:
+    rows = []
+    for row in packed.split(";") if packed else ():
+        ref_id, kind, tokens, gone = row.split(",")
+        rows.append(Consumption(ref_id, kind, int(tokens), int(gone)))
+    return rows
+
+
+@dataclass(eq=False)
 class Lot:
     purchase_id: str
     credited_tokens: int
     remaining_tokens: int
     credited_at: datetime
     reversed_tokens: int = 0
-    consumptions: list[Consumption] = field(default_factory=list)
+    spends: list[Consumption] | None = field(default_factory=list)  # None while `packed`
     reversals: list[ReversalRecord] = field(default_factory=list)
     last_spent_at: datetime | None = None  # the latest spend it funded (or re-sourced onto it)
     archived: bool = False  # its consumptions are in the events only (see the module docstring)
+    packed: str | None = None  # the spends as read from a snapshot, unpacked on first use
+
+    @property
+    def consumptions(self) -> list[Consumption]:
+        """The spends this lot funds, in order (a spend's index in it is recorded in events)."""
+        if self.spends is None:
+            self.spends = unpack_consumptions(self.packed or "")
+            self.packed = None
+        return self.spends
+
+    @consumptions.setter
+    def consumptions(self, value: list[Consumption]) -> None:
+        self.spends, self.packed = value, None
+
+    @property
+    def consumption_count(self) -> int:
+        """How many spends it keeps, without unpacking them."""
+        if self.spends is not None:
+            return len(self.spends)
+        return self.packed.count(";") + 1 if self.packed else 0
+
+    def packed_consumptions(self) -> str:
+        """Its spends packed, reusing what was read if nothing has unpacked it since."""
+        return self.packed if self.spends is None and self.packed is not None else \
+            pack_consumptions(self.consumptions)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.purchase_id, self.credited_tokens, self.remaining_tokens, self.credited_at,
+                self.reversed_tokens, self.packed_consumptions(), self.reversals,
+                self.last_spent_at, self.archived)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Lot) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
 
     @property
     def reversible_tokens(self) -> int:
