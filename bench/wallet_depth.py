@@ -10,8 +10,8 @@ dry, the clock moving so the history spans `--days` days), then for each fan, in
     way, measured side by side;
   - the warm tip p50 (the wallet in the writer's cache);
   - the wallet's latest snapshot in bytes, and its state in memory (deep size);
-  - bytes the whole database grew by per tip while the fan was built (events, hash chain, read
-    models, indexes).
+  - bytes the whole database grew by per tip while the fan was built (events, hash chain,
+    snapshots, read models, indexes; the packs bought along the way too).
 
 Usage: PYTHONPATH=. .venv/bin/python bench/wallet_depth.py [--sizes 100,10000,100000,300000]
        [--days 720] [--repeat 5]   (LYRA_BENCH_DATABASE_URL as bench/tips.py)
@@ -148,6 +148,7 @@ def main() -> None:
             fan_id = f"fan-{size}"
             before, started = database_bytes(schema), time.perf_counter()
             build(core, clock, fan_id, size, args.days)
+            core.projections.catch_up()  # the read models' rows count too
             built[size] = {"build_s": time.perf_counter() - started,
                            "bytes_per_tip": (database_bytes(schema) - before) / size}
             print(f"built {size:>7} tips in {built[size]['build_s']:.1f}s", flush=True)
