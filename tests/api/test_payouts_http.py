@@ -110,15 +110,22 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     assert [(m["type"], m["key"]) for m in books["missing_in_ledger"]] == [("charge", "pi_lost")]
 
 
-def test_a_failed_bank_payout_is_asked_again_never_transferred_twice(api) -> None:
+def a_payout_sent_to_the_bank(api) -> tuple[httpx.Client, str]:
+    """Two fans tip 5,500 each (2 × 3,850 tokens = 3,080p: above the minimum); a run 15 days
+    later transfers it and asks the bank. The creator and the payout's id."""
     creator, _ = approved_creator(api)
-    for fan_id in ("fan-1", "fan-2"):  # 2 × 3,850 tokens = 3,080p: above the minimum
+    for fan_id in ("fan-1", "fan-2"):
         fan, _ = funded_fan(api, fan_id, "pack_5500")
         fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
     api.clock.advance(days=15)
     assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}
     payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
                             ).json()["payouts"][0]["payout_id"]
+    return creator, payout_id
+
+
+def test_a_failed_bank_payout_is_asked_again_never_transferred_twice(api) -> None:
+    creator, payout_id = a_payout_sent_to_the_bank(api)
     failed = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/failed").json()
     assert failed["response"]["outcome"] == "payout_failed"
     late = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/paid").json()
@@ -293,14 +300,7 @@ def _fail_bank(api, payout_id: str, code: str) -> None:
 def test_a_bank_that_keeps_refusing_gets_its_transfer_taken_back(api) -> None:
     """Three failed attempts (the default): the next run reverses the transfer, the earnings are
     available again, the creator is flagged and not paid until support clears it."""
-    creator, _ = approved_creator(api)
-    for fan_id in ("fan-1", "fan-2"):  # 2 × 3,850 tokens = 3,080p
-        fan, _ = funded_fan(api, fan_id, "pack_5500")
-        fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
-    api.clock.advance(days=15)
-    assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}
-    payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
-                            ).json()["payouts"][0]["payout_id"]
+    creator, payout_id = a_payout_sent_to_the_bank(api)
     for week in ("w3", "w4"):  # a bank that may pass next time is asked again by later runs
         _fail_bank(api, payout_id, "could_not_process")
         assert run(api, week)["retried"] == {payout_id: "bank_payout_requested"}
@@ -336,14 +336,7 @@ def test_a_bank_that_keeps_refusing_gets_its_transfer_taken_back(api) -> None:
 
 
 def test_a_permanent_bank_failure_is_not_asked_again(api) -> None:
-    creator, _ = approved_creator(api)
-    for fan_id in ("fan-1", "fan-2"):
-        fan, _ = funded_fan(api, fan_id, "pack_5500")
-        fan.post("/api/tips", json={"creator_id": CREATOR, "amount_tokens": 5_500})
-    api.clock.advance(days=15)
-    run(api, "w2")
-    payout_id = creator.get("/api/creator/payouts", params={"min_position": api.head()}
-                            ).json()["payouts"][0]["payout_id"]
+    creator, payout_id = a_payout_sent_to_the_bank(api)
     _fail_bank(api, payout_id, "account_closed")
     assert run(api, "w3")["retried"] == {payout_id: "reversed"}
     assert run(api, "w3")["retried"] == {}  # done once
