@@ -17,6 +17,12 @@ to the creator (available) if the payout is paid, simply dropped if it fails. A 
 reversed later takes back what it had made owed; what the creator has meanwhile been paid of it
 is an overpayment, carried as a clawback like any other.
 
+Value a payout's netting gives back (a forgiven netting, a recovered clawback re-earned, the
+change of a token debt recovered with pence) becomes available out of what this earning was
+paid; beyond that (the earning is itself still in another payout) it is a *credit*, so that
+held + available + in payout + paid + reversed = amount + credit and nothing is ever negative.
+Taking such value back leaves the credit first.
+
 Every event names its amount in both units (`amount_tokens`, `amount_minor`), one of them zero,
 so a reader of the log never has to know the hold to know what moved; the aggregate keeps one
 set of balances in its own unit.
