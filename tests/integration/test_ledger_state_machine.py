@@ -39,7 +39,7 @@ STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_even
          "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
          "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
-         "unlocks_bought_again": 0}
+         "unlocks_bought_again": 0, "runs_with_archived_lots": 0}
 
 
 class Purchase:
@@ -177,6 +177,20 @@ class Ledger(RuleBasedStateMachine):
         with contextlib.suppress(DomainError):  # no funds, frozen, already unlocked
             self.core.spending.send(unlock_offer(f"fan-{fan}", self.offers[offer],
                                                  150 + 100 * offer))
+
+    @rule(fan=st.sampled_from(FANS), creator=st.sampled_from(CREATORS))
+    def spend_it_all_and_half_a_year_passes(self, fan: str, creator: str) -> None:
+        """A fan spends what they have, then comes back half a year later and tips again: the
+        lots they emptied are archived (past the dispute window), and any later refund or
+        dispute of them takes the slow path."""
+        wallet = self.core.ledger.get_snapshotted_or_none(ids.wallet_id(f"fan-{fan}"))
+        while wallet is not None and wallet.balance_tokens >= TIP_MIN_TOKENS and \
+                not wallet.is_frozen:
+            self.tip(fan, creator, min(TIP_MAX_TOKENS, wallet.balance_tokens))
+            wallet = self.core.ledger.get_snapshotted_or_none(ids.wallet_id(f"fan-{fan}"))
+        self.clock.advance(days=181)
+        self.buy(fan, "pack_500", True)
+        self.tip(fan, creator, TIP_MIN_TOKENS)
 
     @rule(fan=st.sampled_from(FANS))
     def unlock_what_was_revoked(self, fan: str) -> None:
@@ -446,6 +460,8 @@ class Ledger(RuleBasedStateMachine):
             for f in FANS for o in self.offers)
         if any(w is not None and w.spends_reversed_tokens for w in wallets):
             STATS["runs_with_reversed_spends"] += 1
+        if any(w is not None and w.has_archived_lots for w in wallets):
+            STATS["runs_with_archived_lots"] += 1
         if any(w is not None and any(c.gone_tokens for lot in w.lots.values()
                                      for c in lot.consumptions) for w in wallets):
             STATS["runs_with_resourced_spends"] += 1
