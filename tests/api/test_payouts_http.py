@@ -1,6 +1,8 @@
 """From tips and a subscription to a paid payout, on the simulator, through the API; then a
 chargeback after the payout, recovered from the next one."""
 
+import re
+
 import httpx
 
 from tests.api.test_creator_lifecycle_http import onboard
@@ -291,6 +293,16 @@ def test_a_token_debt_is_netted_from_subscription_pence(api) -> None:
         (r["kind"], r["source"], r["unit"], r["amount"]) for r in rows]
 
 
+def signed_in_page(api, user_id: str, role: str, path: str) -> str:
+    """A page as the signed-in user sees it (the development sign-in, with its CSRF token)."""
+    with httpx.Client(base_url=api.base) as browser:
+        token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text).group(1)
+        browser.post("/login", data={"user_id": user_id, f"role_{role}": "on", "csrf": token})
+        response = browser.get(path)
+        assert response.status_code == 200, response.text
+        return response.text
+
+
 def _fail_bank(api, payout_id: str, code: str) -> None:
     failed = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/failed",
                         params={"failure_code": code}).json()
@@ -314,8 +326,12 @@ def test_a_bank_that_keeps_refusing_gets_its_transfer_taken_back(api) -> None:
     assert mine["bank_problem"]["reason"].startswith("bank_refused: could_not_process")
     assert (earnings(api, creator)["available_tokens"], earnings(api, creator)["in_payout_tokens"]
             ) == (7_700, 0)
-    # No payout goes to that bank until support clears it; why is in the ledger.
+    # No payout goes to that bank until support clears it; why is in the ledger, and on the
+    # creator's page.
     assert run(api, "w6")["carried"] == {CREATOR: "bank_needs_support"}
+    api.core.projections.catch_up()
+    page = signed_in_page(api, CREATOR, "creator", "/creator")
+    assert "Your bank refused a payout" in page and "support will contact you" in page
     finance = api.as_user("fin-1", "finance")
     assert [c["creator_id"] for c in finance.get("/api/finance/payout-problems", params={
         "min_position": api.head()}).json()["creators"]] == [CREATOR]
