@@ -84,7 +84,7 @@ def pack_consumptions(consumptions: list[Consumption]) -> str:
     reading a wallet decodes a lot's spends only when something needs them. Refs and kinds are
     ids and words, never commas or semicolons."""
     packed = ";".join(f"{c.ref_id},{c.kind},{c.tokens},{c.gone_tokens}" for c in consumptions)
-    if packed.count(";") + 1 != len(consumptions) and consumptions or \
+    if packed.count(";") != max(len(consumptions) - 1, 0) or \
             packed.count(",") != 3 * len(consumptions):
         raise ValueError("a spend's ref or kind holds a separator")
     return packed
