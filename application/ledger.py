@@ -1,6 +1,7 @@
 """The event store: every money aggregate in one ordered log, which is both ledger and audit trail."""
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Any, TypeVar
@@ -9,7 +10,6 @@ from uuid import UUID
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
-    Repository,
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate, Snapshot
@@ -19,7 +19,8 @@ from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import prune_snapshots, select_events_after, select_latest_snapshots
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
-from adapters.eventstore.wallet_codec import WALLET_TRANSCODINGS
+from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks, SpendChunkStore
+from adapters.eventstore.wallet_codec import wallet_transcodings
 from application.errors import ConcurrencyExhaustedError
 from domain.aggregates.wallet import Wallet, keep_detail
 from domain.chat_thread import ChatThread
@@ -28,6 +29,7 @@ A = TypeVar("A")
 
 
 SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
+_CHUNK_NAME = re.compile(rb'"([0-9a-f]{32})"')  # how a snapshot names a spend chunk
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +45,28 @@ class Ledger(Application[UUID]):
         """prepare=False opens a store another process has prepared (its schema, triggers and
         chain), as replay and rebuild workers do: no DDL, so no lock against the writers."""
         self.db = db
+        self.spend_chunks = SpendChunkStore(db.kind, db.schema)
         if not prepare:
             super().__init__(env=eventstore_env(db) | {"CREATE_TABLE": "no"})
             self.snapshot_store = self.construct_snapshot_store()
+            self.spend_chunks.recorder = self.snapshot_store.recorder
         else:
             with startup_lock(db):
                 ensure_schema(db)
                 super().__init__(env=eventstore_env(db))
                 self.snapshot_store = self.construct_snapshot_store()
+                self.spend_chunks.recorder = self.snapshot_store.recorder
+                self.spend_chunks.create_table()
                 protect_events_table(db, self.events_table)
                 if db.kind == "postgres":
                     install_hash_chain(db, self.events_table)
                 backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
-        self.from_snapshots = Repository(self.events, snapshot_store=self.snapshot_store)
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)
-        for transcoding in WALLET_TRANSCODINGS:
+        for transcoding in wallet_transcodings(self.spend_chunks):
             transcoder.register(transcoding)
 
     @property
@@ -104,28 +109,32 @@ class Ledger(Application[UUID]):
         return recordings
 
     def _snapshots_due(self, objs: Iterable[Any]) -> list[Any]:
-        """Every SNAPSHOT_EVERY events; a wallet whose state is larger (the spends of its lots
-        still in the dispute window) less often, so a snapshot's bytes per event stay bounded:
-        a wallet snapshot every `spends / 4` events rewrites about 4 spends' rows per event."""
-        due = []
-        for o in objs:
-            if not isinstance(o, self.snapshotted):
-                continue
-            every = SNAPSHOT_EVERY
-            if isinstance(o, Wallet):
-                every = max(every, sum(lot.consumption_count for lot in o.lots.values()) // 4)
-            if (o.version - len(o.pending_events)) // every < o.version // every:
-                due.append(o)
-        return due
+        """Every SNAPSHOT_EVERY events (a wallet's spends are in chunks written once, so its
+        snapshot stays about the size of its lots' totals however many spends they fund)."""
+        return [o for o in objs if isinstance(o, self.snapshotted) and
+                (o.version - len(o.pending_events)) // SNAPSHOT_EVERY
+                < o.version // SNAPSHOT_EVERY]
 
     def _snapshot(self, due: list[Any]) -> None:
+        """Its chunks first, then the snapshot that names them, then what neither it nor the
+        snapshot before it needs."""
         for aggregate in due:
             if isinstance(aggregate, Wallet) and not aggregate.compact:
                 continue  # loaded in detail: its snapshot would not be the compact state
             try:
-                self.snapshot_store.put([Snapshot.take(aggregate)])
-                prune_snapshots(self.snapshot_store.recorder, self.db.kind, self.db.schema,
-                                self.snapshots_table, aggregate.id, aggregate.version)
+                chunks = SnapshotChunks(owner=aggregate.id)
+                token = CURRENT.set(chunks)
+                try:
+                    stored = self.mapper.to_stored_event(Snapshot.take(aggregate))
+                finally:
+                    CURRENT.reset(token)
+                self.spend_chunks.keep(aggregate.id, aggregate.version, chunks.written)
+                self.snapshot_store.recorder.insert_events([stored])
+                previous = prune_snapshots(self.snapshot_store.recorder, self.db.kind,
+                                           self.db.schema, self.snapshots_table, aggregate.id,
+                                           aggregate.version)
+                if previous is not None:
+                    self.spend_chunks.prune(aggregate.id, previous)
             except Exception:  # noqa: BLE001 - a missed snapshot costs reads, never data
                 log.exception("could not snapshot %s at version %s", aggregate.id,
                               aggregate.version)
@@ -134,13 +143,10 @@ class Ledger(Application[UUID]):
         """A snapshotted aggregate (see `snapshotted`): its latest snapshot and the events after
         it, in two indexed reads. A snapshot that cannot be read is ignored, with a warning, and
         the aggregate replayed from its events."""
-        try:
-            return self.from_snapshots.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise
-        except Exception:  # noqa: BLE001 - a changed class, a corrupted row
-            log.warning("ignored an unreadable snapshot of %s", aggregate_id, exc_info=True)
-            return self.repository.get(aggregate_id)
+        found = self.get_many([aggregate_id]).get(aggregate_id)
+        if found is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return found
 
     def get_snapshotted_or_none(self, aggregate_id: UUID) -> Any | None:
         try:
@@ -212,15 +218,20 @@ class Ledger(Application[UUID]):
         if not aggregate_ids:
             return {}
         found: dict[UUID, Any] = {}
-        for stored in select_latest_snapshots(self.snapshot_store.recorder, self.db.kind,
-                                              self.db.schema, self.snapshots_table,
-                                              aggregate_ids):
-            try:
-                snapshot: Any = self.mapper.to_domain_event(stored)
-                found[UUID(str(stored.originator_id))] = snapshot.mutate(None)
-            except Exception:  # noqa: BLE001 - replayed from events instead
-                log.warning("ignored an unreadable snapshot of %s at version %s",
-                            stored.originator_id, stored.originator_version, exc_info=True)
+        rows = select_latest_snapshots(self.snapshot_store.recorder, self.db.kind, self.db.schema,
+                                       self.snapshots_table, aggregate_ids)
+        names = [match.decode() for row in rows for match in _CHUNK_NAME.findall(row.state)]
+        token = CURRENT.set(SnapshotChunks(fetched=self.spend_chunks.fetch(names)))
+        try:
+            for stored in rows:
+                try:
+                    snapshot: Any = self.mapper.to_domain_event(stored)
+                    found[UUID(str(stored.originator_id))] = snapshot.mutate(None)
+                except Exception:  # noqa: BLE001 - replayed from events instead
+                    log.warning("ignored an unreadable snapshot of %s at version %s",
+                                stored.originator_id, stored.originator_version, exc_info=True)
+        finally:
+            CURRENT.reset(token)
         return found
 
     @property

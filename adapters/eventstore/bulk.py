@@ -60,16 +60,19 @@ def select_latest_snapshots(recorder: AggregateRecorder, kind: str, schema: str,
 
 
 def prune_snapshots(recorder: AggregateRecorder, kind: str, schema: str, table: str,
-                    aggregate_id: UUID, below_version: int) -> None:
+                    aggregate_id: UUID, below_version: int) -> int | None:
     """Drop an aggregate's snapshots older than its latest: only the latest is ever read, and
-    the events are the whole truth, so the snapshots table stays one row per aggregate."""
+    the events are the whole truth, so the snapshots table stays one row per aggregate. Returns
+    the version of the latest one dropped, if any."""
     if kind == "postgres":
         with recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-            conn.execute(sql.SQL("DELETE FROM {}.{} WHERE originator_id = %s AND "
-                                 "originator_version < %s").format(
-                sql.Identifier(schema), sql.Identifier(table)), (aggregate_id, below_version))
-        return
+            rows = conn.execute(sql.SQL("DELETE FROM {}.{} WHERE originator_id = %s AND "
+                                        "originator_version < %s RETURNING originator_version")
+                                .format(sql.Identifier(schema), sql.Identifier(table)),
+                                (aggregate_id, below_version)).fetchall()
+            return max((row["originator_version"] for row in rows), default=None)
     name = recorder.events_table_name  # type: ignore[attr-defined]
     with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
-        cursor.execute(f"DELETE FROM {name} WHERE originator_id = ? AND originator_version < ?",
-                       (aggregate_id.hex, below_version))
+        cursor.execute(f"DELETE FROM {name} WHERE originator_id = ? AND originator_version < ? "
+                       "RETURNING originator_version", (aggregate_id.hex, below_version))
+        return max((row[0] for row in cursor.fetchall()), default=None)

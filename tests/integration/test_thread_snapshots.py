@@ -110,10 +110,10 @@ def test_a_long_thread_is_read_from_its_snapshot_and_keeps_its_latest_messages(c
 
 def test_a_snapshot_that_cannot_be_written_loses_no_message(core, every_three,
                                                             monkeypatch) -> None:
-    def broken(_snapshots) -> None:
+    def broken(_stored) -> None:
         raise OSError("the snapshot table is unreachable")
 
-    monkeypatch.setattr(core.ledger.snapshot_store, "put", broken)
+    monkeypatch.setattr(core.ledger.snapshot_store.recorder, "insert_events", broken)
     thread = play(core.ledger, [("send", True), ("deliver", []), ("send", False)] * 3)
     assert list(core.ledger.snapshot_store.get(thread.id)) == []
     assert state(core.ledger.get_snapshotted(thread.id)) == state(thread)

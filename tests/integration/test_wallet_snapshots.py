@@ -1,13 +1,18 @@
-"""Wallets on PostgreSQL: read from their latest snapshot (one row, the older ones pruned), an
-unreadable snapshot ignored with a warning, and a refund of a lot archived long ago applied
-exactly through the slow path, with the trial balance holding."""
+"""Wallets read from their latest snapshot (one row, the older ones pruned) whose lots' spends
+are in chunks stored once; an unreadable snapshot or a lost chunk ignored with a warning; a
+refund of a lot archived long ago applied exactly through the slow path, with the trial balance
+holding."""
 
 import logging
+import sqlite3
 import uuid
 
 import psycopg
 from psycopg import sql
 
+from adapters.eventstore import wallet_codec
+from application.bootstrap import build_core
+from application.settings import Settings
 from application.spending.commands import send_tip
 from domain import ids
 from domain.aggregates.wallet import keep_detail
@@ -97,3 +102,96 @@ def test_a_refund_of_a_lot_archived_long_ago_is_applied_exactly(make_core, clock
     core.projections.catch_up()
     report = trial_balance_now(core.projections)
     assert report.balanced, report.as_dict()
+
+
+def chunk_rows(schema: str) -> list[tuple[str, int]]:
+    with psycopg.connect(PG_URL) as conn:
+        rows = conn.execute(sql.SQL("SELECT hash, used_at FROM {}.ledger_spend_chunks").format(
+            sql.Identifier(schema))).fetchall()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def snapshot_size(schema: str, fan_id: str) -> int:
+    with psycopg.connect(PG_URL) as conn:
+        row = conn.execute(sql.SQL("SELECT length(state) FROM {}.ledger_snapshots WHERE "
+                                   "originator_id = %s").format(sql.Identifier(schema)),
+                           (ids.wallet_id(fan_id),)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_lots_spends_are_stored_once_in_chunks_the_snapshot_names(make_core, pg_schema,
+                                                                    monkeypatch) -> None:
+    monkeypatch.setattr(wallet_codec, "CHUNK_ROWS", 16)
+    core = make_core()
+    core.creators.register("creator-1", "Luna", "adm-1")
+    first = buy(core, "fan-1")
+    for _ in range(200):
+        tip(core, "fan-1")  # 200 spends of the first lot: 12 full chunks and 8 inline
+    with_chunks = snapshot_size(pg_schema, "fan-1")
+    assert len(chunk_rows(pg_schema)) == 12
+    for _ in range(200):
+        tip(core, "fan-1")  # 400: the snapshot at 400 names 25 chunks, the one at 300 is gone
+    assert snapshots(pg_schema, "fan-1") == [400]
+    assert snapshot_size(pg_schema, "fan-1") < with_chunks + 25 * 40  # names, not spends
+    # Chunks that a snapshot still names stay; none of the earlier generations' tails pile up.
+    assert len(chunk_rows(pg_schema)) <= 25 + 2
+    cold = make_core()
+    from_snapshot = cold.ledger.get_snapshotted(ids.wallet_id("fan-1"))
+    replayed = cold.ledger.repository.get(ids.wallet_id("fan-1"))
+    assert figures(from_snapshot) == figures(replayed)
+    assert from_snapshot.lots == replayed.lots  # every spend, in order, gone tokens and all
+    # A refund planned on the wallet read from chunks reverses exactly what a replay would.
+    buy(core, "fan-1", "pack_500", 499)  # (the simulator's sessions live in its process)
+    assert core.stripe_events.handle(charge_refunded(first, 499, 499)) == "refunded"
+    again = make_core().ledger.get_snapshotted(ids.wallet_id("fan-1"))
+    assert again.lots == core.ledger.repository.get(ids.wallet_id("fan-1")).lots
+    # 100 unspent taken, the 400 tips re-sourced onto the new pack: none reversed.
+    assert again.balance_tokens == 100 and again.spends_reversed_tokens == 0
+    core.projections.catch_up()
+    assert trial_balance_now(core.projections).balanced
+
+
+def test_a_snapshot_naming_a_lost_chunk_is_ignored_and_the_wallet_replayed(
+        make_core, pg_schema, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(wallet_codec, "CHUNK_ROWS", 16)
+    core = make_core()
+    core.creators.register("creator-1", "Luna", "adm-1")
+    buy(core, "fan-1")
+    for _ in range(120):
+        tip(core, "fan-1")
+    with psycopg.connect(PG_URL) as conn:
+        conn.execute(sql.SQL("DELETE FROM {}.ledger_spend_chunks WHERE hash IN (SELECT hash "
+                             "FROM {}.ledger_spend_chunks LIMIT 1)").format(
+            sql.Identifier(pg_schema), sql.Identifier(pg_schema)))
+    cold = make_core()
+    with caplog.at_level(logging.WARNING):
+        tip(cold, "fan-1", 10)
+        wallet = cold.ledger.get_snapshotted(ids.wallet_id("fan-1"))
+    assert wallet.balance_tokens == 500 - 130
+    assert wallet.lots == cold.ledger.repository.get(ids.wallet_id("fan-1")).lots
+    assert "unreadable snapshot" in caplog.text
+
+
+def test_chunked_snapshots_on_the_embedded_default(tmp_path, clock, monkeypatch) -> None:
+    monkeypatch.setattr(wallet_codec, "CHUNK_ROWS", 16)
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
+                        group_commit_window_ms=0, media_dir=str(tmp_path / "media"))
+    core = build_core(settings, clock=clock)
+    try:
+        core.creators.register("creator-1", "Luna", "adm-1")
+        buy(core, "fan-1")
+        for _ in range(250):
+            tip(core, "fan-1")
+    finally:
+        core.close()
+    with sqlite3.connect(f"{tmp_path}/lyra.sqlite") as conn:
+        [(chunks,)] = conn.execute("SELECT count(*) FROM spend_chunks").fetchall()
+    assert 12 <= chunks <= 14
+    cold = build_core(settings, clock=clock)
+    try:
+        wallet = cold.ledger.get_snapshotted(ids.wallet_id("fan-1"))
+        assert wallet.lots == cold.ledger.repository.get(ids.wallet_id("fan-1")).lots
+        assert wallet.balance_tokens == 250
+    finally:
+        cold.close()

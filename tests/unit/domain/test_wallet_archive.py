@@ -17,7 +17,9 @@ from hypothesis import event as hypothesis_event
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.eventstore.wallet_codec import WALLET_TRANSCODINGS
+from adapters.eventstore import wallet_codec
+from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks
+from adapters.eventstore.wallet_codec import wallet_transcodings
 from domain.aggregates.wallet import LotArchivedError, Wallet, keep_detail
 from domain.errors import DomainError
 
@@ -39,7 +41,7 @@ steps = st.lists(st.one_of(
 
 def _mapper() -> Mapper[Any]:
     transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DatetimeAsISO(), *WALLET_TRANSCODINGS):
+    for transcoding in (UUIDAsHex(), DatetimeAsISO(), *wallet_transcodings()):
         transcoder.register(transcoding)
     return Mapper(transcoder=transcoder)
 
@@ -48,8 +50,21 @@ MAPPER = _mapper()
 
 
 def _through_a_snapshot(wallet: Wallet) -> Wallet:
-    stored = MAPPER.to_stored_event(Snapshot.take(wallet))
-    restored = MAPPER.to_domain_event(stored).mutate(None)
+    """Written and read as the ledger does: the lots' spends in chunks (of 7 here, so most
+    histories have several, full and partial), the snapshot naming them."""
+    written = SnapshotChunks(owner=wallet.id)
+    token, rows = CURRENT.set(written), wallet_codec.CHUNK_ROWS
+    wallet_codec.CHUNK_ROWS = 7
+    try:
+        stored = MAPPER.to_stored_event(Snapshot.take(wallet))
+    finally:
+        CURRENT.reset(token)
+        wallet_codec.CHUNK_ROWS = rows
+    token = CURRENT.set(SnapshotChunks(fetched=written.written))
+    try:
+        restored = MAPPER.to_domain_event(stored).mutate(None)
+    finally:
+        CURRENT.reset(token)
     assert isinstance(restored, Wallet)
     return restored
 
