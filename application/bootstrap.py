@@ -10,6 +10,7 @@ from adapters.llm.offline import OfflineChatModel
 from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
+from application.audit_log import AuditLog
 from application.chat.companion.service import CompanionChat, CompanionPolicy
 from application.chat.conversation import Conversation
 from application.chat.give_back import StaleTurns
@@ -73,6 +74,7 @@ class Core:
     projections: ProjectionRunner
     queries: LedgerQueries
     admin_queries: AdminQueries
+    audit_log: AuditLog
     gateway: PaymentGateway
     simulator: LocalPaymentSimulator | None
     fees: FeeSchedule
@@ -203,6 +205,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
+        audit_log=AuditLog(ledger, AdminQueries(read_db)),
         gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
         holds=releases, creators=Creators(ledger, clock),
         onboarding=onboarding, moderation=Moderation(ledger, clock, policy),

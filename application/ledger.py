@@ -16,7 +16,12 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import IntegrityError, Recording
 
 from adapters.eventstore.append_only import protect_events_table
-from adapters.eventstore.bulk import prune_snapshots, select_events_after, select_latest_snapshots
+from adapters.eventstore.bulk import (
+    prune_snapshots,
+    select_events_after,
+    select_events_at,
+    select_latest_snapshots,
+)
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
 from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks, SpendChunkStore
@@ -240,3 +245,9 @@ class Ledger(Application[UUID]):
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def events_at(self, positions: list[int]) -> dict[int, Any]:
+        """The events at these ledger positions, decoded, in one query."""
+        stored = select_events_at(self.recorder, self.db.kind, self.db.schema, self.events_table,
+                                  positions)
+        return {position: self.mapper.to_domain_event(s) for position, s in stored.items()}

@@ -62,9 +62,8 @@ class AdminQueries:
             clauses.append("action LIKE %s")
             params.append(action.replace("*", "%"))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._db.query(f"SELECT * FROM rm_audit_log {where} ORDER BY position DESC "
+        return self._db.query(f"SELECT * FROM rm_audit_log {where} ORDER BY position DESC "
                               "LIMIT %s", (*params, limit))
-        return [{**row, "details": json.loads(row["details"])} for row in rows]
 
 
 def _creator(row: dict[str, Any]) -> dict[str, Any]:

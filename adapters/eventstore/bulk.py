@@ -76,3 +76,27 @@ def prune_snapshots(recorder: AggregateRecorder, kind: str, schema: str, table: 
         cursor.execute(f"DELETE FROM {name} WHERE originator_id = ? AND originator_version < ? "
                        "RETURNING originator_version", (aggregate_id.hex, below_version))
         return max((row[0] for row in cursor.fetchall()), default=None)
+
+
+def select_events_at(recorder: ApplicationRecorder, kind: str, schema: str, table: str,
+                     positions: list[int]) -> dict[int, StoredEvent]:
+    """The stored events at these ledger positions (notification ids), in one query."""
+    if not positions:
+        return {}
+    if kind == "postgres":
+        statement = sql.SQL("SELECT notification_id, originator_id, originator_version, topic, "
+                            "state FROM {}.{} WHERE notification_id = ANY(%s)").format(
+            sql.Identifier(schema), sql.Identifier(table))
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
+            curs.execute(statement, (positions,), prepare=True)
+            return {row["notification_id"]: StoredEvent(
+                originator_id=row["originator_id"], originator_version=row["originator_version"],
+                topic=row["topic"], state=bytes(row["state"])) for row in curs.fetchall()}
+    name = recorder.events_table_name  # type: ignore[attr-defined]
+    marks = ",".join("?" * len(positions))
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {name} "
+                       f"WHERE rowid IN ({marks})", positions)
+        return {row[0]: StoredEvent(originator_id=UUID(row[1]), originator_version=row[2],
+                                    topic=row[3], state=bytes(row[4]))
+                for row in cursor.fetchall()}

@@ -27,7 +27,7 @@ def audit_log(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
     """Every recorded action across all streams, newest first; `kind` takes wildcards (Creator.*)."""
     require(user, "admin", "auditor")
     wait_for_position(core, min_position)
-    entries = core.admin_queries.audit(
+    entries = core.audit_log.entries(
         creator_id=creator_id, actor=actor, action=kind,
         since=since.isoformat() if since else None, until=until.isoformat() if until else None,
         before_position=before_position, limit=limit)

@@ -55,7 +55,10 @@ def test_sqlite_creators_personas_and_audit(tmp_path, clock) -> None:
                                               sort="newest", limit=10, offset=0)
         assert [m["id"] for m in found["models"]] == [str(persona.id)]
         assert core.admin_queries.creator("creator-7")["declarations"]
-        assert core.admin_queries.audit(actor="adm-1")
+        entries = core.audit_log.entries(actor="adm-1")
+        # The details are the event's own fields, read from the ledger by position.
+        assert [e["details"]["severity"] for e in entries if e["action"] == "StrikeRecord.Issued"] \
+            == ["warning"]
         core.moderation.suspend("adm-1", "creator-1", "review")
         core.projections.catch_up()
         assert core.persona_queries.discover(tag=None, category=None, q=None, sort="name",
