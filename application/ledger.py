@@ -24,6 +24,7 @@ from adapters.eventstore.bulk import (
 )
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
+from adapters.eventstore.msgpack_transcoder import MsgpackTranscoder
 from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks, SpendChunkStore
 from adapters.eventstore.wallet_codec import wallet_transcodings
 from application.errors import ConcurrencyExhaustedError
@@ -34,7 +35,7 @@ A = TypeVar("A")
 
 
 SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
-_CHUNK_NAME = re.compile(rb'"([0-9a-f]{32})"')  # how a snapshot names a spend chunk
+_CHUNK_NAME = re.compile(rb"sc[0-9a-f]{32}")  # how a snapshot names a spend chunk
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ class Ledger(Application[UUID]):
                 backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
+
+    def construct_transcoder(self) -> MsgpackTranscoder:
+        transcoder = MsgpackTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: Any) -> None:
         super().register_transcodings(transcoder)

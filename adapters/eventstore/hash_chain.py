@@ -121,8 +121,10 @@ def _events(db: Database, events_table: str, page: int) -> Iterator[tuple]:
                      f"FROM {table} WHERE notification_id > ? ORDER BY notification_id LIMIT ?")
         yield from _pages(db, statement, page)
         return
-    statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-                 f"{events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?")
+    # As bytes whatever its storage class: a state altered into text (`state || x'20'`) must
+    # fail the chain, not the reader.
+    statement = (f"SELECT rowid, originator_id, originator_version, topic, CAST(state AS BLOB) "
+                 f"FROM {events_table} WHERE rowid > ? ORDER BY rowid LIMIT ?")
     for nid, originator, version, topic, state in _pages(db, statement, page):
         yield nid, UUID(originator), version, topic, state
 

@@ -25,7 +25,8 @@ TABLE = {"postgres": "ledger_spend_chunks", "sqlite": "spend_chunks"}
 
 
 def chunk_hash(owner: UUID, text: str) -> str:
-    return hashlib.blake2b(owner.bytes + text.encode(), digest_size=16).hexdigest()
+    """`sc` and 32 hex digits: a name a reader finds in a snapshot's bytes before decoding it."""
+    return "sc" + hashlib.blake2b(owner.bytes + text.encode(), digest_size=16).hexdigest()
 
 
 class SnapshotChunks:

@@ -9,7 +9,6 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import (
     DatetimeAsISO,
-    JSONTranscoder,
     Mapper,
     UUIDAsHex,
 )
@@ -18,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.eventstore import wallet_codec
+from adapters.eventstore.msgpack_transcoder import MsgpackTranscoder
 from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks
 from adapters.eventstore.wallet_codec import wallet_transcodings
 from domain.aggregates.wallet import LotArchivedError, Wallet, keep_detail
@@ -40,7 +40,7 @@ steps = st.lists(st.one_of(
 
 
 def _mapper() -> Mapper[Any]:
-    transcoder = JSONTranscoder()
+    transcoder = MsgpackTranscoder()  # as the ledger stores snapshots
     for transcoding in (UUIDAsHex(), DatetimeAsISO(), *wallet_transcodings()):
         transcoder.register(transcoding)
     return Mapper(transcoder=transcoder)
