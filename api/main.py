@@ -48,10 +48,13 @@ from api.routers import (
     wallet,
     webhooks,
 )
+from api.security_headers import SecurityHeaders
 from api.text_guard import RefuseNul
 from application import heap
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
+
+SESSION_COOKIE = {False: "lyra_session", True: "__Host-lyra_session"}  # by "in production"
 
 
 def create_app(core: Core | None = None, settings: Settings | None = None) -> FastAPI:
@@ -86,15 +89,18 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)
     install_pages(app, settings)
+    app.add_middleware(SecurityHeaders, production=settings.environment == "production")
     return app
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
-    """The web pages: cookie sessions (signed with the JWT secret; Secure outside development),
-    vendored static files, and a redirect to sign in where a page needs a user."""
+    """The web pages: cookie sessions (signed with the JWT secret; in production Secure and
+    `__Host-` prefixed, so no subdomain can set or read it), vendored static files, and a
+    redirect to sign in where a page needs a user."""
+    production = settings.environment == "production"
     app.add_middleware(SessionMiddleware, secret_key=settings.jwt_secret,
-                       session_cookie="lyra_session", same_site="lax",
-                       https_only=settings.environment == "production")
+                       session_cookie=SESSION_COOKIE[production], same_site="lax",
+                       https_only=production)
     app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
     for module in (page_auth, page_fan, page_chat, page_creator, page_creator_setup,
                    page_creator_content, page_staff, page_moderation, page_finance):

@@ -13,7 +13,8 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import Aggregate, Snapshot
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Recording, StoredEvent
+from eventsourcing.utils import resolve_topic
 
 from adapters.eventstore.append_only import protect_events_table
 from adapters.eventstore.bulk import (
@@ -21,6 +22,7 @@ from adapters.eventstore.bulk import (
     select_events_after,
     select_events_at,
     select_latest_snapshots,
+    select_rows_after,
 )
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
@@ -69,9 +71,10 @@ class Ledger(Application[UUID]):
                 backfill_chain(db, self.events_table)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
+        self._classes: dict[str, type] = {}
 
     def construct_transcoder(self) -> MsgpackTranscoder:
-        transcoder = MsgpackTranscoder()
+        transcoder = self.transcoder = MsgpackTranscoder()
         self.register_transcodings(transcoder)
         return transcoder
 
@@ -251,6 +254,34 @@ class Ledger(Application[UUID]):
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def read_after(self, start: int, limit: int,
+                   stop: int | None = None) -> list[tuple[int, Any]]:
+        """A page of (position, event) after `start` (up to `stop`), in ledger order: what
+        projections and replays read. On PostgreSQL, rows come as binary tuples and are decoded
+        here without the library's per-row objects; elsewhere through the library."""
+        if self.db.kind != "postgres":
+            return [(n.id, self.mapper.to_domain_event(n)) for n in
+                    self.recorder.select_notifications(start=start, limit=limit, stop=stop,
+                                                       inclusive_of_start=False)]
+        return [(position, self._event(topic, originator_id, version, state))
+                for position, originator_id, version, topic, state in select_rows_after(
+                    self.recorder, self.db.schema, self.events_table, start, limit, stop)]
+
+    def _event(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
+        """Mapper.to_domain_event for a row read as a tuple (no cipher or compressor here);
+        events with a class version to upcast go through the mapper itself."""
+        cls = self._classes.get(topic)
+        if cls is None:
+            cls = self._classes[topic] = resolve_topic(topic)
+        values = self.transcoder.decode(state)
+        if "class_version" in values or getattr(cls, "class_version", 1) > 1:
+            return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
+        values["originator_id"] = originator_id
+        values["originator_version"] = version
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", values)
+        return event
 
     def events_at(self, positions: list[int]) -> dict[int, Any]:
         """The events at these ledger positions, decoded, in one query."""

@@ -93,25 +93,24 @@ class ProjectionRunner:
         """One batch from the furthest-behind projection; None when all are at the head."""
         positions = self.positions()
         start = min(positions.values())
-        notifications = self._ledger.recorder.select_notifications(
-            start=start, limit=self._batch_size, inclusive_of_start=False)
-        if not notifications:
+        page = self._ledger.read_after(start, self._batch_size)
+        if not page:
             return None
+        last = page[-1][0]
         with self._db.batch() as tx:
             if self._locked_positions(tx) != positions:
                 return 0  # another runner moved on: re-read from where it left them
-            behind = [p for p in self._projections if positions[p.name] < notifications[-1].id]
-            for notification in notifications:
-                event = self._ledger.mapper.to_domain_event(notification)
+            behind = [p for p in self._projections if positions[p.name] < last]
+            for position, event in page:
                 for projection, handle in self._fanout.handlers(type(event)):
-                    if positions[projection.name] < notification.id:
-                        handle(event, tx, notification.id)
+                    if positions[projection.name] < position:
+                        handle(event, tx, position)
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             names = [p.name for p in behind]
             tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
                        f"WHERE name IN ({', '.join(['%s'] * len(names))})",
-                       (notifications[-1].id, now, *names))
-        return len(notifications)
+                       (last, now, *names))
+        return len(page)
 
     def _locked_positions(self, tx: Tx) -> dict[str, int]:
         rows = tx.query("SELECT name, position FROM rm_projection_positions ORDER BY name"

@@ -69,16 +69,14 @@ def _replay(ledger: Ledger, projections: Sequence[Projection], stop: int,
                     tx.execute(statement)
     fanout = Fanout(projections)
     position = 0
-    while position < stop and (notifications := ledger.recorder.select_notifications(
-            start=position, limit=PAGE, stop=stop, inclusive_of_start=False)):
+    while position < stop and (page := ledger.read_after(position, PAGE, stop)):
         with staged.transaction() as tx:
-            for notification in notifications:
-                event = ledger.mapper.to_domain_event(notification)
+            for at, event in page:
                 for _, handle in fanout.handlers(type(event)):
-                    handle(event, tx, notification.id)
-        position = notifications[-1].id
+                    handle(event, tx, at)
+        position = page[-1][0]
         if advance:
-            advance(len(notifications))
+            advance(len(page))
     return staged
 
 

@@ -22,35 +22,22 @@ PAGE = 1_000
 
 
 class _UntilMoment:
-    """The ledger seen through a time limit: notifications recorded after `moment` are hidden.
-    Each event is decoded once: the runner is handed the one decoded here to read its time."""
+    """The ledger seen through a time limit: events recorded after `moment` are hidden."""
 
     def __init__(self, ledger: Ledger, moment: datetime) -> None:
         self._ledger = ledger
         self._moment = moment
-        self.mapper = self
-        self.recorder = self
         self.last_position = 0
-        self._decoded: dict[int, Any] = {}
 
-    def select_notifications(self, start: int, limit: int, **_: Any) -> list[Any]:
-        page = self._ledger.recorder.select_notifications(start=start, limit=limit,
-                                                          inclusive_of_start=False)
+    def read_after(self, start: int, limit: int, stop: int | None = None) -> list[Any]:
         shown = []
-        self._decoded = {}
-        for notification in page:
-            event: Any = self._ledger.mapper.to_domain_event(notification)
+        for position, event in self._ledger.read_after(start, limit, stop):
             if event.timestamp > self._moment:
                 break
-            shown.append(notification)
-            self._decoded[notification.id] = event
+            shown.append((position, event))
         if shown:
-            self.last_position = shown[-1].id
+            self.last_position = shown[-1][0]
         return shown
-
-    def to_domain_event(self, notification: Any) -> Any:
-        return self._decoded.pop(notification.id, None) or self._ledger.mapper.to_domain_event(
-            notification)
 
     def on_recorded(self, _listener: Any) -> None:
         pass

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 
 def select_events_after(recorder: ApplicationRecorder, kind: str, schema: str, table: str,
@@ -100,3 +101,18 @@ def select_events_at(recorder: ApplicationRecorder, kind: str, schema: str, tabl
         return {row[0]: StoredEvent(originator_id=UUID(row[1]), originator_version=row[2],
                                     topic=row[3], state=bytes(row[4]))
                 for row in cursor.fetchall()}
+
+
+def select_rows_after(recorder: ApplicationRecorder, schema: str, table: str, start: int,
+                      limit: int, stop: int | None) -> list[tuple[int, UUID, int, str, bytes]]:
+    """PostgreSQL: a page of (position, id, version, topic, state) after `start`, as plain tuples
+    in binary format (the library's reader builds a frozen dataclass per row, in text format)."""
+    statement = sql.SQL(
+        "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+        "WHERE notification_id > %s AND notification_id <= %s "
+        "ORDER BY notification_id LIMIT %s").format(sql.Identifier(schema), sql.Identifier(table))
+    datastore = recorder.datastore  # type: ignore[attr-defined]
+    with datastore.get_connection() as conn, \
+            conn.cursor(row_factory=tuple_row, binary=True) as curs:
+        curs.execute(statement, (start, stop if stop is not None else 2**62, limit), prepare=True)
+        return curs.fetchall()
