@@ -42,15 +42,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 @pytest.fixture
 def open_page(browser: Browser, api: Api, request: pytest.FixtureRequest) -> Iterator:  # noqa: F811
     """A fresh browser context per user (its own cookies), at the served app. When the test
-    fails, each page's screenshot is kept under var/browser-failures/."""
+    fails, each page's screenshot is kept under var/browser-failures/. Whatever the test, no
+    page may have had anything refused by the Content-Security-Policy (a refused script is a
+    button that silently does nothing)."""
     contexts = []
+    refused: list[str] = []
 
     def make(viewport: dict | None = None) -> Page:
         context = browser.new_context(base_url=api.base,
                                       viewport=viewport or {"width": 1200, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
     report = getattr(request.node, "report_call", None)
@@ -62,3 +68,5 @@ def open_page(browser: Browser, api: Api, request: pytest.FixtureRequest) -> Ite
                                 full_page=True)
     for context in contexts:
         context.close()
+    if report is not None and report.passed:
+        assert not refused, refused

@@ -26,11 +26,15 @@ def test_a_fan_browses_buys_tokens_tips_and_chats(api, open_page) -> None:
 
     page.goto(f"/models/{persona_id}")
     expect(page.get_by_test_id("balance")).to_have_text("1200")
+    page.get_by_label("Amount in tokens").fill("100")  # pages.js shows its value as typed
+    expect(page.locator("#gbp")).to_have_text("£0.40")
     page.get_by_role("button", name="500 tokens · £2.00").click()
+    expect(page.get_by_label("Amount in tokens")).to_have_value("500")
     expect(page.locator("#gbp")).to_have_text("£2.00")
     page.get_by_test_id("send-tip").click()
     expect(page.get_by_test_id("tip-sent")).to_contain_text("New balance: 700 tokens")
     page.get_by_label("Amount in tokens").fill("2500")
+    expect(page.locator("#gbp")).to_have_text("£10.00")
     page.get_by_test_id("send-tip").click()
     expect(page.get_by_test_id("tip-error")).to_contain_text("less than 2500")
     expect(page.get_by_role("link", name="Buy tokens")).to_be_visible()
