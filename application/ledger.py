@@ -27,8 +27,13 @@ from adapters.eventstore.bulk import (
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
 from adapters.eventstore.msgpack_transcoder import MsgpackTranscoder
-from adapters.eventstore.spend_chunks import CURRENT, SnapshotChunks, SpendChunkStore
-from adapters.eventstore.wallet_codec import wallet_transcodings
+from adapters.eventstore.spend_chunks import (
+    CURRENT,
+    KEPT_VERSIONS,
+    SnapshotChunks,
+    SpendChunkStore,
+)
+from adapters.eventstore.wallet_codec import MissingChunkError, wallet_transcodings
 from application.errors import ConcurrencyExhaustedError
 from domain.aggregates.wallet import Wallet, keep_detail
 from domain.chat_thread import ChatThread
@@ -147,8 +152,8 @@ class Ledger(Application[UUID]):
                 previous = prune_snapshots(self.snapshot_store.recorder, self.db.kind,
                                            self.db.schema, self.snapshots_table, aggregate.id,
                                            aggregate.version)
-                if previous is not None:
-                    self.spend_chunks.prune(aggregate.id, previous)
+                if previous is not None and previous > KEPT_VERSIONS:
+                    self.spend_chunks.prune(aggregate.id, previous - KEPT_VERSIONS)
             except Exception:  # noqa: BLE001 - a missed snapshot costs reads, never data
                 log.exception("could not snapshot %s at version %s", aggregate.id,
                               aggregate.version)
@@ -234,18 +239,19 @@ class Ledger(Application[UUID]):
         found: dict[UUID, Any] = {}
         rows = select_latest_snapshots(self.snapshot_store.recorder, self.db.kind, self.db.schema,
                                        self.snapshots_table, aggregate_ids)
-        names = [match.decode() for row in rows for match in _CHUNK_NAME.findall(row.state)]
-        token = CURRENT.set(SnapshotChunks(fetched=self.spend_chunks.fetch(names)))
-        try:
-            for stored in rows:
-                try:
-                    snapshot: Any = self.mapper.to_domain_event(stored)
-                    found[UUID(str(stored.originator_id))] = snapshot.mutate(None)
-                except Exception:  # noqa: BLE001 - replayed from events instead
-                    log.warning("ignored an unreadable snapshot of %s at version %s",
-                                stored.originator_id, stored.originator_version, exc_info=True)
-        finally:
-            CURRENT.reset(token)
+        names = {row.originator_id: {m.decode() for m in _CHUNK_NAME.findall(row.state)}
+                 for row in rows}
+        present = self.spend_chunks.present(set().union(*names.values()))
+        for stored in rows:
+            try:
+                if names[stored.originator_id] - present:  # its spends would be lost: unread
+                    raise MissingChunkError(f"{len(names[stored.originator_id] - present)} of "
+                                            "the spend chunks it names are not stored")
+                snapshot: Any = self.mapper.to_domain_event(stored)
+                found[UUID(str(stored.originator_id))] = snapshot.mutate(None)
+            except Exception:  # noqa: BLE001 - replayed from events instead
+                log.warning("ignored an unreadable snapshot of %s at version %s",
+                            stored.originator_id, stored.originator_version, exc_info=True)
         return found
 
     @property

@@ -3,7 +3,8 @@ models, their indexes and TOAST), on PostgreSQL.
 
 Builds `--fans` fans tipping `--creators` creators `--tips` one-token tips in all, through the
 spend path in batches of a thousand (as bench/wallet_depth.py does), with every read model
-projected, then prints each relation's bytes per tip, largest first, and the total.
+projected, then prints each relation's bytes per tip (its live rows: VACUUM FULL first, before
+and after), largest first, and the total.
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bytes_per_tip.py [--tips 10000 --fans 20 --creators 5]
 """
@@ -12,6 +13,7 @@ import argparse
 from datetime import UTC, datetime
 
 import psycopg
+from psycopg import sql
 
 from application.bootstrap import build_core
 from application.spending.batch_writer import AggregateCache, SpendBatchWriter
@@ -23,8 +25,13 @@ from tests.conftest import FakeClock
 
 
 def relation_sizes(schema: str) -> dict[str, int]:
-    """Each table's bytes with its TOAST, and each index's, by name."""
-    with psycopg.connect(URL) as conn:
+    """Each table's bytes with its TOAST, and each index's, by name, once VACUUM FULL has
+    dropped what updates and deletes left behind (the space autovacuum gives back for reuse
+    in a running system): the bytes the live rows take."""
+    with psycopg.connect(URL, autocommit=True) as conn:
+        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s",
+                                     (schema,)).fetchall():
+            conn.execute(sql.SQL("VACUUM FULL {}").format(sql.Identifier(schema, table)))
         rows = conn.execute(
             "SELECT c.relname, c.relkind, CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid) "
             "ELSE pg_table_size(c.oid) END FROM pg_class c JOIN pg_namespace n "

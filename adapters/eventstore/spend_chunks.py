@@ -7,9 +7,10 @@ are written once; a snapshot names them by hash and carries only the spends of t
 spent from. A snapshot can then be taken every hundred events for about the bytes of one.
 
 A chunk's hash covers its owner, so no two wallets share a row and a wallet's chunks are pruned
-with its snapshots: after a snapshot, the owner's chunks that neither it nor the one before it
-names are deleted (one generation kept, for a reader that fetched the previous snapshot a moment
-before the new one replaced it).
+with its snapshots: after a snapshot, the owner's chunks no snapshot of the last `KEPT_VERSIONS`
+versions named are deleted. Chunks are read when first needed, not with the snapshot (a tip
+never needs them); the versions kept are for a wallet read a while ago, in a cache, whose
+reversal needs its chunks after newer snapshots have named others.
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from uuid import UUID
 from psycopg import sql
 
 CHUNK_ROWS = 512  # spends per chunk: ~25 KB, a few hundred of them for a loyal fan
+KEPT_VERSIONS = 2_000  # chunks no longer named are kept this many versions of their wallet
 TABLE = {"postgres": "ledger_spend_chunks", "sqlite": "spend_chunks"}
 
 
@@ -85,6 +87,21 @@ class SpendChunkStore:
             cursor.execute(f"SELECT hash, spends FROM {TABLE['sqlite']} WHERE hash IN ({marks})",
                            wanted)
             return {row[0]: row[1] for row in cursor.fetchall()}
+
+    def present(self, names: Iterable[str]) -> set[str]:
+        """Which of these chunks are stored (an index-only look, no spends read)."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return set()
+        if self.kind == "postgres":
+            with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(sql.SQL("SELECT hash FROM {} WHERE hash = ANY(%s)")
+                             .format(self._table), (wanted,), prepare=True)
+                return {row["hash"] for row in curs.fetchall()}
+        marks = ",".join("?" * len(wanted))
+        with self.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT hash FROM {TABLE['sqlite']} WHERE hash IN ({marks})", wanted)
+            return {row[0] for row in cursor.fetchall()}
 
     def keep(self, owner: UUID, version: int, chunks: dict[str, str]) -> None:
         """Record that the snapshot at `version` names these chunks, writing the new ones."""

@@ -37,41 +37,50 @@ class LotAsList(Transcoding):
                 obj.last_spent_at, obj.archived]
 
     def _spends(self, lot: Lot) -> str | list[Any]:
-        """The packed string, or [chunk hashes, inline tail] inside a snapshot being taken."""
-        packed = lot.packed_consumptions()
+        """The packed string, or [chunk names, inline tail] inside a snapshot being taken.
+        Chunks the lot was read with and has not needed since are named again, unread."""
         context = CURRENT.get()
-        if context is None or context.owner is None or not packed:
-            return packed
-        rows = packed.split(";")
+        if context is None or context.owner is None:
+            return lot.packed_consumptions()
+        names = list(lot.sealed) if lot.spends is None else []
+        unsealed = lot.unsealed_packed() if lot.spends is None else lot.packed_consumptions()
+        rows = unsealed.split(";") if unsealed else []
         sealed = len(rows) if lot.remaining_tokens == 0 else len(rows) - len(rows) % CHUNK_ROWS
-        hashes = []
         for start in range(0, sealed, CHUNK_ROWS):
             text = ";".join(rows[start:start + CHUNK_ROWS])
             key = chunk_hash(context.owner, text)
             context.written[key] = text
-            hashes.append(key)
-        return [hashes, ";".join(rows[sealed:])]
+            names.append(key)
+        if not names:
+            return unsealed
+        return [names, ";".join(rows[sealed:])]
 
     def decode(self, data: Any) -> Lot:
+        """A lot whose spends were written in chunks keeps their names and reads them on first
+        need (a tip only appends), unless they were fetched ahead with the snapshot."""
         (purchase_id, credited, remaining, credited_at, reversed_tokens, spends,
          reversals, last_spent_at, archived) = data
-        return Lot(purchase_id=purchase_id, credited_tokens=credited, remaining_tokens=remaining,
-                   credited_at=credited_at, reversed_tokens=reversed_tokens, spends=None,
-                   packed=spends if isinstance(spends, str) else self._resolve(*spends),
-                   reversals=[ReversalRecord(reason, free, spends)
-                              for reason, free, spends in reversals],
-                   last_spent_at=last_spent_at, archived=archived)
+        lot = Lot(purchase_id=purchase_id, credited_tokens=credited, remaining_tokens=remaining,
+                  credited_at=credited_at, reversed_tokens=reversed_tokens, spends=None,
+                  packed=spends if isinstance(spends, str) else spends[1],
+                  reversals=[ReversalRecord(reason, free, spends)
+                             for reason, free, spends in reversals],
+                  last_spent_at=last_spent_at, archived=archived)
+        if not isinstance(spends, str):
+            lot.sealed, lot.read_sealed = list(spends[0]), self._read
+            context = CURRENT.get()
+            if context is not None and all(name in context.fetched for name in lot.sealed):
+                lot.packed = ";".join(part for part in (*[context.fetched[name] for name in
+                                                          lot.sealed], lot.packed) if part)
+                lot.sealed, lot.read_sealed = [], None
+        return lot
 
-    def _resolve(self, hashes: list[str], tail: str) -> str:
-        context = CURRENT.get()
-        found = context.fetched if context else {}
-        missing = [h for h in hashes if h not in found]
-        fetched = self.store.fetch(missing) if missing and self.store is not None else {}
+    def _read(self, names: list[str]) -> str:
+        fetched = self.store.fetch(names) if self.store is not None else {}
         try:
-            parts = [found[h] if h in found else fetched[h] for h in hashes]
+            return ";".join(fetched[name] for name in names)
         except KeyError as gone:
             raise MissingChunkError(f"spend chunk {gone} is not stored") from None
-        return ";".join([*parts, tail] if tail else parts)
 
 
 def wallet_transcodings(store: SpendChunkStore | None = None) -> tuple[Transcoding, ...]:

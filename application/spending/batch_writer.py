@@ -39,7 +39,8 @@ def approximate_bytes(aggregate: Any) -> int:
     ones still packed as read from a snapshot, and 600 per lot)."""
     if isinstance(aggregate, Wallet):
         return 1_000 + sum(600 + (320 * len(lot.spends) if lot.spends is not None else
-                                  len(lot.packed or "")) for lot in aggregate.lots.values())
+                                  len(lot.packed or "") + 320 * len(lot.added))
+                           for lot in aggregate.lots.values())
     return 1_000
 
 

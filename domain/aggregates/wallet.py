@@ -20,7 +20,7 @@ refund or dispute of an archived lot arrive after all, the caller loads the wall
 """
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,30 +110,50 @@ class Lot:
     last_spent_at: datetime | None = None  # the latest spend it funded (or re-sourced onto it)
     archived: bool = False  # its consumptions are in the events only (see the module docstring)
     packed: str | None = None  # the spends as read from a snapshot, unpacked on first use
+    added: list[Consumption] = field(default_factory=list)  # funded since, while still packed
+    # Its earlier spends as the store keeps them apart (names of packed chunks, in order), and
+    # how to read them: set by the store that read the lot, used on first need only. A tip
+    # appends to a lot without reading the tens of thousands of spends before it.
+    sealed: list[str] = field(default_factory=list)
+    read_sealed: Callable[[list[str]], str] | None = None
 
     @property
     def consumptions(self) -> list[Consumption]:
         """The spends this lot funds, in order (a spend's index in it is recorded in events)."""
         if self.spends is None:
-            self.spends = unpack_consumptions(self.packed or "")
-            self.packed = None
+            self.spends = unpack_consumptions(self.packed_consumptions())
+            self.packed, self.added, self.sealed = None, [], []
         return self.spends
 
     @consumptions.setter
     def consumptions(self, value: list[Consumption]) -> None:
-        self.spends, self.packed = value, None
+        self.spends, self.packed, self.added, self.sealed = value, None, [], []
 
-    @property
-    def consumption_count(self) -> int:
-        """How many spends it keeps, without unpacking them."""
-        if self.spends is not None:
-            return len(self.spends)
-        return self.packed.count(";") + 1 if self.packed else 0
+    def fund(self, consumption: Consumption) -> None:
+        """A spend it funds from now on, appended; while its spends are still packed as read,
+        kept beside them, so a tip need not decode the thousands of spends before it."""
+        if self.spends is None:
+            self.added.append(consumption)
+        else:
+            self.spends.append(consumption)
 
     def packed_consumptions(self) -> str:
         """Its spends packed, reusing what was read if nothing has unpacked it since."""
-        return self.packed if self.spends is None and self.packed is not None else \
-            pack_consumptions(self.consumptions)
+        if self.spends is not None:
+            return pack_consumptions(self.spends)
+        parts = []
+        if self.sealed:
+            if self.read_sealed is None:
+                raise LookupError(f"lot {self.purchase_id}: sealed spends and no way to read them")
+            parts.append(self.read_sealed(self.sealed))
+        parts.append(self.unsealed_packed())
+        return ";".join(part for part in parts if part)
+
+    def unsealed_packed(self) -> str:
+        """While packed: its spends after the sealed ones, packed (what a snapshot writes
+        beside the names of the sealed ones, without reading them)."""
+        added = pack_consumptions(self.added)
+        return ";".join(part for part in (self.packed or "", added) if part)
 
     def _key(self) -> tuple[Any, ...]:
         return (self.purchase_id, self.credited_tokens, self.remaining_tokens, self.credited_at,
@@ -416,7 +436,7 @@ class Wallet(Aggregate):
         lot = Lot(purchase_id=purchase_id, credited_tokens=amount_tokens,
                   remaining_tokens=amount_tokens - settled_debt_tokens, credited_at=at)
         if settled_debt_tokens:
-            lot.consumptions.append(Consumption("", DEBT_SETTLEMENT, settled_debt_tokens))
+            lot.fund(Consumption("", DEBT_SETTLEMENT, settled_debt_tokens))
         self.lots[purchase_id] = lot
         self.debt_tokens -= settled_debt_tokens
         self.credited_tokens += amount_tokens
@@ -433,7 +453,7 @@ class Wallet(Aggregate):
         for key, tokens in lots_used:
             lot = self.lots[key]
             lot.remaining_tokens -= tokens
-            lot.consumptions.append(Consumption(ref_id, SPEND, tokens))
+            lot.fund(Consumption(ref_id, SPEND, tokens))
             lot.last_spent_at = at
         self.spent_tokens += amount_tokens
 
@@ -458,7 +478,7 @@ class Wallet(Aggregate):
                 lot.consumptions[index].gone_tokens += tokens
             other = self.lots[onto]
             other.remaining_tokens -= tokens
-            other.consumptions.append(Consumption(ref_id, kind, tokens))
+            other.fund(Consumption(ref_id, kind, tokens))
             other.last_spent_at = at
         for index, _ref_id, _kind, tokens in reversed_spends:
             if not lot.archived:
@@ -568,6 +588,6 @@ class Wallet(Aggregate):
         for key, tokens in covered:
             other = self.lots[key]
             other.remaining_tokens -= tokens
-            other.consumptions.append(Consumption(purchase_id, REVERSAL_COVER, tokens))
+            other.fund(Consumption(purchase_id, REVERSAL_COVER, tokens))
         self.debt_tokens += debt_added_tokens
         self.reversed_tokens += amount_tokens

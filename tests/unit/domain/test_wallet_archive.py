@@ -39,9 +39,22 @@ steps = st.lists(st.one_of(
 ), min_size=5, max_size=60)
 
 
+class ChunksInMemory:
+    """What the chunk store answers, for a snapshot that never leaves this process."""
+
+    def __init__(self) -> None:
+        self.chunks: dict[str, str] = {}
+
+    def fetch(self, names: list[str]) -> dict[str, str]:
+        return {name: self.chunks[name] for name in names if name in self.chunks}
+
+
+CHUNKS = ChunksInMemory()
+
+
 def _mapper() -> Mapper[Any]:
     transcoder = MsgpackTranscoder()  # as the ledger stores snapshots
-    for transcoding in (UUIDAsHex(), DatetimeAsISO(), *wallet_transcodings()):
+    for transcoding in (UUIDAsHex(), DatetimeAsISO(), *wallet_transcodings(CHUNKS)):  # type: ignore[arg-type]
         transcoder.register(transcoding)
     return Mapper(transcoder=transcoder)
 
@@ -60,7 +73,11 @@ def _through_a_snapshot(wallet: Wallet) -> Wallet:
     finally:
         CURRENT.reset(token)
         wallet_codec.CHUNK_ROWS = rows
-    token = CURRENT.set(SnapshotChunks(fetched=written.written))
+    CHUNKS.chunks.update(written.written)
+    # Read as a cold read does (the chunks' names kept, read on first need), or with the chunks
+    # fetched ahead, by turns.
+    token = CURRENT.set(SnapshotChunks(fetched=written.written) if wallet.version % 4 < 2
+                        else None)
     try:
         restored = MAPPER.to_domain_event(stored).mutate(None)
     finally:
@@ -96,6 +113,7 @@ def test_archived_and_snapshotted_wallets_behave_as_replayed_in_full(history: li
     archived_any = False
     detailed = 0  # steps planned on the wallet loaded in detail
     for step in history:
+        detailed_before = detailed
         try:
             if step[0] == "days":
                 now += timedelta(days=step[1])
@@ -146,12 +164,16 @@ def test_archived_and_snapshotted_wallets_behave_as_replayed_in_full(history: li
         assert compact is not None
         detail = _in_detail(events)
         assert _figures(compact) == _figures(detail)
-        restored = _through_a_snapshot(compact)
+        # The wallet as the step left it is snapshotted, as the ledger does after a save (its
+        # lots maybe still packed, their chunks unread); one planned in detail is not.
+        restored = _through_a_snapshot(compact if detailed > detailed_before else wallet)
         assert restored.__dict__ == compact.__dict__
         for key, lot in compact.lots.items():
             if not lot.archived:
                 assert lot.consumptions == detail.lots[key].consumptions
-        wallet = compact
+        # Go on from the wallet read back (its lots still packed, as a cold read leaves them)
+        # or from the replayed one, by turns.
+        wallet = restored if len(events) % 2 else compact
     hypothesis_event(f"archived={archived_any}")
     hypothesis_event(f"planned in detail={min(detailed, 3)}")
     # Archived lots keep their totals, not the spends they funded: the state stays smaller.
