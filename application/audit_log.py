@@ -1,8 +1,8 @@
 """The audit log as people read it: who did what to whom from the read model's index, and what
 each action recorded from the ledger itself.
 
-The index (`projections/audit.py`) keeps position, moment, actor, action and subjects: what a
-search filters on. The details of an entry are the event's own fields, read by position when a
+The index (`projections/audit.py`) keeps position, moment, actor, action and creator: what a
+search filters on. An entry's stream and details are the event's own, read by position when a
 page of entries is shown, so the read model does not store every event a second time.
 """
 
@@ -32,5 +32,5 @@ class AuditLog:
         """A page of entries, newest first (filters as `AdminQueries.audit`), with details."""
         rows = self._queries.audit(**filters)
         events = self._ledger.events_at([row["position"] for row in rows])
-        return [{**row, "details": details(events[row["position"]])
-                 if row["position"] in events else {}} for row in rows]
+        return [{**row, "stream_id": str(events[row["position"]].originator_id),
+                 "details": details(events[row["position"]])} for row in rows]

@@ -33,6 +33,7 @@ from adapters.eventstore.spend_chunks import (
     SnapshotChunks,
     SpendChunkStore,
 )
+from adapters.eventstore.topics import register_short_topics
 from adapters.eventstore.wallet_codec import MissingChunkError, wallet_transcodings
 from application.errors import ConcurrencyExhaustedError
 from domain.aggregates.wallet import Wallet, keep_detail
@@ -57,6 +58,7 @@ class Ledger(Application[UUID]):
     def __init__(self, db: Database, prepare: bool = True) -> None:
         """prepare=False opens a store another process has prepared (its schema, triggers and
         chain), as replay and rebuild workers do: no DDL, so no lock against the writers."""
+        register_short_topics()  # before anything is stored: `lyra:Wallet.TokensSpent`
         self.db = db
         self.spend_chunks = SpendChunkStore(db.kind, db.schema)
         if not prepare:

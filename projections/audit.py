@@ -1,8 +1,9 @@
 """The audit log across every stream: who did what to whom, and when.
 
-One row per ledger event, in ledger order: the index a search filters on. What each action
-recorded is the event itself, read by position when entries are shown (`application/audit_log`),
-not copied here: a copy of every event was a third of the bytes a tip adds to the database.
+One row per ledger event, in ledger order: the index a search filters on. Its stream and what
+each action recorded are the event itself, read by position when entries are shown
+(`application/audit_log`), not copied here: a copy of every event was a third of the bytes a tip
+added to the database.
 Rows are append-only in the database (UPDATE and DELETE are refused by triggers); the log can
 still be dropped and rebuilt, because its source of truth is the event store, which is
 append-only too.
@@ -29,7 +30,7 @@ from projections.db import Tx
 
 _REMEMBERED_STREAMS = 200_000
 _EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
-_LOG_COLUMNS = ("position", "at", "actor", "action", "stream_id", "creator_id")
+_LOG_COLUMNS = ("position", "at", "actor", "action", "creator_id")
 _STREAM_COLUMNS = ("stream_id", "creator_id", "owner_id")
 
 
@@ -68,7 +69,6 @@ class AuditProjection(Projection):
             at TEXT NOT NULL,
             actor TEXT NOT NULL,
             action TEXT NOT NULL,
-            stream_id TEXT NOT NULL,
             creator_id TEXT)""",
         "CREATE INDEX IF NOT EXISTS rm_audit_creator ON rm_audit_log (creator_id, position)",
         "CREATE INDEX IF NOT EXISTS rm_audit_actor ON rm_audit_log (actor, position)",
@@ -115,8 +115,7 @@ class AuditProjection(Projection):
         actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
                      owner_id or "system")
         tx.defer_insert("rm_audit_log", _LOG_COLUMNS, (
-            position, event.timestamp.isoformat(), actor, type(event).__qualname__, stream_id,
-            creator_id))
+            position, event.timestamp.isoformat(), actor, type(event).__qualname__, creator_id))
 
     def _remember(self, stream_id: str, subjects: tuple[str | None, str | None]) -> None:
         if len(self._subjects) >= _REMEMBERED_STREAMS:

@@ -7,6 +7,7 @@ keeps a moment in its 12-byte timestamp and an id in 18 bytes, and msgspec decod
 half the bytes and a third of the decode time of the library's JSON transcoder, measured on a
 tip's three events (bench/bytes_per_tip.py, bench/rebuild.py).
 
+An event's top-level field names are stored as small numbers (`field_names.py`, append only).
 What changes in meaning is nothing: values come back as JSON gave them (tuples as lists,
 mapping keys as text), ids as UUIDs, moments as the same instants (in UTC, or exactly as
 written when they had another zone or none), and registered transcodings (a wallet's lots) as
@@ -19,6 +20,8 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+
+from adapters.eventstore.field_names import FIELD_CODES, FIELD_NAMES
 
 _ID, _TRANSCODED, _MOMENT = 1, 2, 3  # MessagePack extension codes
 _PLAIN = (str, int, float, bool, type(None))
@@ -33,12 +36,21 @@ class MsgpackTranscoder(JSONTranscoder):
         self._unpacker = msgspec.msgpack.Decoder(ext_hook=self._from_extension)
 
     def encode(self, obj: Any) -> bytes:
+        """An event's state, its field names as their codes (`field_names.py`)."""
+        if type(obj) is dict:
+            return self._packer.encode({
+                FIELD_CODES.get(key, key if type(key) is str else str(key)): self._plain(value)
+                for key, value in obj.items()})
         return self._packer.encode(self._plain(obj))
 
     def decode(self, data: bytes) -> Any:
         if data[:1] == b"{":
             return super().decode(data)
-        return self._unpacker.decode(data)
+        state = self._unpacker.decode(data)
+        if type(state) is dict:
+            return {FIELD_NAMES[key] if type(key) is int else key: value
+                    for key, value in state.items()}
+        return state
 
     def _plain(self, value: Any) -> Any:
         """The value with what MessagePack has no type for as extensions (once, on write, so
