@@ -58,6 +58,7 @@ STATUS_BY_CODE = {
     "unknown_media": 404,
     "media_locked": 403,
     "invalid_media": 422,
+    "unreadable_image": 422,
     "media_taken_down": 409,
     "invalid_post": 422,
     "unknown_post": 404,

@@ -8,6 +8,7 @@ from adapters.eventstore.config import Database, parse_database
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
 from adapters.media.local_directory import LocalDirectoryMediaStore
+from adapters.media.pillow_images import PillowImages
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.audit_log import AuditLog
@@ -191,7 +192,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ledger, clock, personas, subscriptions, media_store,
         MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds),
         content_queries.offers_opening,
-        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes))
+        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes),
+        PillowImages(settings.media_max_image_pixels))
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
     model = chat_model(settings)
     chat_queries = ChatQueries(read_db)

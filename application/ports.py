@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from domain.catalogue import TokenPack
+from domain.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -173,4 +174,25 @@ class MediaStore(Protocol):
 
     def delete(self, name: str, is_partial: bool = False) -> None:
         """Remove a hash's bytes (or a partial upload); nothing there is not an error."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+class UnreadableImageError(DomainError):
+    """Not an image that decodes in full as the type its bytes claim, or too many pixels."""
+
+    code = "unreadable_image"
+
+
+class ImageProcessor(Protocol):
+    def process(self, data: bytes, content_type: str) -> ProcessedImage:
+        """The image re-encoded from its pixels, upright, with no metadata but its colour
+        profile; raises UnreadableImageError."""
         ...

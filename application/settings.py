@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
     media_dir: str = "var/media"  # the local media store (content-addressed files)
     media_max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    # An image's pixels (from its header, before decoding): beyond this a small file is a
+    # decompression bomb. 50 MP is a full-frame camera's largest.
+    media_max_image_pixels: int = Field(default=50_000_000, ge=1)
     media_max_video_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     media_url_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
     payout_minimum_minor: int = Field(default=2_000, ge=1)  # £20: below it everything carries

@@ -9,7 +9,8 @@ dry, the clock moving so the history spans `--days` days), then for each fan, in
   - the same with the snapshots set aside (the wallet replayed from its first event): the old
     way, measured side by side;
   - the warm tip p50 (the wallet in the writer's cache);
-  - the wallet's latest snapshot in bytes, and its state in memory (deep size);
+  - the wallet's latest snapshot in bytes, the spends it names in chunks rather than carries,
+    and its state in memory after the tips (deep size; chunks read on first need only);
   - bytes the whole database grew by per tip while the fan was built (events, hash chain,
     snapshots, read models, indexes; the packs bought along the way too).
 
@@ -53,7 +54,7 @@ def deep_size(obj: Any, seen: set[int] | None = None) -> int:
         size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in obj.items())
     elif isinstance(obj, list | tuple | set):
         size += sum(deep_size(item, seen) for item in obj)
-    elif hasattr(obj, "__dict__"):
+    elif hasattr(obj, "__dict__") and not callable(obj):  # a lot's chunk reader is shared code
         size += deep_size(vars(obj), seen)
     return size
 
@@ -73,6 +74,15 @@ def snapshot_bytes(schema: str, fan_id: str) -> int:
             "SELECT length(state) FROM {}.ledger_snapshots WHERE originator_id = %s "
             "ORDER BY originator_version DESC LIMIT 1").format(sql.Identifier(schema)),
             (ids.wallet_id(fan_id),)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def chunk_bytes(schema: str, fan_id: str) -> int:
+    """The spends its snapshot names rather than carries (`ledger_spend_chunks`)."""
+    with psycopg.connect(URL) as conn:
+        row = conn.execute(sql.SQL(
+            "SELECT COALESCE(SUM(length(spends)), 0) FROM {}.ledger_spend_chunks WHERE owner = %s")
+            .format(sql.Identifier(schema)), (ids.wallet_id(fan_id),)).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -174,18 +184,19 @@ def main() -> None:
                          "replayed_ms": statistics.median(replayed),
                          "warm_p50_ms": statistics.median(warm),
                          "snapshot_bytes": snapshot_bytes(schema, fan_id),
+                         "chunk_bytes": chunk_bytes(schema, fan_id),
                          "memory_bytes": deep_size(wallet),
                          "lots": len(wallet.lots),
                          "archived": sum(lot.archived for lot in wallet.lots.values()),
                          **built[size]})
         base = rows[0]["cold_ms"]
         print(f"\n{'tips':>8} {'cold ms':>8} {'x smallest':>10} {'replayed ms':>12} "
-              f"{'warm p50':>9} {'snapshot B':>11} {'memory B':>10} {'lots':>5} {'archived':>8} "
-              f"{'B/tip':>7}")
+              f"{'warm p50':>9} {'snapshot B':>11} {'chunks B':>9} {'memory B':>10} {'lots':>5} "
+              f"{'archived':>8} {'B/tip':>7}")
         for r in rows:
             print(f"{r['size']:>8} {r['cold_ms']:>8.1f} {r['cold_ms'] / base:>10.2f} "
                   f"{r['replayed_ms']:>12.1f} {r['warm_p50_ms']:>9.2f} {r['snapshot_bytes']:>11} "
-                  f"{r['memory_bytes']:>10} {r['lots']:>5} {r['archived']:>8} "
+                  f"{r['chunk_bytes']:>9} {r['memory_bytes']:>10} {r['lots']:>5} {r['archived']:>8} "
                   f"{r['bytes_per_tip']:>7.0f}")
     finally:
         drop_schema(schema)

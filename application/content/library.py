@@ -2,13 +2,15 @@
 posts (the persona's feed) and sell PPV-tier items through offers; fans see what their tier lets
 them, through short-lived signed URLs.
 
-An upload is checked in full (owner, tier, title, type from the bytes, size) before a byte is
+An upload is checked in full (owner, tier, title, type from the bytes, size; an image decoded
+and re-encoded from its pixels, so no EXIF, GPS or XMP is ever served) before a byte is
 stored, so a refused upload leaves nothing behind. Bytes are stored content-addressed (SHA-256)
 before the item is recorded: a crash between the two leaves an unreferenced file, never an item
 without its bytes.
 """
 
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -19,7 +21,7 @@ from application.content.media_types import SNIFF_BYTES, sniff
 from application.content.signed_urls import MediaUrlSigner
 from application.ledger import Ledger
 from application.personas import Personas
-from application.ports import MediaStore
+from application.ports import ImageProcessor, MediaStore
 from application.subscriptions.service import Subscriptions
 from domain.aggregates.media_item import MediaItem, checked_tier
 from domain.aggregates.post import Post
@@ -62,7 +64,7 @@ class SignedUrl:
 class ContentLibrary:
     def __init__(self, ledger: Ledger, clock: Clock, personas: Personas,
                  subscriptions: Subscriptions, store: MediaStore, signer: MediaUrlSigner,
-                 offers_opening: Any, limits: MediaLimits) -> None:
+                 offers_opening: Any, limits: MediaLimits, images: ImageProcessor) -> None:
         self._ledger = ledger
         self._clock = clock
         self._personas = personas
@@ -71,6 +73,7 @@ class ContentLibrary:
         self._signer = signer
         self._offers_opening = offers_opening  # item id -> offer ids (a read model)
         self.limits = limits
+        self._images = images
 
     # -- creators ---------------------------------------------------------------------------
 
@@ -90,6 +93,10 @@ class ContentLibrary:
                 raise MediaTooLargeError(f"{media_type.kind}s are limited to {limit:,} bytes")
             digest.update(chunk)
         source.seek(0)
+        if media_type.kind == "image":  # fans only ever get the re-encoded pixels
+            processed = self._images.process(source.read(), media_type.content_type)
+            source = io.BytesIO(processed.data)
+            digest, size = hashlib.sha256(processed.data), len(processed.data)
         item = MediaItem.upload(item_id=uuid4(), creator_id=creator_id,
                                 persona_id=str(persona_id), sha256=digest.hexdigest(),
                                 kind=media_type.kind, content_type=media_type.content_type,

@@ -2,17 +2,18 @@
 library items, and who may see what, through signed links that expire; takedowns; refusals that
 store nothing."""
 
+import io
 from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.api.test_personas_http import published
 from tests.api.test_subscriptions_http import subscribe
 from tests.api.test_tips_http import funded_fan
+from tests.media_samples import JPEG, PNG, phone_photo
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64)
 
 
@@ -142,6 +143,7 @@ def test_refused_uploads_store_nothing(api, studio) -> None:
         (upload(creator, persona_id, b"%PDF-1.4 a document", "public", "x.jpg"), 415,
          "unsupported_media_type"),
         (upload(creator, persona_id, too_big, "public"), 413, "media_too_large"),
+        (upload(creator, persona_id, JPEG[:-40], "public", "cut.jpg"), 422, "unreadable_image"),
         (upload(creator, persona_id, PNG, "friends-only"), 422, "invalid_media"),
         (upload(other, persona_id, PNG, "public"), 403, "creator_not_approved"),
         (upload(api.as_user("fan-1", "fan"), persona_id, PNG, "public"), 403, "forbidden"),
@@ -170,6 +172,25 @@ def test_someone_elses_persona_and_items_are_refused(api, studio) -> None:
         "item_ids": [mine["item_id"]]})
     assert (offer.status_code, offer.json()["error"]["code"]) == (422, "invalid_offer")
     assert api.head() == head and stored_files(api) == files
+
+
+def test_a_phone_photo_is_served_upright_without_its_camera_or_position(api, studio) -> None:
+    creator, _ = studio
+    persona_id = published(api, studio)
+    original = phone_photo()
+    made = upload(creator, persona_id, original, "public", "IMG_0001.jpg")
+    assert made.status_code == 201, made.text
+    item = made.json()
+    assert item["size_bytes"] != len(original)
+    link = creator.get(f"/api/media/{item['item_id']}/url").json()["url"]
+    served = httpx.get(f"{api.base}{link}")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    for trace in (b"PhoneMaker", b"Phone 12", b"Editor 3.1", b"Harbourtown", b"Exif"):
+        assert trace not in served.content, trace
+    seen = Image.open(io.BytesIO(served.content))
+    assert not dict(seen.getexif()) and seen.size == (20, 40)  # upright, and nothing else
+    # What is stored is what is served: the original's bytes are nowhere on disk.
+    assert all(b"Phone 12" not in path.read_bytes() for path in stored_files(api))
 
 
 def test_the_same_bytes_are_stored_once(api, studio) -> None:

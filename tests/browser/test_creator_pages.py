@@ -59,10 +59,10 @@ def test_sign_up_to_a_published_persona_with_priced_content_a_fan_unlocks(api, o
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_test_id("my-persona")).to_contain_text("visible to fans")
 
-    from tests.api.test_content_http import PNG
+    from tests.media_samples import image_bytes
 
     extra = tmp_path / "extra.png"
-    extra.write_bytes(PNG + b"extra")
+    extra.write_bytes(image_bytes("PNG", colour=(30, 160, 90)))
     page.goto("/creator/library")
     page.get_by_label("File").set_input_files(str(extra))
     page.get_by_label("Item title").fill("Behind the scenes")
@@ -93,8 +93,8 @@ def test_sign_up_to_a_published_persona_with_priced_content_a_fan_unlocks(api, o
 
 def test_library_upload_post_offer_and_the_companion_personality(api, open_page,
                                                                  tmp_path) -> None:
-    from tests.api.test_content_http import PNG
     from tests.helpers import published_persona
+    from tests.media_samples import PNG
 
     persona_id = published_persona(api.core)
     image = tmp_path / "sunrise.png"

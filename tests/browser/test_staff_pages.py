@@ -11,13 +11,14 @@ import httpx
 from playwright.sync_api import expect
 
 from application.spending.commands import send_tip
-from tests.api.test_content_http import PNG, upload
+from tests.api.test_content_http import upload
 from tests.api.test_disputes_http import setup_spent_pack
 from tests.api.test_payouts_http import CREATOR, approved_creator
 from tests.api.test_personas_http import PROFILE, published
 from tests.api.test_tips_http import funded_fan
 from tests.browser.signin import sign_in
 from tests.helpers import charge_refunded, fund, published_persona
+from tests.media_samples import PNG
 
 
 def test_an_admin_reviews_a_persona_resolves_a_report_and_upholds_an_appeal(api,
