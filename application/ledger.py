@@ -282,9 +282,9 @@ class Ledger(Application[UUID]):
         cls = self._classes.get(topic)
         if cls is None:
             cls = self._classes[topic] = resolve_topic(topic)
-        values = self.transcoder.decode(state)
-        if "class_version" in values or getattr(cls, "class_version", 1) > 1:
+        if getattr(cls, "class_version", 1) > 1:  # an upcast may be due: the library's path
             return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
+        values = self.transcoder.decode(state)
         values["originator_id"] = originator_id
         values["originator_version"] = version
         event = object.__new__(cls)

@@ -24,6 +24,8 @@ from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredEr
 from adapters.eventstore.field_names import FIELD_CODES, FIELD_NAMES
 
 _ID, _TRANSCODED, _MOMENT = 1, 2, 3  # MessagePack extension codes
+_JSON = ord("{")  # how a state written as JSON starts
+_NAMES = list(FIELD_NAMES)  # a list indexes faster than a tuple in the decode loop
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -44,13 +46,16 @@ class MsgpackTranscoder(JSONTranscoder):
         return self._packer.encode(self._plain(obj))
 
     def decode(self, data: bytes) -> Any:
-        if data[:1] == b"{":
+        if data[0] == _JSON:
             return super().decode(data)
         state = self._unpacker.decode(data)
-        if type(state) is dict:
+        if type(state) is not dict:
+            return state
+        try:  # every field coded (the list indexed by a name raises TypeError)
+            return {_NAMES[key]: value for key, value in state.items()}
+        except TypeError:  # a field stored by its name (one added since the list was frozen)
             return {FIELD_NAMES[key] if type(key) is int else key: value
                     for key, value in state.items()}
-        return state
 
     def _plain(self, value: Any) -> Any:
         """The value with what MessagePack has no type for as extensions (once, on write, so
