@@ -66,7 +66,9 @@ def test_a_creator_sees_earnings_over_time_and_switches_chat_modes(api, open_pag
     sign_in(page, "creator-1", "creator", "fan")
     page.get_by_test_id("mode-switch").click()
     page.wait_for_url("**/creator")
-    expect(page.get_by_test_id("earn-held")).to_contain_text("175 tokens")
+    expect(page.get_by_test_id("earn-held")).to_have_text("175 tokens (worth £0.70)")
+    # Token earnings and subscription pence are never one figure.
+    expect(page.get_by_test_id("earn-held-subscriptions")).to_have_text("£0.00 from subscriptions")
     expect(page.get_by_test_id("earnings-chart").locator("rect.held")).to_have_count(1)
     page.get_by_role("link", name="Chat modes").click()
     expect(page.get_by_label("Intimate chat")).to_be_disabled()  # not approved for it
