@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from adapters import heap
 from api import errors
 from api.auth import TokenVerifier
 from api.pages import auth as page_auth
@@ -50,7 +51,6 @@ from api.routers import (
 )
 from api.security_headers import SecurityHeaders
 from api.text_guard import RefuseNul
-from application import heap
 from application.bootstrap import Core, build_core
 from application.settings import Settings, get_settings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from projections.admin_queries import AdminQueries
 
 _SKIP = {"originator_id", "originator_version", "timestamp"}

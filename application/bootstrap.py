@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.eventstore.config import Database, parse_database
+from adapters.eventstore.ledger import Ledger
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
 from adapters.media.local_directory import LocalDirectoryMediaStore
@@ -25,7 +26,6 @@ from application.content.sweep import MediaSweep
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.identity.age_verification import AgeVerifications
-from application.ledger import Ledger
 from application.moderation import Moderation
 from application.onboarding import CreatorOnboarding
 from application.payouts.run import Payouts
@@ -45,26 +45,16 @@ from application.wallets import WalletAdministration
 from domain.fees import FeeSchedule
 from domain.strikes import StrikePolicy
 from projections.admin_queries import AdminQueries
-from projections.audit import AuditProjection
-from projections.base import Projection
-from projections.chat_messages import ChatMessagesProjection
+from projections.catalog import all_projections
 from projections.chat_queries import ChatQueries
-from projections.content import ContentProjection, ContentQueries
-from projections.creators import CreatorsProjection
+from projections.content import ContentQueries
 from projections.db import PostgresReadModelDb, ReadModelDb, SqliteReadModelDb
-from projections.earnings import EarningsProjection
-from projections.finance_flags import FinanceFlagsProjection
-from projections.moderation import ModerationProjection
-from projections.payouts import PayoutQueries, PayoutsProjection
+from projections.payouts import PayoutQueries
 from projections.persona_queries import PersonaQueries
-from projections.personas import PersonasProjection
-from projections.ppv import PpvOffersProjection, PpvQueries
-from projections.purchases import PurchasesProjection
+from projections.ppv import PpvQueries
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
-from projections.spends import SpendsProjection
-from projections.subscriptions import SubscriptionQueries, SubscriptionsProjection
-from projections.wallets import WalletsProjection
+from projections.subscriptions import SubscriptionQueries
 
 
 @dataclass
@@ -114,13 +104,6 @@ class Core:
         self.spending.close()
         self.read_db.close()
         self.ledger.close()
-
-
-def all_projections() -> list[Projection]:
-    return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
-            FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
-            PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),
-            ContentProjection(), PayoutsProjection(), ChatMessagesProjection(), AuditProjection()]
 
 
 def fee_schedule(settings: Settings) -> FeeSchedule:

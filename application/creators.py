@@ -3,8 +3,8 @@
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.creator import Creator
 from domain.errors import UnknownCreatorError

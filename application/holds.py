@@ -4,8 +4,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import DueHolds
 from domain.aggregates.earnings_hold import HELD
 

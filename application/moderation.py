@@ -6,8 +6,8 @@ Every decision is an event with its actor. No admin can act on their own creator
 from typing import Any
 from uuid import UUID
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.content_report import ContentReport
 from domain.aggregates.creator import Creator

@@ -6,9 +6,9 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
 from application.declarations import current, required_versions
-from application.ledger import Ledger
 from application.ports import PaymentGateway
 from domain import ids
 from domain.aggregates.creator import Creator, InvalidOnboardingDataError

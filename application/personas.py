@@ -14,9 +14,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
-from application.ledger import Ledger
 from application.moderation import SelfModerationError
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.checks import SafetyChecks

@@ -8,6 +8,28 @@ from typing import Any, Protocol
 from domain.catalogue import TokenPack
 from domain.errors import DomainError
 
+# What the ports raise: the adapters behind them translate their providers' failures to these.
+
+class PaymentProviderError(DomainError):
+    """Stripe could not be reached or answered with a server error: worth retrying."""
+
+    code = "payment_provider_error"
+
+
+class PaymentRefusedError(PaymentProviderError):
+    """Stripe refused the request itself (an invalid request, a disabled account): retrying
+    the same request cannot succeed."""
+
+    code = "payment_refused"
+
+
+class WebhookSignatureError(DomainError):
+    code = "invalid_signature"
+
+
+class ModelProviderError(DomainError):
+    code = "model_provider_error"
+
 
 @dataclass(frozen=True)
 class CheckoutSession:

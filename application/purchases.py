@@ -9,8 +9,8 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, PurchaseIndex
 from application.reversals import give_back_revoked_unlocks, reinstate_spends, reverse_spends
 from application.stripe_charges import (

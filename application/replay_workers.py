@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
+from adapters import heap
 from adapters.eventstore.config import Database
-from application import heap
 
 _ledger: Any = None
 
@@ -27,7 +27,7 @@ def _open(db: Database) -> None:
     on a machine whose cores the money paths already use, a replay takes what they leave (a
     second-long replay at equal priority took a core from tips and put their p99 at ×3–5)."""
     global _ledger
-    from application.ledger import Ledger
+    from adapters.eventstore.ledger import Ledger
 
     os.nice(10)
     _ledger = Ledger(db, prepare=False)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.token_purchase import TokenPurchase

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     # Set by `lyra serve` when a process of its own follows the ledger: the API then waits for
     # the read models by polling their positions, and never catches up on its own thread.
     projections_followed_elsewhere: bool = False
-    # Set by `lyra serve`: once started, the process freezes its start-up heap (application.heap).
+    # Set by `lyra serve`: once started, the process freezes its start-up heap (adapters.heap).
     settle_heap: bool = False
 
     @model_validator(mode="after")

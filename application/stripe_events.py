@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.stripe_event import StripeEventReceipt
 

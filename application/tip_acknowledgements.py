@@ -4,11 +4,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import Ledger
 from application.chat.companion import tip_prompt as companion
 from application.chat.intimate import tip_prompt as intimate
 from application.chat.tip_rules import safe_acknowledgement
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import ChatMessage, ChatModel
 from domain import ids
 from domain.aggregates.tip import Tip

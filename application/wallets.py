@@ -1,8 +1,8 @@
 """Staff actions on a fan's wallet: clearing the freeze a dispute put on it, with a reason."""
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
 from application.errors import UnknownWalletError
-from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.wallet import Wallet
 

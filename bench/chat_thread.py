@@ -16,8 +16,8 @@ import argparse
 import time
 from datetime import UTC, datetime
 
+from adapters.eventstore.ledger import Ledger
 from application.bootstrap import Core
-from application.ledger import Ledger
 from bench.chat import percentile
 from bench.tips import drop_schema, make_core, new_schema, seed, storefront
 from domain import chat_thread

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from application import heap
+from adapters import heap
 from application.spending.commands import send_tip
 from bench.tips import URL, drop_schema, make_core, new_schema, seed
 from projections import staged_rebuild

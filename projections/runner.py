@@ -16,8 +16,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from application import heap
-from application.ledger import Ledger
+from adapters import heap
+from adapters.eventstore.ledger import Ledger
 from projections.base import Projection
 from projections.db import PostgresReadModelDb, ReadModelDb, Tx
 from projections.fanout import Fanout

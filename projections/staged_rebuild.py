@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from projections.base import Projection
 from projections.db import PostgresReadModelDb, SqliteReadModelDb, Tx
 from projections.fanout import Fanout

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from application import heap
-from application.bootstrap import all_projections
-from application.ledger import Ledger
+from adapters import heap
+from adapters.eventstore.ledger import Ledger
 from projections.base import Projection
+from projections.catalog import all_projections
 from projections.db import SqliteReadModelDb
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from adapters import heap
 from adapters.eventstore.bulk import select_events_after
-from application import heap
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.wallet import Wallet

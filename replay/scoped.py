@@ -13,9 +13,9 @@ from uuid import UUID
 
 from eventsourcing.application import project_aggregate
 
+from adapters import heap
 from adapters.eventstore.bulk import select_events_after
-from application import heap
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.wallet import Wallet

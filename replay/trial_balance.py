@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from projections.earnings import EarningsProjection
 from projections.payouts import PayoutsProjection
 from projections.purchases import PurchasesProjection

@@ -2,7 +2,7 @@
 when a person is watching."""
 
 from adapters.eventstore.hash_chain import ChainReport, total_events, verify
-from application.ledger import Ledger
+from adapters.eventstore.ledger import Ledger
 from replay.progress import progress_bar
 
 

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 import anthropic
 from anthropic.types import AssistantMessageParam, MessageParam, UserMessageParam
 
-from application.errors import ModelProviderError
-from application.ports import ChatMessage
+from application.ports import ChatMessage, ModelProviderError
 
 
 class AnthropicChatModel:

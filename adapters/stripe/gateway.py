@@ -6,11 +6,12 @@ from typing import Any
 import stripe
 
 from adapters.stripe.webhooks import verify_and_parse
-from application.errors import PaymentProviderError, PaymentRefusedError
 from application.ports import (
     CheckoutSession,
     CheckoutSessionInfo,
     IdentitySession,
+    PaymentProviderError,
+    PaymentRefusedError,
     SubscriptionPlan,
 )
 from domain.catalogue import CURRENCY, TokenPack

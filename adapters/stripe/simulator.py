@@ -21,11 +21,12 @@ import httpx
 
 from adapters.stripe.gateway import subscription_metadata
 from adapters.stripe.webhooks import sign, verify_and_parse
-from application.errors import PaymentProviderError, PaymentRefusedError
 from application.ports import (
     CheckoutSession,
     CheckoutSessionInfo,
     IdentitySession,
+    PaymentProviderError,
+    PaymentRefusedError,
     SubscriptionPlan,
 )
 from domain.catalogue import CURRENCY, TokenPack

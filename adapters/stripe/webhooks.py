@@ -8,7 +8,7 @@ from typing import Any
 
 import stripe
 
-from application.errors import WebhookSignatureError
+from application.ports import WebhookSignatureError
 
 
 def verify_and_parse(payload: bytes, signature_header: str, secret: str) -> dict[str, Any]:

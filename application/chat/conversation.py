@@ -21,6 +21,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.chat import memory_notes
 from application.chat.checked_relay import CheckedReply
 from application.chat.give_back import give_back, give_back_plan
@@ -28,10 +29,9 @@ from application.chat.modes import enabled_modes
 from application.chat.pricing import INCLUDED, TOKENS, NextMessage, next_message
 from application.chat.reply_rules import TIP_PRESSURE, Rule, broken
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError, IdempotencyConflictError, ModelProviderError
-from application.ledger import Ledger
+from application.errors import IdempotencyConflictError
 from application.personas import Personas
-from application.ports import ChatMessage, ChatModel, ThreadTips
+from application.ports import ChatMessage, ChatModel, ModelProviderError, ThreadTips
 from application.safety.blocked_terms import BlockedTermFilter
 from application.safety.checks import BlockedTermsError
 from application.sellers import as_uuid, live_persona

@@ -8,8 +8,8 @@ from functools import partial
 from typing import Any
 from uuid import UUID
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import PendingMessageCharges
 from application.subscriptions.service import Subscriptions
 from domain import ids

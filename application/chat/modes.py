@@ -3,8 +3,8 @@
 from typing import Any
 from uuid import UUID
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.personas import Personas
 from domain import ids
 from domain.aggregates.chat_settings import ChatSettings

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from uuid import UUID, uuid4
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
 from application.content.media_types import SNIFF_BYTES, sniff
 from application.content.signed_urls import MediaUrlSigner
-from application.ledger import Ledger
 from application.personas import Personas
 from application.ports import ImageProcessor, MediaStore
 from application.subscriptions.service import Subscriptions

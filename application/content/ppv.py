@@ -7,9 +7,9 @@ in good standing, one unlock per fan) live with the spend kind.
 
 from uuid import UUID, uuid4
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
 from application.content.library import ContentLibrary
-from application.ledger import Ledger
 from application.personas import Personas
 from application.spending.commands import Spent, unlock_offer
 from application.spending.kinds import UnknownOfferError

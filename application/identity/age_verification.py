@@ -3,8 +3,8 @@ and the outcome arrives as a verified Stripe event, recorded once on the fan's s
 
 from typing import Any
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import IdentityVerifier
 from domain import ids
 from domain.aggregates.age_verification import AgeVerification

@@ -25,11 +25,10 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError, PaymentProviderError, PaymentRefusedError
 from application.holds import HoldReleases
-from application.ledger import Ledger
-from application.ports import PaymentGateway
+from application.ports import PaymentGateway, PaymentProviderError, PaymentRefusedError
 from domain import ids
 from domain.aggregates.creator import Creator
 from domain.aggregates.earnings_hold import HELD, EarningsHold

@@ -14,8 +14,8 @@ event naming no payout we know is recorded and flagged for finance, never applie
 from typing import Any
 from uuid import UUID
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from domain.aggregates.payout import Payout
 
 Plan = tuple[str, list[Any]]

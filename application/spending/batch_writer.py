@@ -16,9 +16,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
-from application.ledger import Ledger
 from application.spending.commands import Spend, Spent
 from application.spending.kinds import Loaded, SpendKind
 from domain import ids

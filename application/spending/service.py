@@ -9,9 +9,9 @@ import zlib
 from collections.abc import Mapping
 from concurrent.futures import Future
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
 from application.group_commit import GroupCommitter
-from application.ledger import Ledger
 from application.spending.batch_writer import AggregateCache, Outcome, SpendBatchWriter
 from application.spending.commands import Spend, Spent
 from application.spending.kinds import KINDS, SpendKind

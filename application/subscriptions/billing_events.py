@@ -17,8 +17,8 @@ the price) is recorded, answered 200, and flagged for finance: never credited bl
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
-from application.ledger import Ledger
 from application.ports import InvoiceIndex
 from application.stripe_charges import (
     DISPUTE_CLOSED,

@@ -12,9 +12,8 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.clock import Clock
-from application.errors import ConcurrencyExhaustedError
-from application.ledger import Ledger
 from application.ports import CheckoutSession, PaymentGateway, SubscriptionPlan
 from application.sellers import as_uuid, live_persona, receiving_creator
 from domain import ids

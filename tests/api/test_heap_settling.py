@@ -1,10 +1,10 @@
-"""A server started by `lyra serve` settles its heap once it is up (application.heap); the
+"""A server started by `lyra serve` settles its heap once it is up (adapters.heap); the
 app the tests serve does not, unless asked."""
 
 import httpx
 import pytest
 
-from application import heap
+from adapters import heap
 from tests.api.conftest import served
 from tests.conftest import FakeClock, pg_settings
 

@@ -42,7 +42,7 @@ class Ledgerbook:
 
 def _start(env: dict[str, str], port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "application.cli", "serve", "--port", str(port)], env=env,
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -105,7 +105,7 @@ def test_processes_opening_the_store_at_once_do_not_deadlock_on_its_triggers(pg_
     """`lyra serve --workers N` opens the store in N processes at once: the append-only and the
     chain DDL lock the same functions and tables in different orders, so they share one lock."""
     from adapters.eventstore.config import parse_database
-    from application.ledger import Ledger
+    from adapters.eventstore.ledger import Ledger
 
     db = parse_database(PG_URL, pg_schema)
     Ledger(db).close()  # the tables exist; what follows only re-creates triggers and functions

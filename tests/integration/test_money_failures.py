@@ -3,7 +3,7 @@
 import pytest
 
 from adapters.stripe.gateway import StripeGateway
-from application.errors import PaymentProviderError
+from application.ports import PaymentProviderError
 from application.spending.commands import send_tip
 from domain import ids
 from tests.fakes.servers import FakeStripe

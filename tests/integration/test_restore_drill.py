@@ -30,7 +30,7 @@ def in_database(url: str, name: str) -> str:
 def verify_from_the_command_line(url: str, schema: str, tmp_path) -> dict:
     env = {**os.environ, "LYRA_DATABASE_URL": url, "LYRA_DB_SCHEMA": schema,
            "LYRA_ENVIRONMENT": "test", "LYRA_MEDIA_DIR": str(tmp_path / "media")}
-    done = subprocess.run([sys.executable, "-m", "application.cli", "ledger", "verify"], env=env,
+    done = subprocess.run([sys.executable, "-m", "cli", "ledger", "verify"], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

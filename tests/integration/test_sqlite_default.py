@@ -120,7 +120,7 @@ def test_the_long_replay_commands_answer_from_the_command_line(tmp_path, clock) 
     now = datetime.now(UTC).isoformat()
 
     def lyra(*args: str) -> dict:
-        done = subprocess.run([sys.executable, "-m", "application.cli", *args], env=env,
+        done = subprocess.run([sys.executable, "-m", "cli", *args], env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         return dict(json.loads(done.stdout))
@@ -141,7 +141,7 @@ def test_the_media_sweep_from_the_command_line(tmp_path) -> None:
            "LYRA_ENVIRONMENT": "test", "LYRA_MEDIA_DIR": str(tmp_path / "media")}
 
     def lyra(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "application.cli", *args], env=env,
+        return subprocess.run([sys.executable, "-m", "cli", *args], env=env,
                               capture_output=True, text=True, timeout=120)
 
     swept = lyra("media", "sweep")

@@ -6,8 +6,8 @@ import pytest
 
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.webhooks import sign
-from application.errors import PaymentProviderError, WebhookSignatureError
 from application.onboarding import RequestContext
+from application.ports import PaymentProviderError, WebhookSignatureError
 from domain import ids
 from domain.catalogue import find_pack
 from tests.fakes.servers import FakeStripe

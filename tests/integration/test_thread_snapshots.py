@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import application.ledger as ledger_module
+import adapters.eventstore.ledger as ledger_module
 from application.bootstrap import build_core
 from application.settings import Settings
 from domain import chat_thread

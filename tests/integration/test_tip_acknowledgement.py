@@ -5,8 +5,7 @@ import pytest
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
 from application.chat.tip_rules import SAFE_FALLBACK
-from application.errors import ModelProviderError
-from application.ports import ChatMessage
+from application.ports import ChatMessage, ModelProviderError
 from application.spending.commands import send_tip
 from application.tip_acknowledgements import TipAcknowledgements, UnknownTipError
 from tests.fakes.servers import FakeAnthropic

@@ -4,11 +4,11 @@ personality a creator configures for it."""
 from typing import Any
 from uuid import UUID
 
+from adapters.eventstore.ledger import Ledger
 from application.chat.companion.prompt import system_prompt
 from application.chat.conversation import Conversation, Scene
 from application.chat.reply_rules import DEPENDENCY, EXPLICIT, HUMAN_CLAIM, MEET_UP, Rule
 from application.clock import Clock
-from application.ledger import Ledger
 from application.personas import Personas
 from domain import ids
 from domain.aggregates.companion_personality import CompanionPersonality, validated

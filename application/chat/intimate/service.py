@@ -1,9 +1,9 @@
 """Intimate chat: age-verified fans only; its policy on the shared conversation engine."""
 
+from adapters.eventstore.ledger import Ledger
 from application.chat.conversation import Scene
 from application.chat.intimate.prompt import system_prompt
 from application.chat.reply_rules import HUMAN_CLAIM, MEET_UP, Rule
-from application.ledger import Ledger
 from domain import ids
 from domain.aggregates.age_verification import AgeVerification
 from domain.aggregates.intimate_thread import IntimateThread

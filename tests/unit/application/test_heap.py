@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from application import heap
+from adapters import heap
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """The fan-out skips a projection only where its handler for the type is empty."""
 
-from application.bootstrap import all_projections
 from projections.audit import AuditProjection
+from projections.catalog import all_projections
 from projections.fanout import Fanout
 
 

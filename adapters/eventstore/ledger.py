@@ -35,9 +35,9 @@ from adapters.eventstore.spend_chunks import (
 )
 from adapters.eventstore.topics import register_short_topics
 from adapters.eventstore.wallet_codec import MissingChunkError, wallet_transcodings
-from application.errors import ConcurrencyExhaustedError
 from domain.aggregates.wallet import Wallet, keep_detail
 from domain.chat_thread import ChatThread
+from domain.errors import DomainError
 
 A = TypeVar("A")
 
@@ -46,6 +46,12 @@ SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
 _CHUNK_NAME = re.compile(rb"sc[0-9a-f]{32}")  # how a snapshot names a spend chunk
 
 log = logging.getLogger(__name__)
+
+
+class ConcurrencyExhaustedError(DomainError):
+    """A save kept meeting a concurrent write, planned again each time, and gave up."""
+
+    code = "concurrency_conflict"
 
 
 class Ledger(Application[UUID]):

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from application import heap
+from adapters import heap
 from application.settings import get_settings
 from domain.errors import DomainError
 
@@ -111,13 +111,13 @@ def main(argv: list[str] | None = None) -> int:
             print("--workers needs PostgreSQL (LYRA_DATABASE_URL): SQLite has one writer",
                   file=sys.stderr)
             return 2
-        os.environ["LYRA_SETTLE_HEAP"] = "true"  # for every worker (application.heap)
+        os.environ["LYRA_SETTLE_HEAP"] = "true"  # for every worker (adapters.heap)
         settings = settings.model_copy(update={"settle_heap": True})
         follower = None
         if postgres and settings.run_projections:
             # On PostgreSQL the read models are followed by a process of their own, so request
             # handling never shares an interpreter with them (they fell behind under load).
-            follower = subprocess.Popen([sys.executable, "-m", "application.cli", "projections",
+            follower = subprocess.Popen([sys.executable, "-m", "cli", "projections",
                                          "run", "--parent-pid", str(os.getpid())])
             os.environ["LYRA_RUN_PROJECTIONS"] = "false"
             os.environ["LYRA_PROJECTIONS_FOLLOWED_ELSEWHERE"] = "true"
@@ -250,6 +250,3 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
             default=str))
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The `lyra` command line: the outermost layer, above the API it serves."""
