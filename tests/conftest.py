@@ -81,3 +81,14 @@ hypothesis_settings.register_profile(
     "long", deadline=None, max_examples=50, stateful_step_count=100,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+UNIT = os.path.join("tests", "unit") + os.sep
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything outside tests/unit is `slow` (a real PostgreSQL, a served API, a browser):
+    `pytest -m "not slow"` is the fast selection to run while working (CONTRIBUTING.md)."""
+    for item in items:
+        if UNIT not in str(item.path):
+            item.add_marker(pytest.mark.slow)

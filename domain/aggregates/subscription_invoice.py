@@ -12,12 +12,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import ids
-from domain.card_payment import DISPUTE_LOST, DISPUTE_OPEN, DISPUTE_WON, reversal_target_minor
+from domain.card_payment import RefundsAndDisputes, reversal_target_minor
 
 SOURCE_KIND = "subscription"
 
 
-class SubscriptionInvoice(Aggregate):
+class SubscriptionInvoice(RefundsAndDisputes, Aggregate):
     @staticmethod
     def create_id(stripe_invoice_id: str, **_: object) -> UUID:
         return ids.invoice_id(stripe_invoice_id)
@@ -67,24 +67,24 @@ class SubscriptionInvoice(Aggregate):
         return target - self.reversal_applied_minor
 
     def record_refund(self, refunded_minor_total: int, at: datetime) -> bool:
-        """Stripe reports the cumulative refunded amount; only an increase is news."""
-        if refunded_minor_total <= self.refunded_minor:
+        refunded = self.refund_news(refunded_minor_total, self.amount_minor)
+        if refunded is None:
             return False
-        self._refunded(refunded_minor_total=min(refunded_minor_total, self.amount_minor), at=at)
+        self._refunded(refunded_minor_total=refunded, at=at)
         return True
 
     def record_dispute(self, dispute_id: str, amount_minor: int, at: datetime) -> bool:
-        if self.dispute_status is not None:
+        if not self.dispute_may_open:
             return False
         self._disputed(dispute_id=dispute_id, amount_minor=amount_minor, at=at)
         return True
 
     def record_dispute_closed(self, dispute_id: str, won: bool, fee_minor: int,
                               at: datetime) -> bool:
-        if self.dispute_status in (DISPUTE_WON, DISPUTE_LOST):
+        outcome = self.dispute_outcome(won, fee_minor)
+        if outcome is None:
             return False
-        self._dispute_closed(dispute_id=dispute_id, outcome=DISPUTE_WON if won else DISPUTE_LOST,
-                             fee_minor=0 if won else max(0, fee_minor), at=at)
+        self._dispute_closed(dispute_id=dispute_id, outcome=outcome[0], fee_minor=outcome[1], at=at)
         return True
 
     def apply_reversal(self, amount_minor: int, creator_minor: int, at: datetime) -> None:
@@ -110,8 +110,7 @@ class SubscriptionInvoice(Aggregate):
 
     @event(Disputed)
     def _disputed(self, dispute_id: str, amount_minor: int, at: datetime) -> None:
-        self.dispute_id = dispute_id
-        self.dispute_status = DISPUTE_OPEN
+        self._dispute_opened_state(dispute_id)
 
     class DisputeClosed(Aggregate.Event):
         dispute_id: str
@@ -121,9 +120,7 @@ class SubscriptionInvoice(Aggregate):
 
     @event(DisputeClosed)
     def _dispute_closed(self, dispute_id: str, outcome: str, fee_minor: int, at: datetime) -> None:
-        self.dispute_id = self.dispute_id or dispute_id
-        self.dispute_status = outcome
-        self.dispute_fee_minor = fee_minor
+        self._dispute_closed_state(dispute_id, outcome, fee_minor)
 
     class ReversalApplied(Aggregate.Event):
         amount_minor: int

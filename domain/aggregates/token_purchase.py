@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import ids
-from domain.card_payment import DISPUTE_LOST, DISPUTE_OPEN, DISPUTE_WON, is_disputed
+from domain.card_payment import RefundsAndDisputes, is_disputed
 from domain.money import proportional_ceil
 
 OPEN = "open"
@@ -22,7 +22,7 @@ COMPLETED = "completed"
 FAILED = "failed"
 
 
-class TokenPurchase(Aggregate):
+class TokenPurchase(RefundsAndDisputes, Aggregate):
     @staticmethod
     def create_id(checkout_session_id: str, **_: object) -> UUID:
         return ids.purchase_id(checkout_session_id)
@@ -91,17 +91,16 @@ class TokenPurchase(Aggregate):
             self._failed(reason=reason, at=at)
 
     def record_refund(self, refunded_minor_total: int, at: datetime) -> None:
-        """Stripe reports the cumulative refunded amount; only an increase is news."""
-        if refunded_minor_total <= self.refunded_minor:
+        refunded = self.refund_news(refunded_minor_total, self.price_minor)
+        if refunded is None:
             return
-        refunded = min(refunded_minor_total, self.price_minor)
         target = proportional_ceil(self.tokens, refunded, self.price_minor)
         self._refunded(refunded_minor_total=refunded,
                        reversal_target_tokens=max(target, self.reversal_target_tokens), at=at)
 
     def record_dispute(self, dispute_id: str, amount_minor: int, at: datetime) -> bool:
-        """True when this opened the dispute; a repeat, or an open after its close, is a no-op."""
-        if self.dispute_status is not None:
+        """True when this opened the dispute."""
+        if not self.dispute_may_open:
             return False
         self._disputed(dispute_id=dispute_id, amount_minor=amount_minor,
                        reversal_target_tokens=self.tokens, at=at)
@@ -109,14 +108,11 @@ class TokenPurchase(Aggregate):
 
     def record_dispute_closed(self, dispute_id: str, won: bool, fee_minor: int,
                               at: datetime) -> bool:
-        """True when this recorded the outcome; the first outcome stands, repeats are no-ops.
-
-        Lost: the reversal stands and Stripe's fee is the platform's cost (never the creator's).
-        """
-        if self.dispute_status in (DISPUTE_WON, DISPUTE_LOST):
+        """True when this recorded the outcome. Lost, the reversal stands."""
+        outcome = self.dispute_outcome(won, fee_minor)
+        if outcome is None:
             return False
-        self._dispute_closed(dispute_id=dispute_id, outcome=DISPUTE_WON if won else DISPUTE_LOST,
-                             fee_minor=0 if won else max(0, fee_minor), at=at)
+        self._dispute_closed(dispute_id=dispute_id, outcome=outcome[0], fee_minor=outcome[1], at=at)
         return True
 
     def apply_reversal(self, amount_tokens: int, at: datetime) -> None:
@@ -163,8 +159,7 @@ class TokenPurchase(Aggregate):
     @event(Disputed)
     def _disputed(self, dispute_id: str, amount_minor: int, reversal_target_tokens: int,
                   at: datetime) -> None:
-        self.dispute_id = dispute_id
-        self.dispute_status = DISPUTE_OPEN
+        self._dispute_opened_state(dispute_id)
 
     class DisputeClosed(Aggregate.Event):
         dispute_id: str
@@ -174,9 +169,7 @@ class TokenPurchase(Aggregate):
 
     @event(DisputeClosed)
     def _dispute_closed(self, dispute_id: str, outcome: str, fee_minor: int, at: datetime) -> None:
-        self.dispute_id = self.dispute_id or dispute_id
-        self.dispute_status = outcome
-        self.dispute_fee_minor = fee_minor
+        self._dispute_closed_state(dispute_id, outcome, fee_minor)
 
     class ReversalApplied(Aggregate.Event):
         amount_tokens: int
