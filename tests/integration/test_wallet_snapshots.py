@@ -61,13 +61,18 @@ def test_a_wallet_is_read_from_its_latest_snapshot(make_core, pg_schema) -> None
     assert cold.ledger.get_snapshotted(ids.wallet_id("fan-1")).balance_tokens == 500 - 235
 
 
+def tipped(core, tips: int = 120) -> None:
+    """fan-1 with a 500-token pack and `tips` one-token tips to creator-1."""
+    core.creators.register("creator-1", "Luna", "adm-1")
+    buy(core, "fan-1")
+    for _ in range(tips):
+        tip(core, "fan-1")
+
+
 def test_an_unreadable_snapshot_is_ignored_and_the_wallet_replayed(make_core, pg_schema,
                                                                     caplog) -> None:
     core = make_core()
-    core.creators.register("creator-1", "Luna", "adm-1")
-    buy(core, "fan-1")
-    for _ in range(120):
-        tip(core, "fan-1")
+    tipped(core)
     with psycopg.connect(PG_URL) as conn:
         conn.execute(sql.SQL("UPDATE {}.ledger_snapshots SET state = %s").format(
             sql.Identifier(pg_schema)), (b"{not json",))
@@ -156,10 +161,7 @@ def test_a_snapshot_naming_a_lost_chunk_is_ignored_and_the_wallet_replayed(
         make_core, pg_schema, monkeypatch, caplog) -> None:
     monkeypatch.setattr(wallet_codec, "CHUNK_ROWS", 16)
     core = make_core()
-    core.creators.register("creator-1", "Luna", "adm-1")
-    buy(core, "fan-1")
-    for _ in range(120):
-        tip(core, "fan-1")
+    tipped(core)
     with psycopg.connect(PG_URL) as conn:
         conn.execute(sql.SQL("DELETE FROM {}.ledger_spend_chunks WHERE hash IN (SELECT hash "
                              "FROM {}.ledger_spend_chunks LIMIT 1)").format(
