@@ -28,14 +28,16 @@ class LedgerQueries:
 
     def transactions(self, fan_id: str, limit: int = 50,
                      before_position: int | None = None) -> list[dict[str, Any]]:
-        """A spend that a refund or dispute reversed says so, with the tokens and the reason."""
+        """A spend that a refund or dispute reversed says so, with the tokens and the reason;
+        one that paid a creator names them."""
         where = "t.fan_id = %s" + (" AND t.position < %s" if before_position else "")
         params: tuple[Any, ...] = (fan_id, before_position) if before_position else (fan_id,)
         return self._db.query(
             "SELECT t.position, t.kind, t.amount_tokens, t.balance_after_tokens, t.ref_id, "
-            "t.counterparty_id, t.occurred_at, COALESCE(s.reversed_source_tokens, 0) "
-            "AS reversed_tokens, s.reversal_reason FROM rm_wallet_transactions t "
-            f"LEFT JOIN rm_spends s ON s.spend_id = t.ref_id WHERE {where} "
+            "t.counterparty_id, c.display_name AS counterparty_name, t.occurred_at, "
+            "COALESCE(s.reversed_source_tokens, 0) AS reversed_tokens, s.reversal_reason "
+            "FROM rm_wallet_transactions t LEFT JOIN rm_spends s ON s.spend_id = t.ref_id "
+            f"LEFT JOIN rm_creators c ON c.creator_id = t.counterparty_id WHERE {where} "
             "ORDER BY t.position DESC LIMIT %s", (*params, limit))
 
     def earnings(self, creator_id: str) -> dict[str, Any]:

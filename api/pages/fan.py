@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import CoreDep
-from api.pages.render import after_command, flash, page
+from api.pages.render import after_command, flash, page, what_happened
 from api.pages.session import Form, SignedIn, Viewer
 from api.routers import media
 from application.spending import commands as spend
@@ -124,20 +124,11 @@ def buy(request: Request, core: CoreDep, user: SignedIn, form: Form) -> Response
     return RedirectResponse(session.url, status_code=303)
 
 
-WHAT_HAPPENED = {
-    "purchase": "Tokens added to your wallet", "tip": "You sent a tip",
-    "unlock": "You unlocked an offer", "message": "You paid for a message",
-    "no_reply": "A message got no reply: its tokens are back",
-    "refund": "A refund took tokens back", "dispute": "A dispute took tokens back",
-    "dispute_won": "A dispute was decided: tokens restored",
-}
-
-
 @router.get("/notifications")
 def notifications(request: Request, core: CoreDep, user: SignedIn) -> Response:
     """The fan's activity, newest first: money in and out of the wallet (and why anything was
     taken back) and every subscription's state."""
-    items = [{"at": t["occurred_at"], "text": WHAT_HAPPENED.get(t["kind"], t["kind"]),
+    items = [{"at": t["occurred_at"], "text": what_happened(t),
               "detail": f"{t['amount_tokens']:+} tokens" + (
                   f" (reversed: {t['reversal_reason']})" if t["reversal_reason"] else ""),
               "link": "/wallet"}

@@ -29,7 +29,25 @@ def tokens_in_pounds(tokens: int | None) -> str:
     return pounds(int(tokens or 0) * 100 // TOKENS_PER_GBP)
 
 
+WHAT_HAPPENED = {
+    "purchase": "Tokens added to your wallet", "tip": "Tip to {name}",
+    "unlock": "Unlocked an offer from {name}", "message": "Paid message to {name}",
+    "no_reply": "A message got no reply: its tokens are back",
+    "refund": "A refund took tokens back", "dispute": "A dispute took tokens back",
+    "dispute_won": "A dispute was decided: tokens restored",
+}
+
+
+def what_happened(row: dict[str, Any]) -> str:
+    """A wallet history row as a person says it, naming the creator a spend paid."""
+    text = WHAT_HAPPENED.get(str(row["kind"]), str(row["kind"]))
+    name = row.get("counterparty_name") or row.get("counterparty_id")
+    return text.format(name=name) if name else text.replace(" to {name}", "").replace(
+        " from {name}", "")
+
+
 templates.env.filters["pounds"] = pounds
+templates.env.filters["what_happened"] = what_happened
 templates.env.filters["tokens_gbp"] = tokens_in_pounds
 templates.env.globals["TOKENS_PER_GBP"] = TOKENS_PER_GBP
 

@@ -48,6 +48,10 @@ def test_a_fan_browses_buys_tokens_tips_and_chats(api, open_page) -> None:
     expect(page.locator(".bubble:not(.fan):not(.tip)")).to_have_count(1)
     page.goto("/wallet")
     expect(page.get_by_test_id("wallet-balance")).to_have_text("600")
+    # The history names whom each spend paid, in the reader's own time and how long ago.
+    what = page.get_by_test_id("history-what")
+    expect(what).to_have_text(["Paid message to Luna", "Tip to Luna", "Tokens added to your wallet"])
+    expect(page.locator("time").first).not_to_contain_text("UTC")  # pages.js rewrote it
 
 
 def test_a_creator_sees_earnings_over_time_and_switches_chat_modes(api, open_page) -> None:

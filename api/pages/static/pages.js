@@ -20,3 +20,16 @@ document.addEventListener("input", (event) => {
   const pence = Math.floor(((+amount.value || 0) * 100) / +amount.dataset.tokensPerGbp);
   shown.textContent = "£" + (pence / 100).toFixed(2);
 });
+
+// Moments in the reader's own time zone, and how long ago (the page says UTC without script).
+const ago = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const steps = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+               ["hour", 3600], ["minute", 60]];
+for (const shown of document.querySelectorAll("time[datetime]")) {
+  const moment = new Date(shown.getAttribute("datetime"));
+  if (Number.isNaN(moment.getTime())) continue;
+  const seconds = (moment.getTime() - Date.now()) / 1000;
+  const [unit, size] = steps.find(([, size]) => Math.abs(seconds) >= size) || ["second", 1];
+  shown.textContent = `${moment.toLocaleString()} (${ago.format(Math.round(seconds / size), unit)})`;
+  shown.title = shown.getAttribute("datetime");
+}
