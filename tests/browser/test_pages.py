@@ -43,7 +43,8 @@ def test_a_fan_browses_buys_tokens_tips_and_chats(api, open_page) -> None:
     expect(page.get_by_test_id("mode-badge")).to_have_text("Companion")
     expect(page.get_by_test_id("price")).to_contain_text("100 tokens")
     page.get_by_label("Your message").fill("Hello! What do you like to do?")
-    page.get_by_test_id("send-message").click()
+    with page.expect_navigation():  # once the reply has streamed, the page reloads the thread
+        page.get_by_test_id("send-message").click()
     expect(page.locator(".bubble.fan")).to_contain_text("Hello! What do you like to do?")
     expect(page.locator(".bubble:not(.fan):not(.tip)")).to_have_count(1)
     page.goto("/wallet")
