@@ -143,8 +143,8 @@ class Ledger(Application[UUID]):
                 < o.version // SNAPSHOT_EVERY]
 
     def _snapshot(self, due: list[Any]) -> None:
-        """Its chunks first, then the snapshot that names them, then what neither it nor the
-        snapshot before it needs."""
+        """Its chunks first, then the snapshot that names them; then older snapshots go, and
+        chunks no snapshot has named for KEPT_VERSIONS versions."""
         for aggregate in due:
             if isinstance(aggregate, Wallet) and not aggregate.compact:
                 continue  # loaded in detail: its snapshot would not be the compact state

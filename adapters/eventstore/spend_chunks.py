@@ -32,14 +32,11 @@ def chunk_hash(owner: UUID, text: str) -> str:
 
 
 class SnapshotChunks:
-    """What one snapshot being written or read needs: its owner, the chunks it produced, and
-    the chunks fetched ahead of decoding."""
+    """The snapshot being written: its owner, and the chunks its lots were cut into."""
 
-    def __init__(self, owner: UUID | None = None,
-                 fetched: dict[str, str] | None = None) -> None:
+    def __init__(self, owner: UUID) -> None:
         self.owner = owner
         self.written: dict[str, str] = {}
-        self.fetched = fetched or {}
 
 
 CURRENT: ContextVar[SnapshotChunks | None] = ContextVar("snapshot_chunks", default=None)
@@ -122,11 +119,14 @@ class SpendChunkStore:
                             .format(self._table), [(h, owner, version, chunks[h]) for h in new])
             return
         table = TABLE["sqlite"]
+        present = self.present(hashes)  # only new chunks carry their spends to the store
+        marks = ",".join("?" * len(hashes))
         with self.recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"UPDATE {table} SET used_at = ? WHERE hash IN ({marks})",
+                           (version, *hashes))
             cursor.executemany(
-                f"INSERT INTO {table} (hash, owner, used_at, spends) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (hash) DO UPDATE SET used_at = excluded.used_at",
-                [(h, owner.hex, version, chunks[h]) for h in hashes])
+                f"INSERT INTO {table} (hash, owner, used_at, spends) VALUES (?, ?, ?, ?)",
+                [(h, owner.hex, version, chunks[h]) for h in hashes if h not in present])
 
     def prune(self, owner: UUID, below_version: int) -> None:
         """Drop the owner's chunks no snapshot from `below_version` on names."""

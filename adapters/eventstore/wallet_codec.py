@@ -40,7 +40,7 @@ class LotAsList(Transcoding):
         """The packed string, or [chunk names, inline tail] inside a snapshot being taken.
         Chunks the lot was read with and has not needed since are named again, unread."""
         context = CURRENT.get()
-        if context is None or context.owner is None:
+        if context is None:
             return lot.packed_consumptions()
         names = list(lot.sealed) if lot.spends is None else []
         unsealed = lot.unsealed_packed() if lot.spends is None else lot.packed_consumptions()
@@ -57,7 +57,7 @@ class LotAsList(Transcoding):
 
     def decode(self, data: Any) -> Lot:
         """A lot whose spends were written in chunks keeps their names and reads them on first
-        need (a tip only appends), unless they were fetched ahead with the snapshot."""
+        need (a tip only appends)."""
         (purchase_id, credited, remaining, credited_at, reversed_tokens, spends,
          reversals, last_spent_at, archived) = data
         lot = Lot(purchase_id=purchase_id, credited_tokens=credited, remaining_tokens=remaining,
@@ -68,11 +68,6 @@ class LotAsList(Transcoding):
                   last_spent_at=last_spent_at, archived=archived)
         if not isinstance(spends, str):
             lot.sealed, lot.read_sealed = list(spends[0]), self._read
-            context = CURRENT.get()
-            if context is not None and all(name in context.fetched for name in lot.sealed):
-                lot.packed = ";".join(part for part in (*[context.fetched[name] for name in
-                                                          lot.sealed], lot.packed) if part)
-                lot.sealed, lot.read_sealed = [], None
         return lot
 
     def _read(self, names: list[str]) -> str:
@@ -84,6 +79,5 @@ class LotAsList(Transcoding):
 
 
 def wallet_transcodings(store: SpendChunkStore | None = None) -> tuple[Transcoding, ...]:
-    """The transcodings a wallet snapshot needs; without a store, only chunks fetched ahead
-    (`CURRENT.fetched`) resolve."""
+    """The transcodings a wallet snapshot needs, reading chunks from this store."""
     return (LotAsList(store),)

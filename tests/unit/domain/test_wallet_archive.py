@@ -74,14 +74,8 @@ def _through_a_snapshot(wallet: Wallet) -> Wallet:
         CURRENT.reset(token)
         wallet_codec.CHUNK_ROWS = rows
     CHUNKS.chunks.update(written.written)
-    # Read as a cold read does (the chunks' names kept, read on first need), or with the chunks
-    # fetched ahead, by turns.
-    token = CURRENT.set(SnapshotChunks(fetched=written.written) if wallet.version % 4 < 2
-                        else None)
-    try:
-        restored = MAPPER.to_domain_event(stored).mutate(None)
-    finally:
-        CURRENT.reset(token)
+    # Read as a cold read does: the chunks' names kept, the chunks read on first need.
+    restored = MAPPER.to_domain_event(stored).mutate(None)
     assert isinstance(restored, Wallet)
     return restored
 
