@@ -1,5 +1,6 @@
 """The composition root: settings in, a wired ledger core out. Nothing else constructs adapters."""
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,9 +11,11 @@ from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
 from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.media.pillow_images import PillowImages
+from adapters.signing.ed25519 import Ed25519Signer
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.audit_log import AuditLog
+from application.audit_pack.checkpoints import Checkpoints
 from application.chat.companion.service import CompanionChat, CompanionPolicy
 from application.chat.conversation import Conversation
 from application.chat.give_back import StaleTurns
@@ -31,7 +34,7 @@ from application.onboarding import CreatorOnboarding
 from application.payouts.run import Payouts
 from application.payouts.stripe_events import ConnectEvents
 from application.personas import Personas
-from application.ports import ChatModel, PaymentGateway
+from application.ports import ChatModel, CheckpointSigner, PaymentGateway
 from application.purchases import TokenPurchases
 from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
@@ -97,6 +100,7 @@ class Core:
     stale_turns: StaleTurns
     clock: Clock
     replays: ReplayWorkers
+    checkpoints: Checkpoints
 
     def close(self) -> None:
         self.replays.close()
@@ -139,6 +143,14 @@ def chat_model(settings: Settings) -> ChatModel:
                                   settings.anthropic_base_url,
                                   timeout_s=settings.anthropic_timeout_seconds)
     return OfflineChatModel()
+
+
+def checkpoint_signer(settings: Settings) -> CheckpointSigner:
+    if settings.checkpoint_signing_key:
+        return Ed25519Signer.from_base64(settings.checkpoint_signing_key)
+    if settings.environment == "test":
+        return Ed25519Signer(os.urandom(32))
+    return Ed25519Signer.from_file(settings.checkpoint_key_file)
 
 
 def build_core(settings: Settings, clock: Clock = system_clock,
@@ -222,4 +234,5 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
         clock=clock,
         replays=ReplayWorkers(db, settings.replay_processes),
+        checkpoints=Checkpoints(ledger, lambda: checkpoint_signer(settings), clock),
     )

@@ -218,3 +218,15 @@ class ImageProcessor(Protocol):
         """The image re-encoded from its pixels, upright, with no metadata but its colour
         profile; raises UnreadableImageError."""
         ...
+
+
+class CheckpointSigner(Protocol):
+    """Signs the ledger's checkpoints (Ed25519: adapters/signing/)."""
+
+    @property
+    def public_key(self) -> bytes: ...  # raw, 32 bytes
+
+    @property
+    def key_id(self) -> str: ...  # hex of the first 8 bytes of sha256(public_key)
+
+    def sign(self, message: bytes) -> bytes: ...

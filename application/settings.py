@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     payout_minimum_minor: int = Field(default=2_000, ge=1)  # £20: below it everything carries
     # Failed bank payouts of one payout before its transfer is taken back and support flagged.
     payout_max_bank_attempts: int = Field(default=3, ge=1, le=20)
+    # Signed checkpoints (docs/audit-pack.md): the Ed25519 key as a base64 32-byte seed. Required
+    # in production; in development one is made in `checkpoint_key_file`; tests use a fresh one.
+    checkpoint_signing_key: str | None = None
+    checkpoint_key_file: str = "var/checkpoint-signing.key"
+    checkpoint_interval_minutes: int = Field(default=60, ge=0, le=24 * 60)  # 0: on demand only
     strike_ttl_days: int = 90
     suspend_at_active_strikes: int = 3
     persona_limit: int = 3
@@ -90,6 +95,9 @@ class Settings(BaseSettings):
                 raise ValueError("LYRA_JWT_SECRET is the development placeholder")
             if not self.stripe_secret_key or self.stripe_webhook_secret == SIMULATOR_WEBHOOK_SECRET:
                 raise ValueError("production needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+            if not self.checkpoint_signing_key:
+                raise ValueError("production needs LYRA_CHECKPOINT_SIGNING_KEY (base64 Ed25519 "
+                                 "seed) to sign the ledger's checkpoints")
         return self
 
 

@@ -127,3 +127,6 @@ PAYOUT_CARRY = uuid5(_ROOT, "payout-carry")
 def payout_carry_id(creator_id: str, run_key: str) -> UUID:
     """One record per creator per run of why nothing was paid: a rerun finds it."""
     return uuid5(PAYOUT_CARRY, f"{creator_id}\x1f{run_key}")
+
+
+LEDGER_CHECKPOINTS = uuid5(_ROOT, "ledger-checkpoints")

@@ -26,6 +26,7 @@ from adapters.eventstore.bulk import (
 )
 from adapters.eventstore.config import Database, ensure_schema, eventstore_env, startup_lock
 from adapters.eventstore.hash_chain import backfill_chain, install_hash_chain
+from adapters.eventstore.merkle_store import MerkleStore
 from adapters.eventstore.msgpack_transcoder import MsgpackTranscoder
 from adapters.eventstore.spend_chunks import (
     CURRENT,
@@ -35,6 +36,7 @@ from adapters.eventstore.spend_chunks import (
 )
 from adapters.eventstore.topics import register_short_topics
 from adapters.eventstore.wallet_codec import MissingChunkError, wallet_transcodings
+from domain.aggregates.ledger_checkpoints import LedgerCheckpoints
 from domain.aggregates.wallet import Wallet, keep_detail
 from domain.chat_thread import ChatThread
 from domain.errors import DomainError
@@ -59,7 +61,7 @@ class Ledger(Application[UUID]):
     # Streams a person grows without bound by using them (a chat thread, a wallet): read from
     # their latest snapshot and the events after it, so a read costs the same however long the
     # stream. Only these: every other read stays one query, with no snapshot lookup in front.
-    snapshotted: tuple[type[Aggregate], ...] = (ChatThread, Wallet)
+    snapshotted: tuple[type[Aggregate], ...] = (ChatThread, Wallet, LedgerCheckpoints)
 
     def __init__(self, db: Database, prepare: bool = True) -> None:
         """prepare=False opens a store another process has prepared (its schema, triggers and
@@ -82,6 +84,8 @@ class Ledger(Application[UUID]):
                 if db.kind == "postgres":
                     install_hash_chain(db, self.events_table)
                 backfill_chain(db, self.events_table)
+                MerkleStore(db, self.recorder).create_table()
+        self.merkle = MerkleStore(db, self.recorder)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
         self._classes: dict[str, type] = {}
