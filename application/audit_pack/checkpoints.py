@@ -7,6 +7,7 @@ once: the second save conflicts on the stream's version and returns the first's.
 """
 
 import base64
+import contextlib
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -66,15 +67,13 @@ class Checkpoints:
         merkle.extend(head)
         root = merkle.view(head).root().hex()
         chain_head = merkle.chain_head(head).hex()
-        now = self.clock.now
+        now = self.clock()
         signature = self.signer.sign(signed_text(head, root, chain_head, now.isoformat())).hex()
         stream = stream or LedgerCheckpoints(at=now)
         stream.sign(tree_size=head, root_hash=root, chain_head_hash=chain_head, signed_at=now,
                     key_id=self.signer.key_id, signature=signature)
-        try:
+        with contextlib.suppress(IntegrityError):  # another host signed first: theirs stands
             self.ledger.save(stream)
-        except IntegrityError:  # another host signed first: theirs stands
-            pass
         return self.latest()
 
     def _new_since(self, tree_size: int, head: int) -> bool:

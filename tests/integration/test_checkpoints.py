@@ -6,9 +6,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from adapters.eventstore.merkle import leaf_hash, root_from_inclusion, root_of
 from application.bootstrap import Core
+from application.spending.commands import send_tip
 from domain.aggregates.ledger_checkpoints import signed_text
 from tests.conftest import CoreFactory
-from application.spending.commands import send_tip
 from tests.helpers import fund
 
 
