@@ -16,6 +16,7 @@ from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
 from application.audit_log import AuditLog
 from application.audit_pack.checkpoints import Checkpoints
+from application.audit_pack.export import AuditExports
 from application.chat.companion.service import CompanionChat, CompanionPolicy
 from application.chat.conversation import Conversation
 from application.chat.give_back import StaleTurns
@@ -58,6 +59,7 @@ from projections.ppv import PpvQueries
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
 from projections.subscriptions import SubscriptionQueries
+from replay.payout_rebuild import payout_rebuild
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Core:
     clock: Clock
     replays: ReplayWorkers
     checkpoints: Checkpoints
+    audit_exports: AuditExports
 
     def close(self) -> None:
         self.replays.close()
@@ -199,6 +202,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                             history_limit=settings.chat_history_messages,
                             reply_deadline_s=settings.chat_reply_deadline_seconds)
     age_verifications = AgeVerifications(ledger, gateway, clock, settings.public_url)
+    checkpoints = Checkpoints(ledger, lambda: checkpoint_signer(settings), clock)
     return Core(
         settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
         admin_queries=AdminQueries(read_db),
@@ -234,5 +238,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
         clock=clock,
         replays=ReplayWorkers(db, settings.replay_processes),
-        checkpoints=Checkpoints(ledger, lambda: checkpoint_signer(settings), clock),
+        checkpoints=checkpoints,
+        audit_exports=AuditExports(
+            ledger, checkpoints, queries.hold_ids,
+            lambda since, until, creator: payout_rebuild(read_db, since, until, creator)),
     )

@@ -116,3 +116,33 @@ def select_rows_after(recorder: ApplicationRecorder, schema: str, table: str, st
             conn.cursor(row_factory=tuple_row, binary=True) as curs:
         curs.execute(statement, (start, stop if stop is not None else 2**62, limit), prepare=True)
         return curs.fetchall()
+
+
+def select_streams_with_positions(recorder: ApplicationRecorder, kind: str, schema: str,
+                                  table: str, streams: list[UUID]
+                                  ) -> list[tuple[int, UUID, int, str, bytes]]:
+    """Every stored event of these streams as (position, id, version, topic, state), in ledger
+    order: an audit export's rows, exactly as they are hashed into the chain."""
+    rows: list[tuple[int, UUID, int, str, bytes]] = []
+    if kind == "postgres":
+        statement = sql.SQL(
+            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM unnest(%s::uuid[]) AS k(id) CROSS JOIN LATERAL (SELECT notification_id, "
+            "originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = k.id) e").format(sql.Identifier(schema), sql.Identifier(table))
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
+            for start in range(0, len(streams), 5_000):
+                curs.execute(statement, (streams[start:start + 5_000],), prepare=True)
+                rows += [(row["notification_id"], row["originator_id"],
+                          row["originator_version"], row["topic"], bytes(row["state"]))
+                         for row in curs.fetchall()]
+    else:
+        name = recorder.events_table_name  # type: ignore[attr-defined]
+        with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+            for stream in streams:
+                cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, "
+                               f"CAST(state AS BLOB) FROM {name} WHERE originator_id = ?",
+                               (stream.hex,))
+                rows += [(r[0], UUID(r[1]), r[2], r[3], bytes(r[4])) for r in cursor.fetchall()]
+    rows.sort()
+    return rows

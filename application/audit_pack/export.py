@@ -1,0 +1,179 @@
+"""One creator's money history as an archive an auditor verifies alone (tools/lyra_verify.py).
+
+The archive holds every event that touched the creator's money: their holds' streams, the spends
+and subscription invoices that earned them (and the token purchases that funded those spends,
+whose refunds and disputes reverse them), and the payouts that took from them. Each event is
+stored exactly as the chain hashed it, with the chain's hash before it and its inclusion proof
+in a signed checkpoint; beside them the checkpoint, the public key, the field-name table that
+decodes the stored states, and the statement and payout rebuild as LYRA computes them. A
+manifest names every file's SHA-256.
+
+Cost grows with the creator's history: their streams are read by id, and proofs come from the
+stored tree's tiles (application/audit_pack/checkpoints.py).
+"""
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import project_aggregate
+
+from adapters.eventstore.bulk import select_streams_with_positions
+from adapters.eventstore.field_names import FIELD_NAMES
+from adapters.eventstore.ledger import Ledger
+from application.audit_pack.checkpoints import Checkpoints
+from domain import ids
+from domain.aggregates.earnings_hold import MINOR, EarningsHold
+from domain.errors import DomainError, UnknownCreatorError
+
+FORMAT = "lyra-audit-export/1"
+HOLD_FIGURES = ("amount", "held", "available", "in_payout", "paid", "reversed", "clawback",
+                "clawback_in_payout", "clawback_recovered", "credit")
+
+
+class BeforeFirstEventError(DomainError):
+    code = "before_first_event"
+
+
+@dataclass(frozen=True)
+class AuditArchive:
+    data: bytes
+    summary: dict[str, Any]
+
+
+class AuditExports:
+    def __init__(self, ledger: Ledger, checkpoints: Checkpoints,
+                 hold_ids: Callable[[str], list[str]],
+                 payout_rebuild: Callable[[str, str, str], dict[str, Any]]) -> None:
+        self.ledger = ledger
+        self.checkpoints = checkpoints
+        self.hold_ids = hold_ids
+        self.payout_rebuild = payout_rebuild
+
+    def creator(self, creator_id: str, until: datetime | None = None) -> AuditArchive:
+        creator = self.ledger.get_or_none(ids.creator_id(creator_id))
+        if creator is None:
+            raise UnknownCreatorError(f"no creator {creator_id!r}")
+        if until is not None and until < creator.created_on:
+            raise BeforeFirstEventError(
+                f"{until.isoformat()} is before the creator's first event "
+                f"({creator.created_on.isoformat()})")
+        rows = self._rows([UUID(h) for h in self.hold_ids(creator_id)], until)
+        checkpoint = self.checkpoints.take()
+        size = checkpoint["tree_size"]
+        rows = [row for row in rows if row[0] <= size]  # recorded after it: the next export's
+        positions = [row[0] for row in rows]
+        proofs = self.checkpoints.inclusion(positions, size)
+        previous = self._previous_chain_hashes(positions)
+        events = [{"position": p, "stream": str(stream), "version": version, "topic": topic,
+                   "state": base64.b64encode(state).decode(),
+                   "previous_chain_hash": previous[p].hex(), "proof": proofs[p]}
+                  for p, stream, version, topic, state in rows]
+        statement = self._statement(creator_id, rows, until)
+        moment = (until or checkpoint_time(checkpoint)).isoformat()
+        since = creator.created_on.isoformat()
+        files = {
+            "events.jsonl": "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events),
+            "checkpoint.json": _json(checkpoint),
+            "public_key.json": _json(self.checkpoints.public_key()),
+            "field_names.json": _json(list(FIELD_NAMES)),
+            "statement.json": _json(statement),
+            "payout_rebuild.json": _json(self.payout_rebuild(since, moment, creator_id)),
+        }
+        manifest = {"format": FORMAT, "creator_id": creator_id,
+                    "until": until.isoformat() if until else None, "events": len(events),
+                    "checkpoint_sequence": checkpoint["sequence"],
+                    "files": {name: hashlib.sha256(text.encode()).hexdigest()
+                              for name, text in files.items()}}
+        manifest_text = _json(manifest)
+        signature = self.checkpoints.signer.sign(manifest_text.encode())
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, text in {"manifest.json": manifest_text,
+                               "manifest.sig": base64.b64encode(signature).decode() + "\n",
+                               **files}.items():
+                archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), text,
+                                 compress_type=zipfile.ZIP_DEFLATED)
+        data = buffer.getvalue()
+        return AuditArchive(data, {"creator_id": creator_id, "events": len(events),
+                                   "bytes": len(data), "checkpoint": checkpoint})
+
+    def _rows(self, holds: list[UUID], until: datetime | None
+              ) -> list[tuple[int, UUID, int, str, bytes]]:
+        """The holds' streams, then the streams they name: sources, payouts, and the purchases
+        whose lots funded the sources."""
+        read = self._read(holds, until)
+        sources: set[UUID] = set()
+        payouts: set[UUID] = set()
+        for event in read.values():
+            if isinstance(event, EarningsHold.Held):
+                sources.add(event.source_id)
+            payout_ref = getattr(event, "payout_ref", None)
+            if payout_ref:
+                payouts.add(UUID(payout_ref))
+        named = self._read(sorted(sources | payouts), until)
+        lots = {UUID(str(lot)) for event in named.values()
+                for lot, *_ in (getattr(event, "lots_used", None) or [])}
+        funded = self._read(sorted(lots - sources), until)
+        return sorted(row for row in {**read, **named, **funded})
+
+    def _read(self, streams: list[UUID], until: datetime | None
+              ) -> dict[tuple[int, UUID, int, str, bytes], Any]:
+        rows = select_streams_with_positions(self.ledger.recorder, self.ledger.db.kind,
+                                             self.ledger.db.schema, self.ledger.events_table,
+                                             list(streams))
+        decoded = {row: self.ledger._event(row[3], row[1], row[2], row[4]) for row in rows}
+        return {row: event for row, event in decoded.items()
+                if until is None or event.timestamp <= until}
+
+    def _previous_chain_hashes(self, positions: list[int]) -> dict[int, bytes]:
+        """The chain's entry before each position (the chain of the event before it, whatever
+        stream that was): what the event's own entry is chained to."""
+        merkle = self.ledger.merkle
+        before = merkle.chain_entries(p - 1 for p in positions)
+        return {p: before[p - 1] if p - 1 in before else merkle.chain_head(p - 1)
+                for p in positions}
+
+    def _statement(self, creator_id: str, rows: list[tuple[int, UUID, int, str, bytes]],
+                   until: datetime | None) -> dict[str, Any]:
+        """Each hold and payout as LYRA's aggregates fold them, and the totals by unit."""
+        streams: dict[UUID, list[Any]] = {}
+        for _, stream, version, topic, state in rows:
+            streams.setdefault(stream, []).append(self.ledger._event(topic, stream, version,
+                                                                     state))
+        holds, payouts = [], []
+        totals = {unit: dict.fromkeys(HOLD_FIGURES, 0) for unit in ("tokens", "minor")}
+        for stream, events in streams.items():
+            first = type(events[0]).__qualname__
+            if first == "EarningsHold.Held":
+                hold = project_aggregate(None, events)
+                unit = "minor" if hold.unit == MINOR else "tokens"
+                figures = {name: getattr(hold, name) for name in HOLD_FIGURES}
+                for name, value in figures.items():
+                    totals[unit][name] += value
+                holds.append({"hold_id": str(stream), "source_kind": hold.source_kind,
+                              "source_id": str(hold.source_id), "unit": unit,
+                              "status": hold.status, **figures})
+            elif first == "Payout.Created":
+                payout = project_aggregate(None, events)
+                payouts.append({"payout_id": str(stream), "run_key": payout.run_key,
+                                "status": payout.status, "amount_minor": payout.amount_minor})
+        return {"creator_id": creator_id, "until": until.isoformat() if until else None,
+                "totals": totals, "holds": sorted(holds, key=lambda h: h["hold_id"]),
+                "payouts": sorted(payouts, key=lambda p: p["payout_id"]),
+                "paid_minor": sum(p["amount_minor"] for p in payouts if p["status"] == "paid")}
+
+
+def checkpoint_time(checkpoint: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(checkpoint["signed_at"])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=1, sort_keys=True) + "\n"
