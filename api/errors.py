@@ -10,6 +10,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from domain.errors import DomainError
 
 STATUS_BY_CODE = {
+    "checkpoint_not_found": 404,
+    "invalid_checkpoint_range": 422,
+    "before_first_event": 422,
     "invalid_amount": 422,
     "self_tip": 422,
     "unknown_pack": 422,

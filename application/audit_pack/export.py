@@ -153,7 +153,7 @@ class AuditExports:
         for stream, events in streams.items():
             first = type(events[0]).__qualname__
             if first == "EarningsHold.Held":
-                hold = project_aggregate(None, events)
+                hold: Any = project_aggregate(None, events)
                 unit = "minor" if hold.unit == MINOR else "tokens"
                 figures = {name: getattr(hold, name) for name in HOLD_FIGURES}
                 for name, value in figures.items():
@@ -162,7 +162,7 @@ class AuditExports:
                               "source_id": str(hold.source_id), "unit": unit,
                               "status": hold.status, **figures})
             elif first == "Payout.Created":
-                payout = project_aggregate(None, events)
+                payout: Any = project_aggregate(None, events)
                 payouts.append({"payout_id": str(stream), "run_key": payout.run_key,
                                 "status": payout.status, "amount_minor": payout.amount_minor})
         return {"creator_id": creator_id, "until": until.isoformat() if until else None,
