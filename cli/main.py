@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from adapters import heap
@@ -61,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         "trial-balance", help="every token and penny in one place (exit 1 if not)")
     balance.add_argument("--at", help="ISO 8601 with a time zone (default: now)")
     ledger_sub.add_parser("verify", help="walk the hash chain; exit 1 at the first tampered event")
+    ledger_sub.add_parser("checkpoint", help="sign a checkpoint of everything recorded (hourly)")
+
+    audit = commands.add_parser("audit", help="what an outside auditor takes away")
+    export = audit.add_subparsers(dest="action", required=True).add_parser(
+        "export", help="a creator's money history with proofs (verify: tools/lyra_verify.py)")
+    export.add_argument("--creator", required=True)
+    export.add_argument("--until", help="ISO 8601 with a time zone (default: everything)")
+    export.add_argument("--out", required=True, help="the archive to write (.zip)")
 
     holds = commands.add_parser("holds", help="earnings holds")
     holds.add_subparsers(dest="action", required=True).add_parser(
@@ -211,6 +220,17 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         chain = verify_ledger(core.ledger, show_progress=sys.stderr.isatty())
         print(json.dumps(chain.as_dict(), indent=2))
         return 0 if chain.intact else 1
+    elif args.command == "ledger" and args.action == "checkpoint":
+        print(json.dumps(core.checkpoints.take(), indent=2))
+    elif args.command == "audit":
+        core.projections.catch_up()  # the creator-to-holds index
+        archive = core.audit_exports.creator(
+            args.creator, datetime.fromisoformat(args.until) if args.until else None)
+        Path(args.out).write_bytes(archive.data)
+        print(json.dumps({"out": args.out, "events": archive.summary["events"],
+                          "bytes": archive.summary["bytes"],
+                          "checkpoint": archive.summary["checkpoint"]["sequence"],
+                          "public_key": core.checkpoints.public_key()["public_key"]}, indent=2))
     elif args.command == "ledger":
         if args.at:
             with progress_bar("replaying", core.ledger.max_position()) as advance:
