@@ -18,6 +18,7 @@ from api.errors import ApiError
 from api.pages.render import flash, page, pounds
 from api.pages.session import Form, SignedIn
 from api.routers import audit as audit_api
+from api.routers import checkpoints as checkpoints_api
 from api.routers import payouts as payouts_api
 from domain.errors import DomainError
 
@@ -83,7 +84,27 @@ async def finance(request: Request, core: CoreDep, user: SignedIn, since: str = 
                            rebuild=rebuild, books=books)
     except (ApiError, DomainError, ValueError) as error:
         context["errors"].append(getattr(error, "message", None) or str(error))
+    try:
+        context["checkpoint"] = await run_in_threadpool(core.checkpoints.latest)
+    except DomainError:
+        context["checkpoint"] = None
     return page(request, "finance.html", **context)
+
+
+@router.get("/finance/audit-export")
+async def audit_export(request: Request, core: CoreDep, user: SignedIn, creator_id: str = "",
+                       until: str = "") -> Response:
+    """A creator's audit archive, for the auditor's own verifier (docs/audit-pack.md)."""
+    if not user.has("finance", "auditor", "admin"):
+        return page(request, "missing.html", status_code=403, what="finance account")
+    try:
+        archive = await checkpoints_api.export_archive(
+            core, user, creator_id.strip(), _moment(until) if until else None)
+    except (ApiError, DomainError, ValueError) as error:
+        flash(request, getattr(error, "message", None) or str(error), "bad")
+        return RedirectResponse("/finance", status_code=303)
+    return Response(archive.data, media_type="application/zip", headers={
+        "Content-Disposition": attachment(f"lyra-audit-{creator_id.strip()}.zip")})
 
 
 @router.post("/finance/payouts/run")

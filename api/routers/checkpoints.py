@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CoreDep, CurrentUser, require
+from api.downloads import attachment
 from api.errors import ApiError
+from application.audit_pack.export import AuditArchive
 
 router = APIRouter(tags=["audit"])
 STAFF = ("finance", "auditor", "admin")
@@ -64,11 +66,15 @@ async def take_checkpoint(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
 async def audit_export(core: CoreDep, user: CurrentUser, creator_id: str,
                        until: datetime | None = None) -> Response:
     """A creator's money history with proofs, as a zip for tools/lyra_verify.py."""
+    archive = await export_archive(core, user, creator_id, until)
+    return Response(archive.data, media_type="application/zip",
+                    headers={"Content-Disposition": attachment(f"lyra-audit-{creator_id}.zip")})
+
+
+async def export_archive(core: CoreDep, user: CurrentUser, creator_id: str,
+                         until: datetime | None) -> AuditArchive:
     require(user, *STAFF)
     if until is not None and until.tzinfo is None:
         raise ApiError(422, "invalid_request", "until must carry a time zone, e.g. 2026-03-03T12:00Z")
     await run_in_threadpool(core.projections.catch_up)  # the creator-to-holds index
-    archive = await run_in_threadpool(core.audit_exports.creator, creator_id, until)
-    name = f"lyra-audit-{creator_id}.zip".replace('"', "")
-    return Response(archive.data, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return await run_in_threadpool(core.audit_exports.creator, creator_id, until)

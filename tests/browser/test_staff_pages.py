@@ -3,6 +3,7 @@ warning and its appeal, the audit log filtered, a blocked term added; a refund's
 creator as finance sees it, with the CSV; a disputed wallet cleared, an item taken down, and a
 payout run started from the finance page."""
 
+import base64
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.api.test_tips_http import funded_fan
 from tests.browser.signin import sign_in
 from tests.helpers import charge_refunded, fund, published_persona
 from tests.media_samples import PNG
+from tools.lyra_verify import verify
 
 
 def test_an_admin_reviews_a_persona_resolves_a_report_and_upholds_an_appeal(api,
@@ -94,6 +96,15 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     page.get_by_label("Fan", exact=True).fill("fan-1")
     page.get_by_role("button", name="Replay").click()
     expect(page.get_by_test_id("as-of")).to_contain_text("200 tokens")
+
+    # The creator's audit archive, checked as an outside auditor would, with the published key.
+    page.get_by_label("Creator to export").fill("creator-1")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the archive").click()
+    key = base64.b64decode(httpx.get(f"{api.base}/api/ledger/public-key").json()["public_key"])
+    report = verify(download.value.path(), key)
+    assert report["agrees"], report["first_discrepancy"]
+    assert report["checked"]["totals"]["tokens"]["reversed"] == 700
 
 
 def test_finance_clears_a_disputed_wallet_and_an_admin_takes_content_down(api, open_page) -> None:
