@@ -167,6 +167,7 @@ class TreeView:
         self.size = size
         self._nodes: dict[tuple[int, int], bytes] = {}
         self._tiles: dict[int, list[bytes]] = {}
+        self._hashed: dict[tuple[int, int], bytes] = {}  # subtrees below a tile, once each
 
     def root(self) -> bytes:
         return self.subtree(0, self.size)
@@ -217,8 +218,12 @@ class TreeView:
             if key not in self._nodes:
                 self._nodes.update(self.store.nodes([key]))
             return self._nodes[key]
-        if lo // TILE == (hi - 1) // TILE:
-            start = lo // TILE * TILE
-            return root_of(self._tile(lo // TILE)[lo - start:hi - start])
-        k = split(n)
-        return node_hash(self.subtree(lo, lo + k), self.subtree(lo + k, hi))
+        found = self._hashed.get((lo, hi))
+        if found is None:
+            if n == 1:
+                found = self._tile(lo // TILE)[lo % TILE]
+            else:
+                k = split(n)
+                found = node_hash(self.subtree(lo, lo + k), self.subtree(lo + k, hi))
+            self._hashed[(lo, hi)] = found
+        return found

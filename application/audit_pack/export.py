@@ -15,7 +15,6 @@ stored tree's tiles (application/audit_pack/checkpoints.py).
 import base64
 import hashlib
 import io
-import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import project_aggregate
 
 from adapters.eventstore.bulk import select_streams_with_positions
@@ -65,10 +65,10 @@ class AuditExports:
             raise BeforeFirstEventError(
                 f"{until.isoformat()} is before the creator's first event "
                 f"({creator.created_on.isoformat()})")
-        rows = self._rows([UUID(h) for h in self.hold_ids(creator_id)], until)
+        decoded = self._rows([UUID(h) for h in self.hold_ids(creator_id)], until)
         checkpoint = self.checkpoints.take()
         size = checkpoint["tree_size"]
-        rows = [row for row in rows if row[0] <= size]  # recorded after it: the next export's
+        rows = [row for row in sorted(decoded) if row[0] <= size]  # later: the next export's
         positions = [row[0] for row in rows]
         proofs = self.checkpoints.inclusion(positions, size)
         previous = self._previous_chain_hashes(positions)
@@ -76,11 +76,11 @@ class AuditExports:
                    "state": base64.b64encode(state).decode(),
                    "previous_chain_hash": previous[p].hex(), "proof": proofs[p]}
                   for p, stream, version, topic, state in rows]
-        statement = self._statement(creator_id, rows, until)
+        statement = self._statement(creator_id, [(row, decoded[row]) for row in rows], until)
         moment = (until or checkpoint_time(checkpoint)).isoformat()
         since = creator.created_on.isoformat()
         files = {
-            "events.jsonl": "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events),
+            "events.jsonl": b"".join(orjson.dumps(e) + b"\n" for e in events),
             "checkpoint.json": _json(checkpoint),
             "public_key.json": _json(self.checkpoints.public_key()),
             "field_names.json": _json(list(FIELD_NAMES)),
@@ -90,14 +90,14 @@ class AuditExports:
         manifest = {"format": FORMAT, "creator_id": creator_id,
                     "until": until.isoformat() if until else None, "events": len(events),
                     "checkpoint_sequence": checkpoint["sequence"],
-                    "files": {name: hashlib.sha256(text.encode()).hexdigest()
-                              for name, text in files.items()}}
+                    "files": {name: hashlib.sha256(data).hexdigest()
+                              for name, data in files.items()}}
         manifest_text = _json(manifest)
-        signature = self.checkpoints.signer.sign(manifest_text.encode())
+        signature = self.checkpoints.signer.sign(manifest_text)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, text in {"manifest.json": manifest_text,
-                               "manifest.sig": base64.b64encode(signature).decode() + "\n",
+                               "manifest.sig": base64.b64encode(signature) + b"\n",
                                **files}.items():
                 archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), text,
                                  compress_type=zipfile.ZIP_DEFLATED)
@@ -106,7 +106,7 @@ class AuditExports:
                                    "bytes": len(data), "checkpoint": checkpoint})
 
     def _rows(self, holds: list[UUID], until: datetime | None
-              ) -> list[tuple[int, UUID, int, str, bytes]]:
+              ) -> dict[tuple[int, UUID, int, str, bytes], Any]:
         """The holds' streams, then the streams they name: sources, payouts, and the purchases
         whose lots funded the sources."""
         read = self._read(holds, until)
@@ -122,7 +122,7 @@ class AuditExports:
         lots = {UUID(str(lot)) for event in named.values()
                 for lot, *_ in (getattr(event, "lots_used", None) or [])}
         funded = self._read(sorted(lots - sources), until)
-        return sorted(row for row in {**read, **named, **funded})
+        return {**read, **named, **funded}
 
     def _read(self, streams: list[UUID], until: datetime | None
               ) -> dict[tuple[int, UUID, int, str, bytes], Any]:
@@ -141,13 +141,12 @@ class AuditExports:
         return {p: before[p - 1] if p - 1 in before else merkle.chain_head(p - 1)
                 for p in positions}
 
-    def _statement(self, creator_id: str, rows: list[tuple[int, UUID, int, str, bytes]],
+    def _statement(self, creator_id: str, rows: list[tuple[tuple[Any, ...], Any]],
                    until: datetime | None) -> dict[str, Any]:
         """Each hold and payout as LYRA's aggregates fold them, and the totals by unit."""
         streams: dict[UUID, list[Any]] = {}
-        for _, stream, version, topic, state in rows:
-            streams.setdefault(stream, []).append(self.ledger._event(topic, stream, version,
-                                                                     state))
+        for row, event in rows:
+            streams.setdefault(row[1], []).append(event)
         holds, payouts = [], []
         totals = {unit: dict.fromkeys(HOLD_FIGURES, 0) for unit in ("tokens", "minor")}
         for stream, events in streams.items():
@@ -175,5 +174,5 @@ def checkpoint_time(checkpoint: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(checkpoint["signed_at"])
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, indent=1, sort_keys=True) + "\n"
+def _json(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"

@@ -205,3 +205,28 @@ def test_unknown_creator_and_a_moment_before_the_first_event(history: Core) -> N
         history.audit_exports.creator("creator-1",
                                       until=datetime.now(UTC) - timedelta(days=400))
     assert early.value.code == "before_first_event"
+
+
+def test_ten_thousand_earnings_export_and_verify(make_core: Callable[..., Core],
+                                                tmp_path: Path) -> None:
+    """At the size the issue names: every proof checked, every earning recomputed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    core = make_core(group_commit_window_ms=2)
+    core.creators.register("creator-1", "Luna", "admin")
+    for fan in range(20):
+        fund(core, f"fan-{fan}", "pack_5500")
+
+    def tip(n: int) -> None:
+        core.spending.send(send_tip(f"fan-{n % 20}", "creator-1", 10))
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(tip, range(10_000)))
+    core.projections.catch_up()
+    archive = core.audit_exports.creator("creator-1")
+    path = tmp_path / "export.zip"
+    path.write_bytes(archive.data)
+    report = verify(str(path), public_key(core))
+    assert report["agrees"], report["first_discrepancy"]
+    assert report["checked"]["holds"] == 10_000
+    assert report["checked"]["totals"]["tokens"]["held"] == 10_000 * 7  # 70% of 10 tokens each
