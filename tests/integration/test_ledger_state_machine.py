@@ -8,10 +8,13 @@ agrees with it, and the read models equal a rebuild from the first event. CI run
 profile; `HYPOTHESIS_PROFILE=long` runs many more and longer histories.
 """
 
+import base64
 import contextlib
 import itertools
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -31,6 +34,7 @@ from tests.conftest import PG_URL, FakeClock, pg_settings
 from tests.helpers import charge_refunded, session_completed, stripe_event
 from tests.integration.test_projections import snapshot
 from tests.integration.test_subscription_billing import checkout_completed, invoice
+from tools.lyra_verify import verify as verify_export
 
 FANS = ("a", "b")
 PRICE_MINOR = PROFILE["monetization"]["subscription_price_minor"]
@@ -39,7 +43,7 @@ STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_even
          "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
          "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
-         "unlocks_bought_again": 0, "runs_with_archived_lots": 0}
+         "unlocks_bought_again": 0, "runs_with_archived_lots": 0, "earnings_verified_alone": 0}
 
 
 class Purchase:
@@ -450,7 +454,25 @@ class Ledger(RuleBasedStateMachine):
         self.core.projections.rebuild()
         assert snapshot(self.core) == live
 
+    def every_export_verifies_alone(self) -> None:
+        """Each creator's audit export agrees with the standalone verifier's own reading of the
+        money rules, over whatever history this run made (disputes, payouts, reversals)."""
+        self.core.projections.catch_up()
+        key = base64.b64decode(self.core.checkpoints.public_key()["public_key"])
+        for name in CREATORS:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "export.zip"
+                path.write_bytes(self.core.audit_exports.creator(f"creator-{name}").data)
+                report = verify_export(str(path), key)
+            assert report["agrees"], report["first_discrepancy"]
+            STATS["earnings_verified_alone"] += report["checked"]["holds"]
+
     def teardown(self) -> None:
+        try:
+            self.every_export_verifies_alone()
+        except BaseException:
+            self.core.close()
+            raise
         STATS["largest_ledger_events"] = max(STATS["largest_ledger_events"],
                                              self.core.ledger.max_position())
         STATS["longest_history_steps"] = max(STATS["longest_history_steps"], self.steps)

@@ -149,3 +149,33 @@ def test_the_media_sweep_from_the_command_line(tmp_path) -> None:
     assert json.loads(swept.stdout) == {"removed": 0, "partial_removed": 0, "kept": 0}
     too_soon = lyra("media", "sweep", "--older-than-minutes", "1")
     assert too_soon.returncode == 2 and "at least 5 minutes" in too_soon.stderr
+
+
+def test_sqlite_checkpoints_and_an_audit_export_that_verifies(tmp_path, clock) -> None:
+    import base64
+
+    from tools.lyra_verify import verify
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/lyra.sqlite", environment="test",
+                        group_commit_window_ms=0)
+    core = build_core(settings, clock=clock)
+    try:
+        core.creators.register("creator-1", "Luna", "admin")
+        fund(core, "fan-1", "pack_5500")
+        for _ in range(150):  # past one tile of 256 positions, so stored nodes are used
+            core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1",
+                                        amount_tokens=10))
+        first = core.checkpoints.take()
+        core.spending.send(send_tip(fan_id="fan-1", creator_id="creator-1", amount_tokens=10))
+        second = core.checkpoints.take()
+        proof = core.checkpoints.consistency(first["tree_size"], second["tree_size"])
+        assert proof["second_root"] == second["root_hash"]
+        core.projections.catch_up()
+        path = tmp_path / "export.zip"
+        path.write_bytes(core.audit_exports.creator("creator-1").data)
+        key = base64.b64decode(core.checkpoints.public_key()["public_key"])
+        report = verify(str(path), key)
+        assert report["agrees"], report["first_discrepancy"]
+        assert report["checked"]["holds"] == 151
+    finally:
+        core.close()
