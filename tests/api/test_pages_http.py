@@ -33,6 +33,7 @@ def test_a_form_without_its_csrf_token_is_refused_and_writes_nothing(api) -> Non
 def test_development_sign_in_is_off_in_production(tmp_path) -> None:
     settings = Settings(environment="production", jwt_secret="s" * 40,
                         stripe_secret_key="sk_test_x", stripe_webhook_secret="whsec_x",
+                        checkpoint_signing_key="A" * 43 + "=",
                         database_url=f"sqlite:///{tmp_path}/lyra.sqlite", run_projections=False)
     app = create_app(settings=settings)
     with TestClient(app, base_url="https://testserver") as client:  # Secure cookies need https

@@ -3,6 +3,7 @@ to be sniffed, leaks nothing through the referrer and turns off the browser feat
 uses: pages, the API, errors, static files and signed media alike. In production, HSTS and a
 `__Host-` session cookie."""
 
+import base64
 import httpx
 import pytest
 
@@ -64,6 +65,7 @@ def production(pg_schema, clock, tmp_path):
             pg_schema, public_url=public_url, environment="production",
             jwt_secret="a-production-secret-of-enough-length-0123456789",
             stripe_secret_key="sk_test_unused", stripe_webhook_secret="whsec_unused",
+            checkpoint_signing_key=base64.b64encode(bytes(range(32))).decode(),
             media_dir=str(tmp_path / "media"))) as running:
         yield running
 
