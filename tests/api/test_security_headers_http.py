@@ -4,6 +4,7 @@ uses: pages, the API, errors, static files and signed media alike. In production
 `__Host-` session cookie."""
 
 import base64
+
 import httpx
 import pytest
 
