@@ -11,6 +11,7 @@ from domain.errors import DomainError
 
 STATUS_BY_CODE = {
     "checkpoint_not_found": 404,
+    "ledger_rewritten": 409,
     "invalid_checkpoint_range": 422,
     "before_first_event": 422,
     "invalid_amount": 422,

@@ -27,6 +27,10 @@ class CheckpointNotFoundError(DomainError):
     code = "checkpoint_not_found"
 
 
+class LedgerRewrittenError(DomainError):
+    code = "ledger_rewritten"
+
+
 class BadCheckpointRangeError(DomainError):
     code = "invalid_checkpoint_range"
 
@@ -65,7 +69,10 @@ class Checkpoints:
             raise CheckpointNotFoundError("the ledger is empty: nothing to commit to")
         merkle = self.ledger.merkle
         merkle.extend(head)
-        root = merkle.view(head).root().hex()
+        view = merkle.view(head)
+        root = view.root().hex()
+        if stream is not None and stream.sequence:
+            self._extends(stream.tree_size, stream.root_hash, view)
         chain_head = merkle.chain_head(head).hex()
         now = self.clock()
         signature = self.signer.sign(signed_text(head, root, chain_head, now.isoformat())).hex()
@@ -75,6 +82,17 @@ class Checkpoints:
         with contextlib.suppress(IntegrityError):  # another host signed first: theirs stands
             self.ledger.save(stream)
         return self.latest()
+
+    @staticmethod
+    def _extends(size: int, root_hash: str, view: Any) -> None:
+        """Never sign a tree that does not extend the last signed one: the ledger's past changed
+        under it (a restore from the wrong backup, a row altered), and someone must look."""
+        signed = bytes.fromhex(root_hash)
+        proven = roots_from_consistency(size, view.size, signed, view.consistency(size))
+        if proven != (signed, view.root()):
+            raise LedgerRewrittenError(
+                f"the ledger's first {size} positions no longer hash to the last checkpoint's "
+                "root: refusing to sign (run `lyra ledger verify`)")
 
     def _new_since(self, tree_size: int, head: int) -> bool:
         """Whether anything but the checkpoint stream's own events came after tree_size."""
@@ -115,10 +133,9 @@ class Checkpoints:
         view = self.ledger.merkle.view(second)
         path = view.consistency(first)
         first_root = self.ledger.merkle.view(first).root()
-        proven = roots_from_consistency(first, second, first_root, path)
-        assert proven == (first_root, view.root()), "the stored tree does not extend itself"
+        self._extends(first, first_root.hex(), view)
         return {"first": first, "second": second, "first_root": first_root.hex(),
-                "second_root": proven[1].hex(), "path": [p.hex() for p in path]}
+                "second_root": view.root().hex(), "path": [p.hex() for p in path]}
 
     def inclusion(self, positions: list[int], size: int) -> dict[int, list[str]]:
         """Each position's inclusion proof in the tree of `size` positions."""

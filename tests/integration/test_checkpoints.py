@@ -69,3 +69,25 @@ def test_two_processes_taking_one_at_once_record_one(make_core: CoreFactory) -> 
     a = first.checkpoints.take()
     b = second.checkpoints.take()
     assert a == b
+
+
+def test_a_rewritten_past_is_never_signed(core: Core) -> None:
+    """A restored or altered ledger whose first positions no longer hash to the last root."""
+    import psycopg
+    import pytest
+    from psycopg import sql
+
+    from application.audit_pack.checkpoints import LedgerRewrittenError
+
+    creators(core, "creator-1")
+    fund(core, "fan-1")
+    tip(core, "fan-1", "creator-1", 5)
+    core.checkpoints.take()
+    tip(core, "fan-1", "creator-1", 5)
+    db = core.ledger.db
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:  # the chain, bypassing triggers
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(sql.SQL("UPDATE {}.ledger_chain SET hash = %s WHERE notification_id = 1")
+                     .format(sql.Identifier(db.schema)), (bytes(32),))
+    with pytest.raises(LedgerRewrittenError):
+        core.checkpoints.take()
