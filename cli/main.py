@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
 
     audit = commands.add_parser("audit", help="what an outside auditor takes away")
     export = audit.add_subparsers(dest="action", required=True).add_parser(
-        "export", help="a creator's money history with proofs (verify: tools/lyra_verify.py)")
-    export.add_argument("--creator", required=True)
+        "export", help="a creator's or a fan's money history with proofs "
+                       "(verify: tools/lyra_verify.py)")
+    whose = export.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--creator")
+    whose.add_argument("--fan")
     export.add_argument("--until", help="ISO 8601 with a time zone (default: everything)")
     export.add_argument("--out", required=True, help="the archive to write (.zip)")
 
@@ -223,9 +226,12 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "ledger" and args.action == "checkpoint":
         print(json.dumps(core.checkpoints.take(), indent=2))
     elif args.command == "audit":
-        core.projections.catch_up()  # the creator-to-holds index
-        archive = core.audit_exports.creator(
-            args.creator, datetime.fromisoformat(args.until) if args.until else None)
+        export_until = datetime.fromisoformat(args.until) if args.until else None
+        if args.creator:
+            core.projections.catch_up()  # the creator-to-holds index
+            archive = core.audit_exports.creator(args.creator, export_until)
+        else:
+            archive = core.audit_exports.fan(args.fan, export_until)
         Path(args.out).write_bytes(archive.data)
         print(json.dumps({"out": args.out, "events": archive.summary["events"],
                           "bytes": archive.summary["bytes"],

@@ -12,11 +12,14 @@ It checks, and reports the first problem it finds (exit 1) or agreement (exit 0)
   2. every event: its chain entry from its bytes, and that entry's inclusion proof up to the
      checkpoint's Merkle root (RFC 6962); events in ledger order, no stream missing a version;
   3. every file's SHA-256 against the manifest;
-  4. the money, from the events alone, by the documented rules (docs/money-rules.md): each
+  4. the money, from the events alone, by the documented rules (docs/money-rules.md). For a
+     creator: each
      earning's split of the spend or invoice behind it (creator share = amount x bps / 10,000,
      floored), each earning's balances folded from its events (held, available, in payout,
      paid, reversed, clawbacks), each payout's amount from what it took and netted; then the
-     statement LYRA computed is compared with that, figure by figure.
+     statement LYRA computed is compared with that, figure by figure. For a fan: the wallet's
+     balance and counters from its events, each credit against a paid purchase of that pack,
+     each spend against the tip, unlock or message it paid for.
 """
 
 import argparse
@@ -423,7 +426,88 @@ def _verify(files: dict[str, bytes], public_key: bytes, checked: dict[str, Any])
             raise Problem(f"{name}: its SHA-256 is not the manifest's")
     if manifest["events"] != len(events):
         raise Problem(f"manifest: {manifest['events']} events, the archive has {len(events)}")
-    _recompute(decoded, json.loads(files["statement.json"]), manifest["creator_id"], checked)
+    subject = manifest.get("subject") or {"kind": "creator", "id": manifest.get("creator_id")}
+    checked["subject"] = subject
+    statement = json.loads(files["statement.json"])
+    if subject["kind"] == "fan":
+        _recompute_fan(decoded, statement, subject["id"], checked)
+    else:
+        _recompute(decoded, statement, subject["id"], checked)
+
+
+WALLET_FIGURES = ("balance_tokens", "credited_tokens", "spent_tokens", "reversed_tokens",
+                  "spends_reversed_tokens", "debt_tokens")
+
+
+def _recompute_fan(events: list[tuple[int, str, str, dict[str, Any]]],
+                   statement: dict[str, Any], fan_id: str, checked: dict[str, Any]) -> None:
+    """A wallet's balance and counters from its events (domain/wallet_movements.py), each
+    credit against the purchase that paid for it, each spend against what it bought."""
+    figures = dict.fromkeys(WALLET_FIGURES, 0)
+    purchases: dict[str, dict[str, Any]] = {}
+    spends: dict[str, dict[str, Any]] = {}
+    credits, spent = [], []
+    for _, stream, kind, v in events:
+        if kind == "TokenPurchase.Started":
+            purchases[stream] = {"tokens": v["tokens"], "fan_id": v["fan_id"], "paid": False}
+        elif kind == "TokenPurchase.Completed" and stream in purchases:
+            purchases[stream]["paid"] = True
+        elif kind in SOURCES:
+            spends[stream] = v
+        elif kind.startswith("Wallet."):
+            name = kind.split(".", 1)[1]
+            moved = _wallet_movement(name, v)
+            for figure, value in moved.items():
+                figures[figure] += value
+            if name == "TokensCredited":
+                credits.append(v)
+            elif name == "TokensSpent":
+                spent.append(v)
+    for credit in credits:
+        bought = purchases.get(str(credit["purchase_id"]))
+        if bought is None or not bought["paid"] or bought["fan_id"] != fan_id:
+            raise Problem(f"wallet: {credit['amount_tokens']} tokens credited for purchase "
+                          f"{credit['purchase_id']}, which is not a paid purchase of {fan_id}")
+        if credit["amount_tokens"] != bought["tokens"]:
+            raise Problem(f"wallet: purchase {credit['purchase_id']} credited "
+                          f"{credit['amount_tokens']} tokens of a {bought['tokens']}-token pack")
+    for spend in spent:
+        kind, _, spend_id = spend["ref_id"].partition(":")
+        bought = spends.get(spend_id)
+        if bought is None or bought["amount_tokens"] != spend["amount_tokens"] or \
+                bought["fan_id"] != fan_id:
+            raise Problem(f"wallet: {spend['amount_tokens']} tokens spent on {kind} "
+                          f"{spend_id}, which is not in the archive for that amount")
+    if figures["balance_tokens"] < 0:
+        raise Problem(f"wallet: the balance comes to {figures['balance_tokens']} tokens")
+    for name, value in figures.items():
+        if statement[name] != value:
+            raise Problem(f"statement: {name} is {statement[name]}, the events give {value}")
+    checked.update(purchases=len(credits), spends=len(spent), wallet=figures)
+
+
+def _wallet_movement(name: str, v: dict[str, Any]) -> dict[str, int]:
+    """What one wallet event does to the balance and the counters."""
+    if name == "TokensCredited":
+        return {"balance_tokens": v["amount_tokens"], "credited_tokens": v["amount_tokens"],
+                "debt_tokens": -v.get("settled_debt_tokens", 0)}
+    if name == "TokensSpent":
+        return {"balance_tokens": -v["amount_tokens"], "spent_tokens": v["amount_tokens"]}
+    if name == "LotReversed":
+        return {"balance_tokens": -(v["from_lot_tokens"] + sum(r[4] for r in v["resourced"])),
+                "reversed_tokens": v["amount_tokens"],
+                "spends_reversed_tokens": sum(r[3] for r in v["reversed_spends"])}
+    if name == "LotReinstated":
+        return {"balance_tokens": sum(r[1] for r in v["freed"]),
+                "reversed_tokens": -v["amount_tokens"],
+                "spends_reversed_tokens": -sum(r[4] for r in v["reinstated_spends"])}
+    if name == "SpendReturned":
+        return {"balance_tokens": v["amount_tokens"],
+                "spends_reversed_tokens": v["amount_tokens"]}
+    if name == "PurchaseReversed":
+        return {"balance_tokens": -v["amount_tokens"], "reversed_tokens": v["amount_tokens"],
+                "debt_tokens": v.get("debt_added_tokens", 0)}
+    return {}  # opened, frozen, unfrozen, lots archived: no tokens move
 
 
 def _recompute(events: list[tuple[int, str, str, dict[str, Any]]], statement: dict[str, Any],

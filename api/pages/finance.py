@@ -93,18 +93,20 @@ async def finance(request: Request, core: CoreDep, user: SignedIn, since: str = 
 
 @router.get("/finance/audit-export")
 async def audit_export(request: Request, core: CoreDep, user: SignedIn, creator_id: str = "",
-                       until: str = "") -> Response:
+                       fan_id: str = "", until: str = "") -> Response:
     """A creator's audit archive, for the auditor's own verifier (docs/audit-pack.md)."""
     if not user.has("finance", "auditor", "admin"):
         return page(request, "missing.html", status_code=403, what="finance account")
     try:
         archive = await checkpoints_api.export_archive(
-            core, user, creator_id.strip(), _moment(until) if until else None)
+            core, user, creator_id.strip() or None, fan_id.strip() or None,
+            _moment(until) if until else None)
     except (ApiError, DomainError, ValueError) as error:
         flash(request, getattr(error, "message", None) or str(error), "bad")
         return RedirectResponse("/finance", status_code=303)
+    subject = archive.summary["subject"]
     return Response(archive.data, media_type="application/zip", headers={
-        "Content-Disposition": attachment(f"lyra-audit-{creator_id.strip()}.zip")})
+        "Content-Disposition": attachment(f"lyra-audit-{subject['kind']}-{subject['id']}.zip")})
 
 
 @router.post("/finance/payouts/run")

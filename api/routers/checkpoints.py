@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import CoreDep, CurrentUser, require
 from api.downloads import attachment
 from api.errors import ApiError
+from api.params import INT64_MAX, Position
 from application.audit_pack.export import AuditArchive
 
 router = APIRouter(tags=["audit"])
@@ -18,7 +19,8 @@ STAFF = ("finance", "auditor", "admin")
 
 
 @router.get("/api/ledger/checkpoints")
-def list_checkpoints(core: CoreDep, before_sequence: Annotated[int | None, Query(ge=1)] = None,
+def list_checkpoints(core: CoreDep,
+                     before_sequence: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Signed checkpoints, newest first, with the key that signs them. Public: the point of a
     checkpoint is that anyone can keep a copy and compare."""
@@ -44,8 +46,7 @@ def latest_checkpoint(core: CoreDep) -> dict[str, Any]:
 
 
 @router.get("/api/ledger/checkpoints/consistency")
-def consistency(core: CoreDep, first: Annotated[int, Query(ge=1)],
-                second: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+def consistency(core: CoreDep, first: Position, second: Position) -> dict[str, Any]:
     """That the tree of `second` positions extends the tree of `first` (RFC 6962 §2.1.2)."""
     return core.checkpoints.consistency(first, second)
 
@@ -63,18 +64,24 @@ async def take_checkpoint(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/api/audit/export")
-async def audit_export(core: CoreDep, user: CurrentUser, creator_id: str,
-                       until: datetime | None = None) -> Response:
-    """A creator's money history with proofs, as a zip for tools/lyra_verify.py."""
-    archive = await export_archive(core, user, creator_id, until)
+async def audit_export(core: CoreDep, user: CurrentUser, creator_id: str | None = None,
+                       fan_id: str | None = None, until: datetime | None = None) -> Response:
+    """A creator's (or a fan's) money history with proofs, as a zip for tools/lyra_verify.py."""
+    archive = await export_archive(core, user, creator_id, fan_id, until)
+    name = f"lyra-audit-{'creator' if creator_id else 'fan'}-{creator_id or fan_id}.zip"
     return Response(archive.data, media_type="application/zip",
-                    headers={"Content-Disposition": attachment(f"lyra-audit-{creator_id}.zip")})
+                    headers={"Content-Disposition": attachment(name)})
 
 
-async def export_archive(core: CoreDep, user: CurrentUser, creator_id: str,
-                         until: datetime | None) -> AuditArchive:
+async def export_archive(core: CoreDep, user: CurrentUser, creator_id: str | None,
+                         fan_id: str | None, until: datetime | None) -> AuditArchive:
     require(user, *STAFF)
+    if bool(creator_id) == bool(fan_id):
+        raise ApiError(422, "invalid_request", "name a creator_id or a fan_id (one of them)")
     if until is not None and until.tzinfo is None:
         raise ApiError(422, "invalid_request", "until must carry a time zone, e.g. 2026-03-03T12:00Z")
-    await run_in_threadpool(core.projections.catch_up)  # the creator-to-holds index
-    return await run_in_threadpool(core.audit_exports.creator, creator_id, until)
+    if creator_id:
+        await run_in_threadpool(core.projections.catch_up)  # the creator-to-holds index
+        return await run_in_threadpool(core.audit_exports.creator, creator_id, until)
+    assert fan_id is not None
+    return await run_in_threadpool(core.audit_exports.fan, fan_id, until)

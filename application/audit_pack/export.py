@@ -1,4 +1,5 @@
-"""One creator's money history as an archive an auditor verifies alone (tools/lyra_verify.py).
+"""One creator's (or fan's) money history as an archive an auditor verifies alone
+(tools/lyra_verify.py).
 
 The archive holds every event that touched the creator's money: their holds' streams, the spends
 and subscription invoices that earned them (and the token purchases that funded those spends,
@@ -29,11 +30,15 @@ from adapters.eventstore.bulk import select_streams_with_positions
 from adapters.eventstore.field_names import FIELD_NAMES
 from adapters.eventstore.ledger import Ledger
 from application.audit_pack.checkpoints import Checkpoints
+from application.errors import UnknownWalletError
 from domain import ids
 from domain.aggregates.earnings_hold import MINOR, EarningsHold
+from domain.aggregates.wallet import Wallet
 from domain.errors import DomainError, UnknownCreatorError
 
 FORMAT = "lyra-audit-export/1"
+WALLET_FIGURES = ("balance_tokens", "credited_tokens", "spent_tokens", "reversed_tokens",
+                  "spends_reversed_tokens", "debt_tokens")
 HOLD_FIGURES = ("amount", "held", "available", "in_payout", "paid", "reversed", "clawback",
                 "clawback_in_payout", "clawback_recovered", "credit")
 
@@ -61,11 +66,46 @@ class AuditExports:
         creator = self.ledger.get_or_none(ids.creator_id(creator_id))
         if creator is None:
             raise UnknownCreatorError(f"no creator {creator_id!r}")
-        if until is not None and until < creator.created_on:
-            raise BeforeFirstEventError(
-                f"{until.isoformat()} is before the creator's first event "
-                f"({creator.created_on.isoformat()})")
+        _not_before(until, creator.created_on, "the creator's")
         decoded = self._rows([UUID(h) for h in self.hold_ids(creator_id)], until)
+
+        def statement(rows: list[tuple[tuple[Any, ...], Any]],
+                      checkpoint: dict[str, Any]) -> dict[str, bytes]:
+            moment = (until or checkpoint_time(checkpoint)).isoformat()
+            return {"statement.json": _json(self._statement(creator_id, rows, until)),
+                    "payout_rebuild.json": _json(self.payout_rebuild(
+                        creator.created_on.isoformat(), moment, creator_id))}
+
+        return self._archive({"kind": "creator", "id": creator_id}, decoded, until, statement)
+
+    def fan(self, fan_id: str, until: datetime | None = None) -> AuditArchive:
+        """A fan's wallet, the purchases that credited it and the spends it paid for."""
+        wallet = self.ledger.get_snapshotted_or_none(ids.wallet_id(fan_id))
+        if wallet is None:
+            raise UnknownWalletError(f"no wallet for fan {fan_id!r}")
+        _not_before(until, wallet.created_on, "the wallet's")
+        read = self._read([wallet.id], until)
+        purchases = {UUID(e.purchase_id) for e in read.values() if hasattr(e, "purchase_id")}
+        spends = {UUID(e.ref_id.split(":", 1)[1]) for e in read.values()
+                  if isinstance(e, Wallet.TokensSpent)}
+        decoded = {**read, **self._read(sorted(purchases | spends), until)}
+
+        def statement(rows: list[tuple[tuple[Any, ...], Any]],
+                      checkpoint: dict[str, Any]) -> dict[str, bytes]:
+            events = [event for row, event in rows if row[1] == wallet.id]
+            folded: Any = project_aggregate(None, events)
+            return {"statement.json": _json({
+                "fan_id": fan_id, "until": until.isoformat() if until else None,
+                **{name: getattr(folded, name) for name in WALLET_FIGURES}})}
+
+        return self._archive({"kind": "fan", "id": fan_id}, decoded, until, statement)
+
+    def _archive(self, subject: dict[str, str], decoded: dict[tuple[Any, ...], Any],
+                 until: datetime | None,
+                 statement: Callable[[list[tuple[tuple[Any, ...], Any]], dict[str, Any]],
+                                     dict[str, bytes]]) -> AuditArchive:
+        """The events with their proofs in a checkpoint that covers them, the subject's
+        statement, and a signed manifest."""
         checkpoint = self.checkpoints.take()
         size = checkpoint["tree_size"]
         rows = [row for row in sorted(decoded) if row[0] <= size]  # later: the next export's
@@ -76,18 +116,14 @@ class AuditExports:
                    "state": base64.b64encode(state).decode(),
                    "previous_chain_hash": previous[p].hex(), "proof": proofs[p]}
                   for p, stream, version, topic, state in rows]
-        statement = self._statement(creator_id, [(row, decoded[row]) for row in rows], until)
-        moment = (until or checkpoint_time(checkpoint)).isoformat()
-        since = creator.created_on.isoformat()
         files = {
             "events.jsonl": b"".join(orjson.dumps(e) + b"\n" for e in events),
             "checkpoint.json": _json(checkpoint),
             "public_key.json": _json(self.checkpoints.public_key()),
             "field_names.json": _json(list(FIELD_NAMES)),
-            "statement.json": _json(statement),
-            "payout_rebuild.json": _json(self.payout_rebuild(since, moment, creator_id)),
+            **statement([(row, decoded[row]) for row in rows], checkpoint),
         }
-        manifest = {"format": FORMAT, "creator_id": creator_id,
+        manifest = {"format": FORMAT, "subject": subject,
                     "until": until.isoformat() if until else None, "events": len(events),
                     "checkpoint_sequence": checkpoint["sequence"],
                     "files": {name: hashlib.sha256(data).hexdigest()
@@ -102,7 +138,7 @@ class AuditExports:
                 archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), text,
                                  compress_type=zipfile.ZIP_DEFLATED)
         data = buffer.getvalue()
-        return AuditArchive(data, {"creator_id": creator_id, "events": len(events),
+        return AuditArchive(data, {"subject": subject, "events": len(events),
                                    "bytes": len(data), "checkpoint": checkpoint})
 
     def _rows(self, holds: list[UUID], until: datetime | None
@@ -168,6 +204,12 @@ class AuditExports:
                 "totals": totals, "holds": sorted(holds, key=lambda h: h["hold_id"]),
                 "payouts": sorted(payouts, key=lambda p: p["payout_id"]),
                 "paid_minor": sum(p["amount_minor"] for p in payouts if p["status"] == "paid")}
+
+
+def _not_before(until: datetime | None, first: datetime, whose: str) -> None:
+    if until is not None and until < first:
+        raise BeforeFirstEventError(f"{until.isoformat()} is before {whose} first event "
+                                    f"({first.isoformat()})")
 
 
 def checkpoint_time(checkpoint: dict[str, Any]) -> datetime:

@@ -54,6 +54,12 @@ def test_finance_downloads_an_export_the_verifier_accepts(api, tmp_path) -> None
     assert report["agrees"], report["first_discrepancy"]
     assert report["checked"]["holds"] == 3
     assert fan.get("/api/audit/export", params={"creator_id": "creator-1"}).status_code == 403
+    wallet = auditor.get("/api/audit/export", params={"fan_id": "fan-1"})
+    path.write_bytes(wallet.content)
+    report = verify(str(path), key)
+    assert report["agrees"] and report["checked"]["wallet"]["spent_tokens"] == 300
+    both = auditor.get("/api/audit/export", params={"fan_id": "fan-1", "creator_id": "c"})
+    assert both.status_code == 422 and both.json()["error"]["code"] == "invalid_request"
     unknown = auditor.get("/api/audit/export", params={"creator_id": "nobody"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_creator"
     early = auditor.get("/api/audit/export", params={"creator_id": "creator-1",

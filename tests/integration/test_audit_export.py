@@ -17,6 +17,7 @@ import pytest
 from application.bootstrap import Core
 from application.spending.commands import send_tip
 from domain import ids
+from domain.errors import DomainError
 from tests.conftest import FakeClock
 from tests.helpers import charge_refunded, fund
 from tools.lyra_verify import main as verifier_main
@@ -196,8 +197,6 @@ def test_another_key_is_refused(history: Core, tmp_path: Path) -> None:
 
 
 def test_unknown_creator_and_a_moment_before_the_first_event(history: Core) -> None:
-    from domain.errors import DomainError
-
     with pytest.raises(DomainError) as unknown:
         history.audit_exports.creator("nobody")
     assert unknown.value.code == "unknown_creator"
@@ -230,3 +229,27 @@ def test_ten_thousand_earnings_export_and_verify(make_core: Callable[..., Core],
     assert report["agrees"], report["first_discrepancy"]
     assert report["checked"]["holds"] == 10_000
     assert report["checked"]["totals"]["tokens"]["held"] == 10_000 * 7  # 70% of 10 tokens each
+
+
+def test_a_fans_export_agrees_and_a_credit_without_its_purchase_is_named(
+        history: Core, tmp_path: Path) -> None:
+    archive = history.audit_exports.fan("fan-1")
+    path = tmp_path / "fan.zip"
+    path.write_bytes(archive.data)
+    report = verify(str(path), public_key(history))
+    assert report["agrees"], report["first_discrepancy"]
+    wallet = history.ledger.get_snapshotted(ids.wallet_id("fan-1"))
+    assert report["checked"]["subject"] == {"kind": "fan", "id": "fan-1"}
+    assert report["checked"]["wallet"]["balance_tokens"] == wallet.balance_tokens
+    assert report["checked"]["wallet"]["reversed_tokens"] == 1_200  # the whole pack refunded
+
+    def drop_the_purchase(files: dict[str, bytes]) -> None:
+        events = events_of(files)
+        set_events(files, [e for e in events if "TokenPurchase" not in e["topic"]])
+
+    # Removing whole streams leaves no version gap: the manifest's hash names it ...
+    report = verify(str(rewrite(path, drop_the_purchase)), public_key(history))
+    assert "events.jsonl: its SHA-256 is not the manifest's" in report["first_discrepancy"]
+    with pytest.raises(DomainError) as unknown:
+        history.audit_exports.fan("nobody")
+    assert unknown.value.code == "unknown_wallet"

@@ -43,7 +43,8 @@ STATS = {"runs": 0, "steps": 0, "longest_history_steps": 0, "largest_ledger_even
          "runs_with_reversed_spends": 0,
          "runs_with_resourced_spends": 0, "longest_trial_balance_ms": 0.0, "payouts": 0,
          "payout_fates": {}, "invoice_changes_before_their_invoice": 0,
-         "unlocks_bought_again": 0, "runs_with_archived_lots": 0, "earnings_verified_alone": 0}
+         "unlocks_bought_again": 0, "runs_with_archived_lots": 0, "earnings_verified_alone": 0,
+         "wallets_verified_alone": 0}
 
 
 class Purchase:
@@ -455,7 +456,7 @@ class Ledger(RuleBasedStateMachine):
         assert snapshot(self.core) == live
 
     def every_export_verifies_alone(self) -> None:
-        """Each creator's audit export agrees with the standalone verifier's own reading of the
+        """Each creator's and each fan's audit export agrees with the standalone verifier's own reading of the
         money rules, over whatever history this run made (disputes, payouts, reversals)."""
         self.core.projections.catch_up()
         key = base64.b64decode(self.core.checkpoints.public_key()["public_key"])
@@ -466,6 +467,15 @@ class Ledger(RuleBasedStateMachine):
                 report = verify_export(str(path), key)
             assert report["agrees"], report["first_discrepancy"]
             STATS["earnings_verified_alone"] += report["checked"]["holds"]
+        for fan in FANS:
+            if self.core.ledger.get_or_none(ids.wallet_id(f"fan-{fan}")) is None:
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "export.zip"
+                path.write_bytes(self.core.audit_exports.fan(f"fan-{fan}").data)
+                report = verify_export(str(path), key)
+            assert report["agrees"], report["first_discrepancy"]
+            STATS["wallets_verified_alone"] += 1
 
     def teardown(self) -> None:
         try:
