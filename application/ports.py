@@ -200,11 +200,23 @@ class MediaStore(Protocol):
 
 
 @dataclass(frozen=True)
-class ProcessedImage:
+class Rendition:
+    """One derived size of an image: what fans are served instead of the full picture."""
+
     data: bytes
     content_type: str
     width: int
     height: int
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes  # the full image, re-encoded from its pixels
+    content_type: str
+    width: int
+    height: int
+    # thumb (320 px), preview (1280 px) and teaser (heavily blurred, from 16 px): by name
+    renditions: dict[str, Rendition] = field(default_factory=dict)
 
 
 class UnreadableImageError(DomainError):
@@ -216,7 +228,7 @@ class UnreadableImageError(DomainError):
 class ImageProcessor(Protocol):
     def process(self, data: bytes, content_type: str) -> ProcessedImage:
         """The image re-encoded from its pixels, upright, with no metadata but its colour
-        profile; raises UnreadableImageError."""
+        profile, and its derived sizes; raises UnreadableImageError."""
         ...
 
 

@@ -15,7 +15,7 @@ from projections.db import Tx
 
 class ContentProjection(Projection):
     name = "content"
-    tables = ("rm_media_items", "rm_posts", "rm_ppv_offer_items")
+    tables = ("rm_media_items", "rm_media_files", "rm_posts", "rm_ppv_offer_items")
     reader_indexes = ("rm_posts_creator",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_media_items (
@@ -33,6 +33,11 @@ class ContentProjection(Projection):
             uploaded_at TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS rm_media_items_persona ON rm_media_items (persona_id)",
         "CREATE INDEX IF NOT EXISTS rm_media_items_creator ON rm_media_items (creator_id)",
+        """CREATE TABLE IF NOT EXISTS rm_media_files (
+            item_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (item_id, role))""",
         """CREATE TABLE IF NOT EXISTS rm_posts (
             post_id TEXT PRIMARY KEY,
             creator_id TEXT NOT NULL,
@@ -62,6 +67,12 @@ class ContentProjection(Projection):
             (str(event.originator_id), event.creator_id, event.persona_id, event.sha256,
              event.kind, event.content_type, event.size_bytes, event.tier, event.title,
              event.at.isoformat()))
+
+    @process.register
+    def _(self, event: MediaItem.RenditionsStored, tx: Tx, position: int) -> None:
+        for role, made in event.renditions.items():
+            tx.execute("INSERT INTO rm_media_files (item_id, role, sha256) VALUES (%s, %s, %s)",
+                       (str(event.originator_id), role, str(made[0])))
 
     @process.register
     def _(self, event: MediaItem.TierChanged, tx: Tx, position: int) -> None:
@@ -109,8 +120,10 @@ class ContentQueries:
             tuple(params))
 
     def stored_hashes(self) -> set[str]:
-        """Every item's bytes, taken down or not (what a media sweep must keep)."""
-        return {str(r["sha256"]) for r in self._db.query("SELECT DISTINCT sha256 FROM rm_media_items")}
+        """Every item's bytes and derived sizes, taken down or not (what a media sweep must
+        keep)."""
+        return {str(r["sha256"]) for r in self._db.query(
+            "SELECT sha256 FROM rm_media_items UNION SELECT sha256 FROM rm_media_files")}
 
     def creator_posts(self, creator_id: str) -> list[dict[str, Any]]:
         """Every post of the creator's, taken down or not, newest first (for staff)."""

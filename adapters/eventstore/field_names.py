@@ -40,6 +40,6 @@ FIELD_NAMES: tuple[str, ...] = (
     "reversal_target_tokens", "offer_id", "idempotency_key", "purchase_id", "settled_debt_tokens",
     "ref_id", "from_lot_tokens", "resourced", "reversed_spends", "freed", "reinstated_spends",
     "returned", "purchase_ids", "covered", "debt_added_tokens", "clawed", "sequence", "tree_size",
-    "root_hash", "chain_head_hash", "key_id", "signature",
+    "root_hash", "chain_head_hash", "key_id", "signature", "renditions",
 )
 FIELD_CODES = {name: code for code, name in enumerate(FIELD_NAMES)}

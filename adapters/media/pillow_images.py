@@ -10,20 +10,28 @@ Refused, with nothing stored: a file Pillow cannot decode to the last pixel (tru
 corrupt), one whose bytes are another format than the one its header claimed, and a
 decompression bomb (more pixels than `max_pixels`, judged from the header before decoding).
 An animated GIF keeps its first frame.
+
+Each image also gets its derived sizes, in WebP (small, and it keeps transparency): a thumbnail
+(320 px on the long side) and a screen-sized preview (1280 px), never larger than the image; and
+a teaser for when the item is locked: the picture shrunk to 16 px on its long side, blurred, and
+only then enlarged to 320 px, so it holds no more of the picture than those few pixels did and
+nothing of the original can be recovered from it.
 """
 
 import io
 import warnings
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from application.ports import ProcessedImage, UnreadableImageError
+from application.ports import ProcessedImage, Rendition, UnreadableImageError
 
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
 SAVE_OPTIONS: dict[str, dict[str, Any]] = {
     "JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True},
     "WEBP": {"quality": 90}, "GIF": {}}
+SIZES = {"thumb": 320, "preview": 1280}  # the long side, in pixels
+TEASER_SOURCE_PX, TEASER_PX = 16, 320
 
 
 class PillowImages:
@@ -65,4 +73,28 @@ class PillowImages:
         out = io.BytesIO()
         clean.save(out, format=expected, **options)
         return ProcessedImage(data=out.getvalue(), content_type=content_type,
-                              width=clean.width, height=clean.height)
+                              width=clean.width, height=clean.height,
+                              renditions=_renditions(upright))
+
+
+def _renditions(image: Image.Image) -> dict[str, Rendition]:
+    rgb = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info
+                        else "RGB")
+    made = {}
+    for name, side in SIZES.items():
+        sized = rgb.copy()
+        sized.thumbnail((side, side), Image.Resampling.LANCZOS)
+        made[name] = _webp(sized, quality=82)
+    tiny = rgb.copy()
+    tiny.thumbnail((TEASER_SOURCE_PX, TEASER_SOURCE_PX), Image.Resampling.BOX)
+    scale = TEASER_PX / max(tiny.size)
+    teaser = tiny.resize((max(1, round(tiny.width * scale)), max(1, round(tiny.height * scale))),
+                         Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(12))
+    made["teaser"] = _webp(teaser, quality=40)
+    return made
+
+
+def _webp(image: Image.Image, quality: int) -> Rendition:
+    out = io.BytesIO()
+    image.save(out, format="WEBP", quality=quality, method=4)
+    return Rendition(out.getvalue(), "image/webp", image.width, image.height)

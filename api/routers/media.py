@@ -2,7 +2,7 @@
 media links for everyone (what each may see), takedowns for admins. Each route only translates
 HTTP to the library's commands and reads."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, MaybeUser, require, wait_for_position
+from api.downloads import attachment
 from api.errors import ApiError
 from api.params import INT64_MAX, Position
 from domain.aggregates.media_item import MediaItem
@@ -37,7 +38,10 @@ def _item_public(item: MediaItem) -> dict[str, Any]:
     return {"item_id": str(item.id), "persona_id": item.persona_id, "kind": item.kind,
             "content_type": item.content_type, "size_bytes": item.size_bytes,
             "sha256": item.sha256, "tier": item.tier, "title": item.title,
-            "taken_down": item.taken_down}
+            "taken_down": item.taken_down,
+            "renditions": {name: {"sha256": r[0], "content_type": r[1], "width": r[2],
+                                  "height": r[3], "size_bytes": r[4]}
+                           for name, r in item.renditions.items()}}
 
 
 @router.post("/api/creator/media", status_code=201)
@@ -100,22 +104,38 @@ def feed(persona_id: UUID, core: CoreDep, user: MaybeUser,
             "next_before": posts[-1]["published_at"] if len(posts) == limit else None}
 
 
+Size = Literal["full", "thumb", "preview", "teaser"]
+
+
 @router.get("/api/media/{item_id}/url")
-def media_url(item_id: UUID, core: CoreDep, user: MaybeUser) -> dict[str, Any]:
-    """A short-lived link to the item's bytes, for whoever may see it."""
+def media_url(item_id: UUID, core: CoreDep, user: MaybeUser,
+              size: Size = "full") -> dict[str, Any]:
+    """A short-lived link to one size of the item's bytes, for whoever may see it (the blurred
+    teaser: for anyone the item is listed to)."""
     url = core.library.signed_url(user.user_id if user else None,
-                                  bool(user and user.has(*STAFF)), item_id)
+                                  bool(user and user.has(*STAFF)), item_id, size)
     return {"url": url.path, "expires_at": url.expires_at}
 
 
 @router.get("/media/{item_id}")
 def media(item_id: UUID, core: CoreDep,
           expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
-          signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")]) -> StreamingResponse:
+          signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")],
+          size: Size = "full") -> StreamingResponse:
     """The bytes behind a signed link (no session needed; expired links are refused)."""
-    item, chunks = core.library.open_signed(item_id, expires, signature)
-    return StreamingResponse(chunks, media_type=item.content_type, headers={
+    content_type, chunks = core.library.open_signed(item_id, expires, signature, size)
+    return StreamingResponse(chunks, media_type=content_type, headers={
         "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/api/creator/media/{item_id}/original")
+def original(item_id: UUID, core: CoreDep, user: CurrentUser) -> StreamingResponse:
+    """Your upload as you sent it, metadata and all: no one else is ever served it."""
+    require(user, "creator")
+    content_type, chunks = core.library.original(user.user_id, item_id)
+    return StreamingResponse(chunks, media_type=content_type, headers={
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": attachment(f"original-{item_id}")})
 
 
 @router.post("/api/admin/media/{item_id}/takedown")

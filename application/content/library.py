@@ -23,7 +23,7 @@ from application.content.signed_urls import MediaUrlSigner
 from application.personas import Personas
 from application.ports import ImageProcessor, MediaStore
 from application.subscriptions.service import Subscriptions
-from domain.aggregates.media_item import MediaItem, checked_tier
+from domain.aggregates.media_item import ORIGINAL, TEASER, MediaItem, checked_tier
 from domain.aggregates.post import Post
 from domain.aggregates.ppv_offer import InvalidOfferError
 from domain.aggregates.unlock import Unlock, standing_unlock_id
@@ -93,17 +93,44 @@ class ContentLibrary:
                 raise MediaTooLargeError(f"{media_type.kind}s are limited to {limit:,} bytes")
             digest.update(chunk)
         source.seek(0)
+        now = self._clock()
+        stored: dict[str, bytes] = {}  # hash -> bytes, written before the item is recorded
+        renditions: dict[str, list[object]] = {}
         if media_type.kind == "image":  # fans only ever get the re-encoded pixels
-            processed = self._images.process(source.read(), media_type.content_type)
+            original = source.read()
+            processed = self._images.process(original, media_type.content_type)
+            renditions[ORIGINAL] = [digest.hexdigest(), media_type.content_type,
+                                    processed.width, processed.height, len(original)]
+            stored[digest.hexdigest()] = original
+            for name, made in processed.renditions.items():
+                sha256 = hashlib.sha256(made.data).hexdigest()
+                renditions[name] = [sha256, made.content_type, made.width, made.height,
+                                    len(made.data)]
+                stored[sha256] = made.data
             source = io.BytesIO(processed.data)
             digest, size = hashlib.sha256(processed.data), len(processed.data)
         item = MediaItem.upload(item_id=uuid4(), creator_id=creator_id,
                                 persona_id=str(persona_id), sha256=digest.hexdigest(),
                                 kind=media_type.kind, content_type=media_type.content_type,
-                                size_bytes=size, tier=tier, title=title, at=self._clock())
+                                size_bytes=size, tier=tier, title=title, at=now)
+        if renditions:
+            item.store_renditions(renditions, now)
         self._store.put(item.sha256, _chunks(source))
+        for sha256, data in stored.items():
+            self._store.put(sha256, iter([data]))
         self._ledger.save(item)
         return item
+
+    def original(self, creator_id: str, item_id: UUID) -> tuple[str, Iterator[bytes]]:
+        """The bytes as the creator uploaded them (metadata and all): theirs alone."""
+        item = self._own_item(creator_id, item_id)
+        kept = item.renditions.get(ORIGINAL)
+        sha256, content_type = (str(kept[0]), str(kept[1])) if kept else (item.sha256,
+                                                                           item.content_type)
+        chunks = self._store.read(sha256)
+        if chunks is None:
+            raise UnknownMediaError(f"no media {item_id}")
+        return content_type, chunks
 
     def change_tier(self, creator_id: str, item_id: UUID, tier: str) -> MediaItem:
         item = self._own_item(creator_id, item_id)
@@ -185,35 +212,48 @@ class ContentLibrary:
             viewer = self.viewer(viewer_id, is_staff, item, subscribed)
             if may_view(item.tier, item.taken_down, viewer):
                 url = self.url_for(item)
+                sized = {f"{size}_url": self.url_for(item, size).path
+                         for size in ("thumb", "preview") if item.rendition(size)}
                 out[str(item.id)] = {**shown, "locked": False, "url": url.path,
-                                     "expires_at": url.expires_at}
+                                     "expires_at": url.expires_at, **sized}
             else:
                 opened_by = self._offers_opening(str(item.id)) if item.tier == PPV else []
-                out[str(item.id)] = {**shown, "locked": True, "unlock_offer_ids": opened_by}
+                teaser = {"teaser_url": self.url_for(item, TEASER).path} \
+                    if item.rendition(TEASER) and not item.taken_down else {}
+                out[str(item.id)] = {**shown, "locked": True, "unlock_offer_ids": opened_by,
+                                     **teaser}
         return out
 
-    def signed_url(self, viewer_id: str | None, is_staff: bool, item_id: UUID) -> SignedUrl:
+    def signed_url(self, viewer_id: str | None, is_staff: bool, item_id: UUID,
+                   size: str = "full") -> SignedUrl:
+        """A link to one size of the item: the teaser for anyone it is listed to, every other
+        size only for whoever may see the item."""
         item = self._item(item_id)
-        if item.taken_down:
-            raise UnknownMediaError(f"no media {item_id}")
-        if not may_view(item.tier, item.taken_down, self.viewer(viewer_id, is_staff, item)):
+        if item.taken_down or item.rendition(size) is None:
+            raise UnknownMediaError(f"no media {item_id} in size {size}")
+        if size != TEASER and not may_view(item.tier, item.taken_down,
+                                           self.viewer(viewer_id, is_staff, item)):
             raise MediaLockedError(f"this item is for {item.tier} only")
-        return self.url_for(item)
+        return self.url_for(item, size)
 
-    def url_for(self, item: MediaItem) -> SignedUrl:
-        expires, signature = self._signer.sign(str(item.id), self._clock())
-        return SignedUrl(f"/media/{item.id}?expires={expires}&signature={signature}", expires)
+    def url_for(self, item: MediaItem, size: str = "full") -> SignedUrl:
+        expires, signature = self._signer.sign(_subject(item.id, size), self._clock())
+        sized = "" if size == "full" else f"&size={size}"
+        return SignedUrl(f"/media/{item.id}?expires={expires}&signature={signature}{sized}",
+                         expires)
 
-    def open_signed(self, item_id: UUID, expires: int,
-                    signature: str) -> tuple[MediaItem, Iterator[bytes]]:
-        """The bytes behind a signed URL, while it is valid and the item is still up."""
-        if not self._signer.valid(str(item_id), expires, signature, self._clock()):
+    def open_signed(self, item_id: UUID, expires: int, signature: str,
+                    size: str = "full") -> tuple[str, Iterator[bytes]]:
+        """(content type, bytes) behind a signed URL, while it is valid and the item is still
+        up. The signature covers the size: a teaser's link never opens the picture."""
+        if not self._signer.valid(_subject(item_id, size), expires, signature, self._clock()):
             raise MediaLockedError("this media link is invalid or has expired")
         item = self._item(item_id)
-        chunks = None if item.taken_down else self._store.read(item.sha256)
-        if chunks is None:
+        found = None if item.taken_down else item.rendition(size)
+        chunks = self._store.read(found[0]) if found else None
+        if found is None or chunks is None:
             raise UnknownMediaError(f"no media {item_id}")
-        return item, chunks
+        return found[1], chunks
 
     def _unlocked(self, fan_id: str, item_id: str) -> bool:
         offers = self._offers_opening(item_id)
@@ -234,6 +274,10 @@ class ContentLibrary:
         if item.creator_id != creator_id:
             raise UnknownMediaError(f"no media {item_id} of yours")
         return item
+
+
+def _subject(item_id: UUID, size: str) -> str:
+    return str(item_id) if size == "full" else f"{item_id}/{size}"
 
 
 def _chunks(source: BinaryIO) -> Iterator[bytes]:

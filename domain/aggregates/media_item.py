@@ -1,7 +1,9 @@
 """An image or short video a creator uploaded to one of their personas' libraries.
 
 The bytes live in a content-addressed store (by SHA-256); this stream records what they are,
-whose, and who may see them (the tier). A takedown after a report keeps the record (the ledger
+whose, and who may see them (the tier). An image's derived sizes (thumbnail, preview, the
+blurred teaser shown while it is locked) and the creator's private original are recorded with
+it, each by its hash. A takedown after a report keeps the record (the ledger
 is the audit log) and stops it being served.
 """
 
@@ -14,6 +16,9 @@ from domain.errors import DomainError
 from domain.visibility import TIERS
 
 TITLE_MAX = 120
+ORIGINAL = "original"  # the bytes as uploaded: the creator's own, never served to anyone else
+TEASER = "teaser"
+SIZES = ("full", "thumb", "preview", TEASER)  # what a signed link may name
 
 
 class InvalidMediaError(DomainError):
@@ -57,6 +62,7 @@ class MediaItem(Aggregate):
         self.uploaded_at = at
         self.taken_down = False
         self.takedown_reason: str | None = None
+        self.renditions: dict[str, list[object]] = {}
 
     @classmethod
     def upload(cls, *, item_id: UUID, creator_id: str, persona_id: str, sha256: str, kind: str,
@@ -69,6 +75,33 @@ class MediaItem(Aggregate):
                            persona_id=persona_id, sha256=sha256, kind=kind,
                            content_type=content_type, size_bytes=size_bytes,
                            tier=checked_tier(tier), title=title, at=at)
+
+    def store_renditions(self, renditions: dict[str, list[object]], at: datetime) -> None:
+        """name -> [sha256, content_type, width, height, size_bytes]"""
+        unknown = set(renditions) - {ORIGINAL, *SIZES[1:]}
+        if unknown:
+            raise InvalidMediaError(f"no rendition called {sorted(unknown)[0]}")
+        self._renditions_stored(renditions=renditions, at=at)
+
+    def rendition(self, size: str) -> tuple[str, str] | None:
+        """(sha256, content_type) of a servable size; thumbnails and previews of items stored
+        before sizes existed are the full image."""
+        if size == "full":
+            return self.sha256, self.content_type
+        made = self.renditions.get(size)
+        if made is not None:
+            return str(made[0]), str(made[1])
+        if size in ("thumb", "preview") and self.kind == "image":
+            return self.sha256, self.content_type
+        return None
+
+    class RenditionsStored(Aggregate.Event):
+        renditions: dict[str, list[object]]
+        at: datetime
+
+    @event(RenditionsStored)
+    def _renditions_stored(self, renditions: dict[str, list[object]], at: datetime) -> None:
+        self.renditions = {**self.renditions, **renditions}
 
     def change_tier(self, tier: str, at: datetime) -> bool:
         if self.taken_down:

@@ -189,8 +189,21 @@ def test_a_phone_photo_is_served_upright_without_its_camera_or_position(api, stu
         assert trace not in served.content, trace
     seen = Image.open(io.BytesIO(served.content))
     assert not dict(seen.getexif()) and seen.size == (20, 40)  # upright, and nothing else
-    # What is stored is what is served: the original's bytes are nowhere on disk.
-    assert all(b"Phone 12" not in path.read_bytes() for path in stored_files(api))
+    # Every size a fan can be sent is as clean; the original is the creator's alone.
+    for size in ("thumb", "preview", "teaser"):
+        sized = httpx.get(api.base + creator.get(f"/api/media/{item['item_id']}/url",
+                                                  params={"size": size}).json()["url"])
+        assert sized.status_code == 200 and sized.headers["content-type"] == "image/webp"
+        for trace in (b"PhoneMaker", b"Phone 12", b"Harbourtown", b"Exif"):
+            assert trace not in sized.content, (size, trace)
+    kept = creator.get(f"/api/creator/media/{item['item_id']}/original")
+    assert kept.status_code == 200 and kept.content == original
+    assert "attachment" in kept.headers["content-disposition"]
+    for stranger in (api.as_user("fan-1", "fan"), api.as_user("creator-2", "creator")):
+        assert stranger.get(f"/api/creator/media/{item['item_id']}/original").status_code in (
+            403, 404)
+    stored = [path.read_bytes() for path in stored_files(api)]
+    assert sum(b"Phone 12" in data for data in stored) == 1  # the original, and only it
 
 
 def test_the_same_bytes_are_stored_once(api, studio) -> None:
@@ -199,7 +212,12 @@ def test_the_same_bytes_are_stored_once(api, studio) -> None:
     first = upload(creator, persona_id, PNG, "public").json()
     second = upload(creator, persona_id, PNG, "subscribers").json()
     assert first["sha256"] == second["sha256"] and first["item_id"] != second["item_id"]
-    assert len(stored_files(api)) == 1
+    assert first["renditions"] == second["renditions"]
+    # The full image, its original, thumbnail, preview and teaser: each distinct file once, for
+    # both items (a picture smaller than a thumbnail has one file for both sizes).
+    hashes = {first["sha256"], *(r["sha256"] for r in first["renditions"].values())}
+    assert set(first["renditions"]) == {"original", "thumb", "preview", "teaser"}
+    assert len(stored_files(api)) == len(hashes) == 4
 
 
 def test_titles_and_captions_pass_the_blocked_term_filter(api, studio) -> None:
@@ -253,3 +271,50 @@ def test_an_unlock_a_refund_revoked_can_be_bought_again_and_opens_the_item_again
     assert [(o["unlocks"], o["creator_tokens"]) for o in mine] == [(1, 240)]
     balance = api.as_user("fin", "finance").get("/api/finance/trial-balance").json()
     assert balance["balanced"] and balance["tokens"]["standing_creator_shares"] == 240
+
+
+def test_a_locked_item_shows_fans_only_its_blurred_teaser(api, studio) -> None:
+    creator, _ = studio
+    persona_id = published(api, studio)
+    picture = Image.linear_gradient("L").resize((1600, 1200)).convert("RGB")
+    for x in range(0, 1600, 100):  # sharp detail the teaser must not carry
+        picture.paste((255, 0, 0), (x, 0, x + 3, 1200))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=92)
+    item = upload(creator, persona_id, out.getvalue(), "ppv", "set.jpg", title="Set").json()
+    sizes = item["renditions"]
+    assert (sizes["thumb"]["width"], sizes["preview"]["width"]) == (320, 1280)
+    assert sizes["teaser"]["width"] == 320 and sizes["teaser"]["size_bytes"] < 4_000
+    assert creator.post("/api/creator/posts", json={
+        "persona_id": persona_id, "item_ids": [item["item_id"]]}).status_code == 201
+    assert creator.post("/api/creator/ppv", json={
+        "persona_id": persona_id, "title": "The set", "price_tokens": 300,
+        "item_ids": [item["item_id"]]}).status_code == 201
+
+    fan = api.as_user("fan-9", "fan")
+    [post] = fan.get(f"/api/models/{persona_id}/feed",
+                     params={"min_position": api.head()}).json()["posts"]
+    [shown] = post["items"]
+    assert shown["locked"] and "url" not in shown and shown["unlock_offer_ids"]
+    teaser = httpx.get(api.base + shown["teaser_url"])
+    assert teaser.status_code == 200 and teaser.headers["content-type"] == "image/webp"
+    blurred = Image.open(io.BytesIO(teaser.content)).convert("RGB")
+    row = [blurred.getpixel((x, blurred.height // 2)) for x in range(blurred.width)]
+    assert max(abs(a[0] - b[0]) for a, b in zip(row, row[1:])) < 12  # no edge survives
+    # Its link does not open any other size, and the full sizes are refused to this fan.
+    forged = shown["teaser_url"].replace("size=teaser", "size=full")
+    assert httpx.get(api.base + forged).status_code == 403
+    for size in ("full", "thumb", "preview"):
+        refused = fan.get(f"/api/media/{item['item_id']}/url", params={"size": size})
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "media_locked")
+    # Once unlocked, the fan gets every size.
+    funded_fan(api, "fan-9", "pack_1200")
+    offer_id = shown["unlock_offer_ids"][0]
+    assert fan.post(f"/api/ppv/{offer_id}/purchase",
+                    json={"price_tokens": 300}).status_code == 201
+    [post] = fan.get(f"/api/models/{persona_id}/feed",
+                     params={"min_position": api.head()}).json()["posts"]
+    [opened] = post["items"]
+    assert not opened["locked"]
+    preview = httpx.get(api.base + opened["preview_url"])
+    assert Image.open(io.BytesIO(preview.content)).size == (1280, 960)

@@ -1,5 +1,6 @@
 """The media sweep removes stored bytes no item refers to, and partial uploads a crash left,
-once they are older than the grace period; every item's bytes stay, taken down or not."""
+once they are older than the grace period; every item's bytes (its derived sizes and original
+too) stay, taken down or not."""
 
 import hashlib
 import io
@@ -35,17 +36,20 @@ def test_only_what_no_item_refers_to_goes_once_it_is_old_enough(core) -> None:
     store.put(fresh_hash, iter([fresh]))
     partial = root / orphan_hash[:2] / ".upload-crashed"
     partial.write_bytes(b"half")
-    for path in (root / kept.sha256[:2] / kept.sha256,
-                 root / taken_down.sha256[:2] / taken_down.sha256,
-                 root / orphan_hash[:2] / orphan_hash, partial):
+    # Each item's files: the image, its original, thumbnail, preview and teaser.
+    items = {kept.sha256, taken_down.sha256} | {
+        str(made[0]) for item in (kept, taken_down) for made in item.renditions.values()}
+    for path in [root / h[:2] / h for h in items] + [root / orphan_hash[:2] / orphan_hash,
+                                                      partial]:
         _age(path)
 
     report = core.media_sweep.run()
-    assert report.as_dict() == {"removed": 1, "partial_removed": 1, "kept": 2}
+    assert report.as_dict() == {"removed": 1, "partial_removed": 1, "kept": len(items)}
     stored = {p.name for p in root.rglob("*") if p.is_file()}
-    assert stored == {kept.sha256, taken_down.sha256, fresh_hash}
+    assert stored == items | {fresh_hash}
     assert hashlib.sha256(b"".join(store.read(kept.sha256) or [])).hexdigest() == kept.sha256
-    assert core.media_sweep.run().as_dict() == {"removed": 0, "partial_removed": 0, "kept": 2}
+    assert core.media_sweep.run().as_dict() == {"removed": 0, "partial_removed": 0,
+                                                "kept": len(items)}
 
 
 def test_a_grace_period_too_short_for_uploads_in_flight_is_refused(core) -> None:

@@ -58,3 +58,25 @@ def test_what_does_not_decode_in_full_is_refused(data: bytes, content_type: str,
                                                  why: str) -> None:
     with pytest.raises(UnreadableImageError, match=why):
         IMAGES.process(data, content_type)
+
+
+def test_derived_sizes_never_grow_and_the_teaser_keeps_only_sixteen_pixels() -> None:
+    big = IMAGES.process(image_bytes("PNG", (1500, 600)), "image/png").renditions
+    assert (big["thumb"].width, big["thumb"].height) == (320, 128)
+    assert (big["preview"].width, big["preview"].height) == (1280, 512)
+    small = IMAGES.process(image_bytes("PNG", (100, 50)), "image/png").renditions
+    assert (small["thumb"].width, small["preview"].width) == (100, 100)
+    # Two pictures alike at 16 pixels give the same teaser, whatever their detail.
+    plain = Image.new("RGB", (640, 480), (90, 90, 90))
+    detailed = plain.copy()
+    for x in range(0, 640, 40):
+        detailed.paste((91, 89, 90), (x, 0, x + 1, 480))  # fine lines, invisible at 16 px
+
+    def teaser(image: Image.Image) -> bytes:
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        return IMAGES.process(out.getvalue(), "image/png").renditions["teaser"].data
+
+    assert teaser(plain) == teaser(detailed)
+    for made in (*big.values(), *small.values()):
+        assert made.content_type == "image/webp"
