@@ -39,6 +39,7 @@ STATUS_BY_CODE = {
     "unknown_strike": 404,
     "blocked_terms": 422,
     "invalid_persona": 422,
+    "invalid_persona_image": 422,
     "invalid_tag": 422,
     "invalid_blocked_term": 422,
     "persona_limit": 409,

@@ -24,6 +24,7 @@ from application.chat.intimate.service import IntimatePolicy
 from application.chat.modes import ChatModes
 from application.clock import Clock, system_clock
 from application.content.library import ContentLibrary, MediaLimits
+from application.content.persona_images import PersonaImages
 from application.content.ppv import PayPerView
 from application.content.signed_urls import MediaUrlSigner
 from application.content.sweep import MediaSweep
@@ -91,6 +92,7 @@ class Core:
     subscription_queries: SubscriptionQueries
     library: ContentLibrary
     content_queries: ContentQueries
+    persona_images: PersonaImages
     media_sweep: MediaSweep
     payouts: Payouts
     payout_queries: PayoutQueries
@@ -186,12 +188,12 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     payout_queries = PayoutQueries(read_db)
     releases = HoldReleases(ledger, queries, clock)
     media_store = LocalDirectoryMediaStore(settings.media_dir)
+    media_urls = MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds)
+    images = PillowImages(settings.media_max_image_pixels)
     library = ContentLibrary(
-        ledger, clock, personas, subscriptions, media_store,
-        MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds),
+        ledger, clock, personas, subscriptions, media_store, media_urls,
         content_queries.offers_opening,
-        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes),
-        PillowImages(settings.media_max_image_pixels))
+        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes), images)
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
     model = chat_model(settings)
     chat_queries = ChatQueries(read_db)
@@ -222,6 +224,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ppv_queries=PpvQueries(read_db),
         subscriptions=subscriptions, subscription_queries=subscription_queries,
         library=library, content_queries=content_queries,
+        persona_images=PersonaImages(personas, images, media_store, media_urls, clock,
+                                     settings.media_max_image_bytes),
         # Against files' own times: the file system's clock, whatever the ledger's is.
         media_sweep=MediaSweep(media_store, content_queries.stored_hashes,
                                lambda: datetime.now(UTC), runner.catch_up),

@@ -72,7 +72,20 @@ class Personas:
     def update(self, creator_user_id: str, persona_id: UUID, profile: dict[str, Any]) -> Persona:
         persona = self._own(creator_user_id, persona_id)
         clean = self._checked(profile)
+        if persona.profile.get("images"):  # set only through set_image: never from a form
+            clean["images"] = persona.profile["images"]
         persona.edit(clean, self._safety.likeness(text_fields(clean)), self._clock())
+        self._ledger.save(persona)
+        return persona
+
+    def set_images(self, creator_user_id: str, persona_id: UUID,
+                   changed: dict[str, dict[str, Any]]) -> Persona:
+        """The persona's avatar and/or cover (already processed and stored), in one edit like
+        any other: a live persona goes back to review and keeps its approved images meanwhile."""
+        persona = self._own(creator_user_id, persona_id)
+        images = {**persona.profile.get("images", {}), **changed}
+        profile = {**persona.profile, "images": images}
+        persona.edit(profile, self._safety.likeness(text_fields(profile)), self._clock())
         self._ledger.save(persona)
         return persona
 

@@ -70,6 +70,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     money = live["monetization"]
     return {"id": row["persona_id"], "creator_id": row["creator_id"], "name": live["name"],
             "stated_age": live["stated_age"], "visuals": live["visuals"],
+            "images": live.get("images") or {},
             "persona": live["persona"], "chat_modes": live["chat_modes"],
             "primary_category": live["primary_category"], "tags": live["tags"],
             "pricing": {"subscription_price_minor": money["subscription_price_minor"],

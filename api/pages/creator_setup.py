@@ -7,9 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from api.deps import CoreDep
-from api.pages.render import flash, page
+from api.pages.render import after_command, flash, page
 from api.pages.session import Form, SignedIn
 from api.routers.onboarding import onboarding_view
 from application.declarations import current
@@ -131,6 +132,21 @@ def create_persona(request: Request, core: CoreDep, user: SignedIn, form: Form) 
                     errors=_field_errors(error), vocabulary=core.persona_queries.tags())
     flash(request, "Draft saved: submit it for review when it is ready.")
     return RedirectResponse("/creator/personas", status_code=303)
+
+
+@router.post("/creator/personas/{persona_id}/pictures")
+def persona_pictures(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
+                     form: Form) -> Response:
+    """The avatar and/or cover in one change (so one review), as the JSON API's upload."""
+    def upload() -> None:
+        sources = {role: file.file for role in ("avatar", "cover")
+                   if isinstance(file := form.get(role), UploadFile) and file.filename}
+        if not sources:
+            raise ValueError("choose an avatar or a cover picture to upload")
+        core.persona_images.upload(user.user_id, persona_id, sources)
+
+    return after_command(request, "/creator/personas", upload,
+                         "Pictures saved: they show once the persona is approved.")
 
 
 @router.post("/creator/personas/{persona_id}/{action}")

@@ -59,7 +59,9 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "user": user, "csrf": csrf_token(request), "mode": mode,
         "is_creator": bool(user and user.has("creator")),
         "is_staff": bool(user and user.has("admin", "finance", "auditor")),
-        "flash": request.session.pop("flash", None), **context}, status_code=status_code)
+        "flash": request.session.pop("flash", None),
+        "image_urls": request.app.state.core.persona_images.urls, **context},
+        status_code=status_code)
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:

@@ -31,10 +31,12 @@ class TermCreate(BaseModel):
 def review_queue(core: CoreDep, user: CurrentUser, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                  offset: Offset = 0,
                  min_position: Position | None = None) -> dict[str, Any]:
-    """Personas waiting for review, oldest first, with likeness matches attached."""
+    """Personas waiting for review, oldest first, with likeness matches attached and links to
+    the avatar and cover under review (`draft_images`)."""
     require(user, "admin")
     wait_for_position(core, min_position)
-    return {"models": core.persona_queries.review_queue(limit, offset)}
+    return {"models": [{**p, "draft_images": core.persona_images.urls(p["draft"])}
+                       for p in core.persona_queries.review_queue(limit, offset)]}
 
 
 @router.post("/models/{persona_id}/approve")

@@ -1,9 +1,9 @@
 """The model wizard: a creator's own personas, their drafts, submission and publishing."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field, StrictInt
 
 from api.deps import CoreDep, CurrentUser, require, wait_for_position
@@ -35,6 +35,21 @@ class ModelIn(BaseModel):
     chat_modes: list[Literal["companion", "intimate"]] = Field(min_length=1, max_length=2)
     primary_category: str = Field(max_length=40)
     tags: list[str] = Field(default_factory=list, max_length=8)
+
+
+@router.post("/{persona_id}/images")
+def upload_images(persona_id: UUID, core: CoreDep, user: CurrentUser,
+                  avatar: Annotated[UploadFile | None, File(description="a picture")] = None,
+                  cover: Annotated[UploadFile | None, File(description="a picture")] = None
+                  ) -> dict[str, Any]:
+    """The persona's avatar and/or cover, in one change: on a live persona it goes to review
+    first (and a persona in review takes no change until it is decided)."""
+    require(user, "creator")
+    sources = {role: upload.file for role, upload in (("avatar", avatar), ("cover", cover))
+               if upload is not None}
+    core.persona_images.upload(user.user_id, persona_id, sources)
+    mine = _mine(core, user.user_id, persona_id)
+    return {**mine, "draft_images": core.persona_images.urls(mine["draft"])}
 
 
 def _mine(core: CoreDep, user_id: str, persona_id: UUID) -> dict[str, Any]:

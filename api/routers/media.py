@@ -5,7 +5,7 @@ HTTP to the library's commands and reads."""
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -126,6 +126,17 @@ def media(item_id: UUID, core: CoreDep,
     content_type, chunks = core.library.open_signed(item_id, expires, signature, size)
     return StreamingResponse(chunks, media_type=content_type, headers={
         "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/persona-media/{sha256}")
+def persona_media(sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], core: CoreDep,
+                  expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
+                  signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")]
+                  ) -> StreamingResponse:
+    """A persona's avatar or cover behind a signed link (sizes are WebP)."""
+    chunks = core.persona_images.open_signed(sha256, expires, signature)
+    return StreamingResponse(chunks, media_type="image/webp", headers={
+        "Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/api/creator/media/{item_id}/original")

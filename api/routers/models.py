@@ -17,9 +17,16 @@ def discover(core: CoreDep, tag: str | None = None, category: str | None = None,
              sort: Literal["newest", "name"] = "newest",
              limit: Annotated[int, Query(ge=1, le=100)] = 24,
              offset: Offset = 0) -> dict[str, Any]:
-    """Published personas, filtered by tag, primary category and words, paginated."""
-    return core.persona_queries.discover(tag=tag, category=category, q=q, sort=sort,
-                                         limit=limit, offset=offset)
+    """Published personas, filtered by tag, primary category and words, paginated; each with
+    signed links to its avatar and cover (`images`)."""
+    found = core.persona_queries.discover(tag=tag, category=category, q=q, sort=sort,
+                                          limit=limit, offset=offset)
+    return {**found, "models": [with_image_urls(core, m) for m in found["models"]]}
+
+
+def with_image_urls(core: CoreDep, model: dict[str, Any]) -> dict[str, Any]:
+    """A public persona with its images as links (thumb and preview, by role)."""
+    return {**model, "images": core.persona_images.urls(model)}
 
 
 @router.get("/api/models/{persona_id}")
@@ -28,7 +35,7 @@ def profile(persona_id: str, core: CoreDep) -> dict[str, Any]:
     found = core.persona_queries.public(persona_id)
     if found is None:
         raise ApiError(404, "unknown_persona", f"no published persona {persona_id}")
-    return found
+    return with_image_urls(core, found)
 
 
 @router.get("/api/tags")

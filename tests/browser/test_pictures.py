@@ -1,0 +1,63 @@
+"""Pictures in the browser: a creator gives a persona an avatar and a cover on the personas page,
+an admin sees them in review, fans see them on the browse cards and the profile, and a locked
+pay-per-view picture shows fans its blurred teaser."""
+
+import io
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.browser.signin import sign_in
+from tests.helpers import published_persona
+
+
+def picture(path, colour: tuple[int, int, int]) -> str:
+    Image.new("RGB", (800, 600), colour).save(path, format="JPEG")
+    return str(path)
+
+
+def loaded(locator) -> bool:  # type: ignore[no-untyped-def]
+    return bool(locator.evaluate("img => img.complete && img.naturalWidth > 0"))
+
+
+def test_persona_pictures_from_upload_to_browse_and_a_locked_teaser(api, open_page,
+                                                                    tmp_path) -> None:
+    persona_id = published_persona(api.core)
+    page = open_page()
+    sign_in(page, "creator-1", "creator")
+    page.goto("/creator/personas")
+    page.get_by_label("Avatar").set_input_files(picture(tmp_path / "a.jpg", (30, 140, 90)))
+    page.get_by_label("Cover image").set_input_files(picture(tmp_path / "c.jpg", (40, 60, 160)))
+    page.get_by_role("button", name="Save pictures").click()
+    expect(page.get_by_role("status")).to_contain_text("Pictures saved")
+    expect(page.get_by_test_id("my-persona")).to_contain_text("submitted")  # back to review
+
+    # A pay-per-view picture in a post, with an offer that opens it.
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 80, 40)).save(out, format="PNG")
+    item = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "ppv",
+                                   "Sunset set")
+    api.core.library.publish_post("creator-1", persona_id, "New set", [item.id])
+    api.core.ppv.create_offer("creator-1", persona_id, "Sunset", 300, [item.id])
+
+    admin = open_page()
+    sign_in(admin, "adm-1", "admin")
+    admin.goto("/admin/personas")
+    review = admin.get_by_test_id("persona-review")
+    expect(review.get_by_test_id("review-avatar")).to_be_visible()
+    assert loaded(review.get_by_test_id("review-cover"))
+    review.get_by_role("button", name="Approve").click()
+
+    fan = open_page()
+    sign_in(fan, "fan-1", "fan")
+    fan.goto("/")
+    avatar = fan.get_by_test_id("persona-avatar")
+    expect(avatar).to_be_visible()
+    assert loaded(avatar)
+    fan.get_by_role("link", name="Luna").click()
+    assert loaded(fan.get_by_test_id("persona-cover"))
+    locked = fan.get_by_test_id("locked-item")
+    expect(locked).to_contain_text("Sunset set")
+    teaser = locked.get_by_test_id("teaser")
+    expect(teaser).to_be_visible()
+    assert loaded(teaser)
