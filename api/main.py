@@ -75,6 +75,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
         if settings.run_projections:
             app.state.core.projections.catch_up()
             app.state.core.projections.start()
+            app.state.core.video_worker.pending()  # videos a crash left half-prepared
         if settings.settle_heap:
             heap.settle()
         signing = asyncio.create_task(_checkpoint_every(

@@ -9,6 +9,7 @@ from adapters.eventstore.config import Database, parse_database
 from adapters.eventstore.ledger import Ledger
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
+from adapters.media.ffmpeg_videos import FfmpegVideos
 from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.media.pillow_images import PillowImages
 from adapters.signing.ed25519 import Ed25519Signer
@@ -28,6 +29,7 @@ from application.content.persona_images import PersonaImages
 from application.content.ppv import PayPerView
 from application.content.signed_urls import MediaUrlSigner
 from application.content.sweep import MediaSweep
+from application.content.videos import PrepareInBackground, VideoPreparation
 from application.creators import Creators
 from application.holds import HoldReleases
 from application.identity.age_verification import AgeVerifications
@@ -93,6 +95,8 @@ class Core:
     library: ContentLibrary
     content_queries: ContentQueries
     persona_images: PersonaImages
+    videos: VideoPreparation
+    video_worker: PrepareInBackground
     media_sweep: MediaSweep
     payouts: Payouts
     payout_queries: PayoutQueries
@@ -108,6 +112,7 @@ class Core:
     audit_exports: AuditExports
 
     def close(self) -> None:
+        self.video_worker.close()
         self.replays.close()
         self.projections.stop()
         self.spending.close()
@@ -190,10 +195,15 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     media_store = LocalDirectoryMediaStore(settings.media_dir)
     media_urls = MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds)
     images = PillowImages(settings.media_max_image_pixels)
+    videos = FfmpegVideos()
+    video_worker = PrepareInBackground()
     library = ContentLibrary(
         ledger, clock, personas, subscriptions, media_store, media_urls,
         content_queries.offers_opening,
-        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes), images)
+        MediaLimits(settings.media_max_image_bytes, settings.media_max_video_bytes,
+                    settings.media_max_video_seconds), images, videos, video_worker)
+    video_worker.preparation = VideoPreparation(ledger, media_store, videos, images, clock,
+                                                content_queries.processing_items)
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
     model = chat_model(settings)
     chat_queries = ChatQueries(read_db)
@@ -224,6 +234,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         ppv_queries=PpvQueries(read_db),
         subscriptions=subscriptions, subscription_queries=subscription_queries,
         library=library, content_queries=content_queries,
+        videos=video_worker.preparation, video_worker=video_worker,
         persona_images=PersonaImages(personas, images, media_store, media_urls, clock,
                                      settings.media_max_image_bytes),
         # Against files' own times: the file system's clock, whatever the ledger's is.

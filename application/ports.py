@@ -242,3 +242,38 @@ class CheckpointSigner(Protocol):
     def key_id(self) -> str: ...  # hex of the first 8 bytes of sha256(public_key)
 
     def sign(self, message: bytes) -> bytes: ...
+
+
+class UnplayableVideoError(DomainError):
+    """Not a video a browser plays: no video stream, a codec browsers lack, or not a video at
+    all under a video's header."""
+
+    code = "unplayable_video"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    duration_s: float
+    width: int
+    height: int
+    video_codec: str
+    audio_codec: str | None
+    container: str  # mp4 or webm: what it is served as
+
+
+@dataclass(frozen=True)
+class PreparedVideo:
+    path: str  # the file to serve: streams copied, metadata gone, index at the front
+    content_type: str
+    poster_png: bytes  # a frame from its first second (or its middle, if shorter)
+    info: VideoInfo
+
+
+class VideoProcessor(Protocol):
+    def probe(self, path: str) -> VideoInfo:
+        """What the file is; raises UnplayableVideoError."""
+        ...
+
+    def prepare(self, path: str, out_dir: str) -> PreparedVideo:
+        """The file made safe to serve, and its poster frame; raises UnplayableVideoError."""
+        ...

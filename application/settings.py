@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     # decompression bomb. 50 MP is a full-frame camera's largest.
     media_max_image_pixels: int = Field(default=50_000_000, ge=1)
     media_max_video_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    media_max_video_seconds: int = Field(default=600, ge=1, le=24 * 3_600)
     media_url_ttl_seconds: int = Field(default=300, ge=1, le=86_400)
     payout_minimum_minor: int = Field(default=2_000, ge=1)  # £20: below it everything carries
     # Failed bank payouts of one payout before its transfer is taken back and support flagged.

@@ -15,6 +15,7 @@ from projections.db import Tx
 
 class ContentProjection(Projection):
     name = "content"
+    version = 2  # 2: items' status (a video is prepared after its upload) and derived files
     tables = ("rm_media_items", "rm_media_files", "rm_posts", "rm_ppv_offer_items")
     reader_indexes = ("rm_posts_creator",)
     ddl = (
@@ -30,7 +31,10 @@ class ContentProjection(Projection):
             title TEXT NOT NULL,
             taken_down INTEGER NOT NULL DEFAULT 0,
             takedown_reason TEXT,
-            uploaded_at TEXT NOT NULL)""",
+            uploaded_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'ready',
+            failure_reason TEXT)""",
+        "CREATE INDEX IF NOT EXISTS rm_media_items_status ON rm_media_items (status)",
         "CREATE INDEX IF NOT EXISTS rm_media_items_persona ON rm_media_items (persona_id)",
         "CREATE INDEX IF NOT EXISTS rm_media_items_creator ON rm_media_items (creator_id)",
         """CREATE TABLE IF NOT EXISTS rm_media_files (
@@ -62,17 +66,34 @@ class ContentProjection(Projection):
     def _(self, event: MediaItem.Uploaded, tx: Tx, position: int) -> None:
         tx.execute(
             "INSERT INTO rm_media_items (item_id, creator_id, persona_id, sha256, kind, "
-            "content_type, size_bytes, tier, title, uploaded_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "content_type, size_bytes, tier, title, uploaded_at, status) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (str(event.originator_id), event.creator_id, event.persona_id, event.sha256,
              event.kind, event.content_type, event.size_bytes, event.tier, event.title,
-             event.at.isoformat()))
+             event.at.isoformat(), "processing" if event.processing else "ready"))
+
+    @process.register
+    def _(self, event: MediaItem.VideoPrepared, tx: Tx, position: int) -> None:
+        full = event.renditions["full"]
+        tx.execute("UPDATE rm_media_items SET status = 'ready', content_type = %s, "
+                   "size_bytes = %s WHERE item_id = %s",
+                   (str(full[1]), int(str(full[4])), str(event.originator_id)))
+        self._files(tx, event.originator_id, event.renditions)
+
+    @process.register
+    def _(self, event: MediaItem.ProcessingFailed, tx: Tx, position: int) -> None:
+        tx.execute("UPDATE rm_media_items SET status = 'failed', failure_reason = %s "
+                   "WHERE item_id = %s", (event.reason, str(event.originator_id)))
+
+    @staticmethod
+    def _files(tx: Tx, item_id: object, renditions: dict[str, list[object]]) -> None:
+        for role, made in renditions.items():
+            tx.execute("INSERT INTO rm_media_files (item_id, role, sha256) VALUES (%s, %s, %s)",
+                       (str(item_id), role, str(made[0])))
 
     @process.register
     def _(self, event: MediaItem.RenditionsStored, tx: Tx, position: int) -> None:
-        for role, made in event.renditions.items():
-            tx.execute("INSERT INTO rm_media_files (item_id, role, sha256) VALUES (%s, %s, %s)",
-                       (str(event.originator_id), role, str(made[0])))
+        self._files(tx, event.originator_id, event.renditions)
 
     @process.register
     def _(self, event: MediaItem.TierChanged, tx: Tx, position: int) -> None:
@@ -105,7 +126,7 @@ class ContentProjection(Projection):
 
 class ContentQueries:
     _ITEM = ("item_id, creator_id, persona_id, kind, content_type, size_bytes, tier, title, "
-             "taken_down, takedown_reason, uploaded_at")
+             "taken_down, takedown_reason, uploaded_at, status, failure_reason")
 
     def __init__(self, db: Any) -> None:
         self._db = db
@@ -121,9 +142,17 @@ class ContentQueries:
 
     def stored_hashes(self) -> set[str]:
         """Every item's bytes and derived sizes, taken down or not (what a media sweep must
-        keep)."""
+        keep); a video that failed to be prepared keeps none, so the sweep frees them."""
         return {str(r["sha256"]) for r in self._db.query(
-            "SELECT sha256 FROM rm_media_items UNION SELECT sha256 FROM rm_media_files")}
+            "SELECT sha256 FROM rm_media_items WHERE status <> 'failed' UNION "
+            "SELECT f.sha256 FROM rm_media_files f JOIN rm_media_items i "
+            "ON i.item_id = f.item_id WHERE i.status <> 'failed'")}
+
+    def processing_items(self) -> list[str]:
+        """Videos still waiting to be prepared, oldest first."""
+        return [str(r["item_id"]) for r in self._db.query(
+            "SELECT item_id FROM rm_media_items WHERE status = 'processing' "
+            "ORDER BY uploaded_at")]
 
     def creator_posts(self, creator_id: str) -> list[dict[str, Any]]:
         """Every post of the creator's, taken down or not, newest first (for staff)."""

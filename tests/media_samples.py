@@ -2,7 +2,11 @@
 carrying what a phone writes into a JPEG (camera, software, GPS position, orientation, XMP and
 a colour profile)."""
 
+import functools
 import io
+import subprocess
+import tempfile
+from pathlib import Path
 
 from PIL import Image, ImageCms
 
@@ -39,3 +43,29 @@ def phone_photo(fmt: str = "JPEG") -> bytes:
 
 PNG = image_bytes("PNG")
 JPEG = image_bytes("JPEG", colour=(160, 90, 40))
+
+
+@functools.cache
+def video_bytes(seconds: float = 2.0, container: str = "mp4") -> bytes:
+    """A short test-pattern video with a tone, made by Debian's ffmpeg, whose container says
+    where and on what it was recorded; an MP4 with its index at the end, as cameras write."""
+    codecs = {"mp4": ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"],
+              "webm": ["-c:v", "libvpx", "-c:a", "libopus"]}[container]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"clip.{container}"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "testsrc=size=160x120:rate=10", "-f", "lavfi", "-i",
+                        "sine=frequency=440", "-t", str(seconds), *codecs,
+                        "-metadata", "title=Harbourtown walk", "-metadata", "comment=Phone 12",
+                        "-metadata", "location=+51.5074-000.1278/", str(out)], check=True)
+        return out.read_bytes()
+
+
+def mp4_boxes(data: bytes) -> list[str]:
+    """The top-level boxes of an MP4, in order (moov before mdat: playable as it arrives)."""
+    boxes, at = [], 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        boxes.append(data[at + 4:at + 8].decode("latin-1"))
+        at += size if size else len(data)
+    return boxes

@@ -38,7 +38,8 @@ def _item_public(item: MediaItem) -> dict[str, Any]:
     return {"item_id": str(item.id), "persona_id": item.persona_id, "kind": item.kind,
             "content_type": item.content_type, "size_bytes": item.size_bytes,
             "sha256": item.sha256, "tier": item.tier, "title": item.title,
-            "taken_down": item.taken_down,
+            "taken_down": item.taken_down, "status": item.status,
+            "failure_reason": item.failure_reason, "duration_s": item.duration_s,
             "renditions": {name: {"sha256": r[0], "content_type": r[1], "width": r[2],
                                   "height": r[3], "size_bytes": r[4]}
                            for name, r in item.renditions.items()}}

@@ -3,15 +3,19 @@ posts (the persona's feed) and sell PPV-tier items through offers; fans see what
 them, through short-lived signed URLs.
 
 An upload is checked in full (owner, tier, title, type from the bytes, size; an image decoded
-and re-encoded from its pixels, so no EXIF, GPS or XMP is ever served) before a byte is
-stored, so a refused upload leaves nothing behind. Bytes are stored content-addressed (SHA-256)
+and re-encoded from its pixels, so no EXIF, GPS or XMP is ever served; a video probed for a
+playable stream and its length) before a byte is stored, so a refused upload leaves nothing
+behind. A video is then prepared after the request (application/content/videos.py) and served
+only once it is. Bytes are stored content-addressed (SHA-256)
 before the item is recorded: a crash between the two leaves an unreferenced file, never an item
 without its bytes.
 """
 
 import hashlib
 import io
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 from uuid import UUID, uuid4
@@ -21,9 +25,16 @@ from application.clock import Clock
 from application.content.media_types import SNIFF_BYTES, sniff
 from application.content.signed_urls import MediaUrlSigner
 from application.personas import Personas
-from application.ports import ImageProcessor, MediaStore
+from application.ports import ImageProcessor, MediaStore, VideoProcessor
 from application.subscriptions.service import Subscriptions
-from domain.aggregates.media_item import ORIGINAL, TEASER, MediaItem, checked_tier
+from domain.aggregates.media_item import (
+    ORIGINAL,
+    PROCESSING,
+    READY,
+    TEASER,
+    MediaItem,
+    checked_tier,
+)
 from domain.aggregates.post import Post
 from domain.aggregates.ppv_offer import InvalidOfferError
 from domain.aggregates.unlock import Unlock, standing_unlock_id
@@ -49,10 +60,19 @@ class UnknownPostError(DomainError):
     code = "unknown_post"
 
 
+class VideoTooLongError(DomainError):
+    code = "video_too_long"
+
+
+class MediaNotReadyError(DomainError):
+    code = "media_not_ready"
+
+
 @dataclass(frozen=True)
 class MediaLimits:
     image_bytes: int
     video_bytes: int
+    video_seconds: int = 600
 
 
 @dataclass(frozen=True)
@@ -64,7 +84,8 @@ class SignedUrl:
 class ContentLibrary:
     def __init__(self, ledger: Ledger, clock: Clock, personas: Personas,
                  subscriptions: Subscriptions, store: MediaStore, signer: MediaUrlSigner,
-                 offers_opening: Any, limits: MediaLimits, images: ImageProcessor) -> None:
+                 offers_opening: Any, limits: MediaLimits, images: ImageProcessor,
+                 videos: VideoProcessor, prepare_later: Callable[[UUID], object]) -> None:
         self._ledger = ledger
         self._clock = clock
         self._personas = personas
@@ -74,6 +95,8 @@ class ContentLibrary:
         self._offers_opening = offers_opening  # item id -> offer ids (a read model)
         self.limits = limits
         self._images = images
+        self._videos = videos
+        self._prepare_later = prepare_later  # a video is prepared after the request
 
     # -- creators ---------------------------------------------------------------------------
 
@@ -109,17 +132,35 @@ class ContentLibrary:
                 stored[sha256] = made.data
             source = io.BytesIO(processed.data)
             digest, size = hashlib.sha256(processed.data), len(processed.data)
+        else:  # a video: checked now, in a fraction of a second; prepared after the request
+            info = self._probed(source, media_type.content_type)
+            renditions[ORIGINAL] = [digest.hexdigest(), media_type.content_type, info.width,
+                                    info.height, size]
         item = MediaItem.upload(item_id=uuid4(), creator_id=creator_id,
                                 persona_id=str(persona_id), sha256=digest.hexdigest(),
                                 kind=media_type.kind, content_type=media_type.content_type,
-                                size_bytes=size, tier=tier, title=title, at=now)
+                                size_bytes=size, tier=tier, title=title, at=now,
+                                processing=media_type.kind == "video")
         if renditions:
             item.store_renditions(renditions, now)
         self._store.put(item.sha256, _chunks(source))
         for sha256, data in stored.items():
             self._store.put(sha256, iter([data]))
         self._ledger.save(item)
+        if item.kind == "video":
+            self._prepare_later(item.id)
         return item
+
+    def _probed(self, source: BinaryIO, content_type: str) -> Any:
+        with tempfile.NamedTemporaryFile(suffix=".video") as copy:
+            shutil.copyfileobj(source, copy, CHUNK_BYTES)
+            copy.flush()
+            info = self._videos.probe(copy.name)
+        source.seek(0)
+        if info.duration_s > self.limits.video_seconds:
+            raise VideoTooLongError(f"the video is {info.duration_s:.0f} s long: at most "
+                                    f"{self.limits.video_seconds} s")
+        return info
 
     def original(self, creator_id: str, item_id: UUID) -> tuple[str, Iterator[bytes]]:
         """The bytes as the creator uploaded them (metadata and all): theirs alone."""
@@ -205,15 +246,15 @@ class ContentLibrary:
         subscribed: dict[str, bool] = {}
         out: dict[str, dict[str, Any]] = {}
         for item in items.values():
-            if not isinstance(item, MediaItem):
-                continue
+            if not isinstance(item, MediaItem) or item.status != READY:
+                continue  # a video being prepared (or that failed) is shown to no one
             shown = {"item_id": str(item.id), "kind": item.kind, "tier": item.tier,
                      "title": item.title}
             viewer = self.viewer(viewer_id, is_staff, item, subscribed)
             if may_view(item.tier, item.taken_down, viewer):
                 url = self.url_for(item)
                 sized = {f"{size}_url": self.url_for(item, size).path
-                         for size in ("thumb", "preview") if item.rendition(size)}
+                         for size in ("thumb", "preview", "poster") if item.rendition(size)}
                 out[str(item.id)] = {**shown, "locked": False, "url": url.path,
                                      "expires_at": url.expires_at, **sized}
             else:
@@ -229,6 +270,8 @@ class ContentLibrary:
         """A link to one size of the item: the teaser for anyone it is listed to, every other
         size only for whoever may see the item."""
         item = self._item(item_id)
+        if item.status == PROCESSING:
+            raise MediaNotReadyError("this video is still being prepared")
         if item.taken_down or item.rendition(size) is None:
             raise UnknownMediaError(f"no media {item_id} in size {size}")
         if size != TEASER and not may_view(item.tier, item.taken_down,
