@@ -251,6 +251,10 @@ class UnplayableVideoError(DomainError):
     code = "unplayable_video"
 
 
+class VideoToolsMissingError(DomainError):
+    code = "video_unavailable"
+
+
 @dataclass(frozen=True)
 class VideoInfo:
     duration_s: float

@@ -13,7 +13,12 @@ import json
 import subprocess
 from pathlib import Path
 
-from application.ports import PreparedVideo, UnplayableVideoError, VideoInfo
+from application.ports import (
+    PreparedVideo,
+    UnplayableVideoError,
+    VideoInfo,
+    VideoToolsMissingError,
+)
 
 PLAYABLE = {"h264": "mp4", "hevc": "mp4", "av1": "mp4", "vp9": "webm", "vp8": "webm"}
 AUDIO = {"aac", "mp3", "opus", "vorbis"}
@@ -25,6 +30,9 @@ def _run(command: list[str], deadline_s: float = DEADLINE_S) -> bytes:
         done = subprocess.run(command, capture_output=True, timeout=deadline_s, check=False)
     except subprocess.TimeoutExpired:
         raise UnplayableVideoError("the video took too long to read") from None
+    except FileNotFoundError:  # a machine without Debian's ffmpeg: images still work
+        raise VideoToolsMissingError(
+            "this server cannot take videos yet (ffmpeg is not installed)") from None
     if done.returncode != 0:
         reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unreadable"]
         raise UnplayableVideoError(f"the video cannot be read: {reason[0][:200]}")

@@ -105,7 +105,7 @@ def feed(persona_id: UUID, core: CoreDep, user: MaybeUser,
             "next_before": posts[-1]["published_at"] if len(posts) == limit else None}
 
 
-Size = Literal["full", "thumb", "preview", "teaser"]
+Size = Literal["full", "thumb", "preview", "teaser", "poster"]
 
 
 @router.get("/api/media/{item_id}/url")

@@ -148,6 +148,7 @@ def test_refused_uploads_store_nothing(api, studio) -> None:
          "unsupported_media_type"),
         (upload(creator, persona_id, too_big, "public"), 413, "media_too_large"),
         (upload(creator, persona_id, JPEG[:-40], "public", "cut.jpg"), 422, "unreadable_image"),
+        (upload(creator, persona_id, MP4[:2_000], "public", "cut.mp4"), 422, "unplayable_video"),
         (upload(creator, persona_id, PNG, "friends-only"), 422, "invalid_media"),
         (upload(other, persona_id, PNG, "public"), 403, "creator_not_approved"),
         (upload(api.as_user("fan-1", "fan"), persona_id, PNG, "public"), 403, "forbidden"),
@@ -322,3 +323,32 @@ def test_a_locked_item_shows_fans_only_its_blurred_teaser(api, studio) -> None:
     assert not opened["locked"]
     preview = httpx.get(api.base + opened["preview_url"])
     assert Image.open(io.BytesIO(preview.content)).size == (1280, 960)
+
+
+def test_a_video_is_prepared_after_its_upload_and_shown_with_its_poster(api, studio) -> None:
+    import time
+
+    creator, _ = studio
+    persona_id = published(api, studio)
+    made = upload(creator, persona_id, MP4, "public", "walk.mp4", title="Walk")
+    assert made.status_code == 201 and made.json()["status"] == "processing"
+    item_id = made.json()["item_id"]
+    deadline = time.monotonic() + 20
+    while True:  # the upload returned at once; a worker prepares it
+        items = creator.get("/api/creator/media", params={"min_position": api.head()}).json()
+        [item] = [i for i in items["items"] if i["item_id"] == item_id]
+        if item["status"] == "ready":
+            break
+        assert time.monotonic() < deadline and item["status"] == "processing", item
+        time.sleep(0.05)
+    assert creator.post("/api/creator/posts", json={
+        "persona_id": persona_id, "item_ids": [item_id]}).status_code == 201
+    fan = api.as_user("fan-1", "fan")
+    [post] = fan.get(f"/api/models/{persona_id}/feed",
+                     params={"min_position": api.head()}).json()["posts"]
+    [shown] = post["items"]
+    poster = httpx.get(api.base + shown["poster_url"])
+    assert poster.status_code == 200 and poster.headers["content-type"] == "image/webp"
+    video = httpx.get(api.base + shown["url"])
+    assert video.headers["content-type"] == "video/mp4"
+    assert mp4_boxes(video.content)[:2] == ["ftyp", "moov"] and b"Harbourtown" not in video.content
