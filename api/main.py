@@ -55,7 +55,7 @@ from api.routers import (
 )
 from api.security_headers import SecurityHeaders
 from api.text_guard import RefuseNul
-from application.bootstrap import Core, build_core
+from application.bootstrap import Core, build_core, media_link_origin
 from application.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,8 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)
     install_pages(app, settings)
-    app.add_middleware(SecurityHeaders, production=settings.environment == "production")
+    app.add_middleware(SecurityHeaders, production=settings.environment == "production",
+                       media_origin=media_link_origin(settings))
     return app
 
 

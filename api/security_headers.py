@@ -29,16 +29,20 @@ HSTS = "max-age=63072000; includeSubDomains"
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, production: bool) -> None:
+    def __init__(self, app: ASGIApp, production: bool, media_origin: str | None = None) -> None:
+        """media_origin: an object store browsers fetch media from by presigned link."""
         self.app = app
         self.production = production
+        self.policy = CONTENT_SECURITY_POLICY if media_origin is None else \
+            CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {media_origin}") \
+            .replace("media-src 'self'", f"media-src 'self' {media_origin}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else CONTENT_SECURITY_POLICY
+        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else self.policy
         added = [(b"content-security-policy", policy.encode()),
                  (b"x-frame-options", b"DENY"),
                  (b"x-content-type-options", b"nosniff"),

@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from adapters.eventstore.config import Database, parse_database
 from adapters.eventstore.ledger import Ledger
@@ -12,6 +13,7 @@ from adapters.llm.offline import OfflineChatModel
 from adapters.media.ffmpeg_videos import FfmpegVideos
 from adapters.media.local_directory import LocalDirectoryMediaStore
 from adapters.media.pillow_images import PillowImages
+from adapters.media.s3_store import S3MediaStore
 from adapters.signing.ed25519 import Ed25519Signer
 from adapters.stripe.gateway import StripeGateway
 from adapters.stripe.simulator import LocalPaymentSimulator
@@ -38,7 +40,7 @@ from application.onboarding import CreatorOnboarding
 from application.payouts.run import Payouts
 from application.payouts.stripe_events import ConnectEvents
 from application.personas import Personas
-from application.ports import ChatModel, CheckpointSigner, PaymentGateway
+from application.ports import ChatModel, CheckpointSigner, MediaStore, PaymentGateway
 from application.purchases import TokenPurchases
 from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
@@ -155,6 +157,25 @@ def chat_model(settings: Settings) -> ChatModel:
     return OfflineChatModel()
 
 
+def media_store_for(settings: Settings) -> MediaStore:
+    """The bucket when one is configured, else the local directory (the embedded default)."""
+    if settings.media_s3_bucket:
+        return S3MediaStore(settings.media_s3_bucket, settings.media_s3_prefix,
+                            settings.media_s3_endpoint_url, settings.media_s3_region,
+                            link_ttl_seconds=settings.media_url_ttl_seconds)
+    return LocalDirectoryMediaStore(settings.media_dir)
+
+
+def media_link_origin(settings: Settings) -> str | None:
+    """Where browsers fetch media from when the store serves it (for the pages' CSP)."""
+    if not settings.media_s3_bucket:
+        return None
+    if settings.media_s3_endpoint_url:
+        parts = urlsplit(settings.media_s3_endpoint_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
 def checkpoint_signer(settings: Settings) -> CheckpointSigner:
     if settings.checkpoint_signing_key:
         return Ed25519Signer.from_base64(settings.checkpoint_signing_key)
@@ -192,7 +213,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     content_queries = ContentQueries(read_db)
     payout_queries = PayoutQueries(read_db)
     releases = HoldReleases(ledger, queries, clock)
-    media_store = LocalDirectoryMediaStore(settings.media_dir)
+    media_store = media_store_for(settings)
     media_urls = MediaUrlSigner(settings.jwt_secret, settings.media_url_ttl_seconds)
     images = PillowImages(settings.media_max_image_pixels)
     videos = FfmpegVideos()

@@ -198,6 +198,11 @@ class MediaStore(Protocol):
         """Remove a hash's bytes (or a partial upload); nothing there is not an error."""
         ...
 
+    def link(self, sha256: str, content_type: str) -> str | None:
+        """A short-lived link the browser fetches the bytes from directly (an object store's
+        presigned URL), or None when LYRA serves them itself."""
+        ...
+
 
 @dataclass(frozen=True)
 class Rendition:

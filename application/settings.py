@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     subscription_grace_hours: int = Field(default=72, ge=0, le=24 * 30)
     dispute_fee_minor: int = Field(default=2_000, ge=0)  # Stripe's fee when a dispute is lost
     media_dir: str = "var/media"  # the local media store (content-addressed files)
+    # An S3-compatible bucket instead of media_dir (credentials from boto3's usual chain:
+    # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, an instance role).
+    media_s3_bucket: str | None = None
+    media_s3_prefix: str = "media/"
+    media_s3_endpoint_url: str | None = None  # MinIO, R2, Ceph...; unset for AWS itself
+    media_s3_region: str | None = None
     media_max_image_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     # An image's pixels (from its header, before decoding): beyond this a small file is a
     # decompression bomb. 50 MP is a full-frame camera's largest.

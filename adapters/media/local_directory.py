@@ -55,6 +55,10 @@ class LocalDirectoryMediaStore:
 
         return chunks()
 
+    def link(self, sha256: str, content_type: str) -> None:
+        """Files in a directory are served through LYRA."""
+        return None
+
     def stored_before(self, moment: datetime) -> Iterator[tuple[str, bool]]:
         """(name, is_partial) of each file last written before the moment: a hash, or a
         temporary file a crash left mid-upload."""

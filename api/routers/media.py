@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.deps import CoreDep, CurrentUser, MaybeUser, require, wait_for_position
 from api.downloads import attachment
 from api.errors import ApiError
 from api.params import INT64_MAX, Position
+from application.content.library import Served
 from domain.aggregates.media_item import MediaItem
 
 router = APIRouter(tags=["content"])
@@ -122,22 +123,28 @@ def media_url(item_id: UUID, core: CoreDep, user: MaybeUser,
 def media(item_id: UUID, core: CoreDep,
           expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
           signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")],
-          size: Size = "full") -> StreamingResponse:
-    """The bytes behind a signed link (no session needed; expired links are refused)."""
-    content_type, chunks = core.library.open_signed(item_id, expires, signature, size)
-    return StreamingResponse(chunks, media_type=content_type, headers={
-        "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff"})
+          size: Size = "full") -> Response:
+    """The bytes behind a signed link (no session needed; expired links are refused), or a
+    redirect to the object store's own short-lived link to them."""
+    return _served(core.library.open_signed(item_id, expires, signature, size), 60)
+
+
+def _served(served: Served, max_age_s: int) -> Response:
+    if served.redirect:
+        return RedirectResponse(served.redirect, status_code=307,
+                                headers={"Cache-Control": "no-store"})
+    assert served.chunks is not None
+    return StreamingResponse(served.chunks, media_type=served.content_type, headers={
+        "Cache-Control": f"private, max-age={max_age_s}", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/persona-media/{sha256}")
 def persona_media(sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")], core: CoreDep,
                   expires: Annotated[int, Query(ge=0, le=INT64_MAX)],
                   signature: Annotated[str, Query(pattern=r"^[0-9a-f]{64}$")]
-                  ) -> StreamingResponse:
+                  ) -> Response:
     """A persona's avatar or cover behind a signed link (sizes are WebP)."""
-    chunks = core.persona_images.open_signed(sha256, expires, signature)
-    return StreamingResponse(chunks, media_type="image/webp", headers={
-        "Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
+    return _served(core.persona_images.open_signed(sha256, expires, signature), 300)
 
 
 @router.get("/api/creator/media/{item_id}/original")

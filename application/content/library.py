@@ -76,6 +76,23 @@ class MediaLimits:
 
 
 @dataclass(frozen=True)
+class Served:
+    """What a signed link opens: the bytes, or where the store serves them from."""
+
+    content_type: str
+    chunks: Iterator[bytes] | None = None
+    redirect: str | None = None
+
+
+def serve(store: MediaStore, sha256: str, content_type: str) -> Served | None:
+    link = store.link(sha256, content_type)
+    if link:
+        return Served(content_type, redirect=link)
+    chunks = store.read(sha256)
+    return Served(content_type, chunks) if chunks is not None else None
+
+
+@dataclass(frozen=True)
 class SignedUrl:
     path: str
     expires_at: int
@@ -286,17 +303,18 @@ class ContentLibrary:
                          expires)
 
     def open_signed(self, item_id: UUID, expires: int, signature: str,
-                    size: str = "full") -> tuple[str, Iterator[bytes]]:
-        """(content type, bytes) behind a signed URL, while it is valid and the item is still
-        up. The signature covers the size: a teaser's link never opens the picture."""
+                    size: str = "full") -> Served:
+        """The bytes behind a signed URL (or the store's own link to them), while it is valid
+        and the item is still up. The signature covers the size: a teaser's link never opens
+        the picture."""
         if not self._signer.valid(_subject(item_id, size), expires, signature, self._clock()):
             raise MediaLockedError("this media link is invalid or has expired")
         item = self._item(item_id)
         found = None if item.taken_down else item.rendition(size)
-        chunks = self._store.read(found[0]) if found else None
-        if found is None or chunks is None:
+        served = serve(self._store, *found) if found else None
+        if served is None:
             raise UnknownMediaError(f"no media {item_id}")
-        return found[1], chunks
+        return served
 
     def _unlocked(self, fan_id: str, item_id: str) -> bool:
         offers = self._offers_opening(item_id)

@@ -8,12 +8,17 @@ hash (a pay-per-view picture, say).
 """
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any, BinaryIO
 from uuid import UUID
 
 from application.clock import Clock
-from application.content.library import MediaLockedError, MediaTooLargeError, UnknownMediaError
+from application.content.library import (
+    MediaLockedError,
+    MediaTooLargeError,
+    Served,
+    UnknownMediaError,
+    serve,
+)
 from application.content.media_types import SNIFF_BYTES, UnsupportedMediaTypeError, sniff
 from application.content.signed_urls import MediaUrlSigner
 from application.personas import Personas
@@ -76,13 +81,13 @@ class PersonaImages:
         expires, signature = self._signer.sign(_subject(sha256), self._clock())
         return f"/persona-media/{sha256}?expires={expires}&signature={signature}"
 
-    def open_signed(self, sha256: str, expires: int, signature: str) -> Iterator[bytes]:
+    def open_signed(self, sha256: str, expires: int, signature: str) -> Served:
         if not self._signer.valid(_subject(sha256), expires, signature, self._clock()):
             raise MediaLockedError("this media link is invalid or has expired")
-        chunks = self._store.read(sha256)
-        if chunks is None:
+        served = serve(self._store, sha256, "image/webp")
+        if served is None:
             raise UnknownMediaError(f"no persona image {sha256}")
-        return chunks
+        return served
 
 
 def _subject(sha256: str) -> str:

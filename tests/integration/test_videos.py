@@ -31,9 +31,9 @@ def later(make_core):  # type: ignore[no-untyped-def]
 def served(core, item_id, size: str = "full") -> bytes:  # type: ignore[no-untyped-def]
     url = core.library.url_for(core.ledger.repository.get(item_id), size).path
     query = dict(part.split("=") for part in url.split("?", 1)[1].split("&"))
-    _, chunks = core.library.open_signed(item_id, int(query["expires"]), query["signature"],
-                                         query.get("size", "full"))
-    return b"".join(chunks)
+    served = core.library.open_signed(item_id, int(query["expires"]), query["signature"],
+                                      query.get("size", "full"))
+    return b"".join(served.chunks or [])
 
 
 def probe_tags(data: bytes) -> str:
