@@ -79,8 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         "release", help="release holds whose 14 days have passed")
 
     media = commands.add_parser("media", help="the content library's stored files")
-    sweep = media.add_subparsers(dest="action", required=True).add_parser(
+    media_sub = media.add_subparsers(dest="action", required=True)
+    sweep = media_sub.add_parser(
         "sweep", help="remove stored files no item refers to (run daily; safe to repeat)")
+    media_sub.add_parser("prepare", help="prepare videos still waiting (after a crash)")
     sweep.add_argument("--older-than-minutes", type=_at_least_five, default=60,
                        help="only files written longer ago than this (at least 5)")
 
@@ -249,6 +251,9 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
     elif args.command == "holds":
         core.projections.catch_up()
         print(json.dumps({"released": core.holds.release_due()}))
+    elif args.command == "media" and args.action == "prepare":
+        core.projections.catch_up()  # every upload recorded is in the read model
+        print(json.dumps(core.videos.prepare_pending()))
     elif args.command == "media":
         swept = core.media_sweep.run(timedelta(minutes=args.older_than_minutes))
         print(json.dumps(swept.as_dict()))
