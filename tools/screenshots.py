@@ -5,11 +5,13 @@ Usage: PYTHONPATH=. python tools/screenshots.py [--out docs/screenshots]
 """
 
 import argparse
+import io
 import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from api.main import create_app
@@ -18,6 +20,16 @@ from application.spending.commands import send_tip
 from tests.browser.signin import sign_in
 from tests.fakes.servers import free_port, serve_app
 from tests.helpers import fund, published_persona
+
+
+def _picture(size: tuple[int, int], top: tuple[int, int, int],
+             bottom: tuple[int, int, int]) -> bytes:
+    """A soft two-colour gradient: neutral demo art."""
+    mask = Image.linear_gradient("L").resize(size)
+    picture = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
 
 
 def main() -> None:
@@ -34,6 +46,17 @@ def main() -> None:
         with serve_app(app, port) as base:
             core = app.state.core
             persona_id = published_persona(core, name="Luna Vale")
+            core.persona_images.upload("creator-1", persona_id, {
+                "avatar": io.BytesIO(_picture((420, 420), (120, 90, 200), (240, 170, 200))),
+                "cover": io.BytesIO(_picture((1400, 500), (30, 40, 90), (200, 120, 170)))})
+            core.personas.review("adm-1", persona_id, True, "")
+            items = [core.library.upload("creator-1", persona_id, io.BytesIO(_picture(
+                (900, 600), top, bottom)), tier, title) for tier, title, top, bottom in (
+                ("public", "Harbour at dawn", (250, 190, 120), (60, 90, 150)),
+                ("ppv", "Evening set", (230, 120, 80), (40, 30, 80)))]
+            core.library.publish_post("creator-1", persona_id, "A new set from the harbour",
+                                      [i.id for i in items])
+            core.ppv.create_offer("creator-1", persona_id, "Evening set", 300, [items[1].id])
             for n in range(6):
                 fund(core, f"fan-{n}", "pack_1200")
                 core.spending.send(send_tip(f"fan-{n}", "creator-1", 150 * (n + 1)))
@@ -46,14 +69,19 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=["--no-sandbox"])
 
-                def signed_in(user: str, *roles: str):  # type: ignore[no-untyped-def]
-                    page = browser.new_page(base_url=base, viewport={"width": 1100,
-                                                                      "height": 760})
+                def signed_in(user: str, *roles: str,  # type: ignore[no-untyped-def]
+                              scheme: str = "light"):
+                    page = browser.new_page(base_url=base, color_scheme=scheme,
+                                            viewport={"width": 1100, "height": 760})
                     sign_in(page, user, *roles)
                     return page
 
                 fan = signed_in("fan-1", "fan")
                 fan.screenshot(path=str(out / "browse.png"))
+                dark = signed_in("fan-2", "fan", scheme="dark")
+                dark.screenshot(path=str(out / "browse-dark.png"))
+                dark.goto(f"/models/{persona_id}")
+                dark.screenshot(path=str(out / "profile-dark.png"), full_page=True)
                 fan.goto(f"/models/{persona_id}#tip")
                 fan.screenshot(path=str(out / "profile-tip.png"), full_page=True)
                 fan.goto(f"/chat/{persona_id}?mode=companion")
@@ -67,7 +95,8 @@ def main() -> None:
                 finance.goto(f"/finance?since={(now - timedelta(hours=1)).isoformat()}"
                              f"&until={(now + timedelta(minutes=1)).isoformat()}")
                 finance.screenshot(path=str(out / "finance.png"), full_page=True)
-                phone = browser.new_page(base_url=base, viewport={"width": 375, "height": 700})
+                phone = browser.new_page(base_url=base, color_scheme="dark",
+                                         viewport={"width": 375, "height": 700})
                 phone.goto(f"/models/{persona_id}")
                 phone.screenshot(path=str(out / "phone.png"))
                 browser.close()

@@ -48,8 +48,8 @@ def open_page(browser: Browser, api: Api, request: pytest.FixtureRequest) -> Ite
     contexts = []
     refused: list[str] = []
 
-    def make(viewport: dict | None = None) -> Page:
-        context = browser.new_context(base_url=api.base,
+    def make(viewport: dict | None = None, color_scheme: str = "light") -> Page:
+        context = browser.new_context(base_url=api.base, color_scheme=color_scheme,
                                       viewport=viewport or {"width": 1200, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -58,10 +58,11 @@ def world(api):  # type: ignore[no-untyped-def]
     return persona_id
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("role", sorted(PAGES))
-def test_every_page_has_no_serious_accessibility_violation(api, open_page, world,
-                                                           role) -> None:
-    page = open_page()
+def test_every_page_has_no_serious_accessibility_violation(api, open_page, world, role,
+                                                           scheme) -> None:
+    page = open_page(color_scheme=scheme)
     sign_in(page, f"{role}-1" if role != "creator" else "creator-1", role)
     found = {}
     for path in PAGES[role]:
