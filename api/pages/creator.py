@@ -1,10 +1,10 @@
 """The creator's pages: the overview (earnings by state and source, a chart over time, payouts,
 subscribers) and the chat-mode switches."""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import CoreDep
@@ -76,11 +76,16 @@ def subscribers(request: Request, core: CoreDep, user: SignedIn) -> Response:
                 counts=core.subscription_queries.subscriber_counts(user.user_id))
 
 
+STATEMENT_PAGE_ROWS = 100
+
+
 @router.get("/creator/statements", response_model=None)
 def statements(request: Request, core: CoreDep, user: SignedIn, month: str = "",
-               download: str = "") -> Response:
-    """A month's statement (every earning made in it as it stands now, every payout), and its
-    CSV: the JSON API's statement, shown."""
+               download: str = "", page_no: Annotated[int, Query(ge=1, le=100_000)] = 1
+               ) -> Response:
+    """A month's statement (every earning made in it as it stands now, every payout), a page
+    of rows at a time with the month's totals, and all of it as CSV: the JSON API's statement,
+    shown."""
     month = month or core.clock().strftime("%Y-%m")
     try:
         if download == "csv":
@@ -89,7 +94,14 @@ def statements(request: Request, core: CoreDep, user: SignedIn, month: str = "",
         rows, error = found["rows"], None  # type: ignore[index]
     except (ApiError, DomainError, ValueError) as problem:
         rows, error = [], getattr(problem, "message", None) or str(problem)
-    return page(request, "statements.html", month=month, rows=rows, error=error)
+    pages = max(1, -(-len(rows) // STATEMENT_PAGE_ROWS))
+    page_no = min(page_no, pages)
+    shown = rows[(page_no - 1) * STATEMENT_PAGE_ROWS:page_no * STATEMENT_PAGE_ROWS]
+    totals = {unit: sum(int(r["amount"] or 0) for r in rows
+                        if r["unit"] == unit and r["kind"] == "earning")
+              for unit in ("tokens", "minor")}
+    return page(request, "statements.html", month=month, rows=shown, error=error,
+                page_no=page_no, pages=pages, total_rows=len(rows), totals=totals)
 
 
 @router.get("/creator/chat-modes")

@@ -124,3 +124,28 @@ def test_notifications_subscribers_and_statements(api, open_page) -> None:
     with creator.expect_download() as download:
         creator.get_by_test_id("statement-csv").click()
     assert download.value.suggested_filename == "statement-creator-1-2026-01.csv"
+
+
+def test_a_long_statement_is_paged_with_the_months_totals(api, open_page) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from application.spending.commands import send_tip
+    from tests.helpers import fund
+
+    published_persona(api.core)
+    fund(api.core, "fan-1", "pack_5500")
+
+    def tip(_: int) -> None:
+        api.core.spending.send(send_tip("fan-1", "creator-1", 10))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(tip, range(150)))
+    api.core.projections.catch_up()
+    creator = open_page()
+    sign_in(creator, "creator-1", "creator")
+    creator.goto("/creator/statements?month=2026-01")
+    expect(creator.get_by_test_id("statement-totals")).to_contain_text("1050 tokens")
+    expect(creator.get_by_test_id("statement-row")).to_have_count(100)
+    creator.get_by_test_id("pager").get_by_role("link", name="Next").click()
+    expect(creator.get_by_test_id("statement-row")).to_have_count(50)
+    expect(creator.get_by_test_id("pager")).to_contain_text("Page 2 of 2")
