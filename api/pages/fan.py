@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import CoreDep
 from api.pages.render import after_command, flash, page, what_happened
 from api.pages.session import Form, SignedIn, Viewer
+from api.params import Position
 from api.routers import media
 from application.spending import commands as spend
 from domain.catalogue import TIP_MAX_TOKENS, TIP_MIN_TOKENS, TIP_PRESETS_TOKENS, TOKEN_PACKS
@@ -105,12 +106,19 @@ def _after_checkout(core: CoreDep, checkout: str) -> None:
         core.projections.wait_for(core.ledger.max_position(), timeout_s=5)
 
 
+HISTORY_PAGE_ROWS = 50
+
+
 @router.get("/wallet")
-def wallet(request: Request, core: CoreDep, user: SignedIn, checkout: str = "") -> Response:
+def wallet(request: Request, core: CoreDep, user: SignedIn, checkout: str = "",
+           before: Position | None = None) -> Response:
+    """The balance, packs to buy and the history, newest first, a page at a time."""
     _after_checkout(core, checkout)
+    history = core.queries.transactions(user.user_id, limit=HISTORY_PAGE_ROWS,
+                                        before_position=before)
+    older = history[-1]["position"] if len(history) == HISTORY_PAGE_ROWS else None
     return page(request, "wallet.html", wallet=core.queries.wallet(user.user_id),
-                history=core.queries.transactions(user.user_id, limit=50, before_position=None),
-                packs=TOKEN_PACKS)
+                history=history, older=older, paged=before is not None, packs=TOKEN_PACKS)
 
 
 @router.post("/wallet/buy")
