@@ -20,9 +20,19 @@ _HELD_COLUMNS = ("hold_id", "creator_id", "source_kind", "source_id", "unit", "a
                  "amount_minor", "held_tokens", "held_minor", "status", "earned_at", "release_at")
 
 
-def _columns(prefix: str = "") -> str:
+# What the creator's chart follows over time: the five states an earning's value sits in.
+HISTORY_STATES = ("held", "available", "in_payout", "paid", "reversed")
+
+
+def _columns(prefix: str = "", states: tuple[str, ...] = STATES) -> str:
     return ",\n".join(f"            {prefix}{state}_{unit} BIGINT NOT NULL DEFAULT 0"
-                       for unit in UNITS for state in STATES)
+                       for unit in UNITS for state in states)
+
+
+def _day(event: Any) -> str:
+    """The day a movement happened, by the ledger's moment of it (UTC)."""
+    moment = getattr(event, "at", None) or getattr(event, "earned_at", None) or event.timestamp
+    return str(moment.isoformat()[:10])
 
 
 class EarningsProjection(Projection):
@@ -30,9 +40,9 @@ class EarningsProjection(Projection):
     subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
 
     name = "earnings"
-    version = 4
+    version = 5  # 5: each day's movements between states (the creator's chart over time)
     reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")
-    tables = ("rm_creator_earnings", "rm_earnings_holds")
+    tables = ("rm_creator_earnings", "rm_earnings_holds", "rm_creator_earnings_daily")
     ddl = (
         f"""CREATE TABLE IF NOT EXISTS rm_creator_earnings (
             creator_id TEXT PRIMARY KEY,
@@ -53,6 +63,13 @@ class EarningsProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_earnings_holds_due ON rm_earnings_holds (status, release_at)",
         "CREATE INDEX IF NOT EXISTS rm_earnings_holds_creator "
         "ON rm_earnings_holds (creator_id, earned_at)",
+        # What moved into (+) and out of (-) each state on each day: summed up to a day, the
+        # creator's earnings by state as they stood then (not today's states smeared back).
+        f"""CREATE TABLE IF NOT EXISTS rm_creator_earnings_daily (
+            creator_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+{_columns(states=HISTORY_STATES)},
+            PRIMARY KEY (creator_id, day))""",
     )
 
     @singledispatchmethod
@@ -73,6 +90,8 @@ class EarningsProjection(Projection):
             "held_minor = rm_creator_earnings.held_minor + excluded.held_minor, "
             "earnings_count = rm_creator_earnings.earnings_count + 1",
             (event.creator_id, event.amount_tokens, event.amount_minor))
+        self._daily(tx, event.creator_id, _day(event), None, "held", event.amount_tokens,
+                    event.amount_minor)
 
     @process.register
     def _(self, event: EarningsHold.Released, tx: Tx, position: int) -> None:
@@ -205,6 +224,24 @@ class EarningsProjection(Projection):
                    (*params, status, str(event.originator_id)))
         tx.execute(f"UPDATE rm_creator_earnings SET {assignments} WHERE creator_id = %s",
                    (*params, hold["creator_id"]))
+        self._daily(tx, hold["creator_id"], _day(event), source, target, amount_tokens,
+                    amount_minor)
+
+    @staticmethod
+    def _daily(tx: Tx, creator_id: str, day: str, source: str | None, target: str,
+               amount_tokens: int, amount_minor: int) -> None:
+        """One movement in the day's row (one statement: inserted or added to)."""
+        moved = {f"{state}_{unit}": sign * amount
+                 for state, sign in ((source, -1), (target, 1)) if state in HISTORY_STATES
+                 for unit, amount in (("tokens", amount_tokens), ("minor", amount_minor))}
+        if not any(moved.values()):
+            return
+        columns = ", ".join(moved)
+        tx.execute(f"INSERT INTO rm_creator_earnings_daily (creator_id, day, {columns}) "
+                   f"VALUES (%s, %s, {', '.join(['%s'] * len(moved))}) "
+                   f"ON CONFLICT (creator_id, day) DO UPDATE SET " +
+                   ", ".join(f"{c} = rm_creator_earnings_daily.{c} + excluded.{c}"
+                             for c in moved), (creator_id, day, *moved.values()))
 
     @staticmethod
     def _hold(tx: Tx, event: Any) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Read-side queries the API and the services use; nothing here writes."""
 
+from datetime import date, timedelta
 from typing import Any
 
 from projections.db import ReadModelDb
+from projections.earnings import HISTORY_STATES
 
 _EARNING_NAMES = tuple(f"{state}_{unit}" for unit in ("tokens", "minor")
                        for state in ("held", "available", "in_payout", "paid", "reversed",
@@ -56,18 +58,28 @@ class LedgerQueries:
             "FROM rm_earnings_holds WHERE creator_id = %s GROUP BY source_kind", (creator_id,))
         return {str(r.pop("source_kind")): {k: int(v) for k, v in r.items()} for r in rows}
 
-    def earnings_by_day(self, creator_id: str, days: int = 60) -> list[dict[str, Any]]:
-        """Each day's earnings (by the day they were earned) as they stand now: held, available,
-        paid and reversed, tokens and pence apart; the last `days` days that earned anything."""
-        columns = ", ".join(f"CAST(SUM({state}_{unit}) AS BIGINT) AS {state}_{unit}"
-                            for state in ("held", "available", "in_payout", "paid", "reversed")
-                            for unit in ("tokens", "minor"))
-        rows = self._db.query(
-            f"SELECT SUBSTR(earned_at, 1, 10) AS day, {columns} FROM rm_earnings_holds "
-            "WHERE creator_id = %s GROUP BY SUBSTR(earned_at, 1, 10) "
-            "ORDER BY day DESC LIMIT %s", (creator_id, days))
-        return [{k: (v if k == "day" else int(v or 0)) for k, v in r.items()}
-                for r in reversed(rows)]
+    def earnings_history(self, creator_id: str, first_day: str,
+                         last_day: str) -> list[dict[str, Any]]:
+        """The creator's earnings by state as they stood at the end of each day from first_day
+        to last_day (ISO dates), tokens and pence apart: what moved before the first day, then
+        each day's movements added on. Reads one row per day that moved, never the holds."""
+        columns = [f"{state}_{unit}" for state in HISTORY_STATES for unit in ("tokens", "minor")]
+        sums = ", ".join(f"CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}" for c in columns)
+        base = self._db.query(f"SELECT {sums} FROM rm_creator_earnings_daily "
+                              "WHERE creator_id = %s AND day < %s", (creator_id, first_day))[0]
+        moved = {r["day"]: r for r in self._db.query(
+            f"SELECT day, {', '.join(columns)} FROM rm_creator_earnings_daily "
+            "WHERE creator_id = %s AND day >= %s AND day <= %s ORDER BY day",
+            (creator_id, first_day, last_day))}
+        running = {c: int(base[c] or 0) for c in columns}
+        out = []
+        day = date.fromisoformat(first_day)
+        while day <= date.fromisoformat(last_day):
+            for c in columns:
+                running[c] += int((moved.get(day.isoformat()) or {}).get(c) or 0)
+            out.append({"day": day.isoformat(), **running})
+            day += timedelta(days=1)
+        return out
 
     def sales_counts(self, creator_id: str) -> dict[str, int]:
         """How many tips, unlocks and paid messages a creator has that still stand in full."""

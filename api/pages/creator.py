@@ -1,6 +1,7 @@
 """The creator's pages: the overview (earnings by state and source, a chart over time, payouts,
 subscribers) and the chat-mode switches."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,34 +14,57 @@ from api.pages.render import after_command, page
 from api.pages.session import Form, SignedIn
 from api.routers import payouts as payouts_api
 from domain.errors import DomainError
-from domain.money import TOKENS_PER_GBP
 
 router = APIRouter(include_in_schema=False)
 STATES = ("held", "available", "in_payout", "paid", "reversed")
 
 
-def _in_pence(row: dict[str, Any], state: str) -> int:
-    """One figure per state for the chart: tokens at 250 per £1, plus pence."""
-    return int(row.get(f"{state}_tokens", 0)) * 100 // TOKENS_PER_GBP + \
-        int(row.get(f"{state}_minor", 0))
+CHART_DAYS = 60
+STATE_LABELS = {"held": "Held", "available": "Available", "in_payout": "In a payout",
+                "paid": "Paid", "reversed": "Reversed"}
 
 
-def chart(days: list[dict[str, Any]], width: int = 640, height: int = 180) -> dict[str, Any]:
-    """Stacked bars, one per day: what the template draws as SVG (positions precomputed)."""
-    top = max((sum(_in_pence(d, s) for s in STATES) for d in days), default=0) or 1
-    step = width / max(len(days), 1)
+def _nice(top: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten at or above top (a readable scale)."""
+    scale = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * scale >= top:
+                return step * scale
+        scale *= 10
+
+
+def chart(history: list[dict[str, Any]], unit: str, width: int = 640,
+          height: int = 220) -> dict[str, Any] | None:
+    """Stacked bars of one unit's earnings by state at the end of each day, with a value axis
+    (four gridlines), a date axis (a label a week) and a legend: what the template draws as
+    SVG, positions precomputed. None when the unit never earned anything in the window."""
+    left, bottom, top_pad = 72, 28, 8
+    plot_w, plot_h = width - left - 8, height - bottom - top_pad
+    totals = [sum(int(d[f"{s}_{unit}"]) for s in STATES) for d in history]
+    if not any(totals):
+        return None
+    top = _nice(max(totals))
+    step = plot_w / len(history)
     bars = []
-    for n, day in enumerate(days):
-        y = float(height)
+    for n, day in enumerate(history):
+        y = float(top_pad + plot_h)
         for state in STATES:
-            h = _in_pence(day, state) * (height - 20) / top
-            if h:
-                y -= h
-                bars.append({"x": n * step + 2, "y": y, "w": max(step - 4, 1), "h": h,
-                             "state": state, "day": day["day"],
-                             "pence": _in_pence(day, state)})
-    return {"width": width, "height": height, "bars": bars, "top_pence": top,
-            "first": days[0]["day"] if days else "", "last": days[-1]["day"] if days else ""}
+            value = int(day[f"{state}_{unit}"])
+            if value <= 0:
+                continue
+            h = value * plot_h / top
+            y -= h
+            bars.append({"x": left + n * step + 1, "y": y, "w": max(step - 2, 1), "h": h,
+                         "state": state, "day": day["day"], "value": value})
+    ticks = [{"y": top_pad + plot_h - plot_h * k / 4, "value": top * k // 4} for k in range(5)]
+    labels = [{"x": left + n * step, "day": history[n]["day"][5:]}
+              for n in range(0, len(history), 7)]
+    return {"unit": unit, "width": width, "height": height, "left": left, "bars": bars,
+            "ticks": ticks, "labels": labels, "plot_right": width - 8,
+            "axis_y": top_pad + plot_h, "legend": [(s, STATE_LABELS[s]) for s in STATES],
+            "rows": [{"day": d["day"], **{s: int(d[f"{s}_{unit}"]) for s in STATES}}
+                     for d in history if any(int(d[f"{s}_{unit}"]) for s in STATES)]}
 
 
 CARRY_REASONS = {
@@ -58,9 +82,12 @@ CARRY_REASONS = {
 def overview(request: Request, core: CoreDep, user: SignedIn) -> Response:
     if not user.has("creator"):
         return page(request, "missing.html", status_code=403, what="creator account")
-    days = core.queries.earnings_by_day(user.user_id)
+    last = core.clock().date()
+    history = core.queries.earnings_history(
+        user.user_id, (last - timedelta(days=CHART_DAYS - 1)).isoformat(), last.isoformat())
+    charts = [c for c in (chart(history, "tokens"), chart(history, "minor")) if c]
     return page(request, "creator.html", earnings=core.queries.earnings(user.user_id),
-                by_source=core.queries.earnings_by_source(user.user_id), chart=chart(days),
+                by_source=core.queries.earnings_by_source(user.user_id), charts=charts,
                 states=STATES, payouts=core.payout_queries.payouts(creator_id=user.user_id, limit=20),
                 carried=core.payout_queries.carries(user.user_id, limit=10),
                 carry_reasons=CARRY_REASONS,

@@ -74,7 +74,10 @@ def test_a_creator_sees_earnings_over_time_and_switches_chat_modes(api, open_pag
     expect(page.get_by_test_id("earn-held")).to_have_text("175 tokens (worth £0.70)")
     # Token earnings and subscription pence are never one figure.
     expect(page.get_by_test_id("earn-held-subscriptions")).to_have_text("£0.00 from subscriptions")
-    expect(page.get_by_test_id("earnings-chart").locator("rect.held")).to_have_count(1)
+    chart = page.get_by_test_id("earnings-chart-tokens")
+    expect(chart.locator("rect.held")).to_have_count(1)  # today only: earned today
+    expect(chart.locator("text.axis").first).to_have_text("0")  # a value axis from zero
+    expect(page.get_by_test_id("earnings-chart-minor")).to_have_count(0)  # no pence yet
     page.get_by_role("link", name="Chat modes").click()
     expect(page.get_by_label("Intimate chat")).to_be_disabled()  # not approved for it
     page.get_by_label("Companion chat").uncheck()
