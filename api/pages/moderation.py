@@ -3,7 +3,7 @@ a creator's standing (strikes, appeals, suspension), the audit log with filters,
 vocabulary and blocked terms. Each calls the same route functions as the JSON API."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -15,6 +15,7 @@ from api.deps import CoreDep
 from api.errors import ApiError
 from api.pages.render import after_command, page
 from api.pages.session import Form, SignedIn
+from api.params import Position
 from api.routers import audit as audit_api
 
 router = APIRouter(include_in_schema=False)
@@ -116,18 +117,28 @@ def creator_action(request: Request, creator_id: str, action: str, core: CoreDep
 
 @router.get("/admin/audit")
 def audit_log(request: Request, core: CoreDep, user: SignedIn, creator_id: str = "",
-              actor: str = "", kind: str = "", since: str = "", until: str = "") -> Response:
+              actor: str = "", kind: str = "", since: str = "", until: str = "",
+              before: Position | None = None) -> Response:
+    """The audit log, newest first, 100 entries a page (the date pickers' moments are UTC)."""
     filters = {"creator_id": creator_id, "actor": actor, "kind": kind, "since": since,
                "until": until}
     try:
         found = audit_api.audit_log(
             core, user, creator_id=creator_id or None, actor=actor or None, kind=kind or None,
-            since=datetime.fromisoformat(since) if since else None,
-            until=datetime.fromisoformat(until) if until else None, limit=200)
-        entries, error = found["entries"], None
+            since=_utc(since), until=_utc(until), before_position=before, limit=100)
+        entries, error, older = found["entries"], None, found["next_before_position"]
     except (ApiError, ValueError) as problem:
-        entries, error = [], getattr(problem, "message", None) or str(problem)
-    return page(request, "admin_audit.html", entries=entries, filters=filters, error=error)
+        entries, error, older = [], getattr(problem, "message", None) or str(problem), None
+    return page(request, "admin_audit.html", entries=entries, filters=filters, error=error,
+                older=older, paged=before is not None)
+
+
+def _utc(text: str) -> datetime | None:
+    """A date picker's moment (no zone: UTC), or one typed with its zone."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.get("/admin/vocabulary")

@@ -1,6 +1,7 @@
 """Rendering: the Jinja2 environment, and the few filters that turn integer money into text."""
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,19 @@ def what_happened(row: dict[str, Any]) -> str:
         " from {name}", "")
 
 
+def as_local_input(text: str) -> str:
+    """A moment as a datetime-local field shows it: in UTC, without a zone ("" if none)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="milliseconds")
+
+
 templates.env.filters["pounds"] = pounds
+templates.env.filters["as_local_input"] = as_local_input
 templates.env.filters["what_happened"] = what_happened
 templates.env.filters["tokens_gbp"] = tokens_in_pounds
 templates.env.globals["TOKENS_PER_GBP"] = TOKENS_PER_GBP

@@ -129,7 +129,7 @@ def test_notifications_subscribers_and_statements(api, open_page) -> None:
     assert download.value.suggested_filename == "statement-creator-1-2026-01.csv"
 
 
-def test_a_long_statement_is_paged_with_the_months_totals(api, open_page) -> None:
+def test_long_lists_are_paged_statement_wallet_and_audit_log(api, open_page) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from application.spending.commands import send_tip
@@ -159,3 +159,11 @@ def test_a_long_statement_is_paged_with_the_months_totals(api, open_page) -> Non
     fan.get_by_test_id("history-pager").get_by_role("link", name="Older").click()
     expect(fan.get_by_test_id("history-what")).to_have_count(50)
     expect(fan.get_by_test_id("history-what").first).to_have_text("Tip to Luna")
+    admin = open_page()
+    sign_in(admin, "adm-1", "admin")
+    admin.goto("/admin/audit")
+    expect(admin.get_by_test_id("audit-entry")).to_have_count(100)
+    first = admin.get_by_test_id("audit-entry").first.inner_text()
+    admin.get_by_test_id("audit-pager").get_by_role("link", name="Older").click()
+    expect(admin.get_by_test_id("audit-entry")).to_have_count(100)
+    assert admin.get_by_test_id("audit-entry").first.inner_text() != first

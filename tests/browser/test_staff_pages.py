@@ -67,6 +67,11 @@ def test_an_admin_reviews_a_persona_resolves_a_report_and_upholds_an_appeal(api,
     expect(page.get_by_role("status")).to_have_text("Saved.")
 
 
+def picked(moment: datetime) -> str:
+    """What a date picker (datetime-local, to the millisecond) takes: UTC, no zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
+
+
 def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) -> None:
     published_persona(api.core)
     payment = fund(api.core, "fan-1", "pack_1200")
@@ -82,8 +87,8 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     page.get_by_role("link", name="Finance").click()
     # Replays read the ledger by when events were recorded (the wall clock), not the test clock.
     now = datetime.now(UTC)
-    page.get_by_label("Since").fill((now - timedelta(days=1)).isoformat())
-    page.get_by_label("Until").fill((now + timedelta(minutes=1)).isoformat())
+    page.get_by_label("Since (UTC)").fill(picked(now - timedelta(days=1)))
+    page.get_by_label("Until (UTC)").fill(picked(now + timedelta(minutes=1)))
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_test_id("diff")).to_contain_text("creator-1: 700")
     expect(page.get_by_test_id("reconciliation")).to_contain_text("Reconciled")
@@ -92,7 +97,7 @@ def test_finance_sees_a_refund_taken_back_and_downloads_the_csv(api, open_page) 
     lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0].startswith("creator_id,held_tokens") and lines[1].startswith("creator-1,")
 
-    page.get_by_label("At (ISO 8601, UTC if no zone)").fill(between.isoformat())
+    page.get_by_label("At (UTC)").fill(picked(between))
     page.get_by_label("Fan", exact=True).fill("fan-1")
     page.get_by_role("button", name="Replay").click()
     expect(page.get_by_test_id("as-of")).to_contain_text("200 tokens")
