@@ -167,3 +167,29 @@ def test_long_lists_are_paged_statement_wallet_and_audit_log(api, open_page) -> 
     admin.get_by_test_id("audit-pager").get_by_role("link", name="Older").click()
     expect(admin.get_by_test_id("audit-entry")).to_have_count(100)
     assert admin.get_by_test_id("audit-entry").first.inner_text() != first
+
+
+def test_markup_long_and_right_to_left_text_is_shown_as_text_and_keeps_the_layout(
+        api, open_page) -> None:
+    from tests.api.test_personas_http import PROFILE
+
+    api.core.creators.register("creator-1", "Luna", "adm")
+    hostile = {**PROFILE, "name": "<script>alert(1)</script><b>Bold</b>",
+               "persona": {**PROFILE["persona"],
+                           "backstory": "W" * 1_900 + " مرحبا بالعالم"}}
+    persona = api.core.personas.create("creator-1", hostile)
+    api.core.personas.submit("creator-1", persona.id)
+    api.core.personas.review("adm-1", persona.id, True, "")
+    api.core.personas.publish("creator-1", persona.id, True)
+    api.core.projections.catch_up()
+    for width in (1200, 375):
+        page = open_page(viewport={"width": width, "height": 800})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: dialogs.append(d.message))
+        for path in ("/", f"/models/{persona.id}"):
+            page.goto(path)
+            expect(page.get_by_text("<script>alert(1)</script><b>Bold</b>").first).to_be_visible()
+            assert page.locator("b", has_text="Bold").count() == 0  # markup stays text
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+                (path, width)
+        assert not dialogs
