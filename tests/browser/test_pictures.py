@@ -37,7 +37,9 @@ def test_persona_pictures_from_upload_to_browse_and_a_locked_teaser(api, open_pa
     Image.new("RGB", (800, 600), (200, 80, 40)).save(out, format="PNG")
     item = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "ppv",
                                    "Sunset set")
-    api.core.library.publish_post("creator-1", persona_id, "New set", [item.id])
+    shared = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()),
+                                     "public", "Harbour")
+    api.core.library.publish_post("creator-1", persona_id, "New set", [item.id, shared.id])
     api.core.ppv.create_offer("creator-1", persona_id, "Sunset", 300, [item.id])
 
     admin = open_page()
@@ -61,3 +63,11 @@ def test_persona_pictures_from_upload_to_browse_and_a_locked_teaser(api, open_pa
     teaser = locked.get_by_test_id("teaser")
     expect(teaser).to_be_visible()
     assert loaded(teaser)
+
+    # The public picture opens full size in the viewer, and Escape closes it.
+    fan.get_by_test_id("media-full").click()
+    viewer = fan.get_by_test_id("viewer")
+    expect(viewer).to_be_visible()
+    assert loaded(viewer.locator("img"))
+    fan.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()

@@ -33,3 +33,16 @@ for (const shown of document.querySelectorAll("time[datetime]")) {
   shown.textContent = `${moment.toLocaleString()} (${ago.format(Math.round(seconds / size), unit)})`;
   shown.title = shown.getAttribute("datetime");
 }
+
+// The media viewer: a picture opens full size over the page (Esc or Close shuts it: a native
+// dialog, which gives the focus back); without script, the link opens the picture itself.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-viewer]");
+  const viewer = document.getElementById("viewer");
+  if (!link || !viewer || typeof viewer.showModal !== "function") return;
+  event.preventDefault();
+  const picture = viewer.querySelector("img");
+  picture.src = link.href;
+  picture.alt = link.dataset.viewer;
+  viewer.showModal();
+});
