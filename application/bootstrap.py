@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.eventstore.config import Database, parse_database
+from adapters.eventstore.job_locks import JobLocks
 from adapters.eventstore.ledger import Ledger
 from adapters.llm.anthropic_model import AnthropicChatModel
 from adapters.llm.offline import OfflineChatModel
@@ -44,6 +45,7 @@ from application.ports import ChatModel, CheckpointSigner, MediaStore, PaymentGa
 from application.purchases import TokenPurchases
 from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
+from application.scheduled import ScheduledJobs
 from application.settings import Settings
 from application.spending.service import Spending
 from application.stripe_events import StripeEvents
@@ -111,6 +113,7 @@ class Core:
     clock: Clock
     replays: ReplayWorkers
     checkpoints: Checkpoints
+    scheduled: ScheduledJobs
     audit_exports: AuditExports
 
     def close(self) -> None:
@@ -274,7 +277,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                                timedelta(minutes=settings.chat_stale_turn_minutes)),
         clock=clock,
         replays=ReplayWorkers(db, settings.replay_processes),
-        checkpoints=checkpoints,
+        checkpoints=checkpoints, scheduled=ScheduledJobs(JobLocks(db)),
         audit_exports=AuditExports(
             ledger, checkpoints, queries.hold_ids,
             lambda since, until, creator: payout_rebuild(read_db, since, until, creator)),

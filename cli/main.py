@@ -177,6 +177,12 @@ def _run_core_command(args: argparse.Namespace, settings: object) -> int:
         core.close()
 
 
+def _scheduled(core: Any, job: str, work: Any) -> None:
+    """A scheduled job under its lock: its result, or that another host is running it."""
+    outcome = core.scheduled.run(job, work)
+    print(json.dumps(outcome.get("result", outcome), indent=2, default=str))
+
+
 def _dispatch(args: argparse.Namespace, core: Any) -> int:
     from replay.diff import earnings_diff
     from replay.progress import progress_bar
@@ -226,7 +232,7 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         print(json.dumps(chain.as_dict(), indent=2))
         return 0 if chain.intact else 1
     elif args.command == "ledger" and args.action == "checkpoint":
-        print(json.dumps(core.checkpoints.take(), indent=2))
+        _scheduled(core, "ledger checkpoint", core.checkpoints.take)
     elif args.command == "audit":
         export_until = datetime.fromisoformat(args.until) if args.until else None
         if args.creator:
@@ -250,16 +256,16 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         return 0 if balance.balanced else 1
     elif args.command == "holds":
         core.projections.catch_up()
-        print(json.dumps({"released": core.holds.release_due()}))
+        _scheduled(core, "holds release", lambda: {"released": core.holds.release_due()})
     elif args.command == "media" and args.action == "prepare":
         core.projections.catch_up()  # every upload recorded is in the read model
-        print(json.dumps(core.videos.prepare_pending()))
+        _scheduled(core, "media prepare", core.videos.prepare_pending)
     elif args.command == "media":
-        swept = core.media_sweep.run(timedelta(minutes=args.older_than_minutes))
-        print(json.dumps(swept.as_dict()))
+        _scheduled(core, "media sweep", lambda: core.media_sweep.run(
+            timedelta(minutes=args.older_than_minutes)).as_dict())
     elif args.command == "chat":
         core.projections.catch_up()
-        print(json.dumps({"given_back": core.stale_turns.settle()}))
+        _scheduled(core, "chat settle-stale", lambda: {"given_back": core.stale_turns.settle()})
     elif args.command == "finance":
         from application.reconciliation import reconcile
         from projections.reconciliation import LedgerMoney
@@ -270,7 +276,7 @@ def _dispatch(args: argparse.Namespace, core: Any) -> int:
         print(json.dumps(result, indent=2, default=str))
         return 0 if result["reconciled"] else 1
     elif args.command == "payouts" and args.action == "run":
-        print(json.dumps(core.payouts.run(args.run_key).as_dict(), indent=2))
+        _scheduled(core, "payouts run", lambda: core.payouts.run(args.run_key).as_dict())
     elif args.command == "payouts":
         from replay.payout_rebuild import payout_rebuild
 

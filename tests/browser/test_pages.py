@@ -182,9 +182,9 @@ def test_markup_long_and_right_to_left_text_is_shown_as_text_and_keeps_the_layou
     api.core.personas.review("adm-1", persona.id, True, "")
     api.core.personas.publish("creator-1", persona.id, True)
     api.core.projections.catch_up()
+    dialogs: list[str] = []
     for width in (1200, 375):
         page = open_page(viewport={"width": width, "height": 800})
-        dialogs: list[str] = []
         page.on("dialog", lambda d: dialogs.append(d.message))
         for path in ("/", f"/models/{persona.id}"):
             page.goto(path)
@@ -192,4 +192,4 @@ def test_markup_long_and_right_to_left_text_is_shown_as_text_and_keeps_the_layou
             assert page.locator("b", has_text="Bold").count() == 0  # markup stays text
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
                 (path, width)
-        assert not dialogs
+    assert not dialogs
