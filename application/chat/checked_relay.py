@@ -1,11 +1,18 @@
-"""Relay a model's reply as it streams, a sentence at a time, each released only after the reply
-so far passed the mode's checks. A reply that breaks a rule stops there: the fan never sees the
-breaking sentence, and the caller replaces the reply with its redirection."""
+"""Relay a model's reply as it streams, checking the reply so far at every piece the model sends.
+
+Text is released as soon as it is safe: up to the last sentence end, or up to the word that
+still has HELD_WORDS words after it, whichever is further (a rule's match never spans more
+words than that, so a later piece cannot complete a match that reaches back into what the fan
+has seen). Everything is checked before it is released, together with all that came before it;
+a reply that breaks a rule stops there: the fan never sees any word of the breaking phrase,
+and the caller replaces the reply with its redirection."""
 
 import re
 from collections.abc import Callable, Iterable, Iterator
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*\s+|\n+")
+_WORD = re.compile(r"\S+")
+HELD_WORDS = 6  # the longest span, in words, that any reply rule or blocked term matches
 
 
 class CheckedReply:
@@ -23,26 +30,30 @@ class CheckedReply:
         pending = ""
         for piece in pieces:
             pending += piece
-            cut = _last_boundary(pending)
+            found = self._check(self.released + pending)
+            if found:
+                self.violations = found
+                return
+            cut = _safe_cut(pending)
             if cut:
-                if not self._release(pending[:cut]):
-                    return
+                self.released += pending[:cut]
                 yield pending[:cut]
                 pending = pending[cut:]
-        if pending and self._release(pending):
+        if pending:
+            found = self._check(self.released + pending)
+            if found:
+                self.violations = found
+                return
+            self.released += pending
             yield pending
 
-    def _release(self, text: str) -> bool:
-        found = self._check(self.released + text)
-        if found:
-            self.violations = found
-            return False
-        self.released += text
-        return True
 
-
-def _last_boundary(text: str) -> int:
-    last = 0
+def _safe_cut(text: str) -> int:
+    """How much of the text may go out now: to the last sentence end, or to the start of the
+    last HELD_WORDS words (the last one perhaps still incomplete), whichever is further."""
+    sentence = 0
     for match in _SENTENCE_END.finditer(text):
-        last = match.end()
-    return last
+        sentence = match.end()
+    starts = [match.start() for match in _WORD.finditer(text)]
+    words = starts[-HELD_WORDS] if len(starts) > HELD_WORDS else 0
+    return max(sentence, words)

@@ -79,8 +79,10 @@ def test_included_messages_then_paid_ones_then_a_tip_acknowledged_once(api, stud
         "text/event-stream")
     streamed = events(first)
     assert [name for name, _ in streamed][-1] == "done"
-    assert len([1 for name, _ in streamed if name == "delta"]) == 2  # a sentence at a time
+    deltas = [body["text"] for name, body in streamed if name == "delta"]
+    assert len(deltas) >= 2  # streamed as it was checked, not all at the end
     done = streamed[-1][1]
+    assert "".join(deltas) == done["reply"]
     assert (done["paid_by"], done["cost_tokens"], done["reply"]) == ("included", 0,
                                                                     fake.next_text)
     # The SDK streamed it, with companion mode's own prompt.
@@ -160,9 +162,11 @@ def test_a_reply_that_breaks_a_companion_rule_is_replaced_before_the_fan_sees_it
     fake.next_text = "Good to hear from you. I am a real person, so let's meet up soon."
     streamed = events(say(fan, persona_id, "Are you real?", 0))
     names = [name for name, _ in streamed]
-    assert names == ["delta", "replaced", "done"]
-    assert streamed[0][1]["text"] == "Good to hear from you. "
-    assert streamed[1][1]["rules"] == ["claims_to_be_human", "meet_up"]
+    assert names[-2:] == ["replaced", "done"] and set(names[:-2]) == {"delta"}
+    sent = "".join(body["text"] for name, body in streamed if name == "delta")
+    assert "Good to hear from you. ".startswith(sent)  # nothing of the breaking sentence
+    # Checked at every piece, the reply stops at the first rule it breaks.
+    assert streamed[-2][1]["rules"] == ["claims_to_be_human"]
     assert streamed[-1][1]["reply"] == REDIRECTION and streamed[-1][1]["replaced"] is True
     entry = fan.get(f"/api/sfw-chat/{persona_id}").json()["entries"][-1]
     assert (entry["reply"], entry["replaced"]) == (REDIRECTION, True)
