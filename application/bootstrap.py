@@ -45,6 +45,7 @@ from application.ports import ChatModel, CheckpointSigner, MediaStore, PaymentGa
 from application.purchases import TokenPurchases
 from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
+from application.safety.second_opinion import SecondOpinions
 from application.scheduled import ScheduledJobs
 from application.settings import Settings
 from application.spending.service import Spending
@@ -209,7 +210,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     onboarding = CreatorOnboarding(ledger, gateway, clock, settings.public_url)
     policy = StrikePolicy(strike_ttl=timedelta(days=settings.strike_ttl_days),
                           suspend_at_active=settings.suspend_at_active_strikes)
-    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit)
+    model = chat_model(settings)
+    opinions = SecondOpinions(model)
+    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit, opinions)
     subscription_queries = SubscriptionQueries(read_db)
     subscriptions = Subscriptions(ledger, gateway, clock, settings.public_url,
                                   timedelta(hours=settings.subscription_grace_hours))
@@ -229,7 +232,6 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     video_worker.preparation = VideoPreparation(ledger, media_store, videos, images, clock,
                                                 content_queries.processing_items)
     billing = BillingEvents(ledger, fees, clock, subscription_queries, settings.dispute_fee_minor)
-    model = chat_model(settings)
     chat_queries = ChatQueries(read_db)
 
     def conversation(policy: CompanionPolicy | IntimatePolicy) -> Conversation:
@@ -245,7 +247,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         audit_log=AuditLog(ledger, AdminQueries(read_db)),
         gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
         holds=releases, creators=Creators(ledger, clock),
-        onboarding=onboarding, moderation=Moderation(ledger, clock, policy),
+        onboarding=onboarding, moderation=Moderation(ledger, clock, policy, opinions),
         stripe_events=StripeEvents(ledger, clock, [purchases, billing, onboarding,
                                                    ConnectEvents(ledger, clock),
                                                    age_verifications]),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from adapters.eventstore.ledger import Ledger
 from application.clock import Clock
+from application.safety.second_opinion import SecondOpinions
 from domain import ids
 from domain.aggregates.content_report import ContentReport
 from domain.aggregates.creator import Creator
@@ -25,10 +26,12 @@ class UnknownReportError(DomainError):
 
 
 class Moderation:
-    def __init__(self, ledger: Ledger, clock: Clock, policy: StrikePolicy) -> None:
+    def __init__(self, ledger: Ledger, clock: Clock, policy: StrikePolicy,
+                 opinions: SecondOpinions | None = None) -> None:
         self._ledger = ledger
         self._clock = clock
         self.policy = policy
+        self.opinions = opinions
 
     # -- review -----------------------------------------------------------------------------
 
@@ -106,6 +109,8 @@ class Moderation:
         report = ContentReport.file(reporter_id=reporter_id, target_kind=target_kind,
                                     target_id=target_id, creator_user_id=creator_user_id,
                                     category=category, text=text, at=self._clock())
+        if self.opinions is not None:  # for the admin who works it; it decides nothing
+            report.record_opinion(self.opinions.assess({"report": report.text}), self._clock())
         self._ledger.save(report)
         return report
 

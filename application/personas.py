@@ -19,10 +19,11 @@ from application.clock import Clock
 from application.moderation import SelfModerationError
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.checks import SafetyChecks
+from application.safety.second_opinion import SecondOpinions
 from domain import ids
 from domain.aggregates.blocked_term_list import BlockedTermList
 from domain.aggregates.creator import Creator
-from domain.aggregates.persona import CreatorPersonas, Persona
+from domain.aggregates.persona import SUBMITTED, CreatorPersonas, Persona
 from domain.aggregates.tag_vocabulary import PRIMARY, SECONDARY, TagVocabulary
 from domain.errors import DomainError
 from domain.persona_profile import text_fields, validate
@@ -43,10 +44,12 @@ class NotYourPersonaError(DomainError):
 
 
 class Personas:
-    def __init__(self, ledger: Ledger, clock: Clock, safety: SafetyChecks, limit: int) -> None:
+    def __init__(self, ledger: Ledger, clock: Clock, safety: SafetyChecks, limit: int,
+                 opinions: SecondOpinions | None = None) -> None:
         self._ledger = ledger
         self._clock = clock
         self._safety = safety
+        self._opinions = opinions
         self._terms_adopted = False
         self._terms_cache: dict[UUID, Any] = {}
         self._terms_lock = threading.Lock()
@@ -75,6 +78,7 @@ class Personas:
         if persona.profile.get("images"):  # set only through set_image: never from a form
             clean["images"] = persona.profile["images"]
         persona.edit(clean, self._safety.likeness(text_fields(clean)), self._clock())
+        self._with_opinion(persona)
         self._ledger.save(persona)
         return persona
 
@@ -86,13 +90,23 @@ class Personas:
         images = {**persona.profile.get("images", {}), **changed}
         profile = {**persona.profile, "images": images}
         persona.edit(profile, self._safety.likeness(text_fields(profile)), self._clock())
+        self._with_opinion(persona)
         self._ledger.save(persona)
         return persona
+
+    def _with_opinion(self, persona: Persona) -> None:
+        """When the change sent the persona to review: the model's second opinion, for the
+        reviewer beside the likeness findings."""
+        if self._opinions is not None and persona.review == SUBMITTED and \
+                any(isinstance(e, Persona.Submitted) for e in persona.pending_events):
+            persona.record_opinion(self._opinions.assess(text_fields(persona.profile)),
+                                   self._clock())
 
     def submit(self, creator_user_id: str, persona_id: UUID) -> Persona:
         self._approved_creator(creator_user_id)
         persona = self._own(creator_user_id, persona_id)
         persona.submit(self._safety.likeness(text_fields(persona.profile)), self._clock())
+        self._with_opinion(persona)
         self._ledger.save(persona)
         return persona
 

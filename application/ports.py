@@ -137,6 +137,11 @@ class ChatMessage:
     content: str
 
 
+# The first line of a system prompt that asks for a reviewer's second opinion (JSON), not a
+# chat reply: a model stand-in may answer it differently (application/safety/second_opinion.py).
+REVIEW_PROMPT_MARKER = "LYRA-REVIEW-OPINION"
+
+
 class ChatModel(Protocol):
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str: ...
 

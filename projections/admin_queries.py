@@ -45,8 +45,10 @@ class AdminQueries:
 
     def reports(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         where, params = ("WHERE status = %s", (status,)) if status else ("", ())
-        return self._db.query(f"SELECT * FROM rm_reports {where} ORDER BY filed_at "
+        rows = self._db.query(f"SELECT * FROM rm_reports {where} ORDER BY filed_at "
                               "LIMIT %s OFFSET %s", (*params, limit, offset))
+        return [{**r, "model_opinion": json.loads(r["model_opinion"]) if r["model_opinion"]
+                 else None} for r in rows]
 
     def audit(self, *, creator_id: str | None = None, actor: str | None = None,
               action: str | None = None, since: str | None = None, until: str | None = None,

@@ -1,5 +1,6 @@
 """Reports and strikes as the admin queues show them."""
 
+import json
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -12,6 +13,7 @@ from projections.db import Tx
 
 class ModerationProjection(Projection):
     name = "moderation"
+    version = 2  # 2: the model's second opinion on each report
     tables = ("rm_reports", "rm_strikes", "rm_strikes_streams")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_reports (
@@ -26,7 +28,8 @@ class ModerationProjection(Projection):
             resolution TEXT,
             resolved_by TEXT,
             filed_at TEXT NOT NULL,
-            resolved_at TEXT)""",
+            resolved_at TEXT,
+            model_opinion TEXT)""",
         "CREATE INDEX IF NOT EXISTS rm_reports_status ON rm_reports (status, filed_at)",
         """CREATE TABLE IF NOT EXISTS rm_strikes (
             strike_id TEXT PRIMARY KEY,
@@ -45,6 +48,11 @@ class ModerationProjection(Projection):
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:
         pass
+
+    @process.register
+    def _(self, event: ContentReport.SecondOpinionRecorded, tx: Tx, position: int) -> None:
+        tx.execute("UPDATE rm_reports SET model_opinion = %s WHERE report_id = %s",
+                   (json.dumps(event.opinion), str(event.originator_id)))
 
     @process.register
     def _(self, event: ContentReport.Filed, tx: Tx, position: int) -> None:

@@ -87,4 +87,5 @@ def _full(row: dict[str, Any]) -> dict[str, Any]:
             "draft": json.loads(row["draft"]),
             "live": json.loads(row["live"]) if row["live"] else None,
             "likeness": json.loads(row["likeness"]), "review_reason": row["review_reason"],
+            "model_opinion": json.loads(row["model_opinion"]) if row["model_opinion"] else None,
             "created_at": row["created_at"], "submitted_at": row["submitted_at"]}

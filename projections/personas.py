@@ -18,6 +18,7 @@ from projections.db import Tx
 
 class PersonasProjection(Projection):
     name = "personas"
+    version = 2  # 2: the model's second opinion on the version in review
     tables = ("rm_personas", "rm_persona_tags", "rm_persona_creators", "rm_tags")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_personas (
@@ -28,6 +29,7 @@ class PersonasProjection(Projection):
             draft TEXT NOT NULL,
             live TEXT,
             likeness TEXT NOT NULL DEFAULT '[]',
+            model_opinion TEXT,
             review_reason TEXT,
             name TEXT,
             primary_category TEXT,
@@ -88,6 +90,10 @@ class PersonasProjection(Projection):
         for tag in live.get("tags", []):
             tx.execute("INSERT INTO rm_persona_tags VALUES (%s, %s)", (str(event.originator_id), tag))
         self._refresh(tx, persona_id=str(event.originator_id))
+
+    @process.register
+    def _(self, event: Persona.SecondOpinionRecorded, tx: Tx, position: int) -> None:
+        self._set(tx, event, "model_opinion = %s", (json.dumps(event.opinion),))
 
     @process.register
     def _(self, event: Persona.Rejected, tx: Tx, position: int) -> None:

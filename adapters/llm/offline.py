@@ -8,7 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
-from application.ports import ChatMessage
+from application.ports import REVIEW_PROMPT_MARKER, ChatMessage
 
 _ACKNOWLEDGEMENTS = (
     "Thank you, that's really kind of you.",
@@ -23,8 +23,16 @@ _REPLIES = (
 )
 
 
+# Asked for a reviewer's second opinion, it says it has none (and never invents a risk).
+_NO_OPINION = ('{"categories": [], "spans": [], "confidence": 0, "summary": "No model is '
+               'configured: the offline stand-in reviews nothing; read the submission and the '
+               'lexical findings."}')
+
+
 class OfflineChatModel:
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str:
+        if system.startswith(REVIEW_PROMPT_MARKER):
+            return _NO_OPINION
         last = messages[-1].content if messages else ""
         pool = _ACKNOWLEDGEMENTS if "acknowledge" in system.lower() else _REPLIES
         digest = hashlib.sha256((system + last).encode()).digest()

@@ -1,6 +1,7 @@
 """A user's report about a creator, persona or content item, worked by an admin."""
 
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -36,6 +37,7 @@ class ContentReport(Aggregate):
         self.category = category
         self.text = text
         self.resolution: str | None = None
+        self.opinion: dict[str, Any] | None = None
 
     @classmethod
     def file(cls, *, reporter_id: str, target_kind: str, target_id: str, creator_user_id: str,
@@ -49,6 +51,18 @@ class ContentReport(Aggregate):
             raise InvalidReportError("text must be 1 to 2000 characters")
         return cls(reporter_id=reporter_id, target_kind=target_kind, target_id=target_id,
                    creator_user_id=creator_user_id, category=category, text=text, at=at)
+
+    def record_opinion(self, opinion: dict[str, Any], at: datetime) -> None:
+        """A model's second opinion for the admin who works the report (it decides nothing)."""
+        self._opinion_recorded(opinion=opinion, at=at)
+
+    class SecondOpinionRecorded(Aggregate.Event):
+        opinion: dict[str, Any]
+        at: datetime
+
+    @event(SecondOpinionRecorded)
+    def _opinion_recorded(self, opinion: dict[str, Any], at: datetime) -> None:
+        self.opinion = opinion
 
     def resolve(self, resolution: str, note: str, actor: str, at: datetime) -> None:
         if self.resolution is not None:

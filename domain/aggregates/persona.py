@@ -38,6 +38,7 @@ class Persona(Aggregate):
         self.live: dict[str, Any] | None = None
         self.published = False
         self.likeness: list[dict[str, Any]] = []
+        self.opinion: dict[str, Any] | None = None
 
     def edit(self, profile: dict[str, Any], likeness: list[dict[str, Any]], at: datetime) -> None:
         if self.review == SUBMITTED:
@@ -53,6 +54,21 @@ class Persona(Aggregate):
         if self.review not in (DRAFT, REJECTED):
             raise InvalidTransitionError(f"only a draft can be submitted (is {self.review})")
         self._submitted(likeness=likeness, at=at)
+
+    def record_opinion(self, opinion: dict[str, Any], at: datetime) -> None:
+        """A model's second opinion on the version in review, for its reviewer (it decides
+        nothing)."""
+        if self.review != SUBMITTED:
+            raise InvalidTransitionError("an opinion is for a version in review")
+        self._opinion_recorded(opinion=opinion, at=at)
+
+    class SecondOpinionRecorded(Aggregate.Event):
+        opinion: dict[str, Any]
+        at: datetime
+
+    @event(SecondOpinionRecorded)
+    def _opinion_recorded(self, opinion: dict[str, Any], at: datetime) -> None:
+        self.opinion = opinion
 
     def approve(self, actor: str, reason: str, at: datetime) -> None:
         check_decision(self.review, "persona", "approved")

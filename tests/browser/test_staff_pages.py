@@ -189,3 +189,22 @@ def test_an_auditor_sees_no_payout_run_and_may_not_post_one(api, open_page) -> N
     expect(page.get_by_role("link", name="Frozen wallets")).to_have_count(0)
     page.goto("/admin/wallets")
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Frozen wallets")
+
+
+def test_reviewers_see_the_models_second_opinion_in_both_queues(api, open_page) -> None:
+    """With the offline stand-in (the default), the opinion says it reviewed nothing."""
+    persona_id = published_persona(api.core)
+    draft = api.core.personas.create("creator-1", dict(PROFILE, name="Second Persona"))
+    api.core.personas.submit("creator-1", draft.id)
+    api.core.moderation.file_report("fan-1", "persona", str(persona_id), "creator-1", "other",
+                                    "Please take a look at this profile.")
+    api.core.projections.catch_up()
+    page = open_page()
+    sign_in(page, "adm-1", "admin")
+    page.goto("/admin/personas")
+    opinion = page.get_by_test_id("persona-review").get_by_test_id("second-opinion")
+    expect(opinion).to_contain_text("it decides nothing")
+    expect(opinion).to_contain_text("offline stand-in reviews nothing")
+    page.goto("/admin/reports?status=open")
+    expect(page.get_by_test_id("report").get_by_test_id("second-opinion")).to_contain_text(
+        "offline stand-in reviews nothing")
