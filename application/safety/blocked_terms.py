@@ -4,7 +4,9 @@ age under 18?
 Each evasion is handled by a rule, not by one more list entry:
 - invisible characters, look-alike letters, accents, leetspeak, separators and repeated letters
   are normalised away before matching (normalise.py);
-- a stated age under 18 is found by the age detector, whatever the notation (ages.py);
+- a stated age under 18 is found by the age detector, whatever the notation (ages.py); school
+  years and grades, ages stated in European languages, adulthood denied or hedged and consent
+  refused in plain words by their own rules (signals.py);
 - derived forms of a listed word match it ("teenager", "kiddie", "incestuous"; derivations.py),
   spelled as written: repeated letters are collapsed only for the word itself and its plural,
   so "lollies" (sweets) never reads as a derived "lolies";
@@ -26,6 +28,7 @@ from importlib import resources
 from application.safety.ages import stated_minor_age
 from application.safety.derivations import PLURALS, derived_forms
 from application.safety.normalise import as_leetspeak, fold, spelled_words, words
+from application.safety.signals import signals
 
 MAX_SPLIT_PARTS = 4
 AGE_TERM = "age under 18"
@@ -100,6 +103,8 @@ class BlockedTermFilter:
         age = stated_minor_age(folded)
         if age is not None:
             found[AGE_TERM] = Hit(AGE_TERM, "youth", field, age)
+        for signal, kind, matched in signals(folded):
+            found[signal] = Hit(signal, kind, field, matched)
         if not self._may_match(spelled_words(folded)):
             return list(found.values())  # the common case: no word begins any term
         if self._innocent_phrases is not None:
