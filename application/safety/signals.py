@@ -59,6 +59,7 @@ _SCHOOL_YEAR = [
     # Scotland: S1 to S6 and P1 to P7 pupils
     re.compile(r"\b(?:in\s+|an?\s+)(?P<n>[sp][1-7])\b(?=\s+(?:pupil|at|studying|class|girl|"
                r"boy)|\s*$|[,.])"),
+    re.compile(r"\b(?P<n>[sp][1-7])\s+(?:pupil|student|girl|boy)s?\b"),
 ]
 _SCHOOL_LEVEL = re.compile(
     r"\bhigh[\s-]*school\s+(?:freshman|sophomore|junior|senior|student|pupil|girl|boy|kid)\b|"
@@ -72,7 +73,10 @@ _SCHOOL_LEVEL = re.compile(
     r"\bgcses?\s+(?:student|pupil)\b|\bsitting\s+(?:her|his|their)\s+gcse\b|"
     r"\b(?:in\s+)?sixth[\s-]*form\s+(?:student|pupil|at\s+(?:1[67]|sixteen|seventeen))\b|"
     r"\bin\s+sixth[\s-]*form\s+at\b|\bhomeroom\b|\bfirst\s+year\s+of\s+secondary\s+school\b|"
-    r"\bkindergart(?:en|ner|ener)s?\b")
+    r"\bkindergart(?:en|ner|ener)s?\b|"
+    r"\b(?:last|final|first|second)\s+year\s+(?:of|at)\s+(?:primary|middle|junior\s+high|"
+    r"elementary|secondary|high)[\s-]*school\b|"
+    r"\b(?:6th|sixth)[\s-]*form(?:er)?\s+(?:student|pupil|girl|boy)\b|\bsixth[\s-]*former\b")
 
 
 def _number(token: str) -> int:
@@ -204,7 +208,7 @@ def consent_refused(folded: str) -> str | None:
 # Most texts name no school, age, adulthood or consent: a look at each word's beginning says so
 # (a set of prefixes, checked in C, is several times cheaper than one regular expression of them).
 _TOKEN = re.compile(r"[a-z0-9']+")
-_PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh", "sophom",
+_PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh", "sophom", "6th",
              "junior", "sixth", "primary", "secondary", "middle", "elementary", "jahr", "anos",
              "anni", "jaar", "18", "eighteen", "minor", "adult", "legal", "consent", "against",
              "refus", "agree", "asleep", "slept", "drugged", "unwilling", "forced", "half",

@@ -25,13 +25,12 @@ def test_tuning_part_figures() -> None:
 
 
 def test_held_out_figures_stay_where_their_one_scoring_left_them() -> None:
-    """Scored once, after the rules were written against the tuning part (precision 1.000,
-    recall 0.963: three school-year notations the rules do not know); a regression guard."""
+    """Part 2, scored once (precision 0.949, recall 0.902; part 1, since folded into the tuning
+    part, scored 1.000 and 0.963): a regression guard, not a target."""
     rows = load_rows(SETS["signals"][1])
     result = evaluate(rows)
-    assert result["precision"] >= 0.99 and result["recall"] >= 0.96
-    per_category = by_category(rows)
-    assert all(figures["precision"] == 1.0 for figures in per_category.values())
+    assert result["precision"] >= 0.94 and result["recall"] >= 0.90
+    assert by_category(rows)["stated_age_eu"]["recall"] == 1.0
 
 
 @pytest.mark.parametrize(("text", "term"), [
