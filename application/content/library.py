@@ -25,7 +25,7 @@ from application.clock import Clock
 from application.content.media_types import SNIFF_BYTES, sniff
 from application.content.signed_urls import MediaUrlSigner
 from application.personas import Personas
-from application.ports import ImageProcessor, MediaStore, VideoProcessor
+from application.ports import ImageProcessor, MediaStore, VideoInfo, VideoProcessor
 from application.subscriptions.service import Subscriptions
 from domain.aggregates.media_item import (
     ORIGINAL,
@@ -150,7 +150,7 @@ class ContentLibrary:
             source = io.BytesIO(processed.data)
             digest, size = hashlib.sha256(processed.data), len(processed.data)
         else:  # a video: checked now, in a fraction of a second; prepared after the request
-            info = self._probed(source, media_type.content_type)
+            info = self._probed(source)
             renditions[ORIGINAL] = [digest.hexdigest(), media_type.content_type, info.width,
                                     info.height, size]
         item = MediaItem.upload(item_id=uuid4(), creator_id=creator_id,
@@ -168,7 +168,8 @@ class ContentLibrary:
             self._prepare_later(item.id)
         return item
 
-    def _probed(self, source: BinaryIO, content_type: str) -> Any:
+    def _probed(self, source: BinaryIO) -> VideoInfo:
+        """What the upload is, from a copy ffprobe can read; refused if too long."""
         with tempfile.NamedTemporaryFile(suffix=".video") as copy:
             shutil.copyfileobj(source, copy, CHUNK_BYTES)
             copy.flush()
