@@ -35,7 +35,7 @@ class JobLocks:
                     if mine:
                         conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
             return
-        path = Path(self.db.sqlite_path).with_suffix(f".{job}.lock")
+        path = Path(self.db.sqlite_path).with_suffix(f".{job.replace(' ', '-')}.lock")
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a") as file:
             try:
