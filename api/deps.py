@@ -66,4 +66,5 @@ def wait_for_position(core: Core, min_position: int | None) -> None:
                        f"position {min_position} is beyond the ledger's head ({head}); pass a "
                        "position that a command returned")
     if not core.projections.wait_for(min_position, timeout_s=5):
-        raise ApiError(503, "projection_lagging", "read models have not caught up yet; retry")
+        raise ApiError(503, "projection_lagging", "read models have not caught up with that "
+                       "position yet (a read replica may be behind); retry", retry_after_s=1)

@@ -65,6 +65,7 @@ from projections.payouts import PayoutQueries
 from projections.persona_queries import PersonaQueries
 from projections.ppv import PpvQueries
 from projections.queries import LedgerQueries
+from projections.replica import ReplicaReads
 from projections.runner import ProjectionRunner
 from projections.subscriptions import SubscriptionQueries
 from replay.payout_rebuild import payout_rebuild
@@ -75,6 +76,7 @@ class Core:
     settings: Settings
     ledger: Ledger
     read_db: ReadModelDb
+    reads: ReadModelDb  # what the API reads from: read_db, or a read replica in front of it
     projections: ProjectionRunner
     queries: LedgerQueries
     admin_queries: AdminQueries
@@ -122,6 +124,8 @@ class Core:
         self.replays.close()
         self.projections.stop()
         self.spending.close()
+        if self.reads is not self.read_db:
+            self.reads.close()
         self.read_db.close()
         self.ledger.close()
 
@@ -161,6 +165,23 @@ def chat_model(settings: Settings) -> ChatModel:
     return OfflineChatModel()
 
 
+def replica_reads(settings: Settings, db: Database, primary: ReadModelDb,
+                  runner: ProjectionRunner) -> ReadModelDb:
+    """The API's reads: from the read replica when one is configured (its read-your-writes
+    waits run on it too), else from the primary."""
+    if not settings.read_database_url:
+        return primary
+    replica = parse_database(settings.read_database_url, settings.db_schema)
+    if replica.kind != "postgres" or db.kind != "postgres":
+        raise ValueError("LYRA_READ_DATABASE_URL is a PostgreSQL standby of the primary")
+    # A standby that cannot give a connection in a second leaves the read to the primary.
+    reads = ReplicaReads(PostgresReadModelDb(replica.conninfo, replica.schema, timeout_s=1.0),
+                         primary,
+                         [p.name for p in runner.projections])
+    runner.replica_reached = reads.reached
+    return reads
+
+
 def media_store_for(settings: Settings) -> MediaStore:
     """The bucket when one is configured, else the local directory (the embedded default)."""
     if settings.media_s3_bucket:
@@ -196,6 +217,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     runner = ProjectionRunner(ledger, read_db, all_projections(),
                               followed_elsewhere=settings.projections_followed_elsewhere)
     queries = LedgerQueries(read_db)
+    reads = replica_reads(settings, db, read_db, runner)  # what the API reads from
     simulator = None
     if gateway is None:
         gateway, simulator = payment_gateway(settings, clock)
@@ -242,8 +264,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     age_verifications = AgeVerifications(ledger, gateway, clock, settings.public_url)
     checkpoints = Checkpoints(ledger, lambda: checkpoint_signer(settings), clock)
     return Core(
-        settings=settings, ledger=ledger, read_db=read_db, projections=runner, queries=queries,
-        admin_queries=AdminQueries(read_db),
+        settings=settings, ledger=ledger, read_db=read_db, reads=reads, projections=runner,
+        queries=LedgerQueries(reads) if reads is not read_db else queries,
+        admin_queries=AdminQueries(reads),
         audit_log=AuditLog(ledger, AdminQueries(read_db)),
         gateway=gateway, simulator=simulator, fees=fees, spending=spending, purchases=purchases,
         holds=releases, creators=Creators(ledger, clock),
@@ -252,14 +275,14 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                                                    ConnectEvents(ledger, clock),
                                                    age_verifications]),
         personas=personas,
-        persona_queries=PersonaQueries(read_db),
+        persona_queries=PersonaQueries(reads),
         acknowledgements=TipAcknowledgements(ledger, model, clock),
         wallets=WalletAdministration(ledger, clock),
         ppv=PayPerView(ledger, clock, personas, spending, library, settings.ppv_min_tokens,
                        settings.ppv_max_tokens),
-        ppv_queries=PpvQueries(read_db),
-        subscriptions=subscriptions, subscription_queries=subscription_queries,
-        library=library, content_queries=content_queries,
+        ppv_queries=PpvQueries(reads),
+        subscriptions=subscriptions, subscription_queries=SubscriptionQueries(reads),
+        library=library, content_queries=ContentQueries(reads),
         videos=video_worker.preparation, video_worker=video_worker,
         persona_images=PersonaImages(personas, images, media_store, media_urls, clock,
                                      settings.media_max_image_bytes),
@@ -269,7 +292,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         payouts=Payouts(ledger, gateway, clock, releases, payout_queries,
                         settings.payout_minimum_minor, runner.catch_up,
                         max_bank_attempts=settings.payout_max_bank_attempts),
-        payout_queries=payout_queries,
+        payout_queries=PayoutQueries(reads),
         chat_modes=ChatModes(ledger, personas, clock),
         companion_chat=CompanionChat(conversation(CompanionPolicy()), ledger, personas, clock),
         intimate_chat=conversation(IntimatePolicy(ledger)) if settings.intimate_chat_enabled

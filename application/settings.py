@@ -15,6 +15,8 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/lyra.sqlite"
+    # A PostgreSQL hot standby of database_url: the API's reads go there (docs/operations.md).
+    read_database_url: str | None = None
     db_schema: str = "public"
     public_url: str = "http://127.0.0.1:8000"
 

@@ -162,7 +162,8 @@ class PostgresReadModelDb(ReadModelDb):
     kind = "postgres"
     lock_clause = " FOR UPDATE"
 
-    def __init__(self, conninfo: str, schema: str, max_size: int = 8) -> None:
+    def __init__(self, conninfo: str, schema: str, max_size: int = 8,
+                 timeout_s: float = 30.0) -> None:
         self.conninfo = conninfo
         self.schema = schema
 
@@ -171,7 +172,8 @@ class PostgresReadModelDb(ReadModelDb):
             conn.commit()
 
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, open=True,
-                                    kwargs={"row_factory": dict_row}, configure=configure)
+                                    kwargs={"row_factory": dict_row, "connect_timeout": 5},
+                                    configure=configure, timeout=timeout_s)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:

@@ -34,6 +34,8 @@ class ProjectionRunner:
                  batch_size: int = 1_000, poll_interval_s: float = 0.5,
                  followed_elsewhere: bool = False) -> None:
         self._ledger = ledger
+        # Set when the API reads from a replica: read-your-writes waits for it too.
+        self.replica_reached: Callable[[int, float], bool] | None = None
         self._db = db
         self._projections = list(projections)
         self._batch_size = batch_size
@@ -129,8 +131,16 @@ class ProjectionRunner:
         return int(rows[0]["position"]) if rows else 0
 
     def wait_for(self, position: int, timeout_s: float = 5.0) -> bool:
-        """Block until every projection has reached position (read-your-writes for the API)."""
+        """Block until every projection has reached position (read-your-writes for the API),
+        on the primary and, when the API reads from one, on the replica."""
         deadline = time.monotonic() + timeout_s
+        if not self._wait_here(position, deadline):
+            return False
+        if self.replica_reached is not None:
+            return self.replica_reached(position, max(0.0, deadline - time.monotonic()))
+        return True
+
+    def _wait_here(self, position: int, deadline: float) -> bool:
         while min(self.positions().values()) < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
