@@ -53,6 +53,9 @@ def eventstore_env(db: Database) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "8",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # A write that cannot get a connection in 5 s fails (its client retries with its key)
+        # rather than waiting 30 s on a primary that is gone.
+        "POSTGRES_CONNECT_TIMEOUT": "5",
         "APPLICATION_RECORDER_TOPIC": "adapters.eventstore.postgres_recorder:ArrayInsertRecorder",
     }
 

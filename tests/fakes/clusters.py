@@ -59,13 +59,24 @@ class Clusters:
     def stop_standby(self) -> None:
         _as_postgres(_bin("pg_ctl"), "-D", f"{self.root}/standby", "-m", "fast", "-w", "stop")
 
+    def stop_primary(self) -> None:
+        """As a crash does: no shutdown checkpoint, no goodbye to the clients."""
+        _as_postgres(_bin("pg_ctl"), "-D", f"{self.root}/primary", "-m", "immediate", "-w",
+                     "stop")
+
+    def promote_standby(self) -> None:
+        _as_postgres(_bin("pg_ctl"), "-D", f"{self.root}/standby", "-w", "promote")
+
     def start_standby(self) -> None:
         _as_postgres(_bin("pg_ctl"), "-D", f"{self.root}/standby", "-l",
                      f"{self.root}/standby.log", "-w", "start")
 
 
 @contextmanager
-def primary_and_standby() -> Iterator[Clusters]:
+def primary_and_standby(synchronous: bool = False) -> Iterator[Clusters]:
+    """synchronous: the primary acknowledges a commit only once the standby has it on disk
+    (synchronous_standby_names = '*', synchronous_commit = on), so a failover loses nothing
+    acknowledged."""
     root = tempfile.mkdtemp(prefix="lyra-replica-")
     shutil.chown(root, "postgres") if os.geteuid() == 0 else None
     clusters = Clusters(root, free_port(), free_port())
@@ -75,7 +86,9 @@ def primary_and_standby() -> Iterator[Clusters]:
         with open(f"{primary}/postgresql.conf", "a") as conf:
             conf.write(f"port = {clusters.primary_port}\nlisten_addresses = '127.0.0.1'\n"
                        f"unix_socket_directories = '{root}'\nwal_level = replica\n"
-                       "max_wal_senders = 5\nfsync = off\nhot_standby = on\n")
+                       "max_wal_senders = 5\nfsync = off\nhot_standby = on\n" +
+                       ("synchronous_standby_names = '*'\nsynchronous_commit = on\n"
+                        if synchronous else ""))
         with open(f"{primary}/pg_hba.conf", "a") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
         _as_postgres(_bin("pg_ctl"), "-D", primary, "-l", f"{root}/primary.log", "-w", "start")
@@ -83,7 +96,8 @@ def primary_and_standby() -> Iterator[Clusters]:
                      str(clusters.primary_port), "-U", "postgres", "-D", standby, "-R",
                      "-X", "stream")
         with open(f"{standby}/postgresql.conf", "a") as conf:
-            conf.write(f"port = {clusters.standby_port}\n")
+            # Once promoted it has no standby of its own: waiting for one would hang commits.
+            conf.write(f"port = {clusters.standby_port}\nsynchronous_standby_names = ''\n")
         clusters.start_standby()
         for _ in range(100):
             try:
