@@ -255,18 +255,18 @@ class Hold:
         elif kind == "Reinstated":
             from_clawback, from_recovered = both("from_clawback"), both("from_recovered")
             credit = both("credit")
-            forgiven = {ref: int(units) for ref, units in
-                        (e.get("forgiven_in_payouts") or {}).items()}
+            by_payout = {ref: int(units) for ref, units in
+                         (e.get("forgiven_in_payouts") or {}).items()}
             self.clawback -= from_clawback
             self.clawback_recovered -= from_recovered
             self.paid -= from_recovered - credit
             self.available += from_recovered
             self.credit += credit
-            for ref, units in forgiven.items():
+            for ref, units in by_payout.items():
                 self.reservations[ref][1] -= units
                 self.reservations[ref][2] += units
                 self.clawback_in_payout -= units
-            again = amount - from_clawback - from_recovered - sum(forgiven.values())
+            again = amount - from_clawback - from_recovered - sum(by_payout.values())
             self.reversed -= again
             if self.status == "held":
                 self.held += again
@@ -415,10 +415,10 @@ def _verify(files: dict[str, bytes], public_key: bytes, checked: dict[str, Any])
         versions.setdefault(event["stream"], []).append(event["version"])
         decoded.append((position, event["stream"], _kind(event["topic"]),
                         decode_state(state, names)))
-    for stream, seen in versions.items():
+    for stream_id, seen in versions.items():
         if seen != list(range(1, len(seen) + 1)):
             missing = sorted(set(range(1, max(seen) + 1)) - set(seen))
-            raise Problem(f"stream {stream}: version {missing[0] if missing else seen} "
+            raise Problem(f"stream {stream_id}: version {missing[0] if missing else seen} "
                           f"missing (an event removed)")
     checked["events"] = len(events)
     for name, digest in manifest["files"].items():

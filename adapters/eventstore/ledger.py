@@ -282,11 +282,11 @@ class Ledger(Application[UUID]):
             return [(n.id, self.mapper.to_domain_event(n)) for n in
                     self.recorder.select_notifications(start=start, limit=limit, stop=stop,
                                                        inclusive_of_start=False)]
-        return [(position, self._event(topic, originator_id, version, state))
+        return [(position, self.decode_row(topic, originator_id, version, state))
                 for position, originator_id, version, topic, state in select_rows_after(
                     self.recorder, self.db.schema, self.events_table, start, limit, stop)]
 
-    def _event(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
+    def decode_row(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
         """Mapper.to_domain_event for a row read as a tuple (no cipher or compressor here);
         events with a class version to upcast go through the mapper itself."""
         cls = self._classes.get(topic)

@@ -165,7 +165,7 @@ class AuditExports:
         rows = select_streams_with_positions(self.ledger.recorder, self.ledger.db.kind,
                                              self.ledger.db.schema, self.ledger.events_table,
                                              list(streams))
-        decoded = {row: self.ledger._event(row[3], row[1], row[2], row[4]) for row in rows}
+        decoded = {row: self.ledger.decode_row(row[3], row[1], row[2], row[4]) for row in rows}
         return {row: event for row, event in decoded.items()
                 if until is None or event.timestamp <= until}
 
