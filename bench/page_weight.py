@@ -16,7 +16,6 @@ import io
 import shutil
 import statistics
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
@@ -24,10 +23,10 @@ from playwright.sync_api import Page, sync_playwright
 
 from api.main import create_app
 from application.settings import Settings
-from application.spending.commands import send_tip
+from bench.tips import one_fan_tips
 from tests.browser.signin import sign_in
 from tests.fakes.servers import free_port, serve_app
-from tests.helpers import published_persona, session_completed
+from tests.helpers import published_persona
 
 KB_LIMIT, MS_LIMIT = 300, 500
 
@@ -77,12 +76,7 @@ def main() -> None:
             core.library.publish_post("creator-1", persona_id, "A new set",
                                       [i.id for i in items])
             core.ppv.create_offer("creator-1", persona_id, "Evening", 300, [items[1].id])
-            for k in range(args.rows * 5 // 5_500 + 1):
-                core.stripe_events.handle(session_completed(
-                    f"cs_w_{k}", "fan-1", "pack_5500", 3_999, f"pi_w_{k}"))
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                list(pool.map(lambda _n: core.spending.send(send_tip("fan-1", "creator-1", 5)),
-                              range(args.rows)))
+            one_fan_tips(core, args.rows, "w")
             core.projections.wait_for(core.ledger.max_position(), timeout_s=300)
             now = datetime.now(UTC)
             period = (f"since={(now - timedelta(hours=1)).isoformat()}"

@@ -11,17 +11,15 @@ import argparse
 import re
 import statistics
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from api.main import create_app
 from application.settings import Settings
-from application.spending.commands import send_tip
-from bench.tips import URL, drop_schema, new_schema
+from bench.tips import URL, drop_schema, new_schema, one_fan_tips
 from tests.fakes.servers import free_port, serve_app
-from tests.helpers import published_persona, session_completed
+from tests.helpers import published_persona
 
 
 def main() -> None:
@@ -38,12 +36,7 @@ def main() -> None:
         with serve_app(app, port) as base:
             core = app.state.core
             persona_id = published_persona(core)
-            for k in range(args.rows * 5 // 5_500 + 1):
-                core.stripe_events.handle(session_completed(
-                    f"cs_p_{k}", "fan-1", "pack_5500", 3_999, f"pi_p_{k}"))
-            with ThreadPoolExecutor(max_workers=16) as pool:
-                list(pool.map(lambda _n: core.spending.send(send_tip("fan-1", "creator-1", 5)),
-                              range(args.rows)))
+            one_fan_tips(core, args.rows, "p", workers=16)
             core.projections.wait_for(core.ledger.max_position(), timeout_s=120)
 
             def session(user: str, *roles: str) -> httpx.Client:

@@ -130,6 +130,16 @@ def seed(core: Core, fans: int, creators: int) -> None:
         list(pool.map(buy, range(fans)))
 
 
+def one_fan_tips(core: Core, tips: int, prefix: str, workers: int = 8) -> None:
+    """fan-1 buys enough 5,500-token packs, then sends creator-1 `tips` tips of 5 tokens."""
+    for k in range(tips * 5 // 5_500 + 1):
+        core.stripe_events.handle(session_completed(
+            f"cs_{prefix}_{k}", "fan-1", "pack_5500", 3_999, f"pi_{prefix}_{k}"))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda _n: core.spending.send(send_tip("fan-1", "creator-1", 5)),
+                      range(tips)))
+
+
 def tips(core: Core, label: str, clients: int, seconds: float, fans: int,
          creator_of: Callable[[int, int], str]) -> Result:
     def send(client: int, n: int) -> None:

@@ -58,3 +58,23 @@ def published_persona(core: Core, creator: str = "creator-1", name: str = "Luna"
     core.personas.review("adm-1", persona.id, True, "")
     core.personas.publish(creator, persona.id, True)
     return persona.id
+
+
+def post_with_a_locked_picture(core: Core, persona_id: UUID, locked_title: str,
+                               colour: tuple[int, int, int] = (120, 60, 160),
+                               size: tuple[int, int] = (600, 400)) -> UUID:
+    """A post of the persona's showing a pay-per-view picture (and a public one, "Harbour"), with
+    an offer at 300 tokens that opens the locked one; returns the offer's id."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    locked = core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "ppv",
+                                 locked_title)
+    public = core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "public",
+                                 "Harbour")
+    core.library.publish_post("creator-1", persona_id, "New set", [locked.id, public.id])
+    return core.ppv.create_offer("creator-1", persona_id, locked_title.split()[0], 300,
+                                 [locked.id]).id

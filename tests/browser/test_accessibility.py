@@ -2,17 +2,15 @@
 can reach, over a world with something on every page: no serious or critical violation of
 WCAG 2.1 A and AA. And the money paths done with the keyboard alone."""
 
-import io
 import json
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from application.spending.commands import send_tip
 from tests.browser.signin import sign_in
-from tests.helpers import fund, published_persona
+from tests.helpers import fund, post_with_a_locked_picture, published_persona
 
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 PAGES = {
@@ -44,14 +42,7 @@ def violations(page: Page) -> list[dict]:
 @pytest.fixture
 def world(api):  # type: ignore[no-untyped-def]
     persona_id = published_persona(api.core)
-    out = io.BytesIO()
-    Image.new("RGB", (600, 400), (120, 60, 160)).save(out, format="PNG")
-    item = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "ppv",
-                                   "Evening set")
-    public = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()),
-                                     "public", "Harbour")
-    api.core.library.publish_post("creator-1", persona_id, "New set", [item.id, public.id])
-    api.core.ppv.create_offer("creator-1", persona_id, "Evening", 300, [item.id])
+    post_with_a_locked_picture(api.core, persona_id, "Evening set")
     fund(api.core, "fan-1", "pack_1200")
     api.core.spending.send(send_tip("fan-1", "creator-1", 250))
     api.core.projections.catch_up()

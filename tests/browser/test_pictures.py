@@ -2,13 +2,12 @@
 an admin sees them in review, fans see them on the browse cards and the profile, and a locked
 pay-per-view picture shows fans its blurred teaser."""
 
-import io
 
 from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.signin import sign_in
-from tests.helpers import published_persona
+from tests.helpers import post_with_a_locked_picture, published_persona
 
 
 def picture(path, colour: tuple[int, int, int]) -> str:
@@ -33,14 +32,7 @@ def test_persona_pictures_from_upload_to_browse_and_a_locked_teaser(api, open_pa
     expect(page.get_by_test_id("my-persona")).to_contain_text("submitted")  # back to review
 
     # A pay-per-view picture in a post, with an offer that opens it.
-    out = io.BytesIO()
-    Image.new("RGB", (800, 600), (200, 80, 40)).save(out, format="PNG")
-    item = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()), "ppv",
-                                   "Sunset set")
-    shared = api.core.library.upload("creator-1", persona_id, io.BytesIO(out.getvalue()),
-                                     "public", "Harbour")
-    api.core.library.publish_post("creator-1", persona_id, "New set", [item.id, shared.id])
-    api.core.ppv.create_offer("creator-1", persona_id, "Sunset", 300, [item.id])
+    post_with_a_locked_picture(api.core, persona_id, "Sunset set", (200, 80, 40), (800, 600))
 
     admin = open_page()
     sign_in(admin, "adm-1", "admin")
