@@ -147,12 +147,14 @@ def read_model_db(db: Database) -> ReadModelDb:
     return SqliteReadModelDb(str(path.with_name(path.stem + "-views" + path.suffix)))
 
 
-def payment_gateway(settings: Settings, clock: Clock = system_clock
+def payment_gateway(settings: Settings, db: ReadModelDb, clock: Clock = system_clock
                     ) -> tuple[PaymentGateway, LocalPaymentSimulator | None]:
+    """Stripe when a key is configured, else the local simulator, whose state lives in the
+    read-model database so every worker and host shares it."""
     if settings.stripe_secret_key:
         return StripeGateway(settings.stripe_secret_key, settings.stripe_webhook_secret,
                              settings.stripe_api_base), None
-    simulator = LocalPaymentSimulator(settings.stripe_webhook_secret, settings.public_url,
+    simulator = LocalPaymentSimulator(settings.stripe_webhook_secret, settings.public_url, db,
                                       clock=clock)
     return simulator, simulator
 
@@ -220,7 +222,7 @@ def build_core(settings: Settings, clock: Clock = system_clock,
     reads = replica_reads(settings, db, read_db, runner)  # what the API reads from
     simulator = None
     if gateway is None:
-        gateway, simulator = payment_gateway(settings, clock)
+        gateway, simulator = payment_gateway(settings, read_db, clock)
     fees = fee_schedule(settings)
     spending = Spending(ledger, fees, clock, window_s=settings.group_commit_window_ms / 1000,
                         max_batch=settings.group_commit_max_batch,

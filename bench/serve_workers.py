@@ -1,12 +1,12 @@
 """`lyra serve --workers N` against one worker, over real HTTP, in one run.
 
-For each N, starts `lyra serve --workers N` on a PostgreSQL schema of its own, funds fans with
-signed Stripe webhooks (the simulator keeps its sessions in each process's memory, so its
-checkout cannot span workers), then drives it with `wrk` (Debian's package: a load generator in
-C, which leaves the cores to the server) when installed, else with Python clients in separate
-processes: a static page, and tips (each request the next of 1,000 fans' tokens, so, as on a live
-platform, few fans tip at one moment). Prints requests per second and latency percentiles for
-each, and the ratios: N workers to one, and tips to static.
+For each N, starts `lyra serve --workers N` on a PostgreSQL schema of its own, funds fans
+through the embedded payment simulator's checkout (opened through one worker, paid through
+whichever answers: its state is in the database), then drives it with `wrk` (Debian's package:
+a load generator in C, which leaves the cores to the server) when installed, else with Python
+clients in separate processes: a static page, and tips (each request the next of 1,000 fans'
+tokens, so, as on a live platform, few fans tip at one moment). Prints requests per second and
+latency percentiles for each, and the ratios: N workers to one, and tips to static.
 
 Usage: PYTHONPATH=. python bench/serve_workers.py [--workers 2] [--seconds 5] [--clients 32]
                                                   [--fans 1000]
@@ -14,7 +14,6 @@ Usage: PYTHONPATH=. python bench/serve_workers.py [--workers 2] [--seconds 5] [-
 """
 
 import argparse
-import json
 import multiprocessing
 import os
 import re
@@ -27,12 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from adapters.stripe.webhooks import sign
 from api.auth import mint_token
 from application.settings import Settings
 from bench.tips import URL, drop_schema, new_schema
 from tests.fakes.servers import free_port
-from tests.helpers import session_completed
 
 CREATORS = 20
 
@@ -84,9 +81,9 @@ def load(base: str, kind: str, tokens: list[str], seconds: float, clients: int,
     return count / seconds, flat[len(flat) // 2], flat[int(len(flat) * 0.99)], refused
 
 
-def serve(workers: int, schema: str, port: int,
-          extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LYRA_DATABASE_URL": URL, "LYRA_DB_SCHEMA": schema,
+def serve(workers: int, schema: str, port: int, extra_env: dict[str, str] | None = None,
+          database_url: str = URL) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "LYRA_DATABASE_URL": database_url, "LYRA_DB_SCHEMA": schema,
            "LYRA_ENVIRONMENT": "test", "LYRA_PUBLIC_URL": f"http://127.0.0.1:{port}",
            **(extra_env or {})}
     lyra = os.path.join(os.path.dirname(sys.executable), "lyra")
@@ -103,18 +100,20 @@ def serve(workers: int, schema: str, port: int,
 
 
 def fund(base: str, settings: Settings, fans: int) -> list[str]:
-    """Creators, and fans who each bought a pack of 5,500 tokens (1,100 tips of 5)."""
+    """Creators, and fans who each bought a pack of 5,500 tokens (1,100 tips of 5) through the
+    simulator's checkout, as a fan does."""
     admin = {"Authorization": f"Bearer {mint_token(settings, 'bench-admin', ['admin'])}"}
     for c in range(CREATORS):
         httpx.post(f"{base}/api/admin/creators", headers=admin,
                    json={"user_id": f"creator-{c}", "display_name": f"C{c}"})
 
     def buy(f: int) -> None:
-        payload = json.dumps(session_completed(f"cs_w_{f}", f"fan-{f}", "pack_5500", 3_999,
-                                               f"pi_w_{f}"))
-        httpx.post(f"{base}/api/webhooks/stripe", content=payload, headers={
-            "Stripe-Signature": sign(payload, settings.stripe_webhook_secret),
-            "Content-Type": "application/json"}).raise_for_status()
+        fan = {"Authorization": f"Bearer {mint_token(settings, f'fan-{f}', ['fan'])}"}
+        opened = httpx.post(f"{base}/api/tokens/checkout", headers=fan,
+                            json={"pack_sku": "pack_5500"}, timeout=30)
+        opened.raise_for_status()
+        session_id = opened.json()["checkout_session_id"]
+        httpx.post(f"{base}/simulator/checkout/{session_id}/pay", timeout=30).raise_for_status()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(buy, range(fans)))

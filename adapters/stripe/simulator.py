@@ -6,20 +6,21 @@ to our own webhook endpoint, which verifies it like any other. Refunds, disputes
 onboarding (`account.updated`) are simulated the same way, and so is Stripe Billing: a paid
 subscription checkout starts a subscription whose invoices are paid (or fail) when a person asks
 for the next period, and cancelling or ending it sends what Stripe sends. The whole flow works
-on a fresh machine.
+on a fresh machine, and across processes: what it holds lives in the database
+(`simulator_state`), so `lyra serve --workers N` and several hosts share one simulated Stripe.
 """
 
 import json
 import secrets
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from adapters.stripe.gateway import subscription_metadata
+from adapters.stripe.simulator_state import SimulatorState, SqlDatabase, StateWrite
 from adapters.stripe.webhooks import sign, verify_and_parse
 from application.ports import (
     CheckoutSession,
@@ -32,6 +33,8 @@ from application.ports import (
 from domain.catalogue import CURRENCY, TokenPack
 
 PERIOD = timedelta(days=30)
+T = TypeVar("T")
+Delivery = tuple[str, dict[str, Any], str | None]  # event type, object, connected account
 
 
 @dataclass
@@ -97,23 +100,15 @@ class SimulatedSubscription:
 
 
 class LocalPaymentSimulator:
-    def __init__(self, webhook_secret: str, public_url: str, deliver_to: str | None = None,
-                 transport: httpx.BaseTransport | None = None,
+    def __init__(self, webhook_secret: str, public_url: str, db: SqlDatabase,
+                 deliver_to: str | None = None, transport: httpx.BaseTransport | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._clock = clock
         self._secret = webhook_secret
         self._public_url = public_url.rstrip("/")
         self._deliver_to = deliver_to or f"{self._public_url}/api/webhooks/stripe"
         self._transport = transport
-        self._sessions: dict[str, SimulatedSession] = {}
-        self._by_key: dict[str, str] = {}
-        self._accounts: dict[str, str] = {}
-        self._invoices: dict[str, SimulatedInvoice] = {}
-        self._subscriptions: dict[str, SimulatedSubscription] = {}
-        self._transfers: dict[str, SimulatedTransfer] = {}
-        self._balance: list[dict[str, Any]] = []  # Stripe's balance transactions, oldest first
-        self._identity: dict[str, str] = {}  # verification session -> fan
-        self._lock = threading.Lock()
+        self._state = SimulatorState(db)
 
     # -- PaymentGateway ----------------------------------------------------------------------
 
@@ -135,39 +130,43 @@ class LocalPaymentSimulator:
     def _open_session(self, idempotency_key: str,
                       make: Callable[[str], SimulatedSession]) -> CheckoutSession:
         """One session per idempotency key, as Stripe does."""
-        with self._lock:
-            session_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            session_id = tx.keyed(idempotency_key)
             if session_id is None:
                 session = make(secrets.token_hex(12))
-                self._sessions[session.id] = session
-                self._by_key[idempotency_key] = session_id = session.id
+                _put_session(tx, session)
+                tx.remember_key(idempotency_key, session_id := session.id)
         return CheckoutSession(id=session_id,
                                url=f"{self._public_url}/simulator/checkout/{session_id}")
 
     def set_cancel_at_period_end(self, *, stripe_subscription_id: str, cancel: bool,
                                  idempotency_key: str) -> None:
-        subscription = self._subscriptions.get(stripe_subscription_id)
-        if subscription is None or subscription.status == "canceled":
-            raise PaymentProviderError(f"no live subscription {stripe_subscription_id}")
-        if subscription.cancel_at_period_end != cancel:
-            subscription.cancel_at_period_end = cancel
+        with self._state.writing() as tx:
+            subscription = _load(tx, SimulatedSubscription, stripe_subscription_id)
+            if subscription is None or subscription.status == "canceled":
+                raise PaymentProviderError(f"no live subscription {stripe_subscription_id}")
+            changed = subscription.cancel_at_period_end != cancel
+            if changed:
+                subscription.cancel_at_period_end = cancel
+                tx.put("subscription", subscription.id, asdict(subscription))
+        if changed:
             self._deliver("customer.subscription.updated", self._subscription_obj(subscription))
 
     def find_checkout_session(self, payment_intent_id: str) -> CheckoutSessionInfo | None:
-        for session in self._sessions.values():
-            if session.payment_intent_id == payment_intent_id:
-                return CheckoutSessionInfo(session.id, payment_intent_id,
-                                           session.amount_total_minor, dict(session.metadata))
+        for found in self._state.find("session", payment_intent_id):
+            session = SimulatedSession(**found)
+            return CheckoutSessionInfo(session.id, payment_intent_id,
+                                       session.amount_total_minor, dict(session.metadata))
         return None
 
     def create_connect_account(self, *, creator_user_id: str, country: str | None,
                                business_type: str | None, idempotency_key: str) -> str:
-        with self._lock:
-            account_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            account_id = tx.keyed(idempotency_key)
             if account_id is None:
                 account_id = f"acct_sim_{secrets.token_hex(8)}"
-                self._accounts[account_id] = creator_user_id
-                self._by_key[idempotency_key] = account_id
+                tx.put("account", account_id, {"creator_user_id": creator_user_id})
+                tx.remember_key(idempotency_key, account_id)
         return account_id
 
     def create_onboarding_link(self, *, account_id: str, refresh_url: str,
@@ -176,64 +175,66 @@ class LocalPaymentSimulator:
 
     def create_transfer(self, *, payout_id: str, account_id: str, amount_minor: int,
                         currency: str, idempotency_key: str) -> str:
-        with self._lock:
-            transfer_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            transfer_id = tx.keyed(idempotency_key)
             if transfer_id is None:
-                if account_id not in self._accounts:
+                if tx.get("account", account_id) is None:
                     raise PaymentRefusedError(f"no Connect account {account_id}")
                 transfer = SimulatedTransfer(f"tr_sim_{secrets.token_hex(8)}", payout_id,
                                              account_id, amount_minor)
-                self._transfers[transfer.id] = transfer
-                self._book("transfer", -amount_minor, {"id": transfer.id, "object": "transfer",
-                                                       "metadata": {"lyra_payout_id": payout_id}})
-                self._by_key[idempotency_key] = transfer_id = transfer.id
+                _put_transfer(tx, transfer)
+                self._book(tx, "transfer", -amount_minor, {
+                    "id": transfer.id, "object": "transfer",
+                    "metadata": {"lyra_payout_id": payout_id}})
+                tx.remember_key(idempotency_key, transfer_id := transfer.id)
         return transfer_id
 
     def create_bank_payout(self, *, payout_id: str, account_id: str, amount_minor: int,
                            currency: str, idempotency_key: str) -> str:
-        with self._lock:
-            bank_payout_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            bank_payout_id = tx.keyed(idempotency_key)
             if bank_payout_id is None:
-                transfer = next((t for t in self._transfers.values()
-                                 if t.payout_id == payout_id), None)
+                transfer = _transfer_for(tx, payout_id)
                 if transfer is None:
                     raise PaymentRefusedError("no transfer funds this payout")
                 transfer.bank_payout_id = bank_payout_id = f"po_sim_{secrets.token_hex(8)}"
-                self._by_key[idempotency_key] = bank_payout_id
+                _put_transfer(tx, transfer)
+                tx.remember_key(idempotency_key, bank_payout_id)
         return bank_payout_id
 
     def create_transfer_reversal(self, *, payout_id: str, transfer_id: str, amount_minor: int,
                                  idempotency_key: str) -> str:
-        with self._lock:
-            reversal_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            reversal_id = tx.keyed(idempotency_key)
             if reversal_id is None:
-                transfer = self._transfers.get(transfer_id)
+                transfer = _load(tx, SimulatedTransfer, transfer_id)
                 if transfer is None or transfer.reversed or amount_minor != transfer.amount_minor:
                     raise PaymentRefusedError("no such transfer to reverse, or already reversed")
                 transfer.reversed = True
-                self._by_key[idempotency_key] = reversal_id = f"trr_sim_{secrets.token_hex(8)}"
+                _put_transfer(tx, transfer)
+                tx.remember_key(idempotency_key, reversal_id := f"trr_sim_{secrets.token_hex(8)}")
         return reversal_id
 
     def create_verification_session(self, *, fan_id: str, return_url: str,
                                     idempotency_key: str) -> IdentitySession:
         """A verification the simulator's page decides (`/simulator/identity/{id}/verify`)."""
-        with self._lock:
-            session_id = self._by_key.get(idempotency_key)
+        with self._state.writing() as tx:
+            session_id = tx.keyed(idempotency_key)
             if session_id is None:
                 session_id = f"vs_sim_{secrets.token_hex(12)}"
-                self._by_key[idempotency_key] = session_id
-                self._identity[session_id] = fan_id
+                tx.put("identity", session_id, {"fan_id": fan_id})
+                tx.remember_key(idempotency_key, session_id)
         return IdentitySession(id=session_id,
                                url=f"{self._public_url}/simulator/identity/{session_id}")
 
     def decide_verification(self, session_id: str, verified: bool) -> dict[str, Any]:
         """The fan's document and selfie checked: sends a signed identity webhook."""
-        fan_id = self._identity.get(session_id)
-        if fan_id is None:
+        found = self._state.get("identity", session_id)
+        if found is None:
             raise KeyError(session_id)
         obj = {"id": session_id, "object": "identity.verification_session",
                "status": "verified" if verified else "requires_input",
-               "metadata": {"lyra_kind": "age_verification", "fan_id": fan_id},
+               "metadata": {"lyra_kind": "age_verification", "fan_id": found["fan_id"]},
                "last_error": None if verified else {"code": "document_unverified_other"}}
         return self._deliver("identity.verification_session." +
                              ("verified" if verified else "requires_input"), obj)
@@ -244,88 +245,111 @@ class LocalPaymentSimulator:
     # -- what a customer (or Stripe's dashboard) would do ------------------------------------
 
     def session(self, session_id: str) -> SimulatedSession | None:
-        return self._sessions.get(session_id)
+        found = self._state.get("session", session_id)
+        return None if found is None else SimulatedSession(**found)
 
     def subscription(self, subscription_id: str) -> SimulatedSubscription | None:
-        return self._subscriptions.get(subscription_id)
+        found = self._state.get("subscription", subscription_id)
+        return None if found is None else SimulatedSubscription(**found)
 
     def invoice(self, invoice_id: str) -> SimulatedInvoice | None:
-        return self._invoices.get(invoice_id)
+        found = self._state.get("invoice", invoice_id)
+        return None if found is None else SimulatedInvoice(**found)
+
+    def transfers(self) -> list[SimulatedTransfer]:
+        """Every transfer to a Connect account, as Stripe's dashboard lists them."""
+        return [SimulatedTransfer(**found) for found in self._state.all("transfer")]
 
     def pay(self, session_id: str) -> dict[str, Any]:
-        session = self._require(session_id)
-        session.status = "complete"
-        obj: dict[str, Any] = {
-            "id": session.id, "object": "checkout.session", "mode": session.mode,
-            "payment_status": "paid", "status": "complete", "currency": CURRENCY,
-            "amount_total": session.amount_total_minor,
-            "client_reference_id": session.metadata["fan_id"], "metadata": session.metadata}
-        if session.mode == "payment":
-            self._book("charge", session.amount_total_minor, {
-                "id": session.charge_id, "object": "charge",
-                "payment_intent": session.payment_intent_id})
-            return self._deliver("checkout.session.completed",
-                                 {**obj, "payment_intent": session.payment_intent_id})
-        # Subscription mode: Stripe starts the subscription and pays its first invoice.
-        if session.subscription_id is None:
-            now = self._now()
-            subscription = SimulatedSubscription(
-                id=f"sub_sim_{secrets.token_hex(8)}", metadata=dict(session.metadata),
-                price_minor=session.amount_total_minor, period_start=now,
-                period_end=now + int(PERIOD.total_seconds()))
-            self._subscriptions[subscription.id] = subscription
-            session.subscription_id = subscription.id
-        subscription = self._subscriptions[session.subscription_id]
-        delivered = self._deliver("checkout.session.completed",
-                                  {**obj, "subscription": subscription.id})
-        if not subscription.invoices:
-            self._bill(subscription, paid=True)
-        return delivered
+        deliveries: list[Delivery] = []
+        with self._state.writing() as tx:
+            session = _load(tx, SimulatedSession, session_id)
+            if session is None:
+                raise KeyError(session_id)
+            session.status = "complete"
+            obj: dict[str, Any] = {
+                "id": session.id, "object": "checkout.session", "mode": session.mode,
+                "payment_status": "paid", "status": "complete", "currency": CURRENCY,
+                "amount_total": session.amount_total_minor,
+                "client_reference_id": session.metadata["fan_id"],
+                "metadata": session.metadata}
+            if session.mode == "payment":
+                self._book(tx, "charge", session.amount_total_minor, {
+                    "id": session.charge_id, "object": "charge",
+                    "payment_intent": session.payment_intent_id})
+                deliveries.append(("checkout.session.completed",
+                                   {**obj, "payment_intent": session.payment_intent_id}, None))
+            else:  # Stripe starts the subscription and pays its first invoice
+                if session.subscription_id is None:
+                    now = self._now()
+                    started = SimulatedSubscription(
+                        id=f"sub_sim_{secrets.token_hex(8)}", metadata=dict(session.metadata),
+                        price_minor=session.amount_total_minor, period_start=now,
+                        period_end=now + int(PERIOD.total_seconds()))
+                    tx.put("subscription", started.id, asdict(started))
+                    session.subscription_id = started.id
+                subscription = _load(tx, SimulatedSubscription, session.subscription_id)
+                assert subscription is not None
+                deliveries.append(("checkout.session.completed",
+                                   {**obj, "subscription": subscription.id}, None))
+                if not subscription.invoices:
+                    deliveries += self._bill(tx, subscription, paid=True)
+            _put_session(tx, session)
+        return self._deliver_all(deliveries)
 
     def renew(self, subscription_id: str, paid: bool = True) -> dict[str, Any]:
         """The next period: its invoice is paid, or its payment fails (the subscription is then
         past due, as Stripe reports in an update)."""
-        subscription = self._require_subscription(subscription_id)
-        if subscription.cancel_at_period_end:
-            return self.end(subscription_id)
-        if paid:
-            subscription.period_start = subscription.period_end
-            subscription.period_end += int(PERIOD.total_seconds())
-        return self._bill(subscription, paid=paid)
+        with self._state.writing() as tx:
+            subscription = _require_subscription(tx, subscription_id)
+            if subscription.cancel_at_period_end:
+                deliveries = self._end(tx, subscription)
+            else:
+                if paid:
+                    subscription.period_start = subscription.period_end
+                    subscription.period_end += int(PERIOD.total_seconds())
+                deliveries = self._bill(tx, subscription, paid=paid)
+        return self._deliver_all(deliveries)
 
     def retry_payment(self, subscription_id: str) -> dict[str, Any]:
         """The card works again: the open invoice is paid and the subscription is active."""
-        subscription = self._require_subscription(subscription_id)
-        subscription.period_start = subscription.period_end
-        subscription.period_end += int(PERIOD.total_seconds())
-        return self._bill(subscription, paid=True)
+        with self._state.writing() as tx:
+            subscription = _require_subscription(tx, subscription_id)
+            subscription.period_start = subscription.period_end
+            subscription.period_end += int(PERIOD.total_seconds())
+            deliveries = self._bill(tx, subscription, paid=True)
+        return self._deliver_all(deliveries)
 
     def end(self, subscription_id: str) -> dict[str, Any]:
-        subscription = self._require_subscription(subscription_id)
-        subscription.status = "canceled"
-        return self._deliver("customer.subscription.deleted",
-                             self._subscription_obj(subscription))
+        with self._state.writing() as tx:
+            deliveries = self._end(tx, _require_subscription(tx, subscription_id))
+        return self._deliver_all(deliveries)
 
-    def _bill(self, subscription: SimulatedSubscription, paid: bool) -> dict[str, Any]:
+    def _end(self, tx: StateWrite, subscription: "SimulatedSubscription") -> list[Delivery]:
+        subscription.status = "canceled"
+        tx.put("subscription", subscription.id, asdict(subscription))
+        return [("customer.subscription.deleted", self._subscription_obj(subscription), None)]
+
+    def _bill(self, tx: StateWrite, subscription: SimulatedSubscription,
+              paid: bool) -> list[Delivery]:
+        """The period's invoice, stored with the subscription; what Stripe would send about it."""
         token = secrets.token_hex(10)
         invoice = SimulatedInvoice(
             id=f"in_sim_{token}", payment_intent_id=f"pi_sim_{token}", charge_id=f"ch_sim_{token}",
             amount_total_minor=subscription.price_minor, subscription_id=subscription.id,
             period_start=subscription.period_start, period_end=subscription.period_end,
             status="paid" if paid else "open")
-        self._invoices[invoice.id] = invoice
+        tx.put("invoice", invoice.id, asdict(invoice), ref=invoice.payment_intent_id)
         subscription.invoices.append(invoice.id)
+        subscription.status = "active" if paid else "past_due"
+        tx.put("subscription", subscription.id, asdict(subscription))
         if paid:
-            subscription.status = "active"
-            self._book("charge", invoice.amount_total_minor, {
+            self._book(tx, "charge", invoice.amount_total_minor, {
                 "id": invoice.charge_id, "object": "charge",
                 "payment_intent": invoice.payment_intent_id, "invoice": invoice.id})
-            return self._deliver("invoice.paid", self._invoice_obj(invoice, subscription))
-        subscription.status = "past_due"
-        delivered = self._deliver("invoice.payment_failed",
-                                  self._invoice_obj(invoice, subscription))
-        self._deliver("customer.subscription.updated", self._subscription_obj(subscription))
-        return delivered
+            return [("invoice.paid", self._invoice_obj(invoice, subscription), None)]
+        return [("invoice.payment_failed", self._invoice_obj(invoice, subscription), None),
+                ("customer.subscription.updated", self._subscription_obj(subscription), None)]
 
     @staticmethod
     def _invoice_obj(invoice: SimulatedInvoice,
@@ -355,14 +379,17 @@ class LocalPaymentSimulator:
 
     def refund(self, charge_ref: str, amount_minor: int | None = None) -> dict[str, Any]:
         """Refund a pack's checkout or an invoice, in whole or in part."""
-        charge = self._charge(charge_ref)
-        before = charge.refunded_minor
-        charge.refunded_minor = min(charge.amount_total_minor,
-                                    charge.refunded_minor + (amount_minor or charge.amount_total_minor))
-        if charge.refunded_minor > before:
-            self._book("refund", before - charge.refunded_minor, {
-                "id": f"re_sim_{secrets.token_hex(8)}", "object": "refund",
-                "charge": charge.charge_id, "payment_intent": charge.payment_intent_id})
+        with self._state.writing() as tx:
+            charge = _require_charge(tx, charge_ref)
+            before = charge.refunded_minor
+            charge.refunded_minor = min(
+                charge.amount_total_minor,
+                charge.refunded_minor + (amount_minor or charge.amount_total_minor))
+            if charge.refunded_minor > before:
+                self._book(tx, "refund", before - charge.refunded_minor, {
+                    "id": f"re_sim_{secrets.token_hex(8)}", "object": "refund",
+                    "charge": charge.charge_id, "payment_intent": charge.payment_intent_id})
+                _put_charge(tx, charge)
         return self._deliver("charge.refunded", {
             "id": charge.charge_id, "object": "charge", "amount": charge.amount_total_minor,
             "amount_refunded": charge.refunded_minor,
@@ -371,23 +398,27 @@ class LocalPaymentSimulator:
             "currency": CURRENCY})
 
     def dispute(self, charge_ref: str) -> dict[str, Any]:
-        charge = self._charge(charge_ref)
-        if charge.dispute_id is None:
-            charge.dispute_id = f"dp_sim_{secrets.token_hex(8)}"
-            self._book("adjustment", -charge.amount_total_minor, {
-                "id": charge.dispute_id, "object": "dispute",
-                "payment_intent": charge.payment_intent_id})
+        with self._state.writing() as tx:
+            charge = _require_charge(tx, charge_ref)
+            if charge.dispute_id is None:
+                charge.dispute_id = f"dp_sim_{secrets.token_hex(8)}"
+                self._book(tx, "adjustment", -charge.amount_total_minor, {
+                    "id": charge.dispute_id, "object": "dispute",
+                    "payment_intent": charge.payment_intent_id})
+                _put_charge(tx, charge)
         return self._deliver("charge.dispute.created",
                              self._dispute_object(charge, "needs_response", fee_minor=None))
 
     def close_dispute(self, charge_ref: str, won: bool, fee_minor: int = 2_000) -> dict[str, Any]:
         """The bank decides: Stripe sends charge.dispute.closed (won or lost, with its fee)."""
-        charge = self._charge(charge_ref)
-        charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
-        if won:  # the bank gives the money back
-            self._book("adjustment", charge.amount_total_minor, {
-                "id": charge.dispute_id, "object": "dispute",
-                "payment_intent": charge.payment_intent_id})
+        with self._state.writing() as tx:
+            charge = _require_charge(tx, charge_ref)
+            charge.dispute_id = charge.dispute_id or f"dp_sim_{secrets.token_hex(8)}"
+            if won:  # the bank gives the money back
+                self._book(tx, "adjustment", charge.amount_total_minor, {
+                    "id": charge.dispute_id, "object": "dispute",
+                    "payment_intent": charge.payment_intent_id})
+            _put_charge(tx, charge)
         obj = self._dispute_object(charge, "won" if won else "lost",
                                    fee_minor=None if won else fee_minor)
         return self._deliver("charge.dispute.closed", obj)
@@ -405,7 +436,8 @@ class LocalPaymentSimulator:
                 "balance_transactions": transactions}
 
     def transfer_for(self, payout_id: str) -> SimulatedTransfer | None:
-        return next((t for t in self._transfers.values() if t.payout_id == payout_id), None)
+        found = self._state.find("transfer", payout_id)
+        return SimulatedTransfer(**found[0]) if found else None
 
     def settle_bank_payout(self, payout_id: str, paid: bool,
                            failure_code: str = "could_not_process") -> dict[str, Any]:
@@ -420,60 +452,59 @@ class LocalPaymentSimulator:
             "metadata": {"lyra_payout_id": payout_id}}, account=transfer.account_id)
 
     def reverse_transfer(self, payout_id: str) -> dict[str, Any]:
-        transfer = self.transfer_for(payout_id)
-        if transfer is None:
-            raise KeyError(payout_id)
-        transfer.reversed = True
+        with self._state.writing() as tx:
+            transfer = _transfer_for(tx, payout_id)
+            if transfer is None:
+                raise KeyError(payout_id)
+            transfer.reversed = True
+            _put_transfer(tx, transfer)
         return self._deliver("transfer.reversed", {
             "id": transfer.id, "object": "transfer", "amount": transfer.amount_minor,
             "amount_reversed": transfer.amount_minor, "currency": CURRENCY, "reversed": True,
             "destination": transfer.account_id, "metadata": {"lyra_payout_id": payout_id}})
 
     def has_account(self, account_id: str) -> bool:
-        return account_id in self._accounts
+        return self._state.get("account", account_id) is not None
 
     def complete_connect(self, account_id: str, requirements_due: list[str] | None = None
                          ) -> dict[str, Any]:
         """The creator finishes Stripe's KYC: Stripe reports the account's new capabilities."""
+        account = self._state.get("account", account_id)
+        if account is None:
+            raise KeyError(account_id)
         done = not requirements_due
         return self._deliver("account.updated", {
             "id": account_id, "object": "account", "type": "express",
             "charges_enabled": done, "payouts_enabled": done, "details_submitted": True,
             "requirements": {"currently_due": requirements_due or []},
-            "metadata": {"lyra_creator_id": self._accounts[account_id]}})
+            "metadata": {"lyra_creator_id": account["creator_user_id"]}})
 
-    def _book(self, kind: str, amount_minor: int, source: dict[str, Any]) -> None:
-        self._balance.append({"id": f"txn_sim_{secrets.token_hex(8)}",
-                              "object": "balance_transaction", "type": kind,
-                              "amount": amount_minor, "currency": CURRENCY,
-                              "created": self._now(), "source": source})
+    def book_balance_transaction(self, kind: str, amount_minor: int,
+                                 source: dict[str, Any]) -> None:
+        """A movement on the platform's Stripe balance with no webhook (as when one is lost)."""
+        with self._state.writing() as tx:
+            self._book(tx, kind, amount_minor, source)
+
+    def _book(self, tx: StateWrite, kind: str, amount_minor: int,
+              source: dict[str, Any]) -> None:
+        created = self._now()
+        tx.book(created, {"id": f"txn_sim_{secrets.token_hex(8)}",
+                          "object": "balance_transaction", "type": kind,
+                          "amount": amount_minor, "currency": CURRENCY, "created": created,
+                          "source": source})
 
     def balance_transactions(self, created_from: int, created_until: int
                              ) -> Iterator[dict[str, Any]]:
-        return iter([t for t in self._balance if created_from <= t["created"] < created_until])
-
-    def _require(self, session_id: str) -> SimulatedSession:
-        session = self._sessions.get(session_id)
-        if session is None:
-            raise KeyError(session_id)
-        return session
-
-    def _require_subscription(self, subscription_id: str) -> SimulatedSubscription:
-        subscription = self._subscriptions.get(subscription_id)
-        if subscription is None:
-            raise KeyError(subscription_id)
-        return subscription
-
-    def _charge(self, charge_ref: str) -> SimulatedCharge:
-        """A pack's checkout session or an invoice, by its id."""
-        charge: SimulatedCharge | None = self._invoices.get(charge_ref) or \
-            self._sessions.get(charge_ref)
-        if charge is None:
-            raise KeyError(charge_ref)
-        return charge
+        return iter(self._state.balance(created_from, created_until))
 
     def _now(self) -> int:
         return int(self._clock().timestamp())
+
+    def _deliver_all(self, deliveries: list[Delivery]) -> dict[str, Any]:
+        """Sends each, in order; the report is the first's (what the person's action caused)."""
+        reports = [self._deliver(event_type, obj, account)
+                   for event_type, obj, account in deliveries]
+        return reports[0]
 
     def _deliver(self, event_type: str, obj: dict[str, Any],
                  account: str | None = None) -> dict[str, Any]:
@@ -494,3 +525,49 @@ class LocalPaymentSimulator:
             ) from None
         return {"event_id": event["id"], "type": event_type, "status_code": response.status_code,
                 "response": response.json() if response.content else None}
+
+
+def _load(tx: StateWrite, cls: type[T], object_id: str) -> T | None:
+    found = tx.get(_KINDS[cls], object_id)
+    return None if found is None else cls(**found)
+
+
+def _transfer_for(tx: StateWrite, payout_id: str) -> SimulatedTransfer | None:
+    found = tx.find("transfer", payout_id)
+    return SimulatedTransfer(**found[0]) if found else None
+
+
+def _put_session(tx: StateWrite, session: SimulatedSession) -> None:
+    tx.put("session", session.id, asdict(session), ref=session.payment_intent_id or None)
+
+
+def _put_transfer(tx: StateWrite, transfer: SimulatedTransfer) -> None:
+    tx.put("transfer", transfer.id, asdict(transfer), ref=transfer.payout_id)
+
+
+def _put_charge(tx: StateWrite, charge: SimulatedCharge) -> None:
+    if isinstance(charge, SimulatedInvoice):
+        tx.put("invoice", charge.id, asdict(charge), ref=charge.payment_intent_id)
+    else:
+        assert isinstance(charge, SimulatedSession)
+        _put_session(tx, charge)
+
+
+def _require_subscription(tx: StateWrite, subscription_id: str) -> SimulatedSubscription:
+    subscription = _load(tx, SimulatedSubscription, subscription_id)
+    if subscription is None:
+        raise KeyError(subscription_id)
+    return subscription
+
+
+def _require_charge(tx: StateWrite, charge_ref: str) -> SimulatedCharge:
+    """A pack's checkout session or an invoice, by its id."""
+    charge: SimulatedCharge | None = _load(tx, SimulatedInvoice, charge_ref) or \
+        _load(tx, SimulatedSession, charge_ref)
+    if charge is None:
+        raise KeyError(charge_ref)
+    return charge
+
+
+_KINDS: dict[type, str] = {SimulatedSession: "session", SimulatedInvoice: "invoice",
+                           SimulatedSubscription: "subscription", SimulatedTransfer: "transfer"}

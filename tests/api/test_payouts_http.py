@@ -105,8 +105,8 @@ def test_tips_and_a_subscription_become_a_paid_payout_and_a_chargeback_is_recove
     books = finance.get("/api/finance/reconciliation", params=month).json()
     assert books["reconciled"] is True and books["matched"] == 5, books
     # A charge Stripe booked that the ledger never heard of (its webhook was lost) shows up.
-    api.core.simulator._book("charge", 499, {"id": "ch_lost", "object": "charge",
-                                             "payment_intent": "pi_lost"})
+    api.core.simulator.book_balance_transaction("charge", 499, {
+        "id": "ch_lost", "object": "charge", "payment_intent": "pi_lost"})
     books = finance.get("/api/finance/reconciliation", params=month).json()
     assert books["reconciled"] is False
     assert [(m["type"], m["key"]) for m in books["missing_in_ledger"]] == [("charge", "pi_lost")]
@@ -136,7 +136,7 @@ def test_a_failed_bank_payout_is_asked_again_never_transferred_twice(api) -> Non
     earnings = creator.get("/api/creator/earnings", params={"min_position": api.head()}).json()
     assert (earnings["available_tokens"], earnings["in_payout_tokens"]) == (0, 7_700)
     assert run(api, "w2")["payouts"] == {CREATOR: "bank_payout_requested"}  # asks the bank again
-    assert len(api.core.simulator._transfers) == 1
+    assert len(api.core.simulator.transfers()) == 1
     paid = httpx.post(f"{api.base}/simulator/payouts/{payout_id}/paid").json()
     assert paid["response"]["outcome"] == "payout_paid"
     # The transfer reversed after all: the earnings are available again.
@@ -318,8 +318,8 @@ def test_a_bank_that_keeps_refusing_gets_its_transfer_taken_back(api) -> None:
         assert run(api, week)["retried"] == {payout_id: "bank_payout_requested"}
     _fail_bank(api, payout_id, "could_not_process")
     assert run(api, "w5")["retried"] == {payout_id: "reversed"}
-    [transfer] = api.core.simulator._transfers.values()
-    assert transfer.reversed and len(api.core.simulator._transfers) == 1  # taken back, once
+    [transfer] = api.core.simulator.transfers()
+    assert transfer.reversed  # taken back, once
     mine = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()
     assert mine["payouts"][0]["status"] == "reversed"
     assert mine["bank_problem"]["payout_id"] == payout_id
