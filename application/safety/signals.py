@@ -37,7 +37,7 @@ _ORD = r"(?P<n>\d{1,2}(?:st|nd|rd|th)?|" + "|".join(_ORDINALS) + r")"
 _ADULT_CONTEXT = re.compile(
     r"\b(?:teach\w*|taught|tutor\w*|coach\w*|head\s+of|mark(?:ed|ing|er)?|examin\w*|"
     r"invigilat\w*|parents'?\s+evening|librarian|nurse|governor|lecturer|officer|headteacher|"
-    r"principal|former|retired|reunion|sweetheart|results\s+day|admissions|judge|"
+    r"principal|(?<!sixth\s)(?<!sixth-)(?<!sixth)former|retired|reunion|sweetheart|results\s+day|admissions|judge|"
     r"as\s+(?:the|their|a)\s+teacher|for\s+my\s+(?:students|son|daughter|kids))\b|"
     r"\b(?:was|were)\b[^.!?]*\b(?:back\s+in|in)\s+(?:19|20)\d\d\b|"
     r"\bback\s+in\s+(?:19|20)\d\d\b|\bat\s+(?:[2-9]\d)\b|\baged?\s+(?:1[89]|[2-9]\d)\b|"
@@ -50,7 +50,7 @@ _NOT_A_SCHOOL_GRADE = re.compile(
     r"beef|coffee|brew|of\s+the|mathematics\s+paper|paper)\b")
 _SCHOOL_YEAR = [
     # year 9, yr 10, year eleven, y9 pupil (UK, Australia, New Zealand: years 1 to 13)
-    re.compile(r"\b(?:year|yr)\s*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
+    re.compile(r"\b(?:year|yr)[\s-]*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
                r"bug|project|of\s+(?:the|my|our)|bus|route|\d))"),
     re.compile(r"\by(?P<n>[1-9]|1[0-3])\s+(?:pupil|student|girl|boy|kid)\b"),
     # 8th grade, eighth-grade, grade 8, a ninth-grader, grade ten
@@ -63,14 +63,16 @@ _SCHOOL_YEAR = [
 ]
 _SCHOOL_LEVEL = re.compile(
     r"\bhigh[\s-]*school\s+(?:freshman|sophomore|junior|senior|student|pupil|girl|boy|kid)\b|"
-    r"\b(?:freshman|sophomore|junior|senior|first\s+year)\s+(?:in|of|at)\s+high[\s-]*school\b|"
+    r"\b(?:freshman|sophomore|junior|senior|first\s+year)\s+(?:in|of|at)\s+(?:[\w']+\s+){0,3}?"
+    r"high[\s-]*school\b|"
     r"\b(?:goes\s+to|at|in|just\s+finished|starting|started)\s+(?:high|middle|junior\s+high|"
     r"elementary|primary|secondary)[\s-]*school\b|"
     r"\b(?:middle|junior\s+high|elementary|primary|secondary)[\s-]*school\s+(?:student|pupil|"
     r"girl|boy|kid)\b|\ba\s+primary[\s-]*school\s+(?:girl|boy)\b|\bjunior\s+high\s+(?:kid|"
     r"student|girl|boy)\b|\bin\s+junior\s+high\b|"
     r"\b(?:doing|revising\s+for|sitting|taking)\s+(?:her|his|their|my)\s+gcses?\b|"
-    r"\bgcses?\s+(?:student|pupil)\b|\bsitting\s+(?:her|his|their)\s+gcse\b|"
+    r"\bgcses?\s+(?:student|pupil|mocks?|exams?|year|coursework)\b|"
+    r"\b(?:her|his|their|my|your)\s+i?gcses?\b|"
     r"\b(?:in\s+)?sixth[\s-]*form\s+(?:student|pupil|at\s+(?:1[67]|sixteen|seventeen))\b|"
     r"\bin\s+sixth[\s-]*form\s+at\b|\bhomeroom\b|\bfirst\s+year\s+of\s+secondary\s+school\b|"
     r"\bkindergart(?:en|ner|ener)s?\b|"
@@ -156,13 +158,17 @@ _EIGHTEEN = r"(?:18|eighteen)"
 _AMOUNT_AFTER = (r"(?!\s*(?:\+|s\b|-?s\b|or\s+(?:over|older)|and\s+over|years?\s+(?:of|in)|"
                  r"months?|weeks?\s+old|minutes?|mins?|hours?|kilos?|kg|pounds?|lbs?|stone|"
                  r"miles?|km|holes?|percent|%|degrees?|euros?|dollars?|quid|points?|years?\s+"
-                 r"(?:old\s+)?(?:whisky|wine)|any\s*more|anymore))")
+                 r"(?:old\s+)?(?:whisky|wine)|years?\b(?!\s+old\b)|any\s*more|anymore))")
 _DENIED = re.compile(
     r"\bnot\s+(?:yet\s+)?(?:quite\s+)?" + _EIGHTEEN + r"\b" + _AMOUNT_AFTER + r"|"
     r"\b(?:almost|nearly|just\s+under|under|below|not\s+yet|isn'?t|is\s+not|won'?t\s+be|"
     r"not\s+quite)\s+" + _EIGHTEEN + r"\b" + _AMOUNT_AFTER + r"|"
-    r"\b(?:still\s+|legally\s+|technically\s+)?a\s+minor\b(?!\s*(?:detail|chord|key|league|"
-    r"repairs?|change|point|role|part|injury|issue|in\b|third|scale))|"
+    # "a minor" as a noun: at the end, before punctuation or a linking word; as an adjective
+    # ("a minor inconvenience", "a minor in music") it qualifies what follows.
+    r"\b(?:still\s+|legally\s+|technically\s+)?a\s+minor\b(?=\s*(?:$|[^\w\s-]|(?:and|but|who|"
+    r"so|still|when|until|under|at|by|herself|himself|according|in\s+the\s+eyes|in\s+law|"
+    r"in\s+(?:her|his|their|my|your|this|that|most|many|some|every)\s+(?:country|countries|"
+    r"state|states|jurisdiction|eyes))\b))|"
     r"\bnot\s+(?:yet\s+)?(?:an?\s+)?(?:legal\s+)?adult\b|\bnot\s+legal(?:ly\s+an\s+adult)?\s+yet\b|"
     r"\bnot\s+legally\s+an\s+adult\b|\b(?:nearly|almost)\s+legal\b|\bnot\s+of\s+(?:legal\s+)?age\b|"
     r"\b(?:below|under)\s+the\s+age\s+of\s+consent\b|\bnot\s+grown[\s-]*up\s+yet\b|"
