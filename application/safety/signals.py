@@ -24,13 +24,32 @@ names what it found:
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
 _CARDINALS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
               "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
               "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18}
+# Ten to seventeen spelled out in the languages the stated-age rules read (accents folded).
+_ABROAD_CARDINALS = {
+    **dict.fromkeys(("dix", "zehn", "diez", "dieci", "tien", "dez", "dziesiec", "tio", "ti"), 10),
+    **dict.fromkeys(("onze", "elf", "once", "undici", "jedenascie", "elva", "elleve"), 11),
+    **dict.fromkeys(("douze", "zwolf", "doce", "dodici", "twaalf", "doze", "dwanascie",
+                     "tolv"), 12),
+    **dict.fromkeys(("treize", "dreizehn", "trece", "tredici", "dertien", "treze", "trzynascie",
+                     "tretton", "tretten"), 13),
+    **dict.fromkeys(("quatorze", "vierzehn", "catorce", "quattordici", "veertien", "catorze",
+                     "czternascie", "fjorton", "fjorten"), 14),
+    **dict.fromkeys(("quinze", "funfzehn", "fuenfzehn", "quince", "quindici", "vijftien",
+                     "pietnascie", "femton", "femten"), 15),
+    **dict.fromkeys(("seize", "sechzehn", "dieciseis", "sedici", "zestien", "dezesseis",
+                     "dezasseis", "szesnascie", "sexton", "seksten"), 16),
+    **dict.fromkeys(("dix-sept", "dix sept", "siebzehn", "diecisiete", "diciassette", "zeventien",
+                     "dezessete", "dezassete", "siedemnascie", "sjutton", "sytten"), 17)}
 _NUM = r"(?P<n>\d{1,2}|" + "|".join(sorted(_CARDINALS, key=len, reverse=True)) + r")"
+_ABROAD_NUM = (r"(?P<n>\d{1,2}|" + "|".join(sorted({*_CARDINALS, *_ABROAD_CARDINALS}, key=len,
+                                                      reverse=True)) + r")")
 _ORD = r"(?P<n>\d{1,2}(?:st|nd|rd|th)?|" + "|".join(_ORDINALS) + r")"
 
 # A sentence about teaching, coaching or examining young people, or an adult looking back.
@@ -38,7 +57,10 @@ _ADULT_CONTEXT = re.compile(
     r"\b(?:teach\w*|taught|tutor\w*|coach\w*|head\s+of|mark(?:ed|ing|er)?|examin\w*|"
     r"invigilat\w*|parents'?\s+evening|librarian|nurse|governor|lecturer|officer|headteacher|"
     r"principal|(?<!sixth\s)(?<!sixth-)(?<!sixth)former|retired|reunion|sweetheart|results\s+day|admissions|judge|"
-    r"as\s+(?:the|their|a)\s+teacher|for\s+my\s+(?:students|son|daughter|kids))\b|"
+    r"as\s+(?:the|their|a)\s+teacher|for\s+my\s+(?:students|son|daughter|kids)|author|writer|"
+    r"publisher|textbooks?|curriculum|syllabus|phd|doctorate|residency|apprentice\w*|"
+    r"universit\w*|undergrad\w*|(?:long\s+time|years|decades)\s+ago)\b|"
+    r"\bi'?m\s+(?:1[89]|[2-9]\d)\b|"
     r"\b(?:was|were)\b[^.!?]*\b(?:back\s+in|in)\s+(?:19|20)\d\d\b|"
     r"\bback\s+in\s+(?:19|20)\d\d\b|\bat\s+(?:[2-9]\d)\b|\baged?\s+(?:1[89]|[2-9]\d)\b|"
     r"\b(?:1[89]|[2-9]\d)\s*(?:years?\s+old)?\s*$|,\s*(?:1[89]|[2-9]\d)\b|"
@@ -47,24 +69,34 @@ _ADULT_CONTEXT = re.compile(
 _NOT_A_SCHOOL_GRADE = re.compile(
     r"\s*(?:piano|violin|viola|cello|guitar|flute|clarinet|oboe|trumpet|drums?|singing|voice|"
     r"theory|music|ballet|dance|tap|exam|climbing|route|boulder|steel|earthquake|listed|"
-    r"beef|coffee|brew|of\s+the|mathematics\s+paper|paper)\b")
+    r"beef|coffee|brew|of\s+the|mathematics\s+paper|paper|hurricane|storm|cyclone|typhoon|"
+    r"tornado|gale|rapids?|whitewater|tumou?rs?|cancer|sprain|burn|injur\w*|tear|concussion|"
+    r"steel|concrete|timber|fuel|diesel|oil|leather|silk|wool|diamonds?|gold)\b")
 _SCHOOL_YEAR = [
     # year 9, yr 10, year eleven, y9 pupil (UK, Australia, New Zealand: years 1 to 13)
     re.compile(r"\b(?:year|yr)[\s-]*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
-               r"bug|project|of\s+(?:the|my|our)|bus|route|\d))"),
+               r"bug|project|of\s+(?:the|my|our|her|his|their|your|its|this|that|an?)|bus|route|"
+               r"\d))"),
     re.compile(r"\by(?P<n>[1-9]|1[0-3])\s+(?:pupil|student|girl|boy|kid)\b"),
     # 8th grade, eighth-grade, grade 8, a ninth-grader, grade ten
     re.compile(r"\b" + _ORD + r"[\s-]*grad(?:e|er|ers)\b"),
-    re.compile(r"\bgrade\s*" + _NUM + r"\b"),
-    # Scotland: S1 to S6 and P1 to P7 pupils
-    re.compile(r"\b(?:in\s+|an?\s+)(?P<n>[sp][1-7])\b(?=\s+(?:pupil|at|studying|class|girl|"
-               r"boy)|\s*$|[,.])"),
-    re.compile(r"\b(?P<n>[sp][1-7])\s+(?:pupil|student|girl|boy)s?\b"),
+    re.compile(r"\bgrade[\s-]*" + _NUM + r"\b"),
+    # Scotland: S1 to S6 and P1 to P7 pupils ("she's in S3", not "stored in S3")
+    re.compile(r"(?:^|\b(?:is|am|are|was|were|currently|now|still)\s+|'[sm]\s+)in\s+"
+               r"(?P<n>[sp][1-7])\b(?=\s+(?:at|studying|class)|\s*$|[,.])"),
+    re.compile(r"\ban?\s+(?P<n>[sp][1-7])\b(?=\s+(?:pupil|at|studying|class|girl|boy)|\s*$|[,.])"),
+    re.compile(r"\b(?P<n>[sp][1-7])\s+(?:pupil|student|girl|boy|leaver|class)s?\b"),
 ]
 _SCHOOL_LEVEL = re.compile(
     r"\bhigh[\s-]*school\s+(?:freshman|sophomore|junior|senior|student|pupil|girl|boy|kid)\b|"
     r"\b(?:freshman|sophomore|junior|senior|first\s+year)\s+(?:in|of|at)\s+(?:[\w']+\s+){0,3}?"
-    r"high[\s-]*school\b|"
+    r"high(?:[\s-]*school)?\b|"
+    r"\bjr\.?\s*high\b|\btransition\s+year\s+(?:student|pupil|girl|boy)\b|\bjunior\s+(?:cert|"
+    r"certificate|cycle)\b|\bleaving\s+cert(?:ificate)?\s+(?:student|pupil|year|girl|boy)\b|"
+    r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|lower\s+sixth|upper\s+sixth)\s+"
+    r"form\b(?!\s+(?:of|for|to|that|which))|\bform\s+[1-6]\s+(?:student|pupil|girl|boy|class)\b|"
+    r"\bin\s+form\s+[1-6]\b(?![\d.])|\b(?:on\s+the\s+)?jv\s+(?:team|squad|soccer|football|"
+    r"basketball|volleyball|baseball|cheer\w*)\b|\bncea\s+level\s+[1-3]\b|"
     r"\b(?:goes\s+to|at|in|just\s+finished|starting|started)\s+(?:high|middle|junior\s+high|"
     r"elementary|primary|secondary)[\s-]*school\b|"
     r"\b(?:middle|junior\s+high|elementary|primary|secondary)[\s-]*school\s+(?:student|pupil|"
@@ -85,11 +117,11 @@ def _number(token: str) -> int:
     token = token.rstrip("stndrh") if token[:1].isdigit() else token
     if token.isdigit():
         return int(token)
-    return _ORDINALS.get(token) or _CARDINALS.get(token, 99)
+    return _ORDINALS.get(token) or _CARDINALS.get(token) or _ABROAD_CARDINALS.get(token, 99)
 
 
 def school_year(folded: str) -> str | None:
-    for sentence in re.split(r"(?<=[.!?;])\s+", folded):
+    for sentence in re.split(r"(?<=[.!?;])(?<!\bjr\.)\s+", folded):
         found = _school_year_in(sentence)
         if found and not _ADULT_CONTEXT.search(sentence):
             return found
@@ -108,34 +140,62 @@ def _school_year_in(sentence: str) -> str | None:
             if number in (2, 3) and grade <= 12 or number not in (2, 3) and 1 <= grade <= 13:
                 return match.group(0).strip()
     level = _SCHOOL_LEVEL.search(sentence)
-    return level.group(0).strip() if level else None
+    if level:
+        return level.group(0).strip()
+    graduating = _CLASS_OF.search(sentence)  # a high school's class graduating years from now
+    if graduating and int(graduating.group(1)) >= _THIS_YEAR:
+        return graduating.group(0).strip()
+    return None
+
+
+_CLASS_OF = re.compile(r"\bclass\s+of\s+(20\d\d)\b(?=[^.!?]*\bhigh\b)")
+_THIS_YEAR = date.today().year
 
 
 # -- stated ages abroad -----------------------------------------------------------------------
 
 _OBJECTS = (r"whisky|whiskey|vino|vin|wein|wine|fromage|kaas|queso|formaggio|cheese|aceto|"
             r"balsamico|cognac|rhum|porto")
+# Words that may stand between the verb and the age: "n'a que", "erst", "solo", "pas", "tylko".
+_ONLY = (r"(?:(?:que|seulement|a\s+peine|tout\s+juste|juste|erst|gerade(?:\s+mal)?|nur|solo|"
+         r"apenas|recien|appena|soltanto|pas|net|maar|tylko|dopiero|bara|kun|so)\s+)?")
+# After the unit, what makes it a duration of something: "d'experience", "di esperienza",
+# "jaar getrouwd", "lat doswiadczenia" (but "de edad", "di eta" are ages).
+_DURATION_AFTER = (r"(?!\s*(?:de\b(?!\s+(?:edad|idade))|d'|d\s|di\b(?!\s+eta\b)|of\b|w\b|"
+                   r"experienc\w*|esperienz\w*|erfahrung|ervaring|erfarenhet|erfaring|"
+                   r"doswiadcz\w*|stazu|pracy|getrouwd|gift|verheiratet|married|casad\w*|"
+                   r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst)\b)")
 _ABROAD = [
-    # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans
-    re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|a|as|ont|de|age\s+de|agee?\s+de)\s+"
-               + _NUM + r"\s+ans\b(?!\s*(?:de\b|d'|d\s))"),
-    # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist 15 (jahre)
-    re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _NUM +
-               r"(?:\s+jahre?)?(?:\s+alt)?\b(?![.\d])(?!\s*(?:uhr|grad|euro|prozent|%|kilo|km|"
-               r"meter|minuten|stunden|cm|kg)\b)"),
-    re.compile(r"\b" + _NUM + r"[\s-]*jahrige[snrm]?\b"),
-    re.compile(r"\b" + _NUM + r"\s+jahre\s+alt\b"),
+    # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans, elle n'a que 15 ans
+    re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|n'ai|n'a|a|as|ont|de|age\s+de|agee?\s+"
+               r"de)\s+" + _ONLY + _ABROAD_NUM + r"\s+ans\b" + _DURATION_AFTER),
+    # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist (erst) 15 (jahre)
+    re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _ONLY +
+               _ABROAD_NUM + r"(?:\s+jahre?)?(?:\s+alt)?\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
+               r"prozent|%|kilo|km|meter|minuten|stunden|cm|kg|tage|wochen|monate)\b)" +
+               _DURATION_AFTER),
+    re.compile(r"\b" + _ABROAD_NUM + r"[\s-]*jahrige[snrm]?\b"),
+    re.compile(r"\b" + _ABROAD_NUM + r"\s+jahre\s+alt\b"),
     # Spanish, Portuguese: tengo 13 anos, una chica de 16 anos, tenho 15 anos
-    re.compile(r"\b(?:tengo|tiene|tienes|tenia|tenho|tem|tens|de)\s+" + _NUM + r"\s+anos\b"),
+    re.compile(r"\b(?:tengo|tiene|tienes|tenia|tenho|tem|tens|de)\s+" + _ONLY + _ABROAD_NUM +
+               r"\s+anos\b" + _DURATION_AFTER),
     # Italian: ho 15 anni, una ragazza di 14 anni, lei ha 15 anni
-    re.compile(r"\b(?:ho|ha|hai|hanno|di)\s+" + _NUM + r"\s+anni\b(?!\s+fa\b)"),
-    # Dutch: ik ben 15 jaar (oud), een meisje van 15 jaar, zij is 16 jaar
-    re.compile(r"\b(?:ben|is|bent|zijn|van)\s+" + _NUM + r"\s+jaar\b(?!\s+geleden\b)"),
+    re.compile(r"\b(?:ho|ha|hai|hanno|di)\s+" + _ONLY + _ABROAD_NUM + r"\s+anni\b(?!\s+fa\b)" +
+               _DURATION_AFTER),
+    # Dutch: ik ben 15 (jaar oud), een meisje van 15 jaar, zij is 16 jaar
+    re.compile(r"\b(?:ben|is|bent|zijn|van)\s+" + _ONLY + _ABROAD_NUM +
+               r"\s+jaar\b(?!\s+geleden\b)" + _DURATION_AFTER),
+    re.compile(r"\b(?:ik\s+ben|zij\s+is|hij\s+is)\s+" + _ONLY + _ABROAD_NUM +
+               r"\s*(?:$|[.!?,;]\s*$|[.!?,;]\s+(?=\w))"),
     # Polish: mam 16 lat, ona ma 16 lat
-    re.compile(r"\b(?:mam|ma|masz|maja)\s+" + _NUM + r"\s+lat\b(?!\s+temu\b)"),
+    re.compile(r"\b(?:mam|ma|masz|maja)\s+" + _ONLY + _ABROAD_NUM + r"\s+lat\b(?!\s+temu\b)" +
+               _DURATION_AFTER),
     # Swedish, Danish, Norwegian: jag ar 14 ar, jeg er 16 ar gammel, hun er 16 ar
-    re.compile(r"\b(?:ar|er)\s+" + _NUM + r"\s+ar\b(?!\s+(?:sedan|siden)\b)"),
+    re.compile(r"\b(?:ar|er)\s+" + _ONLY + _ABROAD_NUM + r"\s+ar\b(?!\s+(?:sedan|siden)\b)" +
+               _DURATION_AFTER),
 ]
+
+
 def stated_age_abroad(folded: str) -> str | None:
     """Each pattern needs a verb or a preposition of being ("j'ai", "bin", "tengo", "van"), so
     a time ago or a duration ("il y a", "vor", "hace", "fa", "geleden", "temu", "sedan") never
@@ -166,19 +226,33 @@ _DENIED = re.compile(
     # "a minor" as a noun: at the end, before punctuation or a linking word; as an adjective
     # ("a minor inconvenience", "a minor in music") it qualifies what follows.
     r"\b(?:still\s+|legally\s+|technically\s+)?a\s+minor\b(?=\s*(?:$|[^\w\s-]|(?:and|but|who|"
-    r"so|still|when|until|under|at|by|herself|himself|according|in\s+the\s+eyes|in\s+law|"
+    r"so|still|when|until|under|at|by|herself|himself|according|where|there|here|then|now|"
+    r"though|anyway|legally|yet|for|in\s+the\s+eyes|in\s+law|"
     r"in\s+(?:her|his|their|my|your|this|that|most|many|some|every)\s+(?:country|countries|"
     r"state|states|jurisdiction|eyes))\b))|"
     r"\bnot\s+(?:yet\s+)?(?:an?\s+)?(?:legal\s+)?adult\b|\bnot\s+legal(?:ly\s+an\s+adult)?\s+yet\b|"
-    r"\bnot\s+legally\s+an\s+adult\b|\b(?:nearly|almost)\s+legal\b|\bnot\s+of\s+(?:legal\s+)?age\b|"
-    r"\b(?:below|under)\s+the\s+age\s+of\s+consent\b|\bnot\s+grown[\s-]*up\s+yet\b|"
+    r"\bnot\s+(?:yet\s+|quite\s+)*legal\b(?=\s*(?:yet\b|$|[^\w\s]))|"
+    r"\bnot\s+legally\s+an\s+adult\b|\b(?:nearly|almost)\s+legal\b|"
+    r"\bnot\s+(?:yet\s+)?of\s+(?:legal\s+)?age\b|\bnot\s+grown[\s-]*up\s+yet\b|"
+    r"\b(?:below|under)\s+the\s+age\s+of\s+(?:consent|majority|" + _EIGHTEEN[3:-1] + r")\b|"
+    r"\b(?:below|under)\s+(?:the\s+)?(?:legal|adult|drinking|voting|consenting)\s+age\b|"
+    r"\byounger\s+than\s+" + _EIGHTEEN + r"\b|"
+    r"\b(?:hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not|not\s+yet)\s+(?:yet\s+)?"
+    r"turned?\s+" + _EIGHTEEN + r"\b|"
+    r"\b" + _EIGHTEEN + r"\s+in\s+(?:a\s+few|a\s+couple\s+of|\d+|two|three|four|five|six|a)\s+"
+    r"(?:months?|weeks?|days?)\b|"
+    r"\b(?:she'?s|he'?s|i'?m|they'?re|she\s+is|he\s+is|i\s+am|will\s+be|turns?)\s+" + _EIGHTEEN +
+    r"\s+in\s+(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|(?:the\s+)?(?:spring|summer|autumn|fall|winter))\b(?!\s*,?\s*(?:19|20)\d\d)|"
     r"\btoo\s+young\s+to\s+be\s+an\s+adult\b|\bnot\s+old\s+enough\s+to\s+(?:vote|drink|drive|"
     r"consent)\b|\b(?:turns?|turning|be)\s+" + _EIGHTEEN + r"\s+(?:next|in\s+the|in\s+a|soon|this"
     r"|until)\b(?!\s+years?\b)|\b" + _EIGHTEEN + r"\s+next\s+(?:month|year|week|birthday|spring|"
     r"summer|autumn|winter)\b(?=[^.!?]*$)(?<!\d\s)|"
-    r"\b(?:weeks?|months?|days?|a\s+year)\s+(?:shy|short|away)\s+(?:of|from)\s+(?:turning\s+)?"
-    + _EIGHTEEN + r"\b|\b(?:months?|weeks?)\s+from\s+turning\s+" + _EIGHTEEN + r"\b|"
-    r"\b(?:1[0-7]|seventeen|sixteen)\s+and\s+a\s+half\b|\bpre[\s-]*18\b(?!\d)|"
+    r"\b(?:weeks?|months?|days?|a\s+year)\s+(?:shy\s+of|short\s+of|away\s+from|off|before|"
+    r"until|till)\s+(?:turning\s+)?" + _EIGHTEEN + r"\b|"
+    r"\b(?:months?|weeks?)\s+from\s+turning\s+" + _EIGHTEEN + r"\b|"
+    r"\b(?:1[0-7]|seventeen|sixteen|fifteen)\s+and\s+(?:a\s+half|a\s+bit|a\s+quarter|three\s+"
+    r"quarters)\b|\bpre[\s-]*18\b(?!\d)|"
     r"\bwill\s+be\s+" + _EIGHTEEN + r"\s+next\b|\bunderage\s+for\b")
 
 
@@ -195,9 +269,21 @@ def adulthood_denied(folded: str) -> str | None:
 # -- consent refused or absent ----------------------------------------------------------------
 
 _CONSENT = re.compile(
-    r"\bagainst\s+(?:her|his|their|my|your)\s+will\b(?!\s+to\b)|"
+    r"\bagainst\s+(?:her|his|their|my|your)\s+(?:will\b(?!\s+to\b)|wishes\b|consent\b)|"
     r"\bwithout\s+(?:her|his|their|my|your\s+)?\s*consent\b|"
-    r"\b(?:can'?t|cannot|could\s*n[o']t)\s+(?:say\s+no|refuse|agree)\b|"
+    r"\bwithout\s+(?:her|his|their)\s+(?:permission|agreement)\b|"
+    r"\b(?:she|he|they|you)\s+(?:can'?t|cannot|could\s*n[o']t)\s+(?:say\s+no|refuse|agree)\b"
+    r"(?!\s+to\s+(?!(?:him|her|them|anyone|me|us)\b))|"
+    r"\btoo\s+(?:drunk|drugged|high|out\s+of\s+it|asleep|tired|scared)\s+to\s+(?:say\s+(?:yes|no)|"
+    r"agree|consent|refuse|resist|know)\b|"
+    r"\bwhile\s+(?:she|he|they)\s+(?:was|were)\s+(?:passed\s+out|unconscious|out\s+cold|"
+    r"asleep|sleeping|drugged|black(?:ed)?\s+out)\b|"
+    r"\bwhether\s+(?:she|he|they|you)\s+(?:likes?|wants?|like|want)\s+it\s+or\s+not\b|"
+    r"\b(?:ignor\w+|keeps?\s+going|doesn'?t\s+stop|won'?t\s+stop)\b[^.!?]{0,30}?\b(?:says?|said|"
+    r"begs?|begged|asks?|asked|tells?|told)\s+(?:him\s+|her\s+|them\s+)?(?:no|stop|to\s+stop)\b|"
+    r"\bnever\s+(?:agreed|consented)\s+to\s+(?:any\s+of\s+)?(?:it|this|that|them)\b|"
+    r"\b(?:coerc\w+|pressured|bullied|blackmailed|manipulated|guilted)\s+(?:her\s+|him\s+|them\s+)?"
+    r"into\s+(?:it|this|that|bed)\b|"
     r"\bforced\s+(?:himself|herself|themselves)\s+on\b|"
     r"\btook\s+advantage\s+of\s+(?:her|him|them)\s+while\s+(?:she|he|they)\s+(?:slept|was\s+"
     r"asleep|were\s+asleep)\b|\b(?:was|were)\s+asleep\s+and\s+could\s+not\s+agree\b|"
@@ -218,8 +304,12 @@ _PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh"
              "junior", "sixth", "primary", "secondary", "middle", "elementary", "jahr", "anos",
              "anni", "jaar", "18", "eighteen", "minor", "adult", "legal", "consent", "against",
              "refus", "agree", "asleep", "slept", "drugged", "unwilling", "forced", "half",
-             "underage", "grown", "enough", "advantage", "ignor", "say", "high")
-_WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", *(f"y{n}" for n in range(1, 14)),
+             "underage", "grown", "enough", "advantage", "ignor", "say", "high", "form", "ncea", "jv",
+             "jr", "cert", "transition", "class", "age", "younger", "turn", "drunk", "passed",
+             "unconscious", "whether", "stop", "never", "permission", "coerc", "pressur", "sleep",
+             "bullied", "blackmail", "manipulat", "guilted", "wish", "keep")
+_WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij",
+                    *(f"y{n}" for n in range(1, 14)),
                     *(f"{k}{n}" for k in "sp" for n in range(1, 8))})
 
 

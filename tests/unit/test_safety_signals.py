@@ -41,6 +41,14 @@ def test_held_out_figures_stay_where_their_one_scoring_left_them() -> None:
     ("not 18 yet", "adulthood denied"), ("still a minor", "adulthood denied"),
     ("turns 18 next spring", "adulthood denied"), ("d u b - c o n", "dubcon"),
     ("n0n-c0n", "noncon"), ("c.n.c", "cnc"), ("against her will", "consent refused"),
+    ("a junior at Maple Grove High", "school year"), ("in jr. high", "school year"),
+    ("a fifth form pupil", "school year"), ("she's in S3", "school year"),
+    ("J'ai seize ans.", "age under 18 (abroad)"), ("Er ist erst 15.", "age under 18 (abroad)"),
+    ("Ik ben 14.", "age under 18 (abroad)"), ("tiene catorce años", "age under 18 (abroad)"),
+    ("hasn't turned eighteen yet", "adulthood denied"), ("younger than 18", "adulthood denied"),
+    ("a minor, legally", "adulthood denied"), ("a few weeks off 18", "adulthood denied"),
+    ("while he was unconscious", "consent refused"), ("coerced her into it", "consent refused"),
+    ("whether they like it or not", "consent refused"),
 ])
 def test_each_kind_is_caught(text: str, term: str) -> None:
     assert term in blocked(text), blocked(text)
@@ -54,6 +62,10 @@ def test_each_kind_is_caught(text: str, term: str) -> None:
     "CNC machining", "informed consent", "against all odds",
     "just kidding", "I kid you not", "when I was a teenager in the 90s", "a child of the 80s",
     "she choked up", "my inner child",
+    "backups saved in S3", "a grade 3 tumour", "year 4 of my apprenticeship",
+    "Ik ben 20 jaar getrouwd.", "Tengo 12 años de experiencia.", "this is not legal advice",
+    "she can't say no to pizza", "goat kids in the paddock", "a teen comedy from 1999",
+    "a minor inconvenience", "a minor in economics", "a sixth-former's timetable, aged 19",
 ])
 def test_the_benign_sense_passes(text: str) -> None:
     assert blocked(text) == []
