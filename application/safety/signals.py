@@ -49,7 +49,7 @@ _ABROAD_CARDINALS = {
                      "dezessete", "dezassete", "siedemnascie", "sjutton", "sytten"), 17)}
 _NUM = r"(?P<n>\d{1,2}|" + "|".join(sorted(_CARDINALS, key=len, reverse=True)) + r")"
 _ABROAD_NUM = (r"(?P<n>\d{1,2}|" + "|".join(sorted({*_CARDINALS, *_ABROAD_CARDINALS}, key=len,
-                                                      reverse=True)) + r")")
+                                                      reverse=True)) + r")(?![.,:]?\d)")
 _ORD = r"(?P<n>\d{1,2}(?:st|nd|rd|th)?|" + "|".join(_ORDINALS) + r")"
 
 # A sentence about teaching, coaching or examining young people, or an adult looking back.
@@ -59,7 +59,7 @@ _ADULT_CONTEXT = re.compile(
     r"principal|(?<!sixth\s)(?<!sixth-)(?<!sixth)former|retired|reunion|sweetheart|results\s+day|admissions|judge|"
     r"as\s+(?:the|their|a)\s+teacher|for\s+my\s+(?:students|son|daughter|kids)|author|writer|"
     r"publisher|textbooks?|curriculum|syllabus|phd|doctorate|residency|apprentice\w*|"
-    r"universit\w*|undergrad\w*|(?:long\s+time|years|decades)\s+ago)\b|"
+    r"universit\w*|undergrad\w*|counsel\w*|(?:long\s+time|years|decades)\s+ago)\b|"
     r"\bi'?m\s+(?:1[89]|[2-9]\d)\b|"
     r"\b(?:was|were)\b[^.!?]*\b(?:back\s+in|in)\s+(?:19|20)\d\d\b|"
     r"\bback\s+in\s+(?:19|20)\d\d\b|\bat\s+(?:[2-9]\d)\b|\baged?\s+(?:1[89]|[2-9]\d)\b|"
@@ -71,19 +71,20 @@ _NOT_A_SCHOOL_GRADE = re.compile(
     r"theory|music|ballet|dance|tap|exam|climbing|route|boulder|steel|earthquake|listed|"
     r"beef|coffee|brew|of\s+the|mathematics\s+paper|paper|hurricane|storm|cyclone|typhoon|"
     r"tornado|gale|rapids?|whitewater|tumou?rs?|cancer|sprain|burn|injur\w*|tear|concussion|"
-    r"steel|concrete|timber|fuel|diesel|oil|leather|silk|wool|diamonds?|gold)\b")
+    r"steel|concrete|timber|fuel|diesel|oil|leather|silk|wool|diamonds?|gold|ankle|knee|wrist|"
+    r"hamstring|calf|groin|muscle|ligament|shoulder|back|hip)\b")
 _SCHOOL_YEAR = [
     # year 9, yr 10, year eleven, y9 pupil (UK, Australia, New Zealand: years 1 to 13)
     re.compile(r"\b(?:year|yr)[\s-]*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
-               r"bug|project|of\s+(?:the|my|our|her|his|their|your|its|this|that|an?)|bus|route|"
-               r"\d))"),
+               r"bug|project|of\s+(?:the|my|our|her|his|their|your|its|this|that|an?|\d|"
+               r"two|three|four|five|six|seven|eight|nine|ten)|bus|route|\d))"),
     re.compile(r"\by(?P<n>[1-9]|1[0-3])\s+(?:pupil|student|girl|boy|kid)\b"),
     # 8th grade, eighth-grade, grade 8, a ninth-grader, grade ten
     re.compile(r"\b" + _ORD + r"[\s-]*grad(?:e|er|ers)\b"),
     re.compile(r"\bgrade[\s-]*" + _NUM + r"\b"),
     # Scotland: S1 to S6 and P1 to P7 pupils ("she's in S3", not "stored in S3")
     re.compile(r"(?:^|\b(?:is|am|are|was|were|currently|now|still)\s+|'[sm]\s+)in\s+"
-               r"(?P<n>[sp][1-7])\b(?=\s+(?:at|studying|class)|\s*$|[,.])"),
+               r"(?P<n>[sp][1-7])\b(?=\s+(?:at|studying|class|doing|taking|sitting)|\s*$|[,.])"),
     re.compile(r"\ban?\s+(?P<n>[sp][1-7])\b(?=\s+(?:pupil|at|studying|class|girl|boy)|\s*$|[,.])"),
     re.compile(r"\b(?P<n>[sp][1-7])\s+(?:pupil|student|girl|boy|leaver|class)s?\b"),
 ]
@@ -91,7 +92,16 @@ _SCHOOL_LEVEL = re.compile(
     r"\bhigh[\s-]*school\s+(?:freshman|sophomore|junior|senior|student|pupil|girl|boy|kid)\b|"
     r"\b(?:freshman|sophomore|junior|senior|first\s+year)\s+(?:in|of|at)\s+(?:[\w']+\s+){0,3}?"
     r"high(?:[\s-]*school)?\b|"
-    r"\bjr\.?\s*high\b|\btransition\s+year\s+(?:student|pupil|girl|boy)\b|\bjunior\s+(?:cert|"
+    r"\bjr\.?\s*high\b|\bhs\s+(?:freshman|sophomore|junior|senior|student|girl|boy)\b|"
+    r"\b(?:freshman|sophomore|junior|senior)\s+in\s+hs\b|"
+    r"\bhigh[\s-]*school\s+(?:cheerleader|athlete|quarterback|player|crush|prom|student\s+"
+    r"council|musical|band|dance|girlfriend|boyfriend)s?\b|"
+    r"\b(?:middle|elementary|grade)[\s-]*school(?:ers?)?\b|\bjunior\s+high\b|"
+    r"\b(?:doing|sitting|taking|studying\s+for)\s+(?:her|his|their|my)\s+(?:nat(?:ional)?\s*5s?|"
+    r"highers)\b|\bu(?:1[0-7]|[89])s?\s+(?:team|squad|side|netball|football|soccer|hockey|rugby|"
+    r"basketball|girls?|boys?|players?)\b|\b(?:11|eleven)[\s-]*plus\b(?!\s+years)|"
+    r"\b(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th)\s+year\s+(?:at|of|in)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w']+\s+)?secondary\b|\btransition\s+year\s+(?:student|pupil|girl|boy)\b|\bjunior\s+(?:cert|"
     r"certificate|cycle)\b|\bleaving\s+cert(?:ificate)?\s+(?:student|pupil|year|girl|boy)\b|"
     r"\b(?:first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|lower\s+sixth|upper\s+sixth)\s+"
     r"form\b(?!\s+(?:of|for|to|that|which))|\bform\s+[1-6]\s+(?:student|pupil|girl|boy|class)\b|"
@@ -120,7 +130,14 @@ def _number(token: str) -> int:
     return _ORDINALS.get(token) or _CARDINALS.get(token) or _ABROAD_CARDINALS.get(token, 99)
 
 
+# A school year that is someone's own even in a sentence about a teacher ("her homeroom teacher").
+_OWN_SCHOOL_YEAR = re.compile(r"\b(?:her|his)\s+homeroom\b")
+
+
 def school_year(folded: str) -> str | None:
+    own = _OWN_SCHOOL_YEAR.search(folded)
+    if own:
+        return own.group(0)
     for sentence in re.split(r"(?<=[.!?;])(?<!\bjr\.)\s+", folded):
         found = _school_year_in(sentence)
         if found and not _ADULT_CONTEXT.search(sentence):
@@ -156,6 +173,14 @@ _THIS_YEAR = date.today().year
 
 _OBJECTS = (r"whisky|whiskey|vino|vin|wein|wine|fromage|kaas|queso|formaggio|cheese|aceto|"
             r"balsamico|cognac|rhum|porto")
+# An age of a thing, not a person: "un whisky de 15 ans", "das Haus ist 15 Jahre alt", "il vino
+# ha 15 anni".
+_THINGS = (r"haus|auto|wagen|gebaude|hund|katze|pferd|baum|firma|unternehmen|projekt|laden|"
+           r"geschaft|maison|voiture|chien|chat|entreprise|casa|coche|perro|gato|empresa|carro|"
+           r"cachorro|macchina|cane|gatto|azienda|huis|hond|kat|bedrijf|dom|samochod|pies|kot|"
+           r"firma|hus|bil|hunden|katten|huset|bilen|foretag")
+_THING_BEFORE = re.compile(r"\b(?:" + _OBJECTS + "|" + _THINGS + r")\s+(?:(?:de|van|di|ist|ha|a|"
+                           r"tiene|tem|is|ma|ar|er|hat|est|e)\s+)+$")
 # Words that may stand between the verb and the age: "n'a que", "erst", "solo", "pas", "tylko".
 _ONLY = (r"(?:(?:que|seulement|a\s+peine|tout\s+juste|juste|erst|gerade(?:\s+mal)?|nur|solo|"
          r"apenas|recien|appena|soltanto|pas|net|maar|tylko|dopiero|bara|kun|so)\s+)?")
@@ -164,18 +189,29 @@ _ONLY = (r"(?:(?:que|seulement|a\s+peine|tout\s+juste|juste|erst|gerade(?:\s+mal
 _DURATION_AFTER = (r"(?!\s*(?:de\b(?!\s+(?:edad|idade))|d'|d\s|di\b(?!\s+eta\b)|of\b|w\b|"
                    r"experienc\w*|esperienz\w*|erfahrung|ervaring|erfarenhet|erfaring|"
                    r"doswiadcz\w*|stazu|pracy|getrouwd|gift|verheiratet|married|casad\w*|"
-                   r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst)\b)")
+                   r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst|\w+(?:ando|iendo|endo))\b)")
 _ABROAD = [
     # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans, elle n'a que 15 ans
     re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|n'ai|n'a|a|as|ont|de|age\s+de|agee?\s+"
                r"de)\s+" + _ONLY + _ABROAD_NUM + r"\s+ans\b" + _DURATION_AFTER),
     # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist (erst) 15 (jahre)
     re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _ONLY +
-               _ABROAD_NUM + r"(?:\s+jahre?)?(?:\s+alt)?\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
+               _ABROAD_NUM + r"(?:\s+jahre?)?+(?:\s+alt)?+\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
                r"prozent|%|kilo|km|meter|minuten|stunden|cm|kg|tage|wochen|monate)\b)" +
                _DURATION_AFTER),
     re.compile(r"\b" + _ABROAD_NUM + r"[\s-]*jahrige[snrm]?\b"),
     re.compile(r"\b" + _ABROAD_NUM + r"\s+jahre\s+alt\b"),
+    re.compile(r"\bvon\s+" + _ABROAD_NUM + r"\s+jahren\b"),
+    # Turning an age soon: ich werde bald 17, j'aurai 16 ans, cumplo 16, compio 16 anni, ik word 16
+    re.compile(r"\b(?:ich\s+werde|sie\s+wird|er\s+wird|j'aurai|elle\s+aura|il\s+aura|cumplo|"
+               r"cumple|voy\s+a\s+cumplir|va\s+a\s+cumplir|compio|compie|faccio|ik\s+word|zij\s+wordt|"
+               r"hij\s+wordt|fao|faz)\s+(?:bald|bientot|pronto|presto|binnenkort|im\s+\w+|en\s+\w+|"
+               r"a\s+\w+|in\s+\w+)?\s*" + _ABROAD_NUM + r"\b(?!\s*(?:uhr|heures|horas|ore|uur))"),
+    # An age with no unit, beside school: "tiene 16 y va al instituto", "j'ai 15, je suis au lycee"
+    re.compile(r"\b(?:tengo|tiene|tenho|tem|ho|ha|j'ai|a|ich\s+bin|sie\s+ist|er\s+ist|ik\s+ben|"
+               r"mam|ma|jag\s+ar|jeg\s+er)\s+" + _ONLY + _ABROAD_NUM + r"\b(?=[^.!?]*\b(?:instituto|"
+               r"colegio|liceo|lycee|college|gymnasium|gymnasiet|scuola|escola|escuela|middelbare|"
+               r"szkol\w*|gimnazj\w*|realschule|gesamtschule|hauptschule)\b)"),
     # Spanish, Portuguese: tengo 13 anos, una chica de 16 anos, tenho 15 anos
     re.compile(r"\b(?:tengo|tiene|tienes|tenia|tenho|tem|tens|de)\s+" + _ONLY + _ABROAD_NUM +
                r"\s+anos\b" + _DURATION_AFTER),
@@ -205,8 +241,7 @@ def stated_age_abroad(folded: str) -> str | None:
             if _number(match.group("n")) >= 18:
                 continue
             if re.match(r"\s*(?:" + _OBJECTS + r")\b", folded[match.end():]) or \
-                    re.search(r"\b(?:" + _OBJECTS + r")\s+(?:de|van|di)\s+$",
-                              folded[:match.start("n")]):
+                    _THING_BEFORE.search(folded[:match.start("n")]):
                 continue
             return match.group(0).strip()
     return None
@@ -253,7 +288,18 @@ _DENIED = re.compile(
     r"\b(?:months?|weeks?)\s+from\s+turning\s+" + _EIGHTEEN + r"\b|"
     r"\b(?:1[0-7]|seventeen|sixteen|fifteen)\s+and\s+(?:a\s+half|a\s+bit|a\s+quarter|three\s+"
     r"quarters)\b|\bpre[\s-]*18\b(?!\d)|"
-    r"\bwill\s+be\s+" + _EIGHTEEN + r"\s+next\b|\bunderage\s+for\b")
+    r"\bwill\s+be\s+" + _EIGHTEEN + r"\s+next\b|\bunderage\s+for\b|"
+    # (after "is", "'m", "are" it is a stated age, the age rule's)
+    r"(?<!\bis\s)(?<!'s\s)(?<!\bam\s)(?<!'m\s)(?<!\bare\s)(?<!'re\s)"
+    r"\b(?:only|just|barely|merely)\s+(?:1[0-7]|seventeen|sixteen|fifteen|fourteen|thirteen)\b"
+    r"(?=\s*(?:$|[^\w\s]|and\b|but\b|yet\b|so\b|years?\s+old\b))|"
+    r"\b(?:before|until|till|away\s+from|to|waiting\s+for|ahead\s+of)\s+(?:her|his|my|their)\s+"
+    r"18th\b|\b(?:her|his|my|their)\s+18th\s+(?:birthday\s+)?(?:is|will\s+be|comes?)\s+(?:in|"
+    r"next|on|soon|coming|up)\b|"
+    r"\b(?:just|a\s+bit|a\s+little|slightly|barely)\s+(?:shy|short)\s+of\s+(?:turning\s+)?"
+    + _EIGHTEEN + r"\b|\bpre[\s-]*eighteen\b|"
+    r"\b(?:waiting|can'?t\s+wait|counting\s+down|about|going|set|due)\s+to\s+turn\s+" + _EIGHTEEN +
+    r"\b|\b(?:until|till|before|once)\s+(?:she|he|i|they)\s+turns?\s+" + _EIGHTEEN + r"\b")
 
 
 def adulthood_denied(folded: str) -> str | None:
@@ -261,7 +307,8 @@ def adulthood_denied(folded: str) -> str | None:
     if match is None:
         return None
     sentence = folded[folded.rfind(".", 0, match.start()) + 1:]
-    if re.search(r"\b(?:anniversary|in\s+business|years?\s+of|stone\s+by|the\s+pig)\b", sentence):
+    if re.search(r"\b(?:anniversary|in\s+business|years?\s+of|stone\s+by|the\s+pig)\b|"
+                 r"\bi'?m\s+(?:1[89]|[2-9]\d)\b", sentence):
         return None
     return match.group(0).strip()
 
@@ -276,15 +323,23 @@ _CONSENT = re.compile(
     r"(?!\s+to\s+(?!(?:him|her|them|anyone|me|us)\b))|"
     r"\btoo\s+(?:drunk|drugged|high|out\s+of\s+it|asleep|tired|scared)\s+to\s+(?:say\s+(?:yes|no)|"
     r"agree|consent|refuse|resist|know)\b|"
-    r"\bwhile\s+(?:she|he|they)\s+(?:was|were)\s+(?:passed\s+out|unconscious|out\s+cold|"
-    r"asleep|sleeping|drugged|black(?:ed)?\s+out)\b|"
+    r"\bwhile\s+(?:she|he|they)\s+(?:was|were|is|are)\s+(?:passed\s+out|unconscious|out\s+cold|"
+    r"drugged|black(?:ed)?\s+out)\b|"
+    r"\bwhile\s+(?:she|he|they)\s+(?:(?:was|were|is|are)\s+(?:asleep|sleeping)|sleeps?|slept)"
+    r"(?=\s*(?:$|[.!?]))|"
+    r"\b(?:she|he|they|i)\s+(?:didn'?t|did\s+not|doesn'?t|does\s+not|never|can'?t|couldn'?t|"
+    r"won'?t)\s+consent\b|"
+    r"\bregardless\s+of\s+(?:(?:her|his|their)\s+(?:answer|wishes|will|consent|objections?|"
+    r"protests?|refusal)|what\s+(?:she|he|they)\s+(?:says?|said|wants?))\b|"
+    r"\bforc(?:e|es|ed|ing)\s+(?:himself|herself|themselves)\s+on\b|"
+    r"\b(?:slip\w*|put\w*|spik\w*|drugg?\w*)\s+(?:something\s+|a\s+pill\s+|pills\s+|drugs?\s+)?"
+    r"(?:in|into)?\s*(?:her|his|their)\s+drinks?\b|"
     r"\bwhether\s+(?:she|he|they|you)\s+(?:likes?|wants?|like|want)\s+it\s+or\s+not\b|"
     r"\b(?:ignor\w+|keeps?\s+going|doesn'?t\s+stop|won'?t\s+stop)\b[^.!?]{0,30}?\b(?:says?|said|"
     r"begs?|begged|asks?|asked|tells?|told)\s+(?:him\s+|her\s+|them\s+)?(?:no|stop|to\s+stop)\b|"
     r"\bnever\s+(?:agreed|consented)\s+to\s+(?:any\s+of\s+)?(?:it|this|that|them)\b|"
     r"\b(?:coerc\w+|pressured|bullied|blackmailed|manipulated|guilted)\s+(?:her\s+|him\s+|them\s+)?"
     r"into\s+(?:it|this|that|bed)\b|"
-    r"\bforced\s+(?:himself|herself|themselves)\s+on\b|"
     r"\btook\s+advantage\s+of\s+(?:her|him|them)\s+while\s+(?:she|he|they)\s+(?:slept|was\s+"
     r"asleep|were\s+asleep)\b|\b(?:was|were)\s+asleep\s+and\s+could\s+not\s+agree\b|"
     r"\bdrugged\s+(?:her|his|their)\s+drink\b|\bunwilling\s+(?:partner|participant)\b|"
@@ -307,7 +362,11 @@ _PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh"
              "underage", "grown", "enough", "advantage", "ignor", "say", "high", "form", "ncea", "jv",
              "jr", "cert", "transition", "class", "age", "younger", "turn", "drunk", "passed",
              "unconscious", "whether", "stop", "never", "permission", "coerc", "pressur", "sleep",
-             "bullied", "blackmail", "manipulat", "guilted", "wish", "keep")
+             "bullied", "blackmail", "manipulat", "guilted", "wish", "keep", "hs", "u1", "u9", "u8",
+             "11", "eleven", "nat", "highers", "pre", "only", "just", "barely", "merely", "before",
+             "until", "till", "waiting", "consent", "regardless", "forc", "slip", "spik", "drink",
+             "werde", "wird", "aurai", "aura", "cumpl", "compi", "word", "von", "tengo", "tiene",
+             "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma", "jag", "jeg", "ik")
 _WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij",
                     *(f"y{n}" for n in range(1, 14)),
                     *(f"{k}{n}" for k in "sp" for n in range(1, 8))})
