@@ -25,12 +25,13 @@ def test_tuning_part_figures() -> None:
 
 
 def test_held_out_figures_stay_where_their_one_scoring_left_them() -> None:
-    """Part 2, scored once (precision 0.949, recall 0.902; part 1, since folded into the tuning
-    part, scored 1.000 and 0.963): a regression guard, not a target."""
+    """Part 5, scored once (precision 0.894, recall 0.667; parts 1 to 4, since folded into the
+    tuning part, scored 1.000 / 0.963, 0.949 / 0.902, 0.765 / 0.513 and 0.815 / 0.638): a
+    regression guard, not a target."""
     rows = load_rows(SETS["signals"][1])
     result = evaluate(rows)
-    assert result["precision"] >= 0.94 and result["recall"] >= 0.90
-    assert by_category(rows)["stated_age_eu"]["recall"] == 1.0
+    assert result["precision"] >= 0.89 and result["recall"] >= 0.66
+    assert by_category(rows)["word_sense"]["recall"] == 1.0
 
 
 @pytest.mark.parametrize(("text", "term"), [
