@@ -357,18 +357,20 @@ def consent_refused(folded: str) -> str | None:
 _TOKEN = re.compile(r"[a-z0-9']+")
 _PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh", "sophom", "6th",
              "junior", "sixth", "primary", "secondary", "middle", "elementary", "jahr", "anos",
-             "anni", "jaar", "18", "eighteen", "minor", "adult", "legal", "consent", "against",
-             "refus", "agree", "asleep", "slept", "drugged", "unwilling", "forced", "half",
-             "underage", "grown", "enough", "advantage", "ignor", "say", "high", "form", "ncea", "jv",
-             "jr", "cert", "transition", "class", "age", "younger", "turn", "drunk", "passed",
-             "unconscious", "whether", "stop", "never", "permission", "coerc", "pressur", "sleep",
-             "bullied", "blackmail", "manipulat", "guilted", "wish", "keep", "hs", "u1", "u9", "u8",
-             "11", "eleven", "nat", "highers", "pre", "only", "just", "barely", "merely", "before",
-             "until", "till", "waiting", "consent", "regardless", "forc", "slip", "spik", "drink",
-             "werde", "wird", "aurai", "aura", "cumpl", "compi", "word", "von", "tengo", "tiene",
-             "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma", "jag", "jeg", "ik")
-_WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij",
-                    *(f"y{n}" for n in range(1, 14)),
+             "anni", "jaar", "18", "eighteen", "seventeen", "sixteen", "fifteen", "fourteen",
+             "thirteen", "minor", "adult", "legal", "consent", "against", "refus", "agree",
+             "asleep", "slept", "drugged", "unwilling", "forc", "half", "underage", "grown",
+             "enough", "advantage", "ignor", "say", "high", "ncea", "transition", "certificate",
+             "younger", "drunk", "unconscious", "whether", "permission", "coerc", "pressur",
+             "sleep", "bullied", "blackmail", "manipulat", "guilted", "regardless", "drink",
+             "highers", "national", "cumpl")
+# Short or common words that count only whole (as prefixes they would let most texts through).
+_WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij", "age", "class",
+                    "form", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "passed", "werde",
+                    "wird", "aura", "aurai", "compio", "compie", "word", "wordt", "von", "tengo",
+                    "tiene", "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma", "jag", "jeg", "ik",
+                    *(str(n) for n in range(10, 18)), *(f"u{n}" for n in range(8, 18)),
+                    *(f"u{n}s" for n in range(8, 18)), *(f"y{n}" for n in range(1, 14)),
                     *(f"{k}{n}" for k in "sp" for n in range(1, 8))})
 
 
