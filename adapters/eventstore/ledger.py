@@ -56,6 +56,10 @@ class ConcurrencyExhaustedError(DomainError):
     code = "concurrency_conflict"
 
 
+class _UPCAST:
+    """Marks a topic whose events go through the mapper (a class version above 1)."""
+
+
 class Ledger(Application[UUID]):
     name = "Ledger"
     # Streams a person grows without bound by using them (a chat thread, a wallet): read from
@@ -282,24 +286,29 @@ class Ledger(Application[UUID]):
             return [(n.id, self.mapper.to_domain_event(n)) for n in
                     self.recorder.select_notifications(start=start, limit=limit, stop=stop,
                                                        inclusive_of_start=False)]
-        return [(position, self.decode_row(topic, originator_id, version, state))
+        decode_row = self.decode_row
+        return [(position, decode_row(topic, originator_id, version, state))
                 for position, originator_id, version, topic, state in select_rows_after(
                     self.recorder, self.db.schema, self.events_table, start, limit, stop)]
 
     def decode_row(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
         """Mapper.to_domain_event for a row read as a tuple (no cipher or compressor here);
         events with a class version to upcast go through the mapper itself."""
-        cls = self._classes.get(topic)
-        if cls is None:
-            cls = self._classes[topic] = resolve_topic(topic)
-        if getattr(cls, "class_version", 1) > 1:  # an upcast may be due: the library's path
+        cls = self._classes.get(topic) or self._plain_class(topic)
+        if cls is _UPCAST:
             return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
         values = self.transcoder.decode(state)
         values["originator_id"] = originator_id
         values["originator_version"] = version
-        event = object.__new__(cls)
+        event: Any = object.__new__(cls)
         object.__setattr__(event, "__dict__", values)
         return event
+
+    def _plain_class(self, topic: str) -> type:
+        """The topic's class, or _UPCAST when its events may need the mapper's upcasting."""
+        cls = resolve_topic(topic)
+        self._classes[topic] = cls = _UPCAST if getattr(cls, "class_version", 1) > 1 else cls
+        return cls
 
     def events_at(self, positions: list[int]) -> dict[int, Any]:
         """The events at these ledger positions, decoded, in one query."""
