@@ -9,8 +9,6 @@ models caught up.
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from api.auth import mint_token
 from application.bootstrap import build_core
 from domain import ids
 from tests.conftest import PG_URL, pg_settings
-from tests.fakes.servers import free_port
+from tests.fakes.servers import free_port, start_lyra, stop_lyra
 from tests.helpers import fund
 
 KILLS = 3
@@ -38,21 +36,6 @@ class Ledgerbook:
     acknowledged: dict[str, str] = field(default_factory=dict)
     unanswered: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
 
 
 def _client_loop(base: str, token: str, fan: str, book: Ledgerbook, stop: threading.Event,
@@ -92,7 +75,7 @@ def test_sigkill_under_load_loses_and_doubles_nothing(pg_schema) -> None:
     book = Ledgerbook()
     counters = {fan: [0] for fan in fans}
     for _ in range(KILLS):
-        server = _start(env, port)
+        server = start_lyra(env, port)
         stop = threading.Event()
         clients = [threading.Thread(target=_client_loop,
                                     args=(base, tokens[f], f, book, stop, counters[f]))
@@ -100,13 +83,12 @@ def test_sigkill_under_load_loses_and_doubles_nothing(pg_schema) -> None:
         for thread in clients:
             thread.start()
         time.sleep(LOAD_SECONDS)
-        server.send_signal(signal.SIGKILL)  # mid-load: no shutdown, no flush
-        server.wait()
+        stop_lyra(server, signal.SIGKILL)  # mid-load, with its follower: no shutdown, no flush
         stop.set()
         for thread in clients:
             thread.join()
 
-    server = _start(env, port)
+    server = start_lyra(env, port)
     try:
         retried = sorted(book.unanswered - set(book.acknowledged))
         for key in retried:  # the client's retry after it got no answer, with the same key
@@ -122,8 +104,7 @@ def test_sigkill_under_load_loses_and_doubles_nothing(pg_schema) -> None:
         balance = httpx.get(f"{base}/api/finance/trial-balance", headers=finance,
                             timeout=30).json()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        stop_lyra(server)
 
     assert len(book.acknowledged) > 100  # the load was real
     assert balance["balanced"], balance

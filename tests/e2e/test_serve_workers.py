@@ -5,10 +5,6 @@ finance's reconciliation sees one Stripe: the simulator's state is in the databa
 worker's memory."""
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -16,24 +12,9 @@ import pytest
 
 from api.auth import mint_token
 from tests.conftest import PG_URL, pg_settings
-from tests.fakes.servers import free_port
+from tests.fakes.servers import free_port, start_lyra, stop_lyra
 
 FANS = 12
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--workers", "2", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise RuntimeError("lyra serve --workers 2 did not start")
 
 
 def _as(settings, user: str, role: str) -> dict[str, str]:
@@ -47,7 +28,7 @@ def test_two_workers_share_one_simulated_stripe(pg_schema) -> None:
     settings = pg_settings(pg_schema, public_url=base)
     env = {**os.environ, "LYRA_DATABASE_URL": PG_URL, "LYRA_DB_SCHEMA": pg_schema,
            "LYRA_ENVIRONMENT": "test", "LYRA_PUBLIC_URL": base}
-    server = _start(env, port)
+    server = start_lyra(env, port, "--workers", "2")
     try:
         sessions = []
         for n in range(FANS):  # opened through one worker, paid through either
@@ -76,8 +57,7 @@ def test_two_workers_share_one_simulated_stripe(pg_schema) -> None:
                                   "until": (now + timedelta(days=1)).isoformat(),
                                   "min_position": head}, timeout=30).json()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_lyra(server)
     # Every charge, the refund and the dispute, booked by whichever worker, matched once.
     assert books["reconciled"] is True, books
     assert books["matched"] == FANS + 2, books

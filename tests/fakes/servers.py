@@ -1,8 +1,12 @@
 """Loopback servers for tests: our API under uvicorn, and a fake of Stripe's HTTP API."""
 
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +24,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_lyra(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[bytes]:
+    """`lyra serve` in a process group of its own (its workers and follower with it), once its
+    /healthz answers; stop it with `stop_lyra`."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), *args], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    stop_lyra(process, signal.SIGKILL)
+    raise RuntimeError("lyra serve did not start")
+
+
+def stop_lyra(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
+    os.killpg(process.pid, how)
+    process.wait(timeout=30)
 
 
 @contextmanager
