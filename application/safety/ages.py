@@ -42,6 +42,8 @@ _UNITS = (
     "inch", "inches", "points", "pts", "goals", "th", "st", "nd", "rd", "am", "pm",
     "o'clock", "oclock", "euros", "dollars", "quid", "p", "pence", "items", "people", "times",
     "cups", "books", "cats", "dogs", "kids", "games", "plays", "degrees", "out of",
+    # units of another language: the stated-age rules abroad read those (signals.py)
+    "jaar", "jahre", "jahren", "ans", "anos", "anni", "lat", "ar",
 )
 _UNIT_AFTER = (r"(?!\s*(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?:\b|\s|$))"
                r"""(?![\d:/'’"]|[.,]\d)""")

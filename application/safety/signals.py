@@ -61,6 +61,7 @@ _ADULT_CONTEXT = re.compile(
     r"publisher|textbooks?|curriculum|syllabus|phd|doctorate|residency|apprentice\w*|"
     r"universit\w*|undergrad\w*|counsel\w*|(?:long\s+time|years|decades)\s+ago)\b|"
     r"\bi'?m\s+(?:1[89]|[2-9]\d)\b|"
+    r"\b(?:in|during)\s+the\s+(?:(?:19|20)?\d0'?s|sixties|seventies|eighties|nineties|noughties)\b|"
     r"\b(?:was|were)\b[^.!?]*\b(?:back\s+in|in)\s+(?:19|20)\d\d\b|"
     r"\bback\s+in\s+(?:19|20)\d\d\b|\bat\s+(?:[2-9]\d)\b|\baged?\s+(?:1[89]|[2-9]\d)\b|"
     r"\b(?:1[89]|[2-9]\d)\s*(?:years?\s+old)?\s*$|,\s*(?:1[89]|[2-9]\d)\b|"
@@ -95,7 +96,16 @@ _SCHOOL_LEVEL = re.compile(
     r"\bjr\.?\s*high\b|\bhs\s+(?:freshman|sophomore|junior|senior|student|girl|boy)\b|"
     r"\b(?:freshman|sophomore|junior|senior)\s+in\s+hs\b|"
     r"\bhigh[\s-]*school\s+(?:cheerleader|athlete|quarterback|player|crush|prom|student\s+"
-    r"council|musical|band|dance|girlfriend|boyfriend)s?\b|"
+    r"council|musical|band|dance|girlfriend|boyfriend|basketball|football|soccer|volleyball|"
+    r"baseball|softball|swim|track|cross[\s-]*country|debate|drama|robotics|chess|team|squad|"
+    r"newspaper|yearbook|orchestra|choir|homecoming|hallways?|lockers?|cafeteria)s?\b|"
+    r"\bform\s+(?:one|two|three|four|five|six)\s+(?:student|pupil|girl|boy|class)\b|"
+    r"\b(?:primary|secondary)\s+(?:[1-7]|one|two|three|four|five|six|seven)\s+(?:pupil|student|"
+    r"girl|boy|class)\b|\b(?:lower|upper)\s+sixth(?:\s+form)?\s+(?:student|pupil|girl|boy)\b|"
+    r"\bin\s+the\s+(?:lower|upper)\s+sixth\b|\bvarsity\b[^.!?]*\b(?:freshman|sophomore)\b|"
+    r"\b(?:freshman|sophomore)\b[^.!?]*\bvarsity\b|\bpsat\b|"
+    r"\bthe\s+(?:sat|act)s?\b[^.!?]*\bas\s+an?\s+(?:freshman|sophomore|junior|senior)\b|"
+    r"\bas\s+an?\s+(?:freshman|sophomore|junior|senior)\b[^.!?]*\bthe\s+(?:sat|act)s?\b|"
     r"\b(?:middle|elementary|grade)[\s-]*school(?:ers?)?\b|\bjunior\s+high\b|"
     r"\b(?:doing|sitting|taking|studying\s+for)\s+(?:her|his|their|my)\s+(?:nat(?:ional)?\s*5s?|"
     r"highers)\b|\bu(?:1[0-7]|[89])s?\s+(?:team|squad|side|netball|football|soccer|hockey|rugby|"
@@ -193,7 +203,8 @@ _DURATION_AFTER = (r"(?!\s*(?:de\b(?!\s+(?:edad|idade))|d'|d\s|di\b(?!\s+eta\b)|
 _ABROAD = [
     # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans, elle n'a que 15 ans
     re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|n'ai|n'a|a|as|ont|de|age\s+de|agee?\s+"
-               r"de)\s+" + _ONLY + _ABROAD_NUM + r"\s+ans\b" + _DURATION_AFTER),
+               r"de|d'avoir|avoir|aura|aurai|auras)\s+" + _ONLY + _ABROAD_NUM + r"\s+ans\b" +
+               _DURATION_AFTER),
     # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist (erst) 15 (jahre)
     re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _ONLY +
                _ABROAD_NUM + r"(?:\s+jahre?)?+(?:\s+alt)?+\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
@@ -202,6 +213,11 @@ _ABROAD = [
     re.compile(r"\b" + _ABROAD_NUM + r"[\s-]*jahrige[snrm]?\b"),
     re.compile(r"\b" + _ABROAD_NUM + r"\s+jahre\s+alt\b"),
     re.compile(r"\bvon\s+" + _ABROAD_NUM + r"\s+jahren\b"),
+    # Just turned: ist gerade 15 geworden, is net 15 geworden
+    re.compile(r"\b" + _ABROAD_NUM + r"\s+(?:jahre?\s+(?:alt\s+)?)?geworden\b"),
+    # Scandinavian with no unit, closing the sentence: "och ar 15.", "hun er 16"
+    re.compile(r"\b(?:och|og|jag|jeg|hon|hun|han)\s+(?:ar|er)\s+" + _ONLY + _ABROAD_NUM +
+               r"(?=\s*(?:$|[.!?,;]))"),
     # Turning an age soon: ich werde bald 17, j'aurai 16 ans, cumplo 16, compio 16 anni, ik word 16
     re.compile(r"\b(?:ich\s+werde|sie\s+wird|er\s+wird|j'aurai|elle\s+aura|il\s+aura|cumplo|"
                r"cumple|voy\s+a\s+cumplir|va\s+a\s+cumplir|compio|compie|faccio|ik\s+word|zij\s+wordt|"
@@ -213,10 +229,12 @@ _ABROAD = [
                r"colegio|liceo|lycee|college|gymnasium|gymnasiet|scuola|escola|escuela|middelbare|"
                r"szkol\w*|gimnazj\w*|realschule|gesamtschule|hauptschule)\b)"),
     # Spanish, Portuguese: tengo 13 anos, una chica de 16 anos, tenho 15 anos
-    re.compile(r"\b(?:tengo|tiene|tienes|tenia|tenho|tem|tens|de)\s+" + _ONLY + _ABROAD_NUM +
+    re.compile(r"\b(?:tengo|tiene|tienes|tenia|tenho|tem|tens|de|cumplio|cumple|cumplira|cumplo|"
+               r"fez|faz|fara|fiz)\s+" + _ONLY + _ABROAD_NUM +
                r"\s+anos\b" + _DURATION_AFTER),
     # Italian: ho 15 anni, una ragazza di 14 anni, lei ha 15 anni
-    re.compile(r"\b(?:ho|ha|hai|hanno|di)\s+" + _ONLY + _ABROAD_NUM + r"\s+anni\b(?!\s+fa\b)" +
+    re.compile(r"\b(?:ho|ha|hai|hanno|di|compiuto|compiuta|compie|compira|compiro)\s+" + _ONLY +
+               _ABROAD_NUM + r"\s+anni\b(?!\s+fa\b)" +
                _DURATION_AFTER),
     # Dutch: ik ben 15 (jaar oud), een meisje van 15 jaar, zij is 16 jaar
     re.compile(r"\b(?:ben|is|bent|zijn|van)\s+" + _ONLY + _ABROAD_NUM +
@@ -251,6 +269,7 @@ def stated_age_abroad(folded: str) -> str | None:
 
 _EIGHTEEN = r"(?:18|eighteen)"
 _AMOUNT_AFTER = (r"(?!\s*(?:\+|s\b|-?s\b|or\s+(?:over|older)|and\s+over|years?\s+(?:of|in)|"
+                 r"thousand|hundred|million|k\b|grand|,?\s*but\s+(?:1[89]|[2-9]\d)|"
                  r"months?|weeks?\s+old|minutes?|mins?|hours?|kilos?|kg|pounds?|lbs?|stone|"
                  r"miles?|km|holes?|percent|%|degrees?|euros?|dollars?|quid|points?|years?\s+"
                  r"(?:old\s+)?(?:whisky|wine)|years?\b(?!\s+old\b)|any\s*more|anymore))")
@@ -272,6 +291,17 @@ _DENIED = re.compile(
     r"\b(?:below|under)\s+the\s+age\s+of\s+(?:consent|majority|" + _EIGHTEEN[3:-1] + r")\b|"
     r"\b(?:below|under)\s+(?:the\s+)?(?:legal|adult|drinking|voting|consenting)\s+age\b|"
     r"\byounger\s+than\s+" + _EIGHTEEN + r"\b|"
+    r"\b(?:almost|nearly|not\s+quite|soon\s+to\s+be|about\s+to\s+be)\s+(?:an?\s+adult|legal|"
+    r"grown[\s-]*up)\b|"
+    r"\b(?:a\s+year|months?|weeks?|days?|(?:a\s+few|a\s+couple\s+of|two|three|four|five|six)\s+"
+    r"(?:years?|months?|weeks?|days?))\s+(?:away\s+from|from|off|short\s+of)\s+(?:being\s+)?(?:legal|"
+    r"an\s+adult|" + _EIGHTEEN[3:-1] + r")\b|"
+    r"\b(?:months?|weeks?|days?)\s+(?:from|before|until|till|to)\s+(?:her|his|my|their)\s+"
+    r"(?:18th|eighteenth)\b|"
+    r"\btoo\s+young\s+to\s+(?:vote|drink|drive|consent|sign\s+up|buy\s+alcohol|be\s+(?:here|on\s+"
+    r"here|an\s+adult))\b|"
+    r"^\s*(?:seventeen|sixteen|fifteen|fourteen|thirteen)\s*[,;:!-]|"
+    r"^\s*(?:1[0-7])\s*,\s*(?:but|and|going|nearly|almost|loves?|likes?|she|he|i)\b|"
     r"\b(?:hasn'?t|has\s+not|haven'?t|have\s+not|didn'?t|did\s+not|not\s+yet)\s+(?:yet\s+)?"
     r"turned?\s+" + _EIGHTEEN + r"\b|"
     r"\b" + _EIGHTEEN + r"\s+in\s+(?:a\s+few|a\s+couple\s+of|\d+|two|three|four|five|six|a)\s+"
@@ -294,7 +324,7 @@ _DENIED = re.compile(
     r"\b(?:only|just|barely|merely)\s+(?:1[0-7]|seventeen|sixteen|fifteen|fourteen|thirteen)\b"
     r"(?=\s*(?:$|[^\w\s]|and\b|but\b|yet\b|so\b|years?\s+old\b))|"
     r"\b(?:before|until|till|away\s+from|to|waiting\s+for|ahead\s+of)\s+(?:her|his|my|their)\s+"
-    r"18th\b|\b(?:her|his|my|their)\s+18th\s+(?:birthday\s+)?(?:is|will\s+be|comes?)\s+(?:in|"
+    r"(?:18th|eighteenth)\b|\b(?:her|his|my|their)\s+(?:18th|eighteenth)\s+(?:birthday\s+)?(?:is|will\s+be|comes?)\s+(?:in|"
     r"next|on|soon|coming|up)\b|"
     r"\b(?:just|a\s+bit|a\s+little|slightly|barely)\s+(?:shy|short)\s+of\s+(?:turning\s+)?"
     + _EIGHTEEN + r"\b|\bpre[\s-]*eighteen\b|"
@@ -332,6 +362,17 @@ _CONSENT = re.compile(
     r"\bregardless\s+of\s+(?:(?:her|his|their)\s+(?:answer|wishes|will|consent|objections?|"
     r"protests?|refusal)|what\s+(?:she|he|they)\s+(?:says?|said|wants?))\b|"
     r"\bforc(?:e|es|ed|ing)\s+(?:himself|herself|themselves)\s+on\b|"
+    r"(?<!parental\s)(?<!guardian\s)(?<!written\s)(?<!medical\s)(?<!informed\s)"
+    r"\bconsent\s+(?:is|was|gets|being|isn'?t)\s+(?:ignored|optional|irrelevant|overridden|not\s+"
+    r"(?:needed|required|asked\s+for|given))\b|\bignor\w+\s+(?:her|his|their)\s+(?:consent|"
+    r"protests?|pleas?|objections?|struggles?|tears|wishes)\b|"
+    r"\b(?:doesn'?t|does\s+not|never|won'?t)\s+ask(?:s|ing)?\b(?:\s+(?:first|permission|for\s+"
+    r"permission))?[^.!?]{0,20}?\b(?:just\s+)?(?:takes?|grabs?|does\s+it)\b|"
+    r"\bforced\s+to\s+(?:submit|obey|give\s+in|say\s+yes|go\s+along\s+with\s+it)\b|"
+    r"\b(?:she|he|they)(?:'s|'re|\s+is|\s+was|\s+are|\s+were)\s+forced\s+to\s+comply\b(?!\s+with)|"
+    r"\btook\s+advantage\s+of\s+(?:her|him|them)\s+(?:while|when)\s+(?:she|he|they)\s+(?:was|were)\s+"
+    r"(?:drunk|asleep|passed\s+out|unconscious|drugged|high|out\s+of\s+it)\b|"
+    r"\b(?:he|she|they)\s+drugs?\s+(?:her|him|them)\b|"
     r"\b(?:slip\w*|put\w*|spik\w*|drugg?\w*)\s+(?:something\s+|a\s+pill\s+|pills\s+|drugs?\s+)?"
     r"(?:in|into)?\s*(?:her|his|their)\s+drinks?\b|"
     r"\bwhether\s+(?:she|he|they|you)\s+(?:likes?|wants?|like|want)\s+it\s+or\s+not\b|"
@@ -369,6 +410,9 @@ _WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij
                     "form", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "passed", "werde",
                     "wird", "aura", "aurai", "compio", "compie", "word", "wordt", "von", "tengo",
                     "tiene", "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma", "jag", "jeg", "ik",
+                    "avoir", "d'avoir", "compiuto", "compiuta", "cumplio", "fez", "faz", "psat",
+                    "varsity",
+                    "geworden", "och", "og", "hon", "hun", "han", "ask", "asks", "drugs", "young",
                     *(str(n) for n in range(10, 18)), *(f"u{n}" for n in range(8, 18)),
                     *(f"u{n}s" for n in range(8, 18)), *(f"y{n}" for n in range(1, 14)),
                     *(f"{k}{n}" for k in "sp" for n in range(1, 8))})
