@@ -393,43 +393,58 @@ def consent_refused(folded: str) -> str | None:
     return match.group(0).strip() if match else None
 
 
-# Most texts name no school, age, adulthood or consent: a look at each word's beginning says so
-# (a set of prefixes, checked in C, is several times cheaper than one regular expression of them).
+# Most texts name no school, age, adulthood or consent: a look at each word says so, per rule
+# (a word's beginning among a tuple of prefixes, or a short or common word among a set of whole
+# words, both checked in C, is several times cheaper than the rule's regular expressions), so a
+# text with an age in it runs the age rules, not the school or consent ones.
 _TOKEN = re.compile(r"[a-z0-9']+")
-_PREFIXES = ("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh", "sophom", "6th",
-             "junior", "sixth", "primary", "secondary", "middle", "elementary", "jahr", "anos",
-             "anni", "jaar", "18", "eighteen", "seventeen", "sixteen", "fifteen", "fourteen",
-             "thirteen", "minor", "adult", "legal", "consent", "against", "refus", "agree",
-             "asleep", "slept", "drugged", "unwilling", "forc", "half", "underage", "grown",
-             "enough", "advantage", "ignor", "say", "high", "ncea", "transition", "certificate",
-             "younger", "drunk", "unconscious", "whether", "permission", "coerc", "pressur",
-             "sleep", "bullied", "blackmail", "manipulat", "guilted", "regardless", "drink",
-             "highers", "national", "cumpl")
-# Short or common words that count only whole (as prefixes they would let most texts through).
-_WORDS = frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij", "age", "class",
-                    "form", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "passed", "werde",
-                    "wird", "aura", "aurai", "compio", "compie", "word", "wordt", "von", "tengo",
-                    "tiene", "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma", "jag", "jeg", "ik",
-                    "avoir", "d'avoir", "compiuto", "compiuta", "cumplio", "fez", "faz", "psat",
-                    "varsity",
-                    "geworden", "och", "og", "hon", "hun", "han", "ask", "asks", "drugs", "young",
-                    *(str(n) for n in range(10, 18)), *(f"u{n}" for n in range(8, 18)),
-                    *(f"u{n}s" for n in range(8, 18)), *(f"y{n}" for n in range(1, 14)),
-                    *(f"{k}{n}" for k in "sp" for n in range(1, 8))})
+_TEENS = frozenset(str(n) for n in range(10, 18))
+_TEEN_WORDS = ("seventeen", "sixteen", "fifteen", "fourteen", "thirteen")
+_TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "school": (("year", "yr", "grad", "scho", "gcse", "kinder", "homeroom", "fresh", "sophom",
+                "6th", "junior", "sixth", "primary", "secondary", "middle", "elementary", "high",
+                "ncea", "transition", "certificate", "highers", "national", "varsity"),
+               frozenset({"form", "class", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "psat",
+                          *(f"u{n}" for n in range(8, 18)), *(f"u{n}s" for n in range(8, 18)),
+                          *(f"y{n}" for n in range(1, 14)),
+                          *(f"{k}{n}" for k in "sp" for n in range(1, 8))})),
+    "abroad": (("jahr", "anos", "anni", "jaar", "cumpl"),
+               frozenset({"ans", "lat", "ar", "ist", "bin", "bist", "ben", "zij", "hij", "werde",
+                          "wird", "aura", "aurai", "j'aurai", "compio", "compie", "word", "wordt",
+                          "von", "tengo", "tiene", "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma",
+                          "jag", "jeg", "ik", "avoir", "d'avoir", "compiuto", "compiuta", "cumplio",
+                          "fez", "faz", "geworden", "och", "og", "hon", "hun", "han"})),
+    "adulthood": (("18", "eighteen", *_TEEN_WORDS, "minor", "adult", "legal", "half",
+                   "underage", "grown", "enough", "younger"),
+                  frozenset({"age", "young", *_TEENS})),
+    "consent": (("consent", "against", "refus", "agree", "asleep", "slept", "sleep", "drugged",
+                 "drink", "unwilling", "forc", "advantage", "ignor", "say", "drunk",
+                 "unconscious", "whether", "permission", "coerc", "pressur", "bullied",
+                 "blackmail", "manipulat", "guilted", "regardless", "resist"),
+                frozenset({"passed", "ask", "asks", "drugs"})),
+}
+_RULES = (("school", "school year", "youth", school_year),
+          ("abroad", "age under 18 (abroad)", "youth", stated_age_abroad),
+          ("adulthood", "adulthood denied", "youth", adulthood_denied),
+          ("consent", "consent refused", "violence", consent_refused))
 
 
-def _may_signal(folded: str) -> bool:
-    return any(word.startswith(_PREFIXES) or word in _WORDS for word in _TOKEN.findall(folded))
+_ANY_PREFIX = tuple(p for prefixes, _ in _TRIGGERS.values() for p in prefixes)
+_ANY_WORD = frozenset(w for _, whole in _TRIGGERS.values() for w in whole)
+
+
+def _triggered(words: list[str], kind: str) -> bool:
+    prefixes, whole = _TRIGGERS[kind]
+    return any(word.startswith(prefixes) or word in whole for word in words)
 
 
 def signals(folded: str) -> Iterator[tuple[str, str, str]]:
     """(term, category, matched) for each kind of signal the text carries."""
-    if not _may_signal(folded):
-        return
-    for term, category, rule in (("school year", "youth", school_year),
-                                 ("age under 18 (abroad)", "youth", stated_age_abroad),
-                                 ("adulthood denied", "youth", adulthood_denied),
-                                 ("consent refused", "violence", consent_refused)):
-        found = rule(folded)
-        if found:
-            yield term, category, found
+    words = _TOKEN.findall(folded)
+    if not any(word.startswith(_ANY_PREFIX) or word in _ANY_WORD for word in words):
+        return  # most texts: one pass over the words, no rule runs
+    for kind, term, category, rule in _RULES:
+        if _triggered(words, kind):
+            found = rule(folded)
+            if found:
+                yield term, category, found
