@@ -245,16 +245,13 @@ class LocalPaymentSimulator:
     # -- what a customer (or Stripe's dashboard) would do ------------------------------------
 
     def session(self, session_id: str) -> SimulatedSession | None:
-        found = self._state.get("session", session_id)
-        return None if found is None else SimulatedSession(**found)
+        return _load(self._state, SimulatedSession, session_id)
 
     def subscription(self, subscription_id: str) -> SimulatedSubscription | None:
-        found = self._state.get("subscription", subscription_id)
-        return None if found is None else SimulatedSubscription(**found)
+        return _load(self._state, SimulatedSubscription, subscription_id)
 
     def invoice(self, invoice_id: str) -> SimulatedInvoice | None:
-        found = self._state.get("invoice", invoice_id)
-        return None if found is None else SimulatedInvoice(**found)
+        return _load(self._state, SimulatedInvoice, invoice_id)
 
     def transfers(self) -> list[SimulatedTransfer]:
         """Every transfer to a Connect account, as Stripe's dashboard lists them."""
@@ -325,7 +322,7 @@ class LocalPaymentSimulator:
             deliveries = self._end(tx, _require_subscription(tx, subscription_id))
         return self._deliver_all(deliveries)
 
-    def _end(self, tx: StateWrite, subscription: "SimulatedSubscription") -> list[Delivery]:
+    def _end(self, tx: StateWrite, subscription: SimulatedSubscription) -> list[Delivery]:
         subscription.status = "canceled"
         tx.put("subscription", subscription.id, asdict(subscription))
         return [("customer.subscription.deleted", self._subscription_obj(subscription), None)]
@@ -436,8 +433,7 @@ class LocalPaymentSimulator:
                 "balance_transactions": transactions}
 
     def transfer_for(self, payout_id: str) -> SimulatedTransfer | None:
-        found = self._state.find("transfer", payout_id)
-        return SimulatedTransfer(**found[0]) if found else None
+        return _transfer_for(self._state, payout_id)
 
     def settle_bank_payout(self, payout_id: str, paid: bool,
                            failure_code: str = "could_not_process") -> dict[str, Any]:
@@ -527,13 +523,15 @@ class LocalPaymentSimulator:
                 "response": response.json() if response.content else None}
 
 
-def _load(tx: StateWrite, cls: type[T], object_id: str) -> T | None:
-    found = tx.get(_KINDS[cls], object_id)
+def _load(state: StateWrite | SimulatorState, cls: type[T], object_id: str) -> T | None:
+    """An object, inside a write or from the committed state."""
+    found = state.get(_KINDS[cls], object_id)
     return None if found is None else cls(**found)
 
 
-def _transfer_for(tx: StateWrite, payout_id: str) -> SimulatedTransfer | None:
-    found = tx.find("transfer", payout_id)
+def _transfer_for(state: StateWrite | SimulatorState, payout_id: str
+                  ) -> SimulatedTransfer | None:
+    found = state.find("transfer", payout_id)
     return SimulatedTransfer(**found[0]) if found else None
 
 
