@@ -167,6 +167,9 @@ def decode_state(state: bytes, names: list[str]) -> dict[str, Any]:
         return json.loads(state, object_hook=lambda o: o.get("_data_", o)
                           if set(o) == {"_type_", "_data_"} else o)
     values = unpack(state)
+    if isinstance(values, list):  # by position: the first item names the fields, a character each
+        shape, *fields = values
+        return {names[ord(code)]: value for code, value in zip(shape, fields, strict=True)}
     return {names[k] if isinstance(k, int) else k: v for k, v in values.items()}
 
 

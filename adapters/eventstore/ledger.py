@@ -46,6 +46,7 @@ A = TypeVar("A")
 
 SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
 _CHUNK_NAME = re.compile(rb"sc[0-9a-f]{32}")  # how a snapshot names a spend chunk
+_new, _set = object.__new__, object.__setattr__
 
 log = logging.getLogger(__name__)
 
@@ -286,10 +287,22 @@ class Ledger(Application[UUID]):
             return [(n.id, self.mapper.to_domain_event(n)) for n in
                     self.recorder.select_notifications(start=start, limit=limit, stop=stop,
                                                        inclusive_of_start=False)]
-        decode_row = self.decode_row
-        return [(position, decode_row(topic, originator_id, version, state))
-                for position, originator_id, version, topic, state in select_rows_after(
-                    self.recorder, self.db.schema, self.events_table, start, limit, stop)]
+        rows = select_rows_after(self.recorder, self.db.schema, self.events_table, start, limit,
+                                 stop)
+        # decode_row, inlined: the call was a tenth of the time per event
+        decode, classes, page = self.transcoder.decode, self._classes, []
+        for position, originator_id, version, topic, state in rows:
+            cls = classes.get(topic) or self._plain_class(topic)
+            if cls is _UPCAST:
+                page.append((position, self.decode_row(topic, originator_id, version, state)))
+                continue
+            values = decode(state)
+            values["originator_id"] = originator_id
+            values["originator_version"] = version
+            event: Any = _new(cls)
+            _set(event, "__dict__", values)
+            page.append((position, event))
+        return page
 
     def decode_row(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
         """Mapper.to_domain_event for a row read as a tuple (no cipher or compressor here);
@@ -300,8 +313,8 @@ class Ledger(Application[UUID]):
         values = self.transcoder.decode(state)
         values["originator_id"] = originator_id
         values["originator_version"] = version
-        event: Any = object.__new__(cls)
-        object.__setattr__(event, "__dict__", values)
+        event: Any = _new(cls)
+        _set(event, "__dict__", values)
         return event
 
     def _plain_class(self, topic: str) -> type:

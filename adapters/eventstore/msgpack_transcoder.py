@@ -7,15 +7,21 @@ keeps a moment in its 12-byte timestamp and an id in 18 bytes, and msgspec decod
 half the bytes and a third of the decode time of the library's JSON transcoder, measured on a
 tip's three events (bench/bytes_per_tip.py, bench/rebuild.py).
 
-An event's top-level field names are stored as small numbers (`field_names.py`, append only).
-What changes in meaning is nothing: values come back as JSON gave them (tuples as lists,
+An event's state is stored by position: a MessagePack array whose first item names its fields
+(one character per field, the character's code point being the field's code in
+`field_names.py`, append only), then their values in that order. That first item is a msgspec
+tag, so a state is decoded in C straight into a typed structure per shape of fields, found by
+its tag (an untyped map decode, then naming its keys in Python, cost three times as much).
+States written as a map of codes to values, before, read as they were. What changes in meaning
+is nothing: values come back as JSON gave them (tuples as lists,
 mapping keys as text), ids as UUIDs, moments as the same instants (in UTC, or exactly as
 written when they had another zone or none), and registered transcodings (a wallet's lots) as
 their objects. A stored state that starts with `{` was written as JSON and is read as JSON.
 """
 
+import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Union
 from uuid import UUID, SafeUUID
 
 import msgspec
@@ -25,9 +31,17 @@ from adapters.eventstore.field_names import FIELD_CODES, FIELD_NAMES
 
 _ID, _TRANSCODED, _MOMENT = 1, 2, 3  # MessagePack extension codes
 _JSON = ord("{")  # how a state written as JSON starts
+_POSITIONAL = frozenset((*range(0x90, 0xA0), 0xDC, 0xDD))  # how a MessagePack array starts
+_SHAPE = "_shape"  # the tag's name in a positional state's structure (not a field name)
 _NAMES = list(FIELD_NAMES)  # a list indexes faster than a tuple in the decode loop
 _PLAIN = (str, int, float, bool, type(None))
 _new, _set, _from_bytes, _UNKNOWN = object.__new__, object.__setattr__, int.from_bytes, SafeUUID.unknown
+_asdict = msgspec.structs.asdict
+
+
+def shape_of(codes: list[int]) -> str:
+    """A positional state's tag: its fields' codes, in order, one character each."""
+    return "".join(map(chr, codes))
 
 
 class MsgpackTranscoder(JSONTranscoder):
@@ -37,17 +51,31 @@ class MsgpackTranscoder(JSONTranscoder):
         super().__init__()
         self._packer = msgspec.msgpack.Encoder()
         self._unpacker = msgspec.msgpack.Decoder(ext_hook=self._from_extension)
+        self._shapes: dict[str, type[msgspec.Struct]] = {}  # tag -> its structure
+        self._shapes_lock = threading.Lock()
+        self._positional: Any = None  # a decoder for every shape seen so far
 
     def encode(self, obj: Any) -> bytes:
-        """An event's state, its field names as their codes (`field_names.py`)."""
-        if type(obj) is dict:
+        """An event's state by position (a field not in `field_names.py`: as a map, its
+        known names as their codes)."""
+        if not isinstance(obj, dict):  # what the mapper hands over is always a mapping
+            raise TypeError(f"an event's state is a mapping, not {type(obj).__name__}")
+        try:
+            shape = shape_of([FIELD_CODES[key] for key in obj])
+        except KeyError:  # a name not listed (or not text)
             return self._packer.encode({
                 FIELD_CODES.get(key, key if type(key) is str else str(key)): self._plain(value)
                 for key, value in obj.items()})
-        return self._packer.encode(self._plain(obj))
+        return self._packer.encode([shape, *map(self._plain, obj.values())])
 
     def decode(self, data: bytes) -> Any:
-        if data[0] == _JSON:
+        first = data[0]
+        if first in _POSITIONAL:
+            try:
+                return _asdict(self._positional.decode(data))
+            except (msgspec.ValidationError, AttributeError):  # a shape not seen yet: learn it
+                return self._learn(data)
+        if first == _JSON:
             return super().decode(data)
         state = self._unpacker.decode(data)
         if type(state) is not dict:
@@ -57,6 +85,23 @@ class MsgpackTranscoder(JSONTranscoder):
         except TypeError:  # a field stored by its name (one added since the list was frozen)
             return {FIELD_NAMES[key] if type(key) is int else key: value
                     for key, value in state.items()}
+
+    def _learn(self, data: bytes) -> dict[str, Any]:
+        """A positional state of a shape this process has not decoded before: read untyped, and
+        its structure added to the decoder for next time."""
+        shape, *values = self._unpacker.decode(data)
+        names = [FIELD_NAMES[ord(code)] for code in shape]
+        if len(names) != len(values):
+            raise ValueError(f"a state shaped for {len(names)} fields holds {len(values)}")
+        with self._shapes_lock:
+            if shape not in self._shapes:
+                self._shapes[shape] = msgspec.defstruct(
+                    f"Shape{len(self._shapes)}", [(name, Any) for name in names],
+                    array_like=True, tag=shape, tag_field=_SHAPE)
+                self._positional = msgspec.msgpack.Decoder(
+                    Union[tuple(self._shapes.values())],  # noqa: UP007 - built at run time
+                    ext_hook=self._from_extension)
+        return dict(zip(names, values, strict=True))
 
     def _plain(self, value: Any) -> Any:
         """The value with what MessagePack has no type for as extensions (once, on write, so

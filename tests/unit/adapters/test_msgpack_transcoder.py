@@ -1,11 +1,13 @@
 """The ledger's MessagePack transcoder gives back what the JSON one did, in fewer bytes, and
 still reads what JSON wrote."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from enum import IntEnum, StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -17,6 +19,7 @@ from eventsourcing.persistence import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.eventstore.field_names import FIELD_CODES, FIELD_NAMES
 from adapters.eventstore.msgpack_transcoder import MsgpackTranscoder
 from adapters.eventstore.wallet_codec import wallet_transcodings
 from domain.aggregates.wallet import Lot, ReversalRecord
@@ -89,3 +92,52 @@ def test_a_tip_hold_takes_half_the_bytes() -> None:
             "source_amount_tokens": 3, "earned_at": datetime.now(UTC),
             "release_at": datetime.now(UTC), "amount_minor": 0, "source_amount_minor": 0}
     assert len(PACK.encode(held)) * 2 <= len(JSON.encode(held)) + 16
+
+
+event_states = st.dictionaries(st.sampled_from(FIELD_NAMES), values, max_size=12)
+
+
+@given(event_states)
+def test_an_events_state_is_stored_by_position_and_reads_back(state: dict[str, Any]) -> None:
+    stored = PACK.encode(state)
+    shape, *fields = msgspec.msgpack.decode(stored, ext_hook=lambda code, data: None)
+    assert [ord(code) for code in shape] == [FIELD_CODES[name] for name in state]
+    assert len(fields) == len(state)
+    assert PACK.decode(stored) == JSON.decode(JSON.encode(state))
+    assert list(PACK.decode(stored)) == list(state)  # the fields in their order
+
+
+@given(event_states)
+def test_a_new_reader_learns_a_shape_then_reads_it_typed(state: dict[str, Any]) -> None:
+    writer, reader = registered(MsgpackTranscoder()), registered(MsgpackTranscoder())
+    stored = writer.encode(state)
+    learned = reader.decode(stored)  # a shape this reader has not seen: read untyped
+    assert reader.decode(stored) == learned == JSON.decode(JSON.encode(state))
+
+
+def test_states_stored_as_maps_of_codes_still_read() -> None:
+    """What was written before states were positional: a map of field codes (or names)."""
+    at = datetime(2026, 3, 3, 12, tzinfo=UTC)
+    stored = msgspec.msgpack.encode({FIELD_CODES["amount_tokens"]: 5, FIELD_CODES["at"]: at,
+                                     "a_field_not_listed": [1, 2]})
+    assert PACK.decode(stored) == {"amount_tokens": 5, "at": at, "a_field_not_listed": [1, 2]}
+
+
+def test_a_field_not_listed_keeps_the_state_a_map() -> None:
+    stored = PACK.encode({"amount_tokens": 5, "a_field_not_listed": "x"})
+    assert type(msgspec.msgpack.decode(stored)) is dict
+    assert PACK.decode(stored) == {"amount_tokens": 5, "a_field_not_listed": "x"}
+
+
+def test_shapes_learned_by_many_threads_at_once_all_read() -> None:
+    reader = registered(MsgpackTranscoder())
+    states = [{name: n for name in FIELD_NAMES[n:n + 3]} for n in range(60)]
+    stored = [PACK.encode(state) for state in states]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            assert list(pool.map(reader.decode, stored)) == states
+
+
+def test_a_state_is_a_mapping() -> None:
+    with pytest.raises(TypeError):
+        PACK.encode([1, 2])
