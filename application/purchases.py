@@ -169,14 +169,16 @@ class TokenPurchases:
             wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)
         changed: list[Any] = []
         reason = "dispute" if purchase.disputed else "refund"
+        if delta < 0:
+            reason = "dispute_won"
         if delta > 0:
             plan = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
             purchase.apply_reversal(delta, now)
             changed = reverse_spends(self._ledger, plan, reason, now)
         elif delta < 0:
-            reinstated = wallet.reinstate_purchase(str(purchase.id), -delta, "dispute_won", now)
+            reinstated = wallet.reinstate_purchase(str(purchase.id), -delta, reason, now)
             purchase.apply_reinstatement(-delta, now)
-            changed = reinstate_spends(self._ledger, reinstated, "dispute_won", now)
+            changed = reinstate_spends(self._ledger, reinstated, reason, now)
         changed += give_back_revoked_unlocks(self._ledger, wallet, purchase, changed, reason, now)
         if not changed and delta == 0 and not freeze:
             return []

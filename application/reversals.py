@@ -62,16 +62,20 @@ def give_back_revoked_unlocks(ledger: Ledger, wallet: Wallet, purchase: TokenPur
                               changed: list[Any], reason: str, at: datetime) -> list[Any]:
     """An unlock this purchase's reversal revoked for good gives the fan back the tokens of it
     that still stand: they no longer buy anything. For good means no purchase reversing it has
-    a dispute still open, which, won, would give the unlock back. The creator's share of those
-    tokens is reversed as in any reversal. Returns what it changed beyond `changed`."""
+    a dispute still open, which, won, would give the unlock back. A won dispute can leave one
+    revoked for good too: what it reinstated stands again, but another purchase's refund took
+    the rest (tokens re-sourced onto that purchase while the dispute was open). The creator's
+    share of those tokens is reversed as in any reversal. Returns what it changed beyond
+    `changed`."""
     touched = {aggregate.id: aggregate for aggregate in changed}
+    reinstated = [a.ref_id for a in changed if isinstance(a, Unlock)]
     more: list[Any] = []
-    for ref_id in wallet.spends_reversed_by(str(purchase.id)):
+    for ref_id in dict.fromkeys([*wallet.spends_reversed_by(str(purchase.id)), *reinstated]):
         kind, source_id = ref_id.split(":", 1)
         if kind != Unlock.kind:
             continue
         unlock = touched.get(UUID(source_id)) or ledger.repository.get(UUID(source_id))
-        if unlock.standing_tokens == 0 or any(
+        if unlock.is_entitled or unlock.standing_tokens == 0 or any(
                 _dispute_open(ledger, purchase, reversing)
                 for reversing in wallet.purchases_reversing(ref_id)):
             continue
