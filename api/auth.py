@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
@@ -50,7 +51,7 @@ class TokenVerifier:
         principal, expires_at = self._check(token)
         with self._lock:
             if len(self._verified) >= _REMEMBERED_TOKENS:
-                self._verified.pop(next(iter(self._verified)))  # the oldest
+                self._verified.popitem(last=False)  # the oldest, in constant time
             self._verified[token] = (principal, expires_at)
         return principal
 

@@ -9,6 +9,7 @@ still be dropped and rebuilt, because its source of truth is the event store, wh
 append-only too.
 """
 
+from collections import OrderedDict
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -60,6 +61,7 @@ def _subjects(event: Any) -> tuple[str | None, str | None] | None:
 
 class AuditProjection(Projection):
     name = "audit"
+    rebuild_weight = 9
     version = 2
     tables = ("rm_audit_log", "rm_audit_streams")
     reader_indexes = ("rm_audit_creator", "rm_audit_actor", "rm_audit_action")
@@ -96,7 +98,7 @@ class AuditProjection(Projection):
         # A stream's subjects never change once its first event is recorded, so remembering
         # them is safe even across a rolled-back batch (it is applied again with the same
         # facts); it saves a query per event, a third of a rebuild's audit time.
-        self._subjects: dict[str, tuple[str | None, str | None]] = {}
+        self._subjects: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
 
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:
@@ -119,5 +121,7 @@ class AuditProjection(Projection):
 
     def _remember(self, stream_id: str, subjects: tuple[str | None, str | None]) -> None:
         if len(self._subjects) >= _REMEMBERED_STREAMS:
-            del self._subjects[next(iter(self._subjects))]  # the oldest: bounded memory
+            # the oldest: bounded memory (a dict's first key, deleted again and again, is
+            # found past every deleted slot before it: 43 µs an event at 200,000 streams)
+            self._subjects.popitem(last=False)
         self._subjects[stream_id] = subjects
