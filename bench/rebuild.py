@@ -8,14 +8,17 @@ Builds a ledger of tips (three events each) on PostgreSQL, then prints:
     by `Ledger.read_after`, the path rebuilds, catch-up and replays take (target: 0.5 or more),
     the best of three each, after a VACUUM ANALYZE (as autovacuum would leave the table);
   - the full rebuild of every read model (staged in memory, copied into a staging schema,
-    swapped in by moving tables), as events/s and as a ratio of the raw read (target: 0.1 or
-    more), and how long each of its phases took;
+    swapped in by moving tables) in one process, as events/s and as a ratio of the raw read
+    (target: 0.1 or more), and how long each of its phases took; each read model replayed
+    alone (what its `rebuild_weight` is drawn from); then the same rebuild staged in parallel
+    groups, one process per core;
   - the in-place rebuild it replaced (drop, then one statement per event per read model).
 
 Usage: PYTHONPATH=. python bench/rebuild.py [--tips 30000]
 """
 
 import argparse
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -119,18 +122,46 @@ def main() -> None:
                     phases[name] = time.perf_counter() - began
             return timed
 
-        for phase in ("_replay", "_copy_out", "_swap_in"):
-            setattr(staged_rebuild, phase, timing(phase, getattr(staged_rebuild, phase)))
+        originals = {phase: getattr(staged_rebuild, phase)
+                     for phase in ("_replay", "_copy_out", "_swap_in")}
+        for phase, run in originals.items():
+            setattr(staged_rebuild, phase, timing(phase, run))
         started = time.perf_counter()
-        replayed = core.projections.rebuild()
+        replayed = core.projections.rebuild(processes=1)
         seconds = time.perf_counter() - started
-        print(f"{'full rebuild, staged and swapped in':<56} {replayed / seconds:>10,.0f} events/s"
-              f"  x{replayed / seconds / raw_rate:.2f} of raw  ({replayed:,} events in "
-              f"{seconds:.1f} s, {len(core.projections.projections)} read models)")
+        print(f"{'full rebuild, staged and swapped in, one process':<56} "
+              f"{replayed / seconds:>10,.0f} events/s  x{replayed / seconds / raw_rate:.2f} of raw"
+              f"  ({replayed:,} events in {seconds:.1f} s, "
+              f"{len(core.projections.projections)} read models)")
         for phase, label in (("_replay", "read, decode, project into memory"),
                              ("_copy_out", "copy into the staging schema, build indexes"),
                              ("_swap_in", "the swap (readers wait on it)")):
             print(f"{'  of which ' + label:<56} {phases[phase] * 1000:>10,.0f} ms")
+        for phase, run in originals.items():
+            setattr(staged_rebuild, phase, run)
+        def replay_alone(projections: list[Any]) -> float:
+            """µs an event, the best of three."""
+            best = float("inf")
+            for _ in range(3):
+                started = time.perf_counter()
+                with heap.bulk_work():
+                    staged_rebuild._replay(core.ledger, projections, events, None).close()
+                best = min(best, time.perf_counter() - started)
+            return best * 1e6 / events
+
+        reading = replay_alone([])
+        print(f"{'  reading and decoding alone':<56} {reading:>10.1f} µs an event")
+        for projection in core.projections.projections:  # what rebuild_weight is drawn from
+            print(f"{'  replaying ' + projection.name + ', beyond reading':<56} "
+                  f"{replay_alone([projection]) - reading:>10.1f} µs an event  "
+                  f"(rebuild_weight {projection.rebuild_weight})")
+        cores = min(len(os.sched_getaffinity(0)), 4)
+        started = time.perf_counter()
+        replayed = core.projections.rebuild(processes=cores)
+        seconds = time.perf_counter() - started
+        print(f"{f'full rebuild, staged in {cores} processes in parallel':<56} "
+              f"{replayed / seconds:>10,.0f} events/s  x{replayed / seconds / raw_rate:.2f} of raw"
+              f"  ({seconds:.1f} s)")
 
         names = [p.name for p in core.projections.projections]
         started = time.perf_counter()

@@ -16,6 +16,9 @@ class Projection:
     # Indexes only readers use (no handler looks rows up by them): a rebuild stages the tables
     # without them and builds them once, after the rows, instead of updating them row by row.
     reader_indexes: tuple[str, ...] = ()
+    # What replaying it costs beside the others, to balance a parallel rebuild's groups: about
+    # its milliseconds a thousand events of a ledger of tips (bench/rebuild.py prints them).
+    rebuild_weight: int = 1
 
     @singledispatchmethod
     def process(self, event: Any, tx: Tx, position: int) -> None:

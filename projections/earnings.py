@@ -40,6 +40,7 @@ class EarningsProjection(Projection):
     subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
 
     name = "earnings"
+    rebuild_weight = 8
     version = 5  # 5: each day's movements between states (the creator's chart over time)
     reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")
     tables = ("rm_creator_earnings", "rm_earnings_holds", "rm_creator_earnings_daily")

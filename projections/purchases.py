@@ -11,6 +11,7 @@ from projections.db import Tx
 
 class PurchasesProjection(Projection):
     name = "purchases"
+    rebuild_weight = 2
     version = 2
     tables = ("rm_token_purchases",)
     ddl = (

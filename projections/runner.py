@@ -165,21 +165,23 @@ class ProjectionRunner:
     # -- rebuilding --------------------------------------------------------------------------
 
     def rebuild(self, names: Sequence[str] | None = None,
-                advance: Callable[[int], None] | None = None) -> int:
+                advance: Callable[[int], None] | None = None,
+                processes: int | None = None) -> int:
         """Replay projections from the first event; returns the events replayed.
 
         All of them on PostgreSQL: staged apart and swapped in (staged_rebuild) while the live
-        read models keep serving. Some of them, or on SQLite: dropped and caught up in place.
+        read models keep serving, in `processes` parallel groups (default: one per core). Some
+        of them, or on SQLite: dropped and caught up in place.
         """
         with heap.bulk_work():
-            return self._rebuild(names, advance)
+            return self._rebuild(names, advance, processes)
 
-    def _rebuild(self, names: Sequence[str] | None,
-                 advance: Callable[[int], None] | None) -> int:
+    def _rebuild(self, names: Sequence[str] | None, advance: Callable[[int], None] | None,
+                 processes: int | None) -> int:
         if names is None and isinstance(self._db, PostgresReadModelDb):
             with self._catch_up_lock:
                 stop = rebuild_all(self._ledger, self._db, self._projections,
-                                   self._locked_positions, advance)
+                                   self._locked_positions, advance, processes)
             return stop + self.catch_up()  # and what was recorded meanwhile
         chosen = [p for p in self._projections if names is None or p.name in names]
         with self._catch_up_lock, self._db.transaction() as tx:

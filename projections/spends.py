@@ -21,6 +21,7 @@ _SPENT_COLUMNS = ("spend_id", "aggregate_id", "kind", "hold_id", "fan_id", "crea
 
 class SpendsProjection(Projection):
     name = "spends"
+    rebuild_weight = 7
     version = 3
     tables = ("rm_spends",)
     reader_indexes = ("rm_spends_fan", "rm_spends_creator", "rm_spends_target", "rm_spends_thread",

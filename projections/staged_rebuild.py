@@ -9,23 +9,37 @@
    with the projections' positions: readers see the old read models until that commit, then the
    new, and the swap's cost does not grow with the rows.
 
+On a long ledger, steps 1 and 2 run for groups of projections in parallel, one group here and
+each other in a process of its own (spawned: the caller may have threads), each reading the log
+itself: the projections' own Python is most of a rebuild's time, and reading is a small part of
+it. Groups are balanced by each projection's `rebuild_weight`. Starting a process costs about a
+second and a half (its imports), so below PARALLEL_FROM events one process is faster (on two
+cores: 4.6 s alone, 5.4 s in two at 98,700 events; 17.4 s alone, 12.3 s in two at 308,700).
+
 The projections' SQL runs on both engines (SQLite is the embedded default), so the staged rows
 are the rows a live catch-up would have written.
 """
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
 
+from adapters import heap
+from adapters.eventstore.config import Database
 from adapters.eventstore.ledger import Ledger
 from projections.base import Projection
+from projections.catalog import all_projections
 from projections.db import PostgresReadModelDb, SqliteReadModelDb, Tx
 from projections.fanout import Fanout
 
 PAGE = 5_000
+PARALLEL_FROM = 150_000  # events: from here, a rebuild stages in one process per core
 _LOCK = "lyra projections rebuild"
 
 Advance = Callable[[int], None]
@@ -39,24 +53,78 @@ class Staging:
 
 
 def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[Projection],
-                locked_positions: Callable[[Tx], object], advance: Advance | None = None) -> int:
-    """Stage every projection and swap them in; returns the last position replayed."""
+                locked_positions: Callable[[Tx], object], advance: Advance | None = None,
+                processes: int | None = None) -> int:
+    """Stage every projection and swap them in; returns the last position replayed.
+    `processes`: how many groups stage in parallel (default: one per core, at most 4, from
+    PARALLEL_FROM events; one below)."""
     staging = Staging(db.conninfo, f"{db.schema}__rebuild", ledger.max_position())
+    if processes is None:
+        processes = min(len(os.sched_getaffinity(0)), 4) if staging.stop >= PARALLEL_FROM else 1
+    here, *apart = _groups(projections, processes)
     with psycopg.connect(db.conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_LOCK,))  # one rebuild at a time
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(
             sql.Identifier(staging.schema)))
         try:
-            staged = _replay(ledger, projections, staging.stop, advance)
-            try:
-                _copy_out(staged, projections, staging)
-            finally:
-                staged.close()
+            if not apart:
+                _stage(ledger, here, staging, advance)
+            else:
+                with ProcessPoolExecutor(len(apart),
+                                         mp_context=multiprocessing.get_context("spawn")) as pool:
+                    others = [pool.submit(_stage_apart, ledger.db, [p.name for p in group],
+                                          staging) for group in apart]
+                    _stage(ledger, here, staging, advance)
+                    for other in others:
+                        other.result()
             _swap_in(db, staging, projections, locked_positions)
         finally:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(staging.schema)))
     return staging.stop
+
+
+def _groups(projections: Sequence[Projection], count: int) -> list[list[Projection]]:
+    """At most `count` groups of about equal weight, heaviest first (greedy); projections a
+    process of its own could not build by name (not in the catalogue) stay in the first, staged
+    here."""
+    known = {p.name for p in all_projections()}
+    groups: list[list[Projection]] = [[] for _ in range(max(count, 1))]
+    weights = [0] * len(groups)
+    for projection in [p for p in projections if p.name not in known]:
+        groups[0].append(projection)
+        weights[0] += projection.rebuild_weight
+    for projection in sorted((p for p in projections if p.name in known),
+                             key=lambda p: -p.rebuild_weight):
+        lightest = weights.index(min(weights))
+        groups[lightest].append(projection)
+        weights[lightest] += projection.rebuild_weight
+    return [groups[0]] + [group for group in groups[1:] if group]
+
+
+def _stage(ledger: Ledger, projections: Sequence[Projection], staging: Staging,
+           advance: Advance | None) -> None:
+    """Steps 1 and 2 for these projections."""
+    if not projections:
+        return
+    staged = _replay(ledger, projections, staging.stop, advance)
+    try:
+        _copy_out(staged, projections, staging)
+    finally:
+        staged.close()
+
+
+def _stage_apart(db: Database, names: list[str], staging: Staging) -> None:
+    """_stage in a process of its own, for the catalogue's projections of these names."""
+    chosen = [p for p in all_projections() if p.name in names]
+    if len(chosen) != len(names):
+        raise ValueError(f"not in the catalogue: {sorted(set(names) - {p.name for p in chosen})}")
+    ledger = Ledger(db, prepare=False)
+    try:
+        with heap.bulk_work():
+            _stage(ledger, chosen, staging, None)
+    finally:
+        ledger.close()
 
 
 def _replay(ledger: Ledger, projections: Sequence[Projection], stop: int,

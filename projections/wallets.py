@@ -15,6 +15,7 @@ from projections.db import Tx
 
 class WalletsProjection(Projection):
     name = "wallets"
+    rebuild_weight = 7
     version = 3
     tables = ("rm_wallet_balances", "rm_wallet_transactions")
     reader_indexes = ("rm_wallet_transactions_fan", "rm_wallet_balances_frozen")

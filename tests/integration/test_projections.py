@@ -1,6 +1,7 @@
 """Projections: rebuilt equals live, crashes resume exactly, two runners never double-apply."""
 
 import threading
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -177,6 +178,36 @@ def test_a_rebuild_that_fails_leaves_the_live_read_models_as_they_were(
         core.projections.rebuild()
     assert snapshot(core) == live
     assert core.projections.positions() == positions
+    with psycopg.connect(PG_URL) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
+                            (f"{pg_schema}__rebuild",)).fetchone() == (0,)
+
+
+def test_a_rebuild_staged_in_parallel_processes_equals_the_live_read_models(
+        core, clock, pg_schema) -> None:
+    history(core, clock)
+    core.projections.catch_up()
+    live = snapshot(core)
+    before = _indexes_and_triggers(pg_schema)
+    assert core.projections.rebuild(processes=3) > 0
+    assert snapshot(core) == live
+    assert _indexes_and_triggers(pg_schema) == before
+    assert all(s["lag_events"] == 0 for s in core.projections.status())
+
+
+def test_a_group_staged_apart_that_fails_fails_the_rebuild_and_changes_nothing(
+        core, clock, pg_schema, monkeypatch) -> None:
+    """A process of its own is told to stage a projection the catalogue lacks (as if its code
+    had changed under it): it fails, and the live read models stay as they were."""
+    history(core, clock)
+    core.projections.catch_up()
+    live = snapshot(core)
+    stranger = SimpleNamespace(name="no-such-read-model")
+    monkeypatch.setattr("projections.staged_rebuild._groups",
+                        lambda projections, count: [list(projections), [stranger]])
+    with pytest.raises(Exception, match="no-such-read-model"):
+        core.projections.rebuild(processes=2)
+    assert snapshot(core) == live
     with psycopg.connect(PG_URL) as conn:
         assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
                             (f"{pg_schema}__rebuild",)).fetchone() == (0,)
