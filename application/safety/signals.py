@@ -77,7 +77,7 @@ _NOT_A_SCHOOL_GRADE = re.compile(
 _SCHOOL_YEAR = [
     # year 9, yr 10, year eleven, y9 pupil (UK, Australia, New Zealand: years 1 to 13)
     re.compile(r"\b(?:year|yr)[\s-]*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
-               r"bug|project|of\s+(?:the|my|our|her|his|their|your|its|this|that|an?|\d|"
+               r"bug|project|of\s+\w+ing\b|of\s+(?:the|my|our|her|his|their|your|its|this|that|an?|\d|"
                r"two|three|four|five|six|seven|eight|nine|ten)|bus|route|\d))"),
     re.compile(r"\by(?P<n>[1-9]|1[0-3])\s+(?:pupil|student|girl|boy|kid)\b"),
     # 8th grade, eighth-grade, grade 8, a ninth-grader, grade ten
@@ -130,7 +130,9 @@ _SCHOOL_LEVEL = re.compile(
     r"\bkindergart(?:en|ner|ener)s?\b|"
     r"\b(?:last|final|first|second)\s+year\s+(?:of|at)\s+(?:primary|middle|junior\s+high|"
     r"elementary|secondary|high)[\s-]*school\b|"
-    r"\b(?:6th|sixth)[\s-]*form(?:er)?\s+(?:student|pupil|girl|boy)\b|\bsixth[\s-]*former\b")
+    r"\b(?:6th|sixth)[\s-]*form(?:er)?\s+(?:student|pupil|girl|boy)\b|\bsixth[\s-]*former\b|"
+    r"\b(?:junior|senior)\s+prom\b|\b(?:preparing\s+for|getting\s+ready\s+for|going\s+to|"
+    r"dress\s+for|date\s+(?:for|to))\s+(?:the|her|his|my|their)\s+prom\b")
 
 
 def _number(token: str) -> int:
@@ -199,7 +201,8 @@ _ONLY = (r"(?:(?:que|seulement|a\s+peine|tout\s+juste|juste|erst|gerade(?:\s+mal
 _DURATION_AFTER = (r"(?!\s*(?:de\b(?!\s+(?:edad|idade))|d'|d\s|di\b(?!\s+eta\b)|of\b|w\b|"
                    r"experienc\w*|esperienz\w*|erfahrung|ervaring|erfarenhet|erfaring|"
                    r"doswiadcz\w*|stazu|pracy|getrouwd|gift|verheiratet|married|casad\w*|"
-                   r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst|\w+(?:ando|iendo|endo))\b)")
+                   r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst|\w+(?:ando|iendo|endo)|"
+                   r"lang|\w+\s+gewesen|\w+\s+gearbeitet)\b)")
 _ABROAD = [
     # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans, elle n'a que 15 ans
     re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|n'ai|n'a|a|as|ont|de|age\s+de|agee?\s+"
@@ -208,7 +211,8 @@ _ABROAD = [
     # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist (erst) 15 (jahre)
     re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _ONLY +
                _ABROAD_NUM + r"(?:\s+jahre?)?+(?:\s+alt)?+\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
-               r"prozent|%|kilo|km|meter|minuten|stunden|cm|kg|tage|wochen|monate)\b)" +
+               r"prozent|%|kilo\w*|km|\w*meter|minuten|stunden|cm|kg|tage|wochen|monate|mal|"
+               r"stuck|seiten|punkte|tore|liter|pfund|dollar|franken|zimmer|kinder|enkel)\b)" +
                _DURATION_AFTER),
     re.compile(r"\b" + _ABROAD_NUM + r"[\s-]*jahrige[snrm]?\b"),
     re.compile(r"\b" + _ABROAD_NUM + r"\s+jahre\s+alt\b"),
@@ -221,8 +225,19 @@ _ABROAD = [
     # Turning an age soon: ich werde bald 17, j'aurai 16 ans, cumplo 16, compio 16 anni, ik word 16
     re.compile(r"\b(?:ich\s+werde|sie\s+wird|er\s+wird|j'aurai|elle\s+aura|il\s+aura|cumplo|"
                r"cumple|voy\s+a\s+cumplir|va\s+a\s+cumplir|compio|compie|faccio|ik\s+word|zij\s+wordt|"
-               r"hij\s+wordt|fao|faz)\s+(?:bald|bientot|pronto|presto|binnenkort|im\s+\w+|en\s+\w+|"
-               r"a\s+\w+|in\s+\w+)?\s*" + _ABROAD_NUM + r"\b(?!\s*(?:uhr|heures|horas|ore|uur))"),
+               r"hij\s+wordt|fao|faz)\s+(?:bald|bientot|pronto|presto|binnenkort|morgen|"
+               r"ubermorgen|demain|domani|manana|amanha|im\s+\w+|am\s+\w+|en\s+\w+|a\s+\w+|"
+               r"in\s+\w+|(?:nachste[nrs]?|diese[nrs]?|volgende|deze)\s+\w+|la\s+semaine\s+"
+               r"prochaine|le\s+mois\s+prochain|la\s+prossima\s+settimana|el\s+mes\s+que\s+viene|"
+               r"la\s+semana\s+que\s+viene)?\s*" + _ABROAD_NUM +
+               r"\b(?!\s*(?:uhr|heures|horas|ore|uur|euro|mal|seiten|kilo\w*|km|\w*meter))"),
+    # A name, then the age and its unit: "c'est Chloe, 15 ans,", "Ragazza, 16 anni, di Milano"
+    re.compile(r"(?:^|[.!?]\s+|\b(?:c'est|je\s+suis|bin|ich\s+bin|sono|soy|sou|ben|jestem|"
+               r"jag\s+heter|jeg\s+hedder|jeg\s+heter)\s+)(?:[\w'-]+\s+){0,2}?[\w'-]+,\s*" +
+               _ABROAD_NUM + r"\s+(?:ans|jahre|anni|anos|jaar|lat|ar)\b(?=\s*(?:[,.;!?)]|$))"),
+    # A girl or a boy "of" an age, in Danish, Norwegian, Swedish: "en pige pa 15 ar"
+    re.compile(r"\b(?:pige|pigen|dreng|drengen|jente|jenta|gutt|gutten|flicka|flickan|pojke|"
+               r"pojken|tjej|kille|barn)\s+pa\s+" + _ABROAD_NUM + r"\s+ar\b"),
     # An age with no unit, beside school: "tiene 16 y va al instituto", "j'ai 15, je suis au lycee"
     re.compile(r"\b(?:tengo|tiene|tenho|tem|ho|ha|j'ai|a|ich\s+bin|sie\s+ist|er\s+ist|ik\s+ben|"
                r"mam|ma|jag\s+ar|jeg\s+er)\s+" + _ONLY + _ABROAD_NUM + r"\b(?=[^.!?]*\b(?:instituto|"
@@ -269,7 +284,8 @@ def stated_age_abroad(folded: str) -> str | None:
 
 _EIGHTEEN = r"(?:18|eighteen)"
 _AMOUNT_AFTER = (r"(?!\s*(?:\+|s\b|-?s\b|or\s+(?:over|older)|and\s+over|years?\s+(?:of|in)|"
-                 r"thousand|hundred|million|k\b|grand|,?\s*but\s+(?:1[89]|[2-9]\d)|"
+                 r"thousand|hundred|million|k\b|grand|[,;:-]?\s*(?:but\s+)?(?:1[89]|[2-9]\d|nineteen|"
+                 r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b|"
                  r"months?|weeks?\s+old|minutes?|mins?|hours?|kilos?|kg|pounds?|lbs?|stone|"
                  r"miles?|km|holes?|percent|%|degrees?|euros?|dollars?|quid|points?|years?\s+"
                  r"(?:old\s+)?(?:whisky|wine)|years?\b(?!\s+old\b)|any\s*more|anymore))")
@@ -328,6 +344,17 @@ _DENIED = re.compile(
     r"next|on|soon|coming|up)\b|"
     r"\b(?:just|a\s+bit|a\s+little|slightly|barely)\s+(?:shy|short)\s+of\s+(?:turning\s+)?"
     + _EIGHTEEN + r"\b|\bpre[\s-]*eighteen\b|"
+    r"\b(?:just\s+|a\s+bit\s+|a\s+little\s+|slightly\s+|barely\s+)?(?:shy|short)\s+of\s+(?:the\s+)?"
+    r"(?:legal\s+age|age\s+of\s+(?:consent|majority)|adulthood|being\s+(?:legal|an\s+adult))\b|"
+    r"\b(?:still|now|currently|only|just)\s+in\s+(?:her|his|their|my)\s+(?:early|mid|middle)?"
+    r"[\s-]*teens\b|\b(?:she'?s|he'?s|i'?m|she\s+is|he\s+is|i\s+am)\s+in\s+(?:her|his|my)\s+"
+    r"(?:early|mid|middle)[\s-]*teens\b|\ban?\s+(?:early|mid)[\s-]*teen\b|"
+    r"\b(?:won'?t|will\s+not)\s+be\s+(?:legal|an\s+adult|" + _EIGHTEEN[3:-1] + r")\s+(?:for|"
+    r"until|till|before)\b|\bnot\s+legal\s+(?:for|until|till)\b|"
+    r"\b(?:she'?ll|he'?ll|i'?ll|you'?ll|she\s+will|he\s+will|i\s+will)\s+be\s+" + _EIGHTEEN +
+    r"\b(?!\s*(?:years?|months?|weeks?|days?|%|percent|euros?|dollars?|pounds?|minutes?|"
+    r"hours?|kilos?|kg|miles?|km|points?))|"
+    r"\btoo\s+young\s+for\s+(?:this|the|these|a)\s+(?:site|platform|app|place|content|chats?)\b|"
     r"\b(?:waiting|can'?t\s+wait|counting\s+down|about|going|set|due)\s+to\s+turn\s+" + _EIGHTEEN +
     r"\b|\b(?:until|till|before|once)\s+(?:she|he|i|they)\s+turns?\s+" + _EIGHTEEN + r"\b")
 
@@ -385,7 +412,22 @@ _CONSENT = re.compile(
     r"asleep|were\s+asleep)\b|\b(?:was|were)\s+asleep\s+and\s+could\s+not\s+agree\b|"
     r"\bdrugged\s+(?:her|his|their)\s+drink\b|\bunwilling\s+(?:partner|participant)\b|"
     r"\bignores?\s+(?:her|his|their)\s+(?:no|refusal)\b|\bignored\s+(?:her|his|their)\s+"
-    r"(?:no|refusal)\b|\bwhen\s+she\s+refuses\b")
+    r"(?:no|refusal)\b|\bwhen\s+she\s+refuses\b|"
+    r"\b(?:says?|said|tells?\s+(?:him|her|them)|told\s+(?:him|her|them)|begs?|begged)\s+(?:no|"
+    r"(?:him\s+|her\s+)?to\s+stop|stop)\b[^.!?]{0,40}?\b(?:doesn'?t|does\s+not|won'?t|didn'?t|"
+    r"did\s+not|never)\s+(?:listen|stop|care|hear\s+(?:her|him|it))\b|"
+    r"\b(?:doesn'?t|does\s+not|won'?t|didn'?t|did\s+not|never)\s+stop(?:s|ped)?\s+(?:even\s+)?"
+    r"(?:when|after|though|if)\s+(?:she|he|they|i)\s+(?:asks?|asked|begs?|begged|tells?|told|"
+    r"says?|said|cries|cried|pleads?|pleaded)\b|"
+    r"\b(?:is|she'?s|he'?s|they'?re|are|stays?|remains?)\s+(?:unconscious|passed\s+out|out\s+"
+    r"cold|drugged|blacked\s+out)\s+(?:through|during|for|throughout|in)\s+(?:the\s+)?(?:whole\s+|"
+    r"entire\s+)?(?:scene|roleplay|role[\s-]?play|rp|story|encounter)\b|"
+    r"\bunconscious\s+(?:roleplay|role[\s-]?play|rp|scenes?|partners?|fantas\w+)\b|"
+    r"\b(?:drug\w*|spik\w*|slip\w*)\s+(?:something\s+(?:in|into)\s+)?(?:someone'?s|somebody'?s|"
+    r"people'?s|a\s+(?:girl|woman|guy|man|person|stranger)'?s|the\s+(?:girl|woman)'?s)\s+drinks?\b|"
+    r"\b(?:pressur\w+|coerc\w+|forc\w+)\s+(?:her|him|them)\s+until\s+(?:she|he|they)\s+(?:finally\s+)?"
+    r"(?:gives?\s+in|gave\s+in|relents?|relented|says?\s+yes|said\s+yes|stops?\s+resisting)\b|"
+    r"\bwears?\s+(?:her|him|them)\s+down\s+until\s+(?:she|he|they)\s+(?:gives?|gave)\s+in\b")
 
 
 def consent_refused(folded: str) -> str | None:
@@ -405,6 +447,7 @@ _TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                 "6th", "junior", "sixth", "primary", "secondary", "middle", "elementary", "high",
                 "ncea", "transition", "certificate", "highers", "national", "varsity"),
                frozenset({"form", "class", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "psat",
+                          "prom",
                           *(f"u{n}" for n in range(8, 18)), *(f"u{n}s" for n in range(8, 18)),
                           *(f"y{n}" for n in range(1, 14)),
                           *(f"{k}{n}" for k in "sp" for n in range(1, 8))})),
@@ -413,15 +456,16 @@ _TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                           "wird", "aura", "aurai", "j'aurai", "compio", "compie", "word", "wordt",
                           "von", "tengo", "tiene", "tenho", "tem", "ho", "ha", "j'ai", "mam", "ma",
                           "jag", "jeg", "ik", "avoir", "d'avoir", "compiuto", "compiuta", "cumplio",
-                          "fez", "faz", "geworden", "och", "og", "hon", "hun", "han"})),
+                          "fez", "faz", "geworden", "och", "og", "hon", "hun", "han", "pa"})),
     "adulthood": (("18", "eighteen", *_TEEN_WORDS, "minor", "adult", "legal", "half",
-                   "underage", "grown", "enough", "younger"),
+                   "underage", "grown", "enough", "younger", "teen"),
                   frozenset({"age", "young", *_TEENS})),
     "consent": (("consent", "against", "refus", "agree", "asleep", "slept", "sleep", "drugged",
                  "drink", "unwilling", "forc", "advantage", "ignor", "say", "drunk",
                  "unconscious", "whether", "permission", "coerc", "pressur", "bullied",
-                 "blackmail", "manipulat", "guilted", "regardless", "resist"),
-                frozenset({"passed", "ask", "asks", "drugs"})),
+                 "blackmail", "manipulat", "guilted", "regardless", "resist", "said", "stop",
+                 "drug", "spik", "slip", "wear", "wore", "listen"),
+                frozenset({"passed", "ask", "asks", "drugs", "rp"})),
 }
 _RULES = (("school", "school year", "youth", school_year),
           ("abroad", "age under 18 (abroad)", "youth", stated_age_abroad),
