@@ -105,6 +105,11 @@ class BlockedTermFilter:
             found[AGE_TERM] = Hit(AGE_TERM, "youth", field, age)
         for signal, kind, matched in signals(folded):
             found[signal] = Hit(signal, kind, field, matched)
+        if "-" in folded:
+            for match in _LOOK_OR_KIND.finditer(folded):
+                term = self._one_word(match.group(1))
+                if term is not None and term.term not in found:
+                    found[term.term] = Hit(term.term, term.category, field, match.group(0))
         if not self._may_match(spelled_words(folded)):
             return list(found.values())  # the common case: no word begins any term
         if self._innocent_phrases is not None:
@@ -132,6 +137,14 @@ class BlockedTermFilter:
                     break
         return list(found.values())
 
+    def _one_word(self, word: str) -> Term | None:
+        """The term one word is (or a derived form of), unless the word is innocent."""
+        read = spelled_words(word)
+        if len(read) != 1 or _unpossessive(read[0][1]) in self._innocent_words:
+            return None
+        token, _, spelled = read[0]
+        return self._match((token,), token, spelled)
+
     def _may_match(self, read: list[tuple[str, str, str]]) -> bool:
         return any(word in self._starts or as_spelled in self._derived_prefixes
                    for word, _, as_spelled in read)
@@ -154,6 +167,14 @@ class BlockedTermFilter:
             if candidate in self._phrases:
                 return self._phrases[candidate]
         return None
+
+
+# A listed word made into a look or a kind with a hyphen ("loli-style", "teen-themed"), which
+# reads as one word once separators are removed; "child-free" or "kid-sized" name no look.
+_LOOK_OR_KIND = re.compile(
+    r"\b([a-z0-9]+)-(?:[a-z]+-)?(?:style[ds]?|styling|themed?|like|looking|looks?|types?|coded|"
+    r"esque|ish|aged|bodied|faced|voiced|personas?|characters?|roleplays?|rp|vibes?|core|"
+    r"cosplays?|outfits?|aesthetic)\b")
 
 
 def _unpossessive(word: str) -> str:

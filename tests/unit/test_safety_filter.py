@@ -94,3 +94,20 @@ def test_likeness_matches_near_spellings_only() -> None:
     assert check.check({"backstory": "Her name is Emma Watsen, she likes books"})
     assert check.check({"name": "Luna Vale"}) == []
     assert check.check({"name": "Taylor"}) == []
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("a loli-style character", "loli"), ("teen-themed persona", "teen"),
+    ("a kid-like voice", "kid"), ("schoolgirl-look outfit", "schoolgirl"),
+    ("L0L1-style art", "loli"),
+])
+def test_a_listed_word_made_into_a_look_with_a_hyphen_matches(text: str, term: str) -> None:
+    assert term in [h.term for h in FILTER.find({"f": text})]
+
+
+@pytest.mark.parametrize("text", [
+    "Child-free weekend", "kid-sized portions", "Gore-Tex jacket", "a Kidd-style jump shot",
+    "kid-friendly menu",
+])
+def test_a_hyphenated_word_naming_no_look_passes(text: str) -> None:
+    assert FILTER.find({"f": text}) == []
