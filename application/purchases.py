@@ -23,7 +23,7 @@ from application.stripe_charges import (
 )
 from domain import ids
 from domain.aggregates.token_purchase import TokenPurchase
-from domain.aggregates.wallet import Wallet
+from domain.aggregates.wallet import LotArchivedError, Wallet
 from domain.catalogue import CURRENCY, find_pack
 from domain.errors import UnknownPackError
 
@@ -85,11 +85,14 @@ class TokenPurchases:
             return "failed", [purchase]
         change = charge_change(event, self._dispute_fee_minor)
         if change is not None:
-            return self._on_charge_change(change, now)
+            try:
+                return self._on_charge_change(change, now)
+            except LotArchivedError:  # an archived lot funds a spend it reaches: plan again,
+                return self._on_charge_change(change, now, in_detail=True)  # the wallet in detail
         return None
 
-    def _on_charge_change(self, change: ChargeChange,
-                          now: datetime) -> tuple[str, list[Any]] | None:
+    def _on_charge_change(self, change: ChargeChange, now: datetime,
+                          in_detail: bool = False) -> tuple[str, list[Any]] | None:
         """A refund or dispute (opened, closed won or lost, or an inquiry closed as a warning):
         each changes the purchase's target once, in whatever order Stripe delivers them. None
         when the charge did not pay for a pack (it may have paid a subscription invoice)."""
@@ -102,7 +105,8 @@ class TokenPurchases:
             if change.amount_minor > purchase.price_minor:
                 return "refund_exceeds_payment", []  # flagged for finance; applies nothing
             purchase.record_refund(change.amount_minor, now)
-            return "refunded", [purchase, *self._apply_reversal(purchase, now)]
+            return "refunded", [purchase, *self._apply_reversal(purchase, now,
+                                                                in_detail=in_detail)]
         if change.amount_minor > purchase.price_minor:
             return "dispute_exceeds_payment", []  # flagged for finance; applies nothing
         first = purchase.dispute_status is None
@@ -118,7 +122,8 @@ class TokenPurchases:
                                                   change.fee_minor, now):
                 return "dispute_already_closed", []
             outcome = "dispute_won" if change.won else "dispute_lost"
-        return outcome, [purchase, *self._apply_reversal(purchase, now, freeze=first)]
+        return outcome, [purchase, *self._apply_reversal(purchase, now, freeze=first,
+                                                         in_detail=in_detail)]
 
     def _on_session_paid(self, session: dict[str, Any],
                          now: datetime) -> tuple[str, list[Any]] | None:
@@ -146,9 +151,13 @@ class TokenPurchases:
         return "credited", [purchase, wallet, *effects]
 
     def _apply_reversal(self, purchase: TokenPurchase, now: datetime, freeze: bool = False,
-                        wallet: Wallet | None = None) -> list[Any]:
+                        wallet: Wallet | None = None, in_detail: bool = False) -> list[Any]:
         """Bring the wallet to what refunds and disputes ask for, once the tokens are in it:
         take back what they add, give back what a won dispute drops.
+
+        The wallet is loaded compact unless the purchase's lot may need the spends of archived
+        lots (needs_detail) or `in_detail` says a first plan met one anyway (LotArchivedError):
+        a spend this purchase revoked, re-sourced long ago, can also be paid by an archived lot.
 
         A dispute freezes the wallet for spending, once, when it is first recorded; staff clear
         it (a won dispute does not). Returns what changed, the wallet included unless the caller
@@ -162,8 +171,8 @@ class TokenPurchases:
         wallet = wallet or self._ledger.get_snapshotted_or_none(ids.wallet_id(purchase.fan_id))
         if wallet is None:
             return []
-        if loaded and delta and wallet.needs_detail(str(purchase.id), now,
-                                                    self._lot_archive_after):
+        if loaded and (in_detail or delta and wallet.needs_detail(str(purchase.id), now,
+                                                                  self._lot_archive_after)):
             wallet = self._ledger.get_in_detail(wallet.id)  # the slow path: an old lot
         if freeze:
             wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)

@@ -81,7 +81,7 @@ def give_back_revoked_unlocks(ledger: Ledger, wallet: Wallet, purchase: TokenPur
             continue
         hold_id = ids.hold_id(kind, unlock.id)
         hold = touched.get(hold_id) or ledger.repository.get(hold_id)
-        tokens = wallet.return_spend(ref_id, reason, at)
+        tokens = wallet.return_spend(ref_id, reason, at, unlock.standing_tokens)
         if not tokens:
             continue
         unlock.reverse(tokens, hold.reverse_source(tokens, reason, at), reason, at)

@@ -30,10 +30,10 @@ def give_back_plan(ledger: Ledger, charge_id: UUID, at: datetime) -> list[Any]:
         return []
     wallet: Wallet = ledger.get_snapshotted(ids.wallet_id(charge.fan_id))
     try:
-        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
+        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at, charge.standing_tokens)
     except LotArchivedError:  # a message as old as the archive window: plan in detail
         wallet = ledger.get_in_detail(wallet.id)
-        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at)
+        tokens = wallet.return_spend(charge.ref_id, NO_REPLY, at, charge.standing_tokens)
     hold: EarningsHold = ledger.repository.get(ids.hold_id(charge.kind, charge.id))
     creator_tokens = hold.reverse_source(tokens, NO_REPLY, at) if tokens else 0
     charge.give_back(tokens, creator_tokens, at)

@@ -327,19 +327,24 @@ class Wallet(Aggregate):
                              reinstated_spends=spends, reason=reason, at=at)
         return ReinstatementPlan(freed=freed, reinstated_spends=spends)
 
-    def return_spend(self, ref_id: str, reason: str, at: datetime) -> int:
+    def return_spend(self, ref_id: str, reason: str, at: datetime,
+                     standing_tokens: int | None = None) -> int:
         """Give a spend's standing tokens back to the lots that fund it (a paid message with no
-        reply): the spend no longer stands and the fan can spend them again. Returns the tokens;
-        a spend with nothing standing returns 0 and records nothing."""
+        reply, an unlock revoked for good): the spend no longer stands and the fan can spend
+        them again. Returns the tokens; a spend with nothing standing returns 0 and records
+        nothing. `standing_tokens`, what the spend itself says still stands: when the lots
+        in view fund less, an archived lot funds the rest (a spend re-sourced or revoked long
+        after it was made), and the caller must plan on the wallet in detail."""
         funding = [(key, index, c) for key, lot in self.lots.items()
                    for index, c in enumerate(lot.consumptions)
                    if c.ref_id == ref_id and c.kind == SPEND]
-        if (not funding and self.has_archived_lots) or any(
-                self.lots[key].archived for key, _, _ in funding):
-            raise LotArchivedError(ref_id)  # an archived lot may fund it: plan in detail
         returned: list[list[Any]] = [[key, index, c.standing_tokens]
                                      for key, index, c in funding if c.standing_tokens > 0]
         tokens = sum(int(row[2]) for row in returned)
+        if self.has_archived_lots and (
+                not funding or any(self.lots[key].archived for key, _, _ in funding)
+                or (standing_tokens is not None and tokens < standing_tokens)):
+            raise LotArchivedError(ref_id)  # an archived lot may fund it: plan in detail
         if tokens:
             self._spend_returned(ref_id=ref_id, returned=returned, amount_tokens=tokens,
                                  reason=reason, at=at)

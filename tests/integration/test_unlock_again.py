@@ -96,3 +96,39 @@ def test_an_offer_is_never_paid_for_twice(core, persona_id, history) -> None:
     event("refused while a dispute was open" if refused_open else "no refusal for an open dispute")
     core.projections.catch_up()
     assert trial_balance_now(core.projections).balanced
+
+
+def test_a_lost_dispute_gives_back_an_unlock_an_archived_lot_still_pays_for(
+        core, clock, persona_id) -> None:
+    """Found by the ledger state machine: an unlock paid by two packs, one disputed (reversing
+    its part), the other emptied and archived half a year later; the dispute lost, what still
+    stands of the unlock is the archived pack's, and it goes back to the fan (planned on the
+    wallet in detail) instead of the webhook failing."""
+    from application.spending.commands import send_tip
+
+    fan = "fan-archived"
+    offer_id = str(core.ppv.create_offer("creator-1", uuid.UUID(persona_id), "Set",
+                                         PRICE_TOKENS).id)
+    fund(core, fan, "pack_500")  # pack A
+    core.spending.send(send_tip(fan, "creator-1", 300))  # A keeps 200
+    pack_b = fund(core, fan, "pack_500")
+    core.spending.send(unlock_offer(fan, offer_id, PRICE_TOKENS))  # A's 200 and B's 300
+    core.stripe_events.handle(stripe_event("charge.dispute.created", {
+        "id": "dp_b", "amount": PACK_MINOR, "payment_intent": pack_b}))
+    clock.advance(days=181)
+    core.wallets.unfreeze(fan, "adm-1", "reviewed")
+    fund(core, fan, "pack_500")  # pack C, then a tip: A, emptied and settled, is archived
+    core.spending.send(send_tip(fan, "creator-1", 50))
+    wallet = core.ledger.get_snapshotted(ids.wallet_id(fan))
+    assert wallet.has_archived_lots
+    balance = wallet.balance_tokens
+
+    core.stripe_events.handle(stripe_event("charge.dispute.closed", {
+        "id": "dp_b", "amount": PACK_MINOR, "payment_intent": pack_b, "status": "lost",
+        "balance_transactions": [{"fee": 1_500}]}))
+
+    unlock = chain(core, fan, offer_id)[0]
+    assert not unlock.is_entitled and unlock.standing_tokens == 0
+    assert core.ledger.get_snapshotted(ids.wallet_id(fan)).balance_tokens == balance + 200
+    core.projections.catch_up()
+    assert trial_balance_now(core.projections).balanced
