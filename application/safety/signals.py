@@ -458,8 +458,8 @@ _TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                           "jag", "jeg", "ik", "avoir", "d'avoir", "compiuto", "compiuta", "cumplio",
                           "fez", "faz", "geworden", "och", "og", "hon", "hun", "han", "pa"})),
     "adulthood": (("18", "eighteen", *_TEEN_WORDS, "minor", "adult", "legal", "half",
-                   "underage", "grown", "enough", "younger", "teen"),
-                  frozenset({"age", "young", *_TEENS})),
+                   "underage", "grown", "enough", "younger"),
+                  frozenset({"age", "young", "teen", "teens", *_TEENS})),
     "consent": (("consent", "against", "refus", "agree", "asleep", "slept", "sleep", "drugged",
                  "drink", "unwilling", "forc", "advantage", "ignor", "say", "drunk",
                  "unconscious", "whether", "permission", "coerc", "pressur", "bullied",
@@ -473,19 +473,32 @@ _RULES = (("school", "school year", "youth", school_year),
           ("consent", "consent refused", "violence", consent_refused))
 
 
-_ANY_PREFIX = tuple(p for prefixes, _ in _TRIGGERS.values() for p in prefixes)
+def _by_head(prefixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The prefixes by their first two letters (every prefix has two or more): a word is
+    checked against the few sharing its first two letters, not against all of them."""
+    heads: dict[str, list[str]] = {}
+    for prefix in prefixes:
+        heads.setdefault(prefix[:2], []).append(prefix)
+    return {head: tuple(found) for head, found in heads.items()}
+
+
+_ANY_PREFIX = _by_head(tuple(p for prefixes, _ in _TRIGGERS.values() for p in prefixes))
 _ANY_WORD = frozenset(w for _, whole in _TRIGGERS.values() for w in whole)
+_KIND_PREFIX = {kind: _by_head(prefixes) for kind, (prefixes, _) in _TRIGGERS.items()}
 
 
 def _triggered(words: list[str], kind: str) -> bool:
-    prefixes, whole = _TRIGGERS[kind]
-    return any(word.startswith(prefixes) or word in whole for word in words)
+    heads, whole = _KIND_PREFIX[kind].get, _TRIGGERS[kind][1]
+    return any(((found := heads(word[:2])) is not None and word.startswith(found))
+               or word in whole for word in words)
 
 
 def signals(folded: str) -> Iterator[tuple[str, str, str]]:
     """(term, category, matched) for each kind of signal the text carries."""
     words = _TOKEN.findall(folded)
-    if not any(word.startswith(_ANY_PREFIX) or word in _ANY_WORD for word in words):
+    heads = _ANY_PREFIX.get
+    if not any(((found := heads(word[:2])) is not None and word.startswith(found))
+               or word in _ANY_WORD for word in words):
         return  # most texts: one pass over the words, no rule runs
     for kind, term, category, rule in _RULES:
         if _triggered(words, kind):
