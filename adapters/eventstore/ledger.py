@@ -289,14 +289,16 @@ class Ledger(Application[UUID]):
                                                        inclusive_of_start=False)]
         rows = select_rows_after(self.recorder, self.db.schema, self.events_table, start, limit,
                                  stop)
-        # decode_row, inlined: the call was a tenth of the time per event
-        decode, classes, page = self.transcoder.decode, self._classes, []
-        for position, originator_id, version, topic, state in rows:
+        # decode_row, inlined (the call was a tenth of the time per event), the states of the
+        # page decoded at once
+        classes, page = self._classes, []
+        states = self.transcoder.decode_many([row[4] for row in rows])
+        for (position, originator_id, version, topic, state), values in zip(rows, states,
+                                                                             strict=True):
             cls = classes.get(topic) or self._plain_class(topic)
             if cls is _UPCAST:
                 page.append((position, self.decode_row(topic, originator_id, version, state)))
                 continue
-            values = decode(state)
             values["originator_id"] = originator_id
             values["originator_version"] = version
             event: Any = _new(cls)

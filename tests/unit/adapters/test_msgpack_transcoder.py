@@ -141,3 +141,15 @@ def test_shapes_learned_by_many_threads_at_once_all_read() -> None:
 def test_a_state_is_a_mapping() -> None:
     with pytest.raises(TypeError):
         PACK.encode([1, 2])
+
+
+def test_a_page_of_states_decodes_as_each_state_does() -> None:
+    """Positional states of shapes seen and not yet seen, a map of codes and JSON, in one page."""
+    reader = registered(MsgpackTranscoder())
+    seen = PACK.encode({"amount_tokens": 5, "reason": "tip"})
+    reader.decode(seen)
+    page = [seen, PACK.encode({"at": datetime(2026, 1, 1, tzinfo=UTC), "ref_id": "tip:1"}),
+            msgspec.msgpack.encode({FIELD_CODES["amount_tokens"]: 7}),
+            JSON.encode({"amount_tokens": 9}), seen]
+    assert reader.decode_many(page) == [PACK.decode(state) for state in page]
+    assert reader.decode_many([seen, seen]) == [{"amount_tokens": 5, "reason": "tip"}] * 2
