@@ -489,7 +489,7 @@ _KIND_PREFIX = {kind: _by_head(prefixes) for kind, (prefixes, _) in _TRIGGERS.it
 
 def _triggered(words: list[str], kind: str) -> bool:
     heads, whole = _KIND_PREFIX[kind].get, _TRIGGERS[kind][1]
-    return any(((found := heads(word[:2])) is not None and word.startswith(found))
+    return any(((starts := heads(word[:2])) is not None and word.startswith(starts))
                or word in whole for word in words)
 
 
@@ -497,7 +497,7 @@ def signals(folded: str) -> Iterator[tuple[str, str, str]]:
     """(term, category, matched) for each kind of signal the text carries."""
     words = _TOKEN.findall(folded)
     heads = _ANY_PREFIX.get
-    if not any(((found := heads(word[:2])) is not None and word.startswith(found))
+    if not any(((starts := heads(word[:2])) is not None and word.startswith(starts))
                or word in _ANY_WORD for word in words):
         return  # most texts: one pass over the words, no rule runs
     for kind, term, category, rule in _RULES:
