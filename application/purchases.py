@@ -177,9 +177,7 @@ class TokenPurchases:
         if freeze:
             wallet.freeze(f"dispute on purchase {purchase.checkout_session_id}", now)
         changed: list[Any] = []
-        reason = "dispute" if purchase.disputed else "refund"
-        if delta < 0:
-            reason = "dispute_won"
+        reason = "dispute_won" if delta < 0 else "dispute" if purchase.disputed else "refund"
         if delta > 0:
             plan = wallet.reverse_purchase(str(purchase.id), delta, reason, now)
             purchase.apply_reversal(delta, now)

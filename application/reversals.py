@@ -68,9 +68,10 @@ def give_back_revoked_unlocks(ledger: Ledger, wallet: Wallet, purchase: TokenPur
     share of those tokens is reversed as in any reversal. Returns what it changed beyond
     `changed`."""
     touched = {aggregate.id: aggregate for aggregate in changed}
-    reinstated = [a.ref_id for a in changed if isinstance(a, Unlock)]
+    unlocks_changed = [a.ref_id for a in changed if isinstance(a, Unlock)]  # reinstated ones
     more: list[Any] = []
-    for ref_id in dict.fromkeys([*wallet.spends_reversed_by(str(purchase.id)), *reinstated]):
+    for ref_id in dict.fromkeys([*wallet.spends_reversed_by(str(purchase.id)),
+                                 *unlocks_changed]):
         kind, source_id = ref_id.split(":", 1)
         if kind != Unlock.kind:
             continue
