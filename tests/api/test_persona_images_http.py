@@ -21,7 +21,7 @@ def upload(creator: httpx.Client, persona_id: str, role: str, data: bytes) -> ht
 
 def shown(api, persona_id: str) -> dict:
     fan = api.as_user("fan-1", "fan")
-    [model] = fan.get("/api/models").json()["models"]
+    [model] = fan.get("/api/models", params={"min_position": api.head()}).json()["models"]
     assert model["id"] == persona_id
     return model["images"]
 

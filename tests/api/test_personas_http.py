@@ -32,6 +32,7 @@ def published(api, studio, profile=PROFILE) -> str:
     assert creator.post(f"/api/creator/models/{persona_id}/submit").json()["review"] == "submitted"
     assert admin.post(f"/api/admin/models/{persona_id}/approve", json={}).json()["review"] == "approved"
     assert creator.post(f"/api/creator/models/{persona_id}/publish").json()["visible"] is True
+    api.core.projections.wait_for(api.core.ledger.max_position())  # fans read the read models
     return persona_id
 
 
@@ -40,8 +41,10 @@ def test_create_review_publish_and_discover(api, studio) -> None:
     tags = api.as_user("fan-1").get("/api/tags").json()
     assert {"slug": "science", "label": "Science"} in tags["categories"]
     fan = api.as_user("fan-1", "fan")
-    found = fan.get("/api/models", params={"tag": "bookworm"}).json()
+    found = fan.get("/api/models", params={"tag": "bookworm", "min_position": api.head()}).json()
     assert [m["id"] for m in found["models"]] == [persona_id] and found["total"] == 1
+    beyond = fan.get("/api/models", params={"min_position": api.head() + 1})
+    assert beyond.status_code == 422 and beyond.json()["error"]["code"] == "position_not_recorded"
     assert fan.get("/api/models", params={"tag": "gamer"}).json()["total"] == 0
     assert fan.get("/api/models", params={"q": "astronomy"}).json()["total"] == 1
     assert fan.get("/api/models", params={"category": "music"}).json()["total"] == 0

@@ -16,7 +16,8 @@ def picture(path, colour: tuple[int, int, int]) -> str:
 
 
 def loaded(locator) -> bool:  # type: ignore[no-untyped-def]
-    return bool(locator.evaluate("img => img.complete && img.naturalWidth > 0"))
+    """Waits for the picture to decode (one opened in a dialog starts loading on the click)."""
+    return bool(locator.evaluate("img => img.decode().then(() => img.naturalWidth > 0, () => false)"))
 
 
 def test_persona_pictures_from_upload_to_browse_and_a_locked_teaser(api, open_page,
