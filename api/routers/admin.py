@@ -5,7 +5,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import CoreDep, CurrentUser, require
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Position
 
 router = APIRouter(tags=["admin"])
 
@@ -16,9 +17,11 @@ class CreatorCreate(BaseModel):
 
 
 @router.get("/api/admin/stats")
-def admin_stats(core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+def admin_stats(core: CoreDep, user: CurrentUser,
+                min_position: Position | None = None) -> dict[str, Any]:
     """Queue counts for the admin dashboard."""
     require(user, "admin")
+    wait_for_position(core, min_position)
     return {**core.admin_queries.stats(), "projection_lag_events": max(
         (p["lag_events"] for p in core.projections.status()), default=0)}
 

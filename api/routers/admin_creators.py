@@ -35,9 +35,11 @@ def list_creators(core: CoreDep, user: CurrentUser,
 
 
 @router.get("/{creator_id}")
-def get_creator(creator_id: str, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+def get_creator(creator_id: str, core: CoreDep, user: CurrentUser,
+                min_position: Position | None = None) -> dict[str, Any]:
     """One creator's review file and standing."""
     require(user, "admin")
+    wait_for_position(core, min_position)
     row = core.admin_queries.creator(creator_id)
     if row is None:
         raise ApiError(404, "unknown_creator", f"no creator {creator_id}")

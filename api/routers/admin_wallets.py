@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import CoreDep, CurrentUser, require
-from api.params import Offset
+from api.deps import CoreDep, CurrentUser, require, wait_for_position
+from api.params import Offset, Position
 
 router = APIRouter(tags=["admin"])
 
@@ -18,9 +18,10 @@ class UnfreezeRequest(BaseModel):
 @router.get("/api/admin/wallets/frozen")
 def frozen_wallets(core: CoreDep, user: CurrentUser,
                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                   offset: Offset = 0) -> dict[str, Any]:
+                   offset: Offset = 0, min_position: Position | None = None) -> dict[str, Any]:
     """Wallets a dispute or an unpaid debt froze: staff's queue (a debt clears as it is paid)."""
     require(user, "admin", "finance")
+    wait_for_position(core, min_position)
     return {"wallets": core.admin_queries.frozen_wallets(limit, offset)}
 
 

@@ -57,8 +57,10 @@ def withdraw_offer(offer_id: UUID, core: CoreDep, user: CurrentUser) -> dict[str
 
 
 @router.get("/api/models/{persona_id}/ppv")
-def offers_on_sale(persona_id: UUID, core: CoreDep) -> dict[str, Any]:
+def offers_on_sale(persona_id: UUID, core: CoreDep,
+                   min_position: Position | None = None) -> dict[str, Any]:
     """A persona's offers on sale (anyone may browse them)."""
+    wait_for_position(core, min_position)
     return {"offers": core.ppv_queries.on_sale(str(persona_id))}
 
 

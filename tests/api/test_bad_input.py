@@ -38,3 +38,15 @@ def test_a_position_beyond_the_ledger_is_refused_at_once_not_waited_on(api) -> N
         response = api.as_user("adm", "admin").get("/api/admin/reports",
                                                    params={"min_position": overflow})
         assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+
+
+def test_every_read_of_a_read_model_takes_min_position(api) -> None:
+    """Read-your-writes is promised for any read: each of these answers from projections."""
+    staff = api.as_user("adm-1", "admin", "finance")
+    persona = "00000000-0000-0000-0000-000000000001"
+    for path in ("/api/models", f"/api/models/{persona}", f"/api/models/{persona}/ppv",
+                 "/api/admin/stats", "/api/admin/creators/creator-1",
+                 "/api/admin/wallets/frozen"):
+        response = staff.get(path, params={"min_position": api.head() + 1})
+        assert response.status_code == 422, path
+        assert response.json()["error"]["code"] == "position_not_recorded", path
