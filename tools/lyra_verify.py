@@ -168,8 +168,9 @@ def decode_state(state: bytes, names: list[str]) -> dict[str, Any]:
                           if set(o) == {"_type_", "_data_"} else o)
     values = unpack(state)
     if isinstance(values, list):  # by position: the first item names the fields, a character each
-        shape, *fields = values
-        return {names[ord(code)]: value for code, value in zip(shape, fields, strict=True)}
+        shape, *fields = values  # a code raised by 0x400: the field is an id, as 16 bytes
+        return {names[ord(code) % 0x400]: str(UUID(bytes=value)) if ord(code) >= 0x400 else value
+                for code, value in zip(shape, fields, strict=True)}
     return {names[k] if isinstance(k, int) else k: v for k, v in values.items()}
 
 

@@ -12,6 +12,9 @@ An event's state is stored by position: a MessagePack array whose first item nam
 `field_names.py`, append only), then their values in that order. That first item is a msgspec
 tag, so a state is decoded in C straight into a typed structure per shape of fields, found by
 its tag (an untyped map decode, then naming its keys in Python, cost three times as much).
+A field whose value is an id has its character's code point raised by UUID_FIELD and its value
+stored as 16 bytes of binary: the structure types it as a UUID, which msgspec builds in C (as
+an extension, every id called back into Python, and ids were most of a tip's decode time).
 States written as a map of codes to values, before, read as they were. What changes in meaning
 is nothing: values come back as JSON gave them (tuples as lists,
 mapping keys as text), ids as UUIDs, moments as the same instants (in UTC, or exactly as
@@ -32,6 +35,7 @@ from adapters.eventstore.field_names import FIELD_CODES, FIELD_NAMES
 _ID, _TRANSCODED, _MOMENT = 1, 2, 3  # MessagePack extension codes
 _JSON = ord("{")  # how a state written as JSON starts
 _POSITIONAL = frozenset((*range(0x90, 0xA0), 0xDC, 0xDD))  # how a MessagePack array starts
+UUID_FIELD = 0x400  # added to a field's code in a shape: its value is an id, as 16 bytes
 _SHAPE = "_shape"  # the tag's name in a positional state's structure (not a field name)
 _NAMES = list(FIELD_NAMES)  # a list indexes faster than a tuple in the decode loop
 _PLAIN = (str, int, float, bool, type(None))
@@ -49,7 +53,7 @@ class MsgpackTranscoder(JSONTranscoder):
 
     def __init__(self) -> None:
         super().__init__()
-        self._packer = msgspec.msgpack.Encoder()
+        self._packer = msgspec.msgpack.Encoder(uuid_format="bytes")
         self._unpacker = msgspec.msgpack.Decoder(ext_hook=self._from_extension)
         self._shapes: dict[str, type[msgspec.Struct]] = {}  # tag -> its structure
         self._shapes_lock = threading.Lock()
@@ -61,12 +65,16 @@ class MsgpackTranscoder(JSONTranscoder):
         if not isinstance(obj, dict):  # what the mapper hands over is always a mapping
             raise TypeError(f"an event's state is a mapping, not {type(obj).__name__}")
         try:
-            shape = shape_of([FIELD_CODES[key] for key in obj])
+            codes = [FIELD_CODES[key] for key in obj]
         except KeyError:  # a name not listed (or not text)
             return self._packer.encode({
                 FIELD_CODES.get(key, key if type(key) is str else str(key)): self._plain(value)
                 for key, value in obj.items()})
-        return self._packer.encode([shape, *map(self._plain, obj.values())])
+        values = list(obj.values())
+        shape = shape_of([code + UUID_FIELD if type(value) is UUID else code
+                          for code, value in zip(codes, values, strict=True)])
+        return self._packer.encode(
+            [shape, *(value if type(value) is UUID else self._plain(value) for value in values)])
 
     def decode(self, data: bytes) -> Any:
         first = data[0]
@@ -98,13 +106,22 @@ class MsgpackTranscoder(JSONTranscoder):
         """A positional state of a shape this process has not decoded before: read untyped, and
         its structure added to the decoder for next time."""
         shape, *values = self._unpacker.decode(data)
-        names = [FIELD_NAMES[ord(code)] for code in shape]
+        # msgspec matches a tag through the text's cached UTF-8, which a string it decoded has
+        # not made yet when the text is not ASCII (every code past 127): without this, such a
+        # shape was never matched and every state of it was read untyped, a page at a time.
+        self._packer.encode(shape)
+        ids = [ord(code) >= UUID_FIELD for code in shape]
+        names = [FIELD_NAMES[ord(code) - UUID_FIELD if is_id else ord(code)]
+                 for code, is_id in zip(shape, ids, strict=True)]
         if len(names) != len(values):
             raise ValueError(f"a state shaped for {len(names)} fields holds {len(values)}")
+        values = [UUID(bytes=value) if is_id else value
+                  for value, is_id in zip(values, ids, strict=True)]
         with self._shapes_lock:
             if shape not in self._shapes:
                 self._shapes[shape] = msgspec.defstruct(
-                    f"Shape{len(self._shapes)}", [(name, Any) for name in names],
+                    f"Shape{len(self._shapes)}",
+                    [(name, UUID if is_id else Any) for name, is_id in zip(names, ids, strict=True)],
                     array_like=True, tag=shape, tag_field=_SHAPE)
                 self._positional = msgspec.msgpack.Decoder(
                     Union[tuple(self._shapes.values())],  # noqa: UP007 - built at run time
