@@ -73,7 +73,8 @@ _NOT_A_SCHOOL_GRADE = re.compile(
     r"beef|coffee|brew|of\s+the|mathematics\s+paper|paper|hurricane|storm|cyclone|typhoon|"
     r"tornado|gale|rapids?|whitewater|tumou?rs?|cancer|sprain|burn|injur\w*|tear|concussion|"
     r"steel|concrete|timber|fuel|diesel|oil|leather|silk|wool|diamonds?|gold|ankle|knee|wrist|"
-    r"hamstring|calf|groin|muscle|ligament|shoulder|back|hip)\b")
+    r"hamstring|calf|groin|muscle|ligament|shoulder|back|hip|(?:reading|maths?|writing|"
+    r"spelling|vocabulary|comprehension|literacy|numeracy)\s+(?:level|age|standard))\b")
 _SCHOOL_YEAR = [
     # year 9, yr 10, year eleven, y9 pupil (UK, Australia, New Zealand: years 1 to 13)
     re.compile(r"\b(?:year|yr)[\s-]*" + _NUM + r"\b(?!\s*(?:-|\s)?(?:year|yr|old|plan|anniversary|"
@@ -95,10 +96,12 @@ _SCHOOL_LEVEL = re.compile(
     r"high(?:[\s-]*school)?\b|"
     r"\bjr\.?\s*high\b|\bhs\s+(?:freshman|sophomore|junior|senior|student|girl|boy)\b|"
     r"\b(?:freshman|sophomore|junior|senior)\s+in\s+hs\b|"
-    r"\bhigh[\s-]*school\s+(?:cheerleader|athlete|quarterback|player|crush|prom|student\s+"
-    r"council|musical|band|dance|girlfriend|boyfriend|basketball|football|soccer|volleyball|"
-    r"baseball|softball|swim|track|cross[\s-]*country|debate|drama|robotics|chess|team|squad|"
-    r"newspaper|yearbook|orchestra|choir|homecoming|hallways?|lockers?|cafeteria)s?\b|"
+    r"\b(?:high|middle|secondary|primary|elementary|junior\s+high)[\s-]*school(?:'s)?\s+"
+    r"(?:cheerleader|athlete|quarterback|player|crush|prom|student\s+council|musical|band|dance|"
+    r"girlfriend|boyfriend|basketball|football|soccer|volleyball|baseball|softball|swim|track|"
+    r"cross[\s-]*country|debate|drama|robotics|chess|team|squad|newspaper|yearbook|orchestra|"
+    r"choir|homecoming|hallways?|lockers?|cafeteria|classmates?|homework|netball|hockey|rugby|"
+    r"lacrosse|gymnastics|field\s+trip|detention|timetable|uniform)s?\b|"
     r"\bform\s+(?:one|two|three|four|five|six)\s+(?:student|pupil|girl|boy|class)\b|"
     r"\b(?:primary|secondary)\s+(?:[1-7]|one|two|three|four|five|six|seven)\s+(?:pupil|student|"
     r"girl|boy|class)\b|\b(?:lower|upper)\s+sixth(?:\s+form)?\s+(?:student|pupil|girl|boy)\b|"
@@ -122,15 +125,20 @@ _SCHOOL_LEVEL = re.compile(
     r"\b(?:middle|junior\s+high|elementary|primary|secondary)[\s-]*school\s+(?:student|pupil|"
     r"girl|boy|kid)\b|\ba\s+primary[\s-]*school\s+(?:girl|boy)\b|\bjunior\s+high\s+(?:kid|"
     r"student|girl|boy)\b|\bin\s+junior\s+high\b|"
-    r"\b(?:doing|revising\s+for|sitting|taking)\s+(?:her|his|their|my)\s+gcses?\b|"
+    r"\b(?:doing|revising\s+for|sitting|taking)\s+(?:her|his|their|my)\s+(?:mock\s+)?gcses?\b|"
     r"\bgcses?\s+(?:student|pupil|mocks?|exams?|year|coursework)\b|"
-    r"\b(?:her|his|their|my|your)\s+i?gcses?\b|"
+    r"\b(?:her|his|their|my|your)\s+(?:mock\s+)?i?gcses?\b|"
     r"\b(?:in\s+)?sixth[\s-]*form\s+(?:student|pupil|at\s+(?:1[67]|sixteen|seventeen))\b|"
     r"\bin\s+sixth[\s-]*form\s+at\b|\bhomeroom\b|\bfirst\s+year\s+of\s+secondary\s+school\b|"
     r"\bkindergart(?:en|ner|ener)s?\b|"
     r"\b(?:last|final|first|second)\s+year\s+(?:of|at)\s+(?:primary|middle|junior\s+high|"
     r"elementary|secondary|high)[\s-]*school\b|"
     r"\b(?:6th|sixth)[\s-]*form(?:er)?\s+(?:student|pupil|girl|boy)\b|\bsixth[\s-]*former\b|"
+    r"\b(?:quiz|test|class|lesson|exam|homework|presentation|lab)\b[^.!?]{0,25}\b(?:in|during|"
+    r"before|after)\s+(?:first|second|third|fourth|fifth|sixth|seventh|1st|2nd|3rd|4th|5th|6th|"
+    r"7th)\s+period\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|1st|2nd|3rd|4th|5th|6th|"
+    r"7th)\s+period\s+(?:chemistry|biology|physics|maths?|math|english|history|geography|french|"
+    r"spanish|german|science|algebra|geometry|gym|pe|art|class|lesson|teacher)\b|"
     r"\b(?:junior|senior)\s+prom\b|\b(?:preparing\s+for|getting\s+ready\s+for|going\s+to|"
     r"dress\s+for|date\s+(?:for|to))\s+(?:the|her|his|my|their)\s+prom\b")
 
@@ -150,7 +158,7 @@ def school_year(folded: str) -> str | None:
     own = _OWN_SCHOOL_YEAR.search(folded)
     if own:
         return own.group(0)
-    for sentence in re.split(r"(?<=[.!?;])(?<!\bjr\.)\s+", folded):
+    for sentence in re.split(r"(?<=[.!?])(?<!\bjr\.)\s+", folded):
         found = _school_year_in(sentence)
         if found and not _ADULT_CONTEXT.search(sentence):
             return found
@@ -203,13 +211,16 @@ _DURATION_AFTER = (r"(?!\s*(?:de\b(?!\s+(?:edad|idade))|d'|d\s|di\b(?!\s+eta\b)|
                    r"doswiadcz\w*|stazu|pracy|getrouwd|gift|verheiratet|married|casad\w*|"
                    r"sposat\w*|samen|zusammen|insieme|juntos|juntas|bezig|in\s+dienst|\w+(?:ando|iendo|endo)|"
                    r"lang|\w+\s+gewesen|\w+\s+gearbeitet)\b)")
+# German particles between the verb and the age: "ich bin selbst erst 16", "sie ist doch erst 15".
+_GERMAN_FILLER = r"(?:(?:selbst|auch|doch|noch|schon|jetzt|halt|eben|ja|wirklich)\s+)?"
 _ABROAD = [
     # French: j'ai 15 ans, elle a 14 ans, une fille de 16 ans, elle n'a que 15 ans
     re.compile(r"(?<!\by\s)(?<!\by\sa\s)\b(?:j'ai|j\s?ai|n'ai|n'a|a|as|ont|de|age\s+de|agee?\s+"
                r"de|d'avoir|avoir|aura|aurai|auras)\s+" + _ONLY + _ABROAD_NUM + r"\s+ans\b" +
                _DURATION_AFTER),
     # German: ich bin 16 (jahre alt), ein 14-jahriges madchen, sie ist (erst) 15 (jahre)
-    re.compile(r"\b(?:ich\s+bin|sie\s+ist|er\s+ist|du\s+bist|charakter\s+ist)\s+" + _ONLY +
+    re.compile(r"(?:\b(?:ich|und|aber)\s+bin|(?:^|[.!?,]\s*)bin|\b(?:sie|er|und|aber)\s+ist|"
+               r"\bdu\s+bist|\bcharakter\s+ist)\s+" + _GERMAN_FILLER + _ONLY +
                _ABROAD_NUM + r"(?:\s+jahre?)?+(?:\s+alt)?+\b(?![.:]\d|\d)(?!\s*(?:uhr|grad|euro|"
                r"prozent|%|kilo\w*|km|\w*meter|minuten|stunden|cm|kg|tage|wochen|monate|mal|"
                r"stuck|seiten|punkte|tore|liter|pfund|dollar|franken|zimmer|kinder|enkel)\b)" +
@@ -311,7 +322,8 @@ _DENIED = re.compile(
     r"grown[\s-]*up)\b|"
     r"\b(?:a\s+year|months?|weeks?|days?|(?:a\s+few|a\s+couple\s+of|two|three|four|five|six)\s+"
     r"(?:years?|months?|weeks?|days?))\s+(?:away\s+from|from|off|short\s+of)\s+(?:being\s+)?(?:legal|"
-    r"an\s+adult|" + _EIGHTEEN[3:-1] + r")\b|"
+    r"an\s+adult|adulthood|(?:the\s+)?(?:age\s+of\s+majority|legal\s+age)|grown[\s-]*up|"
+    + _EIGHTEEN[3:-1] + r")\b|"
     r"\b(?:months?|weeks?|days?)\s+(?:from|before|until|till|to)\s+(?:her|his|my|their)\s+"
     r"(?:18th|eighteenth)\b|"
     r"\btoo\s+young\s+to\s+(?:vote|drink|drive|consent|sign\s+up|buy\s+alcohol|be\s+(?:here|on\s+"
@@ -326,9 +338,11 @@ _DENIED = re.compile(
     r"\s+in\s+(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|(?:the\s+)?(?:spring|summer|autumn|fall|winter))\b(?!\s*,?\s*(?:19|20)\d\d)|"
     r"\btoo\s+young\s+to\s+be\s+an\s+adult\b|\bnot\s+old\s+enough\s+to\s+(?:vote|drink|drive|"
-    r"consent)\b|\b(?:turns?|turning|be)\s+" + _EIGHTEEN + r"\s+(?:next|in\s+the|in\s+a|soon|this"
+    r"consent|sign\s+up|join|register|be\s+(?:here|on\s+here|on\s+(?:this|the)\s+(?:site|app|"
+    r"platform))|use\s+(?:this|the)\s+(?:site|app|platform)|have\s+an\s+account)\b|"
+    r"\b(?:turns?|turning|be)\s+" + _EIGHTEEN + r"\s+(?:next|in\s+the|in\s+a|soon|this"
     r"|until)\b(?!\s+years?\b)|\b" + _EIGHTEEN + r"\s+next\s+(?:month|year|week|birthday|spring|"
-    r"summer|autumn|winter)\b(?=[^.!?]*$)(?<!\d\s)|"
+    r"summer|autumn|winter)\b(?=[^.!?]*(?:[.!?]+\s*)?$)(?<!\d\s)|"
     r"\b(?:weeks?|months?|days?|a\s+year)\s+(?:shy\s+of|short\s+of|away\s+from|off|before|"
     r"until|till)\s+(?:turning\s+)?" + _EIGHTEEN + r"\b|"
     r"\b(?:months?|weeks?)\s+from\s+turning\s+" + _EIGHTEEN + r"\b|"
@@ -372,6 +386,9 @@ def adulthood_denied(folded: str) -> str | None:
 
 # -- consent refused or absent ----------------------------------------------------------------
 
+# What a drink is spiked in: "slips something into her wine".
+_BEVERAGE = (r"(?:drinks?|wine|beer|cocktails?|coffee|tea|juice|soda|water|glass|cup|pint|"
+             r"champagne|prosecco|punch)\b")
 _CONSENT = re.compile(
     r"\bagainst\s+(?:her|his|their|my|your)\s+(?:will\b(?!\s+to\b)|wishes\b|consent\b)|"
     r"\bwithout\s+(?:her|his|their|my|your\s+)?\s*consent\b|"
@@ -390,7 +407,8 @@ _CONSENT = re.compile(
     r"protests?|refusal)|what\s+(?:she|he|they)\s+(?:says?|said|wants?))\b|"
     r"\bforc(?:e|es|ed|ing)\s+(?:himself|herself|themselves)\s+on\b|"
     r"(?<!parental\s)(?<!guardian\s)(?<!written\s)(?<!medical\s)(?<!informed\s)"
-    r"\bconsent\s+(?:is|was|gets|being|isn'?t)\s+(?:ignored|optional|irrelevant|overridden|not\s+"
+    r"\bconsent\s+(?:is|was|gets|being|isn'?t)\s+(?:treated\s+as\s+|considered\s+|seen\s+as\s+|"
+    r"regarded\s+as\s+)?(?:ignored|optional|irrelevant|overridden|not\s+"
     r"(?:needed|required|asked\s+for|given))\b|\bignor\w+\s+(?:her|his|their)\s+(?:consent|"
     r"protests?|pleas?|objections?|struggles?|tears|wishes)\b|"
     r"\b(?:doesn'?t|does\s+not|never|won'?t)\s+ask(?:s|ing)?\b(?:\s+(?:first|permission|for\s+"
@@ -401,7 +419,7 @@ _CONSENT = re.compile(
     r"(?:drunk|asleep|passed\s+out|unconscious|drugged|high|out\s+of\s+it)\b|"
     r"\b(?:he|she|they)\s+drugs?\s+(?:her|him|them)\b|"
     r"\b(?:slip\w*|put\w*|spik\w*|drugg?\w*)\s+(?:something\s+|a\s+pill\s+|pills\s+|drugs?\s+)?"
-    r"(?:in|into)?\s*(?:her|his|their)\s+drinks?\b|"
+    r"(?:in|into)?\s*(?:her|his|their)\s+" + _BEVERAGE + r"|"
     r"\bwhether\s+(?:she|he|they|you)\s+(?:likes?|wants?|like|want)\s+it\s+or\s+not\b|"
     r"\b(?:ignor\w+|keeps?\s+going|doesn'?t\s+stop|won'?t\s+stop)\b[^.!?]{0,30}?\b(?:says?|said|"
     r"begs?|begged|asks?|asked|tells?|told)\s+(?:him\s+|her\s+|them\s+)?(?:no|stop|to\s+stop)\b|"
@@ -424,7 +442,12 @@ _CONSENT = re.compile(
     r"entire\s+)?(?:scene|roleplay|role[\s-]?play|rp|story|encounter)\b|"
     r"\bunconscious\s+(?:roleplay|role[\s-]?play|rp|scenes?|partners?|fantas\w+)\b|"
     r"\b(?:drug\w*|spik\w*|slip\w*)\s+(?:something\s+(?:in|into)\s+)?(?:someone'?s|somebody'?s|"
-    r"people'?s|a\s+(?:girl|woman|guy|man|person|stranger)'?s|the\s+(?:girl|woman)'?s)\s+drinks?\b|"
+    r"people'?s|a\s+(?:girl|woman|guy|man|person|stranger)'?s|the\s+(?:girl|woman)'?s)\s+"
+    + _BEVERAGE + r"|"
+    # leaving prevented: "she tries to leave but he won't let her"
+    r"\b(?:tries|tried|trying|wants?|wanted|begs?|begged|asks?|asked)\s+to\s+(?:leave|go|go\s+home|"
+    r"get\s+away|escape|stop)\b[^.!?]{0,30}?\b(?:he|she|they)\s+(?:won'?t|doesn'?t|didn'?t|wouldn'?t|"
+    r"will\s+not|does\s+not|did\s+not|would\s+not)\s+let\s+(?:her|him|them|me)\b|"
     r"\b(?:pressur\w+|coerc\w+|forc\w+)\s+(?:her|him|them)\s+until\s+(?:she|he|they)\s+(?:finally\s+)?"
     r"(?:gives?\s+in|gave\s+in|relents?|relented|says?\s+yes|said\s+yes|stops?\s+resisting)\b|"
     r"\bwears?\s+(?:her|him|them)\s+down\s+until\s+(?:she|he|they)\s+(?:gives?|gave)\s+in\b")
@@ -447,7 +470,7 @@ _TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                 "6th", "junior", "sixth", "primary", "secondary", "middle", "elementary", "high",
                 "ncea", "transition", "certificate", "highers", "national", "varsity"),
                frozenset({"form", "class", "hs", "jr", "jv", "cert", "nat", "11", "eleven", "psat",
-                          "prom",
+                          "prom", "period",
                           *(f"u{n}" for n in range(8, 18)), *(f"u{n}s" for n in range(8, 18)),
                           *(f"y{n}" for n in range(1, 14)),
                           *(f"{k}{n}" for k in "sp" for n in range(1, 8))})),
@@ -464,8 +487,8 @@ _TRIGGERS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                  "drink", "unwilling", "forc", "advantage", "ignor", "say", "drunk",
                  "unconscious", "whether", "permission", "coerc", "pressur", "bullied",
                  "blackmail", "manipulat", "guilted", "regardless", "resist", "said", "stop",
-                 "drug", "spik", "slip", "wear", "wore", "listen"),
-                frozenset({"passed", "ask", "asks", "drugs", "rp"})),
+                 "drug", "spik", "slip", "wear", "wore", "listen", "leav", "escap"),
+                frozenset({"passed", "ask", "asks", "drugs", "rp", "away"})),
 }
 _RULES = (("school", "school year", "youth", school_year),
           ("abroad", "age under 18 (abroad)", "youth", stated_age_abroad),

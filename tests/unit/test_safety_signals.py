@@ -50,6 +50,13 @@ def test_held_out_figures_stay_where_their_one_scoring_left_them() -> None:
     ("a minor, legally", "adulthood denied"), ("a few weeks off 18", "adulthood denied"),
     ("while he was unconscious", "consent refused"), ("coerced her into it", "consent refused"),
     ("whether they like it or not", "consent refused"),
+    ("a chemistry quiz in third period", "school year"),
+    ("the middle school's netball team", "school year"), ("und bin fünfzehn", "age under 18 (abroad)"),
+    ("ich bin selbst erst 16", "age under 18 (abroad)"),
+    ("a couple of years from adulthood", "adulthood denied"),
+    ("not old enough to be on here", "adulthood denied"),
+    ("slips something into her coffee", "consent refused"),
+    ("she tries to leave but he won't let her", "consent refused"),
 ])
 def test_each_kind_is_caught(text: str, term: str) -> None:
     assert term in blocked(text), blocked(text)
@@ -67,6 +74,10 @@ def test_each_kind_is_caught(text: str, term: str) -> None:
     "Ik ben 20 jaar getrouwd.", "Tengo 12 años de experiencia.", "this is not legal advice",
     "she can't say no to pizza", "goat kids in the paddock", "a teen comedy from 1999",
     "a minor inconvenience", "a minor in economics", "a sixth-former's timetable, aged 19",
+    "She scored twice in the third period.", "a ninth-grade reading level",
+    "Middle school was rough; now I'm 27.", "she tried to leave early but her boss won't let her",
+    "schoolboy error", "torture to wait for the sequel", "that film choked me up",
+    "a glass of wine with dinner",
 ])
 def test_the_benign_sense_passes(text: str) -> None:
     assert blocked(text) == []
