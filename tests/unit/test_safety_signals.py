@@ -25,13 +25,13 @@ def test_tuning_part_figures() -> None:
 
 
 def test_held_out_figures_stay_where_their_one_scoring_left_them() -> None:
-    """Part 7, scored once (precision 0.902, recall 0.780; parts 1 to 6, since folded into the
+    """Part 8, scored once (precision 0.800, recall 0.610; parts 1 to 7, since folded into the
     tuning part, scored 1.000 / 0.963, 0.949 / 0.902, 0.765 / 0.513, 0.815 / 0.638,
-    0.894 / 0.667 and 0.843 / 0.729): a regression guard, not a target."""
+    0.894 / 0.667, 0.843 / 0.729 and 0.902 / 0.780): a regression guard, not a target."""
     rows = load_rows(SETS["signals"][1])
     result = evaluate(rows)
-    assert result["precision"] >= 0.90 and result["recall"] >= 0.77
-    assert by_category(rows)["word_sense"]["recall"] >= 0.75
+    assert result["precision"] >= 0.80 and result["recall"] >= 0.61
+    assert by_category(rows)["word_sense"]["recall"] >= 1.0
 
 
 @pytest.mark.parametrize(("text", "term"), [
