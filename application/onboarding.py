@@ -132,4 +132,8 @@ class CreatorOnboarding:
         due = list((account.get("requirements") or {}).get("currently_due") or [])
         changed = creator.record_stripe_status(bool(account.get("charges_enabled")),
                                                bool(account.get("payouts_enabled")), due, now)
+        # Stripe names what changed: new bank details mend a payout the old bank refused
+        changed_before = event.get("data", {}).get("previous_attributes") or {}
+        if "external_accounts" in changed_before and creator.bank_details_changed(now):
+            return "bank_problem_cleared", [creator]
         return ("stripe_status_recorded" if changed else "unchanged"), [creator]

@@ -465,15 +465,22 @@ class LocalPaymentSimulator:
     def complete_connect(self, account_id: str, requirements_due: list[str] | None = None
                          ) -> dict[str, Any]:
         """The creator finishes Stripe's KYC: Stripe reports the account's new capabilities."""
+        with self._state.writing() as tx:
+            account = tx.get("account", account_id)
+            if account is None:
+                raise KeyError(account_id)
+            account = {**account, "requirements_due": requirements_due or []}
+            tx.put("account", account_id, account)
+        return self._deliver("account.updated", _account(account_id, account))
+
+    def update_bank_details(self, account_id: str) -> dict[str, Any]:
+        """The creator gives Stripe a new bank account: Stripe reports the account updated, its
+        `previous_attributes` naming the external accounts that changed."""
         account = self._state.get("account", account_id)
         if account is None:
             raise KeyError(account_id)
-        done = not requirements_due
-        return self._deliver("account.updated", {
-            "id": account_id, "object": "account", "type": "express",
-            "charges_enabled": done, "payouts_enabled": done, "details_submitted": True,
-            "requirements": {"currently_due": requirements_due or []},
-            "metadata": {"lyra_creator_id": account["creator_user_id"]}})
+        return self._deliver("account.updated", _account(account_id, account), previous={
+            "external_accounts": {"object": "list", "data": [], "total_count": 1}})
 
     def book_balance_transaction(self, kind: str, amount_minor: int,
                                  source: dict[str, Any]) -> None:
@@ -502,11 +509,14 @@ class LocalPaymentSimulator:
                    for event_type, obj, account in deliveries]
         return reports[0]
 
-    def _deliver(self, event_type: str, obj: dict[str, Any],
-                 account: str | None = None) -> dict[str, Any]:
-        event = {"id": f"evt_sim_{secrets.token_hex(12)}", "object": "event",
-                 "type": event_type, "created": self._now(), "livemode": False,
-                 "api_version": "2025-01-27", "data": {"object": obj}}
+    def _deliver(self, event_type: str, obj: dict[str, Any], account: str | None = None,
+                 previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "id": f"evt_sim_{secrets.token_hex(12)}", "object": "event", "type": event_type,
+            "created": self._now(), "livemode": False, "api_version": "2025-01-27",
+            "data": {"object": obj}}
+        if previous is not None:
+            event["data"]["previous_attributes"] = previous  # what changed, as Stripe names it
         if account:
             event["account"] = account  # an event of a connected account
         payload = json.dumps(event)
@@ -521,6 +531,16 @@ class LocalPaymentSimulator:
             ) from None
         return {"event_id": event["id"], "type": event_type, "status_code": response.status_code,
                 "response": response.json() if response.content else None}
+
+
+def _account(account_id: str, account: dict[str, Any]) -> dict[str, Any]:
+    """A Connect account as Stripe sends it: onboarded (no requirements due) or not yet."""
+    due = account.get("requirements_due")
+    done = due == []  # None: onboarding never finished
+    return {"id": account_id, "object": "account", "type": "express",
+            "charges_enabled": done, "payouts_enabled": done, "details_submitted": due is not None,
+            "requirements": {"currently_due": due or []},
+            "metadata": {"lyra_creator_id": account["creator_user_id"]}}
 
 
 def _load(state: StateWrite | SimulatorState, cls: type[T], object_id: str) -> T | None:

@@ -74,7 +74,8 @@ CARRY_REASONS = {
     "payouts_disabled": "Stripe has not enabled payouts on your account",
     "creator_not_in_good_standing": "your account is not in good standing",
     "nothing_available": "nothing available yet",
-    "bank_needs_support": "your bank refused a payout: support will contact you",
+    "bank_needs_support": "your bank refused a payout: give Stripe new bank details, or "
+                          "support will contact you",
 }
 
 

@@ -151,7 +151,9 @@ def connect_page(account_id: str) -> str:
     account = html.escape(account_id)
     return ("<html><body><h1>LYRA test Connect onboarding</h1>"
             f"<form method='post' action='/simulator/connect/{account}/complete?then=return'>"
-            "<button>Complete onboarding</button></form></body></html>")
+            "<button>Complete onboarding</button></form>"
+            f"<form method='post' action='/simulator/connect/{account}/bank-details?then=return'>"
+            "<button>Update bank details</button></form></body></html>")
 
 
 @router.post("/connect/{account_id}/complete", response_model=None)
@@ -164,6 +166,20 @@ def complete_connect(account_id: str, core: CoreDep,
     if core.simulator is None or not core.simulator.has_account(account_id):
         raise ApiError(404, "not_found", f"no simulated Connect account {account_id}")
     report = core.simulator.complete_connect(account_id, requirements_due)
+    if then == "return":
+        return RedirectResponse("/creator/onboarding?stripe=return", status_code=303)
+    return report
+
+
+@router.post("/connect/{account_id}/bank-details", response_model=None)
+def update_bank_details(account_id: str, core: CoreDep,
+                        then: Literal["report", "return"] = "report"
+                        ) -> dict[str, Any] | RedirectResponse:
+    """The creator gives Stripe a new bank account: sends a signed account.updated naming the
+    external accounts as changed (which mends a payout their old bank refused)."""
+    if core.simulator is None or not core.simulator.has_account(account_id):
+        raise ApiError(404, "not_found", f"no simulated Connect account {account_id}")
+    report = core.simulator.update_bank_details(account_id)
     if then == "return":
         return RedirectResponse("/creator/onboarding?stripe=return", status_code=303)
     return report

@@ -30,7 +30,7 @@ from application.clock import Clock
 from application.holds import HoldReleases
 from application.ports import PaymentGateway, PaymentProviderError, PaymentRefusedError
 from domain import ids
-from domain.aggregates.creator import Creator
+from domain.aggregates.creator import BANK_REFUSED, Creator
 from domain.aggregates.earnings_hold import HELD, EarningsHold
 from domain.aggregates.payout import CREATED, Payout
 from domain.aggregates.payout_carry import PayoutCarry
@@ -242,7 +242,7 @@ class Payouts:
             return payout
         except PaymentProviderError:
             return payout  # unreachable: the next run tries again with the same key
-        reason = "bank_refused: " + (payout.failure or "unknown") + (
+        reason = BANK_REFUSED + (payout.failure or "unknown") + (
             "" if payout.bank_failure_permanent else
             f" ({payout.bank_attempts} attempts)")
         now = self._clock()

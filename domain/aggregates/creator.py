@@ -20,6 +20,8 @@ ONBOARDING = "onboarding"
 SUBMITTED = "submitted"
 APPROVED = "approved"
 REJECTED = "rejected"
+# How a payout problem a bank's refusal caused begins: new bank details at Stripe mend it.
+BANK_REFUSED = "bank_refused: "
 
 
 class UnderageError(DomainError):
@@ -265,6 +267,17 @@ class Creator(Aggregate):
         if self.payout_problem is None:
             raise InvalidTransitionError("no payout problem to clear")
         self._payout_problem_cleared(actor=actor, reason=reason, at=at)
+
+    def bank_details_changed(self, at: datetime) -> bool:
+        """Stripe reports new bank details: a bank's refusal is mended (the next run pays the new
+        account); a problem of another kind (a transfer Stripe would not take back) still needs
+        a person, so it stays."""
+        if self.payout_problem is None or \
+                not self.payout_problem["reason"].startswith(BANK_REFUSED):
+            return False
+        self._payout_problem_cleared(actor="stripe", reason="bank details updated at Stripe",
+                                     at=at)
+        return True
 
     class PayoutProblemFlagged(Aggregate.Event):
         payout_id: str

@@ -359,3 +359,30 @@ def test_a_permanent_bank_failure_is_not_asked_again(api) -> None:
     problem = creator.get("/api/creator/payouts", params={"min_position": api.head()}
                           ).json()["bank_problem"]
     assert problem["reason"] == "bank_refused: account_closed"
+
+
+def test_new_bank_details_at_stripe_mend_a_refused_payout(api) -> None:
+    """The bank closed the account: the transfer is taken back and the creator flagged. They
+    give Stripe a new bank account, Stripe says so (account.updated naming the external
+    accounts), and the next run pays them, with no one from finance involved; once only."""
+    creator, payout_id = a_payout_sent_to_the_bank(api)
+    _fail_bank(api, payout_id, "account_closed")
+    assert run(api, "w3")["retried"] == {payout_id: "reversed"}
+    assert run(api, "w4")["carried"] == {CREATOR: "bank_needs_support"}
+    account_id = creator.post("/api/creator/stripe-connect").json()["account_id"]
+    mended = httpx.post(f"{api.base}/simulator/connect/{account_id}/bank-details").json()
+    assert mended["response"]["outcome"] == "bank_problem_cleared"
+    again = httpx.post(f"{api.base}/simulator/connect/{account_id}/bank-details").json()
+    assert again["response"]["outcome"] == "unchanged"  # nothing left to mend
+    mine = creator.get("/api/creator/payouts", params={"min_position": api.head()}).json()
+    assert mine["bank_problem"] is None
+    assert run(api, "w5")["payouts"] == {CREATOR: "bank_payout_requested"}
+    assert run(api, "w5")["amount_minor"] == 3_080  # what was taken back, paid once
+    finance = api.as_user("fin-1", "finance")
+    assert finance.get("/api/finance/payout-problems", params={"min_position": api.head()}
+                       ).json()["creators"] == []
+    balance = finance.get("/api/finance/trial-balance", params={"min_position": api.head()}
+                          ).json()
+    assert balance["balanced"], balance["imbalances"]
+    stranger = httpx.post(f"{api.base}/simulator/connect/acct_sim_nobody/bank-details")
+    assert stranger.status_code == 404

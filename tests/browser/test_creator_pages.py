@@ -132,3 +132,25 @@ def test_library_upload_post_offer_and_the_companion_personality(api, open_page,
     sign_in(fan, "fan-1", "fan")
     fan.goto(f"/chat/{persona_id}?mode=companion")
     expect(fan.get_by_test_id("price")).to_contain_text("60 tokens")
+
+
+def test_a_creator_whose_bank_refused_a_payout_gives_stripe_new_details(api, open_page) -> None:
+    """The creator's page says why they were not paid and where to fix it; Stripe's hosted page
+    (the simulator) takes the new bank details, and the warning is gone on their return."""
+    from tests.api.test_payouts_http import CREATOR, _fail_bank, a_payout_sent_to_the_bank, run
+    _, payout_id = a_payout_sent_to_the_bank(api)
+    _fail_bank(api, payout_id, "account_closed")
+    assert run(api, "w3")["retried"] == {payout_id: "reversed"}
+    api.core.projections.catch_up()
+    page = open_page()
+    sign_in(page, CREATOR, "creator")
+    page.goto("/creator")
+    warning = page.get_by_test_id("bank-problem")
+    expect(warning).to_contain_text("Your bank refused a payout")
+    warning.get_by_role("link", name="Payouts with Stripe").click()
+    page.get_by_test_id("stripe-connect").click()
+    page.get_by_role("button", name="Update bank details").click()
+    page.wait_for_url("**/creator/onboarding?stripe=return")
+    api.core.projections.catch_up()
+    page.goto("/creator")
+    expect(page.get_by_test_id("bank-problem")).to_have_count(0)  # the run history keeps why

@@ -98,3 +98,29 @@ def test_account_updated_webhook_records_kyc_status(make_core, stripe_api) -> No
     creator = core.ledger.repository.get(ids.creator_id("creator-1"))
     assert creator.stripe == {"charges_enabled": True, "payouts_enabled": False,
                               "requirements_due": ["external_account"]}
+
+
+def test_new_bank_details_reported_by_stripe_mend_a_refused_payout(make_core, stripe_api
+                                                                   ) -> None:
+    """account.updated whose previous_attributes name the external accounts: the creator gave
+    Stripe a new bank account, so a payout problem their old bank caused is cleared."""
+    _, base = stripe_api
+    core = make_core(gateway=StripeGateway("sk_test_fake", SECRET, api_base=base))
+    core.onboarding.update("creator-1", context=RequestContext("127.0.0.1", "t"),
+                           display_name="Luna", account_type="individual")
+    linked = core.onboarding.start_stripe_connect("creator-1")
+    creator = core.ledger.repository.get(ids.creator_id("creator-1"))
+    creator.flag_payout_problem("p1", "bank_refused: account_closed", core.clock())
+    core.ledger.save(creator)
+    account = {"id": linked["account_id"], "object": "account", "charges_enabled": True,
+               "payouts_enabled": True, "requirements": {"currently_due": []},
+               "metadata": {"lyra_creator_id": "creator-1"}}
+    capabilities = stripe_event("account.updated", account)
+    assert core.stripe_events.handle(capabilities) == "stripe_status_recorded"
+    assert core.ledger.repository.get(creator.id).payout_problem is not None  # not the bank
+    bank = stripe_event("account.updated", account)
+    bank["data"]["previous_attributes"] = {"external_accounts": {"data": []}}
+    assert core.stripe_events.handle(bank) == "bank_problem_cleared"
+    cleared = core.ledger.repository.get(creator.id)
+    assert cleared.payout_problem is None
+    assert core.stripe_events.handle(bank) == "duplicate"

@@ -83,3 +83,14 @@ def test_only_submitted_creators_are_reviewed() -> None:
     creator = ready()
     with pytest.raises(InvalidTransitionError):
         creator.approve("admin", "ok", NOW)
+
+
+def test_new_bank_details_mend_a_banks_refusal_and_nothing_else() -> None:
+    creator = ready()
+    assert creator.bank_details_changed(NOW) is False  # no problem: nothing recorded
+    creator.flag_payout_problem("p1", "bank_refused: account_closed", NOW)
+    assert creator.bank_details_changed(NOW) is True and creator.payout_problem is None
+    assert creator.bank_details_changed(NOW) is False  # once
+    creator.flag_payout_problem("p2", "transfer_reversal_refused: insufficient funds", NOW)
+    assert creator.bank_details_changed(NOW) is False  # Stripe kept the money: a person looks
+    assert creator.payout_problem["payout_id"] == "p2"
