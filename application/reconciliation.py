@@ -1,10 +1,11 @@
 """Finance's reconciliation: Stripe's balance transactions for a period against the ledger.
 
-Every charge, refund, dispute adjustment and transfer Stripe booked in the period is matched to
-what the ledger holds for its payment intent (packs and subscription invoices) or transfer
-(payouts). Reported: what matches, what Stripe booked that the ledger does not know (missing in
-the ledger), what the ledger recorded in the period that Stripe did not book (missing at Stripe),
-and amounts that differ. Refunds and dispute adjustments are compared per payment intent, as
+Every charge, refund, dispute adjustment, transfer and transfer reversal Stripe booked in the
+period is matched to what the ledger holds for its payment intent (packs and subscription
+invoices) or transfer (payouts; a reversal is a payout taken back). Reported: what matches,
+what Stripe booked that the ledger does not know (missing in the ledger), what the ledger
+recorded in the period that Stripe did not book (missing at Stripe), and amounts that differ.
+Refunds, dispute adjustments and reversals are compared per payment intent or transfer, as
 totals within the period: a refund booked before the period shows here as a difference.
 """
 
@@ -26,6 +27,7 @@ def reconcile(gateway: PaymentGateway, ledger: LedgerMoney, since: datetime,
     seen_transfers: set[str] = set()
     refunds: dict[str, int] = defaultdict(int)
     adjustments: dict[str, int] = defaultdict(int)
+    reversals: dict[str, int] = defaultdict(int)  # transfer -> what Stripe took back
     for txn in gateway.balance_transactions(int(since.timestamp()), int(until.timestamp())):
         source = txn.get("source") or {}
         kind, amount = txn.get("type"), int(txn.get("amount") or 0)
@@ -54,6 +56,12 @@ def reconcile(gateway: PaymentGateway, ledger: LedgerMoney, since: datetime,
             else:
                 matched.append(_row(txn, transfer_id))
             seen_transfers.add(transfer_id)
+        elif kind == "transfer_refund":  # a transfer reversal, its source the reversal
+            transfer_id = str(source.get("transfer") if isinstance(source, dict) else source)
+            reversals[transfer_id] += amount
+    for key, stripe_minor in reversals.items():
+        _compare(transfers.get(key), "reversed_minor", key, "transfer_reversal", stripe_minor,
+                 matched, missing_in_ledger, mismatched)
     for key, stripe_minor in refunds.items():
         _compare(payments.get(key), "refunded_minor", key, "refund", stripe_minor, matched,
                  missing_in_ledger, mismatched)
@@ -71,7 +79,12 @@ def reconcile(gateway: PaymentGateway, ledger: LedgerMoney, since: datetime,
         if key not in seen_charges and window[0] <= str(p["at"]) < window[1]] + [
         {"kind": "transfer", "key": key, "ref": t["ref"], "amount_minor": int(t["amount"])}
         for key, t in transfers.items()
-        if key not in seen_transfers and window[0] <= str(t["at"]) < window[1]]
+        if key not in seen_transfers and window[0] <= str(t["at"]) < window[1]] + [
+        {"kind": "transfer_reversal", "key": key, "ref": t["ref"],
+         "amount_minor": int(t["reversed_minor"])}
+        for key, t in transfers.items()
+        if t["reversed_at"] and key not in reversals
+        and window[0] <= str(t["reversed_at"]) < window[1]]
     return {"since": window[0], "until": window[1], "matched": len(matched),
             "missing_in_ledger": missing_in_ledger, "missing_at_stripe": missing_at_stripe,
             "amount_mismatches": mismatched,

@@ -25,6 +25,11 @@ class LedgerMoney:
         return out
 
     def transfers(self) -> dict[str, dict[str, Any]]:
-        rows = self._db.query("SELECT transfer_id, payout_id AS ref, amount_minor AS amount, "
-                              "created_at AS at FROM rm_payouts WHERE transfer_id IS NOT NULL")
+        """Transfer -> its payout, amount, and what was taken back (the whole, once reversed;
+        a reversed payout changes no more, so its last update is when)."""
+        rows = self._db.query(
+            "SELECT transfer_id, payout_id AS ref, amount_minor AS amount, created_at AS at, "
+            "CASE WHEN status = 'reversed' THEN amount_minor ELSE 0 END AS reversed_minor, "
+            "CASE WHEN status = 'reversed' THEN updated_at END AS reversed_at "
+            "FROM rm_payouts WHERE transfer_id IS NOT NULL")
         return {str(r["transfer_id"]): r for r in rows}

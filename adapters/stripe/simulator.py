@@ -213,7 +213,15 @@ class LocalPaymentSimulator:
                 transfer.reversed = True
                 _put_transfer(tx, transfer)
                 tx.remember_key(idempotency_key, reversal_id := f"trr_sim_{secrets.token_hex(8)}")
+                self._book_reversal(tx, reversal_id, transfer)
         return reversal_id
+
+    def _book_reversal(self, tx: StateWrite, reversal_id: str, transfer: SimulatedTransfer
+                       ) -> None:
+        """The money back on the platform's balance, as Stripe books a transfer reversal."""
+        self._book(tx, "transfer_refund", transfer.amount_minor, {
+            "id": reversal_id, "object": "transfer_reversal", "transfer": transfer.id,
+            "amount": transfer.amount_minor, "metadata": {"lyra_payout_id": transfer.payout_id}})
 
     def create_verification_session(self, *, fan_id: str, return_url: str,
                                     idempotency_key: str) -> IdentitySession:
@@ -452,8 +460,10 @@ class LocalPaymentSimulator:
             transfer = _transfer_for(tx, payout_id)
             if transfer is None:
                 raise KeyError(payout_id)
-            transfer.reversed = True
-            _put_transfer(tx, transfer)
+            if not transfer.reversed:  # Stripe takes a transfer back once
+                transfer.reversed = True
+                _put_transfer(tx, transfer)
+                self._book_reversal(tx, f"trr_sim_{secrets.token_hex(8)}", transfer)
         return self._deliver("transfer.reversed", {
             "id": transfer.id, "object": "transfer", "amount": transfer.amount_minor,
             "amount_reversed": transfer.amount_minor, "currency": CURRENCY, "reversed": True,

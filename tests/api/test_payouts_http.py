@@ -359,6 +359,22 @@ def test_a_permanent_bank_failure_is_not_asked_again(api) -> None:
     problem = creator.get("/api/creator/payouts", params={"min_position": api.head()}
                           ).json()["bank_problem"]
     assert problem["reason"] == "bank_refused: account_closed"
+    # Stripe's books: the transfer out, and the reversal that brought it back, both matched.
+    finance = api.as_user("fin-1", "finance")
+    year = {"since": "2026-01-01T00:00:00+00:00", "until": "2027-01-01T00:00:00+00:00",
+            "min_position": api.head()}
+    books = finance.get("/api/finance/reconciliation", params=year).json()
+    assert books["reconciled"] is True, books
+    [transfer] = api.core.simulator.transfers()
+    # A reversal Stripe booked that the ledger never recorded shows up; so does one the ledger
+    # recorded and Stripe did not book.
+    api.core.simulator.book_balance_transaction("transfer_refund", 500, {
+        "id": "trr_lost", "object": "transfer_reversal", "transfer": "tr_unknown", "amount": 500})
+    books = finance.get("/api/finance/reconciliation", params=year).json()
+    assert [(m["type"], m["key"]) for m in books["missing_in_ledger"]] == [
+        ("transfer_reversal", "tr_unknown")]
+    assert books["missing_at_stripe"] == [] and books["amount_mismatches"] == []
+    assert transfer.reversed
 
 
 def test_new_bank_details_at_stripe_mend_a_refused_payout(api) -> None:

@@ -157,3 +157,23 @@ def test_reconciliation_reads_every_page_of_stripe_s_balance(setup) -> None:
     assert result["missing_at_stripe"] == [] and result["amount_mismatches"] == []
     pages = [r for r in fake.requests if r[1].startswith("/v1/balance_transactions")]
     assert len(pages) == 3 and "expand" in pages[0][1]
+
+
+def test_a_transfer_reversal_the_ledger_does_not_hold_is_reported(setup) -> None:
+    """Stripe took a transfer back (a reversal booked as `transfer_refund`) but the ledger's
+    payout is not reversed: an amount mismatch, the ledger's side being nothing taken back."""
+    fake, core = setup
+    assert core.payouts.run("w1").payouts == {"creator-1": "bank_payout_requested"}
+    core.projections.catch_up()
+    [transfer] = fake.transfers.values()
+    fake.balance = [
+        {"id": "txn_t", "type": "transfer", "amount": -560,
+         "source": {"id": transfer["id"], "object": "transfer"}},
+        {"id": "txn_r", "type": "transfer_refund", "amount": 560,
+         "source": {"id": "trr_1", "object": "transfer_reversal", "transfer": transfer["id"]}}]
+    result = reconcile(core.gateway, LedgerMoney(core.read_db),
+                       datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
+    assert result["amount_mismatches"] == [
+        {"stripe_id": None, "type": "transfer_reversal", "key": transfer["id"],
+         "amount_minor": 560, "ledger_minor": 0}]
+    assert result["reconciled"] is False
