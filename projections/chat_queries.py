@@ -41,6 +41,15 @@ class ChatQueries:
             (sent_before_iso, limit))
         return [(r["thread_id"], r["message_id"]) for r in rows]
 
+    def earlier_than(self, thread_id: str, message_id: str) -> int | None:
+        """The seq of this message if the transcript holds older ones (the page shows only the
+        thread's latest), else None: two index lookups, whatever the thread's length."""
+        rows = self._db.query(
+            "SELECT m.seq FROM rm_chat_messages m WHERE m.thread_id = %s AND m.message_id = %s "
+            "AND EXISTS (SELECT 1 FROM rm_chat_messages e WHERE e.thread_id = m.thread_id "
+            "AND e.seq < m.seq)", (thread_id, message_id))
+        return int(rows[0]["seq"]) if rows else None
+
     def thread_messages(self, thread_id: str, before_seq: int | None,
                         limit: int) -> list[dict[str, Any]]:
         """A page of the thread's whole transcript, newest first, before a message's seq."""

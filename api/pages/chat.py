@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.chat_http import ChatMessageIn, send, thread_view
+from api.chat_http import ChatMessageIn, send, thread_view, transcript_page
 from api.deps import CoreDep
 from api.errors import ApiError
 from api.pages.render import flash, page
@@ -16,6 +16,7 @@ from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 MODES = ("companion", "intimate")
+HISTORY_PAGE = 50  # messages
 
 
 def _conversation(core: Core, mode: str) -> Conversation:
@@ -40,7 +41,24 @@ def chat_page(request: Request, persona_id: str, core: CoreDep, user: SignedIn,
                     "age_verification_required" else 404, model=model, mode=mode,
                     code=error.code, message=str(error))
     other = [m for m in model["chat_modes"] if m != mode]
-    return page(request, "chat.html", model=model, mode=mode, thread=thread, other_modes=other)
+    shown = [e for e in thread["entries"] if e["type"] == "message"]
+    earlier = core.chat_queries.earlier_than(thread["thread_id"], shown[0]["message_id"]) \
+        if shown else None
+    return page(request, "chat.html", model=model, mode=mode, thread=thread, other_modes=other,
+                earlier_before_seq=earlier)
+
+
+@router.get("/chat/{persona_id}/history")
+def chat_history(request: Request, persona_id: str, core: CoreDep, user: SignedIn,
+                 mode: str = "companion", before_seq: int | None = None) -> Response:
+    """The whole transcript, newest first, a page at a time: what the chat page's window of
+    latest messages leaves out."""
+    model = core.persona_queries.public(persona_id)
+    if model is None or mode not in MODES or (before_seq is not None and before_seq < 1):
+        return page(request, "missing.html", status_code=404, what="persona")
+    history = transcript_page(_conversation(core, mode), core.chat_queries, user.user_id,
+                              persona_id, before_seq, HISTORY_PAGE)
+    return page(request, "chat_history.html", model=model, mode=mode, history=history)
 
 
 @router.post("/chat/{persona_id}/send")

@@ -193,3 +193,39 @@ def test_markup_long_and_right_to_left_text_is_shown_as_text_and_keeps_the_layou
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
                 (path, width)
     assert not dialogs
+
+
+def test_a_long_thread_pages_back_through_its_earlier_messages(api, open_page,
+                                                                monkeypatch) -> None:
+    """The chat page shows the thread's latest messages (its window); a link opens the rest of
+    the transcript, newest first, a page at a time."""
+    from domain import chat_thread
+    from tests.api.test_chat_http import say
+    from tests.helpers import fund
+    monkeypatch.setattr(chat_thread, "WINDOW_MESSAGES", 3)
+    persona_id = published_persona(api.core)
+    fund(api.core, "fan-1", "pack_1200")
+    fan = api.as_user("fan-1", "fan")
+    for n in range(5):
+        price = fan.get(f"/api/sfw-chat/{persona_id}/price").json()["price_tokens"]
+        assert say(fan, persona_id, f"Message number {n}", price).status_code == 201
+        api.clock.advance(minutes=1)
+    api.core.projections.catch_up()
+    page = open_page()
+    sign_in(page, "fan-1", "fan")
+    page.goto(f"/chat/{persona_id}")
+    expect(page.locator("#thread .bubble.fan")).to_have_count(3)
+    page.get_by_test_id("earlier-messages").click()
+    earlier = page.get_by_test_id("history").locator(".bubble.fan")
+    expect(earlier).to_have_count(2)
+    expect(earlier.first).to_contain_text("Message number 1")  # newest first
+    expect(earlier.last).to_contain_text("Message number 0")
+    expect(page.get_by_test_id("older")).to_have_count(0)  # a page holds fifty
+    page.get_by_role("link", name="Back to the chat").click()
+    expect(page.locator("#thread .bubble.fan").last).to_contain_text("Message number 4")
+    other = open_page()
+    sign_in(other, "fan-2", "fan")
+    other.goto(f"/chat/{persona_id}")
+    expect(other.get_by_test_id("earlier-messages")).to_have_count(0)  # each fan their own
+    other.goto(f"/chat/{persona_id}/history")
+    expect(other.get_by_text("No earlier messages.")).to_be_visible()
