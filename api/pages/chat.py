@@ -10,6 +10,7 @@ from api.deps import CoreDep
 from api.errors import ApiError
 from api.pages.render import flash, page
 from api.pages.session import Form, SignedIn
+from api.params import Position
 from application.bootstrap import Core
 from application.chat.conversation import Conversation
 from domain.errors import DomainError
@@ -50,11 +51,11 @@ def chat_page(request: Request, persona_id: str, core: CoreDep, user: SignedIn,
 
 @router.get("/chat/{persona_id}/history")
 def chat_history(request: Request, persona_id: str, core: CoreDep, user: SignedIn,
-                 mode: str = "companion", before_seq: int | None = None) -> Response:
+                 mode: str = "companion", before_seq: Position | None = None) -> Response:
     """The whole transcript, newest first, a page at a time: what the chat page's window of
     latest messages leaves out."""
     model = core.persona_queries.public(persona_id)
-    if model is None or mode not in MODES or (before_seq is not None and before_seq < 1):
+    if model is None or mode not in MODES:
         return page(request, "missing.html", status_code=404, what="persona")
     history = transcript_page(_conversation(core, mode), core.chat_queries, user.user_id,
                               persona_id, before_seq, HISTORY_PAGE)
