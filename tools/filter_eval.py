@@ -1,7 +1,9 @@
-"""Precision and recall of the blocked-term filter on a labelled set, in all and per category.
+"""Precision and recall of the blocked-term filter on a labelled set, in all and per category;
+with --screen (implied by --set meaning), every rule layer's three outcomes: block precision,
+block+review recall and the benign rows sent to review, per category and per language.
 
-Usage: .venv/bin/python tools/filter_eval.py [--set terms|signals] [--held-out] [--show-errors]
-                                             [FILE.tsv]
+Usage: .venv/bin/python tools/filter_eval.py [--set terms|signals|meaning] [--held-out]
+                                             [--screen] [--show-errors] [FILE.tsv]
 
 Two sets ship, each in two parts: a tuning part the rules were developed against, and a held-out
 part written before the rules were first scored and never tuned against.
@@ -11,16 +13,23 @@ part written before the rules were first scored and never tuned against.
   and grades, stated ages in European languages, adulthood denied or hedged, consent euphemisms
   and abbreviations, and listed words in plainly benign senses; about half of it benign
   near-misses.
-`evaluate(rows)` is the one way to score any labelled set.
+- meaning (data/meaning_heldout.tsv), written for issue 35: ages, school years and youth in
+  13 languages, forum notations, split letters, signs of childhood, incapacity, coercion and
+  covert recording, with benign near-misses; held out only (no tuning part).
+`evaluate(rows)` scores the term layer alone; `screen_report(rows)` every rule layer.
 """
 
 import argparse
 from importlib import resources
 
+from application.safety import evaluation
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
+from application.safety.screen import Screen
+from application.safety.tables.matcher import shipped
 
 SETS = {"terms": ("data/filter_eval.tsv", "data/filter_heldout.tsv"),
-        "signals": ("data/signals_eval.tsv", "data/signals_heldout.tsv")}
+        "signals": ("data/signals_eval.tsv", "data/signals_heldout.tsv"),
+        "meaning": ("data/meaning_heldout.tsv", "data/meaning_heldout.tsv")}
 TUNING, HELD_OUT = SETS["terms"]
 
 Row = tuple[bool, str, str]  # should block, category, text
@@ -78,18 +87,30 @@ def by_category(rows: list[Row]) -> dict[str, dict[str, object]]:
             for category in dict.fromkeys(r[1] for r in rows)}
 
 
+def screen_report(rows: list[evaluation.Row]) -> evaluation.Report:
+    screen = Screen(BlockedTermFilter(shipped_terms()), shipped())
+    return evaluation.score(rows, lambda text: screen.check({"text": text}).outcome)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=sorted(SETS), default="terms")
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--held-out", action="store_true", help="score the held-out part")
+    parser.add_argument("--screen", action="store_true",
+                        help="every rule layer, three outcomes, per category and language")
     parser.add_argument("file", nargs="?", help="a labelled set of your own (TSV)")
     args = parser.parse_args()
     if args.file:
         with open(args.file, encoding="utf-8") as handle:
-            rows = parse_rows(handle.read())
+            text = handle.read()
     else:
-        rows = load_rows(SETS[args.set][1 if args.held_out else 0])
+        part = SETS[args.set][1 if args.held_out else 0]
+        text = resources.files("application.safety").joinpath(part).read_text()
+    if args.screen or args.set == "meaning":
+        print(evaluation.summary(screen_report(evaluation.parse(text)), args.show_errors))
+        return
+    rows = parse_rows(text)
     result = evaluate(rows)
     blocked = sum(1 for label, _, _ in rows if label)
     print(f"samples: {len(rows)} ({blocked} to block, {len(rows) - blocked} to pass)")

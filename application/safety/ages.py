@@ -57,8 +57,9 @@ _PATTERNS = [
     # age 15, aged 15, age: 15, ages 15, age of 15, age=15
     re.compile(r"\b(?:age|aged|ages|age\s+of)\s*[:=\-–—]?\s*" + _NUMBER +
                r"\b(?![\d:/\-]|[.,]\d)"),
-    # she is 15, he's 15, i'm 15, im 15, i am 15, they are 15, just turned 15, turning 15
-    re.compile(r"\b(?:(?:she|he|they|i|we|you|u)\s*(?:is|'s|’s|s|am|'m|’m|m|are|'re|’re|re|"
+    # she is 15, he's 15, i'm 15, im 15, i am 15, they are 15, just turned 15, turning 15 (not
+    # "were 10" or "here 15", which read as "we're" and "he're")
+    re.compile(r"\b(?!were\b|here\b)(?:(?:she|he|they|i|we|you|u)\s*(?:is|'s|’s|s|am|'m|’m|m|are|'re|’re|re|"
                r"was|were|will\s+be|turned|turns)|im|just\s+turned|turning|turned)\s+"
                r"(?:(?:only|just|barely|nearly|almost|still|both|all|now)\s+)*" + _NUMBER +
                r"\b" + _UNIT_AFTER),

@@ -5,8 +5,8 @@ their first two letters among the anchors (a dict lookup a word), the strings of
 scripts are searched for only when the text is not plain ASCII. Most texts call for no rule.
 Findings a `not` rule of the same language covers (a time ago, a duration, a thing's age) are
 dropped, and the spans those rules cover are given back so the other layers' findings there are
-dropped too; an `adult` rule (the writer's own adult age) drops a `young` finding (an age of
-someone else, whose relation to the writer settles it).
+dropped too; an `adult` rule (the writer's own adult age, or a parent's or teacher's role) drops `young`
+and `childhood` findings (an age or a school day of someone else, the writer's child or pupil).
 """
 
 import re
@@ -98,7 +98,7 @@ class TableScreen:
                 if rule.kind == "young":
                     reading.young_spans.append((start, end))
                 if any(start < c_end and c_start < end for c_start, c_end in cancelled) or \
-                        (adult and rule.kind == "young"):
+                        (adult and rule.kind in ("young", "childhood")):
                     continue
                 assert rule.outcome is not None
                 reading.findings.append(Finding(rule.outcome, rule.category, rule.id,
