@@ -12,6 +12,8 @@ from domain.errors import DomainError
 STATUS_BY_CODE = {
     "checkpoint_not_found": 404,
     "ledger_rewritten": 409,
+    "acknowledgement_required": 409,
+    "second_reviewer_required": 409,
     "invalid_checkpoint_range": 422,
     "before_first_event": 422,
     "invalid_amount": 422,

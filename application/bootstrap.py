@@ -236,7 +236,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                           suspend_at_active=settings.suspend_at_active_strikes)
     model = chat_model(settings)
     opinions = SecondOpinions(model)
-    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit, opinions)
+    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit, opinions,
+                        settings.safety_model_gate_confidence)
     subscription_queries = SubscriptionQueries(read_db)
     subscriptions = Subscriptions(ledger, gateway, clock, settings.public_url,
                                   timedelta(hours=settings.subscription_grace_hours))
@@ -262,7 +263,9 @@ def build_core(settings: Settings, clock: Clock = system_clock,
         return Conversation(policy, ledger, spending, subscriptions, personas, model,
                             chat_queries, clock,
                             history_limit=settings.chat_history_messages,
-                            reply_deadline_s=settings.chat_reply_deadline_seconds)
+                            reply_deadline_s=settings.chat_reply_deadline_seconds,
+                            gate_confidence=settings.safety_model_gate_confidence,
+                            review_sample=settings.safety_chat_review_sample)
     age_verifications = AgeVerifications(ledger, gateway, clock, settings.public_url)
     checkpoints = Checkpoints(ledger, lambda: checkpoint_signer(settings), clock)
     return Core(

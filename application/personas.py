@@ -1,8 +1,10 @@
 """Personas: the model wizard's commands, the safety checks on every write, admin review.
 
-Every text field a creator writes passes the blocked-term filter first: a hit refuses the write
-with the fields and terms named, and nothing is recorded. The likeness check runs when a persona
-goes to review; its matches travel with the submission to the admin queue.
+Every text field a creator writes passes the rule layers first: a block refuses the write with
+the fields and rules named, and nothing is recorded. When a persona goes to review, what the
+rules sent to review, the likeness matches and the model's second opinion travel with it to the
+admin queue; approving it then needs the admin's acknowledgement of the review findings, and a
+model finding of a minor or of non-consent at the gate's confidence needs a second admin.
 """
 
 import contextlib
@@ -17,9 +19,11 @@ from eventsourcing.persistence import IntegrityError
 from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
 from application.clock import Clock
 from application.moderation import SelfModerationError
-from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
+from application.safety.blocked_terms import shipped_terms
 from application.safety.checks import SafetyChecks
+from application.safety.screen import Screen
 from application.safety.second_opinion import SecondOpinions
+from application.safety.verdict import NON_CONSENSUAL, UNDERAGE, Verdict
 from domain import ids
 from domain.aggregates.blocked_term_list import BlockedTermList
 from domain.aggregates.creator import Creator
@@ -45,11 +49,12 @@ class NotYourPersonaError(DomainError):
 
 class Personas:
     def __init__(self, ledger: Ledger, clock: Clock, safety: SafetyChecks, limit: int,
-                 opinions: SecondOpinions | None = None) -> None:
+                 opinions: SecondOpinions | None = None, gate_confidence: float = 0.6) -> None:
         self._ledger = ledger
         self._clock = clock
         self._safety = safety
         self._opinions = opinions
+        self._gate_confidence = gate_confidence
         self._terms_adopted = False
         self._terms_cache: dict[UUID, Any] = {}
         self._terms_lock = threading.Lock()
@@ -95,12 +100,26 @@ class Personas:
         return persona
 
     def _with_opinion(self, persona: Persona) -> None:
-        """When the change sent the persona to review: the model's second opinion, for the
-        reviewer beside the likeness findings."""
-        if self._opinions is not None and persona.review == SUBMITTED and \
-                any(isinstance(e, Persona.Submitted) for e in persona.pending_events):
-            persona.record_opinion(self._opinions.assess(text_fields(persona.profile)),
-                                   self._clock())
+        """When the change sent the persona to review: what the rules sent to review, and the
+        model's second opinion, for the reviewer beside the likeness findings; a model finding
+        of a minor or of non-consent at the gate's confidence asks for a second admin."""
+        if persona.review != SUBMITTED or \
+                not any(isinstance(e, Persona.Submitted) for e in persona.pending_events):
+            return
+        fields = text_fields(persona.profile)
+        now = self._clock()
+        persona.record_findings([f.as_dict() for f in self.screen().check(fields).for_review],
+                                now)
+        if self._opinions is None:
+            return
+        opinion = self._opinions.assess(fields)
+        persona.record_opinion(opinion, now)
+        gated = sorted({UNDERAGE, NON_CONSENSUAL} & set(opinion.get("categories", [])))
+        if opinion.get("status") == "given" and gated and \
+                opinion.get("confidence", 0) >= self._gate_confidence:
+            persona.require_second_review({"categories": gated,
+                                           "confidence": opinion["confidence"],
+                                           "threshold": self._gate_confidence}, now)
 
     def submit(self, creator_user_id: str, persona_id: UUID) -> Persona:
         self._approved_creator(creator_user_id)
@@ -122,12 +141,15 @@ class Personas:
 
     # -- admin review -----------------------------------------------------------------------
 
-    def review(self, actor: str, persona_id: UUID, approve: bool, reason: str) -> Persona:
+    def review(self, actor: str, persona_id: UUID, approve: bool, reason: str,
+               acknowledged: bool = False) -> Persona:
+        """Approve (or give the first of two approvals) or reject; `acknowledged` is the admin's
+        word that they weighed the findings the rules sent to review."""
         persona = self._get(persona_id)
         if persona.creator_user_id == actor:
             raise SelfModerationError("admins cannot review their own personas")
         if approve:
-            persona.approve(actor, reason or "approved", self._clock())
+            persona.approve(actor, reason or "approved", self._clock(), acknowledged)
         else:
             persona.reject(actor, reason, self._clock())
         self._ledger.save(persona)
@@ -203,14 +225,15 @@ class Personas:
         self._approved_creator(creator_user_id)
         return self._own(creator_user_id, persona_id)
 
-    def refuse_blocked_text(self, fields: dict[str, str]) -> None:
+    def refuse_blocked_text(self, fields: dict[str, str]) -> Verdict:
+        """Refuse a blocked text (BlockedTermsError); else its verdict."""
         terms = self._terms_now()
-        self._safety.refuse_blocked(fields, terms.terms, terms.version)
+        return self._safety.refuse_blocked(fields, terms.terms, terms.version)
 
-    def blocked_filter(self) -> BlockedTermFilter:
-        """The filter of the list as it stands now, for several checks in a row."""
+    def screen(self) -> Screen:
+        """The rule layers with the list as it stands now, for several checks in a row."""
         terms = self._terms_now()
-        return self._safety.blocked_filter(terms.terms, terms.version)
+        return self._safety.screen(terms.terms, terms.version)
 
     # -- helpers ----------------------------------------------------------------------------
 

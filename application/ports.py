@@ -143,6 +143,10 @@ REVIEW_PROMPT_MARKER = "LYRA-REVIEW-OPINION"
 
 
 class ChatModel(Protocol):
+    # Whether it rates the fan's message when asked (application/chat/model_gate.py): a provider
+    # does; the offline stand-in reads nothing and is not asked.
+    rates_messages: bool
+
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str: ...
 
     def stream(self, system: str, messages: list[ChatMessage], max_tokens: int

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     chat_history_messages: int = Field(default=20, ge=0, le=200)
     # A paid message whose turn never ended is given back after this long.
     chat_stale_turn_minutes: int = Field(default=10, ge=1)
+    # The model as a gate: a finding of a minor or of non-consent at this confidence or more
+    # needs a second admin to approve a persona, and ends a chat turn with a refusal.
+    safety_model_gate_confidence: float = Field(default=0.6, ge=0, le=1)
+    # The share of chat turns with a review finding sampled into the moderation queue.
+    safety_chat_review_sample: float = Field(default=1.0, ge=0, le=1)
 
     tip_creator_bps: int = 7_000
     subscription_creator_bps: int = 8_000

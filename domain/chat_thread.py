@@ -69,6 +69,29 @@ class ChatThread(Aggregate):
     def fail(self, message_id: str, reason: str, at: datetime) -> None:
         self._failed(message_id=message_id, reason=reason, at=at)
 
+    def flag(self, message_id: str, side: str, outcome: str, findings: list[dict[str, Any]],
+             sampled: bool, at: datetime) -> None:
+        """What a safety check found in the fan's message or in the reply (side), short of
+        blocking it, or the model's refusal of the message: for the moderation queue when
+        sampled. Kept in the events only: a turn needs none of it."""
+        self._flagged(message_id=message_id, side=side, outcome=outcome, findings=findings,
+                      sampled=sampled, fan_id=self.fan_id, persona_id=self.persona_id, at=at)
+
+    class SafetyFlagged(Aggregate.Event):
+        message_id: str
+        side: str  # message or reply
+        outcome: str  # review, or refused (the model's gate)
+        findings: list[dict[str, Any]]
+        sampled: bool
+        fan_id: str
+        persona_id: str
+        at: datetime
+
+    @event(SafetyFlagged)
+    def _flagged(self, message_id: str, side: str, outcome: str, findings: list[dict[str, Any]],
+                 sampled: bool, fan_id: str, persona_id: str, at: datetime) -> None:
+        pass
+
     def remember(self, notes: dict[str, Any], at: datetime) -> None:
         changed = {k: v for k, v in notes.items() if self.memory.get(k) != v}
         if changed:

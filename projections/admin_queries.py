@@ -50,6 +50,12 @@ class AdminQueries:
         return [{**r, "model_opinion": json.loads(r["model_opinion"]) if r["model_opinion"]
                  else None} for r in rows]
 
+    def chat_flags(self, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Chat turns the safety checks flagged (sampled) or the model refused, newest first."""
+        rows = self._db.query("SELECT * FROM rm_chat_flags ORDER BY position DESC "
+                              "LIMIT %s OFFSET %s", (limit, offset))
+        return [{**r, "findings": json.loads(r["findings"])} for r in rows]
+
     def audit(self, *, creator_id: str | None = None, actor: str | None = None,
               action: str | None = None, since: str | None = None, until: str | None = None,
               before_position: int | None = None, limit: int = 100) -> list[dict[str, Any]]:

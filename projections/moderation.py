@@ -1,4 +1,4 @@
-"""Reports and strikes as the admin queues show them."""
+"""Reports, strikes and the chat turns the safety checks flagged, as the admin queues show them."""
 
 import json
 from typing import Any
@@ -7,14 +7,15 @@ from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.content_report import ContentReport
 from domain.aggregates.strike_record import StrikeRecord
+from domain.chat_thread import ChatThread
 from projections.base import Projection
 from projections.db import Tx
 
 
 class ModerationProjection(Projection):
     name = "moderation"
-    version = 2  # 2: the model's second opinion on each report
-    tables = ("rm_reports", "rm_strikes", "rm_strikes_streams")
+    version = 3  # 2: the model's second opinion on each report; 3: flagged chat turns
+    tables = ("rm_reports", "rm_strikes", "rm_strikes_streams", "rm_chat_flags")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_reports (
             report_id TEXT PRIMARY KEY,
@@ -43,6 +44,17 @@ class ModerationProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_strikes_creator ON rm_strikes (creator_id, issued_at)",
         "CREATE TABLE IF NOT EXISTS rm_strikes_streams "
         "(stream_id TEXT PRIMARY KEY, creator_id TEXT NOT NULL)",
+        # Only sampled flags (and every refusal): what moderators are asked to look at.
+        """CREATE TABLE IF NOT EXISTS rm_chat_flags (
+            position BIGINT PRIMARY KEY,
+            thread_id TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            fan_id TEXT NOT NULL,
+            persona_id TEXT NOT NULL,
+            side TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            findings TEXT NOT NULL,
+            flagged_at TEXT NOT NULL)""",
     )
 
     @singledispatchmethod
@@ -62,6 +74,15 @@ class ModerationProjection(Projection):
                    (str(event.originator_id), event.reporter_id, event.target_kind,
                     event.target_id, event.creator_user_id, event.category, event.text,
                     event.at.isoformat()))
+
+    @process.register
+    def _(self, event: ChatThread.SafetyFlagged, tx: Tx, position: int) -> None:
+        if event.sampled:
+            tx.execute("INSERT INTO rm_chat_flags VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                       "ON CONFLICT (position) DO NOTHING",
+                       (position, str(event.originator_id), event.message_id, event.fan_id,
+                        event.persona_id, event.side, event.outcome, json.dumps(event.findings),
+                        event.at.isoformat()))
 
     @process.register
     def _(self, event: ContentReport.Resolved, tx: Tx, position: int) -> None:

@@ -88,4 +88,7 @@ def _full(row: dict[str, Any]) -> dict[str, Any]:
             "live": json.loads(row["live"]) if row["live"] else None,
             "likeness": json.loads(row["likeness"]), "review_reason": row["review_reason"],
             "model_opinion": json.loads(row["model_opinion"]) if row["model_opinion"] else None,
+            "review_findings": json.loads(row["review_findings"]),
+            "second_review": json.loads(row["second_review"]) if row["second_review"] else None,
+            "first_approver": row["first_approver"],
             "created_at": row["created_at"], "submitted_at": row["submitted_at"]}

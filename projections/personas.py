@@ -18,7 +18,7 @@ from projections.db import Tx
 
 class PersonasProjection(Projection):
     name = "personas"
-    version = 2  # 2: the model's second opinion on the version in review
+    version = 3  # 2: the model's second opinion; 3: review findings and the second review
     tables = ("rm_personas", "rm_persona_tags", "rm_persona_creators", "rm_tags")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_personas (
@@ -30,6 +30,9 @@ class PersonasProjection(Projection):
             live TEXT,
             likeness TEXT NOT NULL DEFAULT '[]',
             model_opinion TEXT,
+            review_findings TEXT NOT NULL DEFAULT '[]',
+            second_review TEXT,
+            first_approver TEXT,
             review_reason TEXT,
             name TEXT,
             primary_category TEXT,
@@ -71,8 +74,21 @@ class PersonasProjection(Projection):
 
     @process.register
     def _(self, event: Persona.Submitted, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review = 'submitted', likeness = %s, submitted_at = %s",
+        self._set(tx, event, "review = 'submitted', likeness = %s, submitted_at = %s, "
+                  "review_findings = '[]', second_review = NULL, first_approver = NULL",
                   (json.dumps(event.likeness), event.at.isoformat()))
+
+    @process.register
+    def _(self, event: Persona.SafetyFindingsRecorded, tx: Tx, position: int) -> None:
+        self._set(tx, event, "review_findings = %s", (json.dumps(event.findings),))
+
+    @process.register
+    def _(self, event: Persona.SecondReviewRequired, tx: Tx, position: int) -> None:
+        self._set(tx, event, "second_review = %s", (json.dumps(event.why),))
+
+    @process.register
+    def _(self, event: Persona.FirstApprovalGiven, tx: Tx, position: int) -> None:
+        self._set(tx, event, "first_approver = %s", (event.actor,))
 
     @process.register
     def _(self, event: Persona.Approved, tx: Tx, position: int) -> None:
@@ -97,7 +113,8 @@ class PersonasProjection(Projection):
 
     @process.register
     def _(self, event: Persona.Rejected, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review = 'rejected', review_reason = %s", (event.reason,))
+        self._set(tx, event, "review = 'rejected', review_reason = %s, first_approver = NULL",
+                  (event.reason,))
 
     @process.register
     def _(self, event: Persona.Published, tx: Tx, position: int) -> None:

@@ -41,6 +41,6 @@ FIELD_NAMES: tuple[str, ...] = (
     "ref_id", "from_lot_tokens", "resourced", "reversed_spends", "freed", "reinstated_spends",
     "returned", "purchase_ids", "covered", "debt_added_tokens", "clawed", "sequence", "tree_size",
     "root_hash", "chain_head_hash", "key_id", "signature", "renditions",
-    "processing", "duration_s", "opinion",
+    "processing", "duration_s", "opinion", "findings", "rules", "sampled", "side", "why",
 )
 FIELD_CODES = {name: code for code, name in enumerate(FIELD_NAMES)}

@@ -9,6 +9,8 @@ from application.ports import ChatMessage, ModelProviderError
 
 
 class AnthropicChatModel:
+    rates_messages = True
+
     def __init__(self, api_key: str, model: str, base_url: str | None = None,
                  timeout_s: float = 20.0) -> None:
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url,

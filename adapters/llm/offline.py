@@ -30,6 +30,8 @@ _NO_OPINION = ('{"categories": [], "spans": [], "confidence": 0, "summary": "No 
 
 
 class OfflineChatModel:
+    rates_messages = False  # it reads nothing, so it is never asked to rate a message
+
     def reply(self, system: str, messages: list[ChatMessage], max_tokens: int) -> str:
         if system.startswith(REVIEW_PROMPT_MARKER):
             return _NO_OPINION

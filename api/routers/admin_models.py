@@ -16,6 +16,12 @@ class Decision(BaseModel):
     reason: str = Field(default="", max_length=1_000)
 
 
+class Approval(Decision):
+    acknowledge_findings: bool = Field(
+        default=False, description="The admin weighed the findings the safety checks sent to "
+        "review (required when there are any; recorded in the ledger).")
+
+
 class TagCreate(BaseModel):
     slug: str = Field(max_length=40)
     label: str = Field(max_length=40)
@@ -40,11 +46,17 @@ def review_queue(core: CoreDep, user: CurrentUser, limit: Annotated[int, Query(g
 
 
 @router.post("/models/{persona_id}/approve")
-def approve(persona_id: UUID, body: Decision, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
-    """Approve the submitted version: it becomes the live one."""
+def approve(persona_id: UUID, body: Approval, core: CoreDep, user: CurrentUser) -> dict[str, Any]:
+    """Approve the submitted version: it becomes the live one. With findings for review it needs
+    `acknowledge_findings` (409 `acknowledgement_required`); when the model found a minor or
+    non-consent, this is the first of two approvals and another admin gives the second (409
+    `second_reviewer_required` for the same admin)."""
     require(user, "admin")
-    persona = core.personas.review(user.user_id, persona_id, approve=True, reason=body.reason)
-    return {"id": str(persona.id), "review": persona.review}
+    persona = core.personas.review(user.user_id, persona_id, approve=True, reason=body.reason,
+                                   acknowledged=body.acknowledge_findings)
+    return {"id": str(persona.id), "review": persona.review,
+            "awaiting_second_reviewer": persona.review == "submitted"
+            and persona.first_approver is not None}
 
 
 @router.post("/models/{persona_id}/reject")

@@ -9,12 +9,19 @@ Money first, model after: the charge (an included message, or a paid one through
 path and its group commit) is saved before the model is called, and nothing is held while the
 model writes. A turn that ends without a delivered reply is given back by compensating events;
 one whose process died is given back by the sweeper (`give_back.StaleTurns`).
+
+Safety, three layers: a message the rules block costs nothing and never reaches the model; one
+they send to review reaches it with a note added to that turn's prompt, and is flagged (sampled
+into the moderation queue); the model rates every message in the request that writes the reply
+(model_gate.py), and a rating of a minor or of non-consent at the gate ends the turn with a
+refusal and gives the message back. A reply the rules block is replaced; one they send to review
+is delivered and flagged.
 """
 
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -22,7 +29,7 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
-from application.chat import memory_notes
+from application.chat import memory_notes, model_gate
 from application.chat.checked_relay import CheckedReply
 from application.chat.give_back import give_back, give_back_plan
 from application.chat.modes import enabled_modes
@@ -32,8 +39,9 @@ from application.clock import Clock
 from application.errors import IdempotencyConflictError
 from application.personas import Personas
 from application.ports import ChatMessage, ChatModel, ModelProviderError, ThreadTips
-from application.safety.blocked_terms import BlockedTermFilter
-from application.safety.checks import BlockedTermsError
+from application.safety.checks import refusal
+from application.safety.screen import Screen
+from application.safety.verdict import MODEL, REVIEW
 from application.sellers import as_uuid, live_persona
 from application.spending.commands import charge_message
 from application.spending.kinds import PriceChangedError, message_price_tokens
@@ -102,7 +110,8 @@ class Turn:
     history: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
     tip_ids: list[str] = field(default_factory=list)  # acknowledged by this reply
-    blocked: BlockedTermFilter | None = None  # the list as it stood when the message was checked
+    screen: Screen | None = None  # the rules as they stood when the message was checked
+    review: list[dict[str, Any]] = field(default_factory=list)  # the message's review findings
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,8 @@ class Conversation:
                  subscriptions: Subscriptions, personas: Personas, model: ChatModel,
                  tips: ThreadTips, clock: Clock, max_reply_tokens: int = 400,
                  history_limit: int = 20, reply_deadline_s: float = 90.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, gate_confidence: float = 0.6,
+                 review_sample: float = 1.0) -> None:
         self.policy = policy
         self._ledger = ledger
         self._spending = spending
@@ -130,6 +140,8 @@ class Conversation:
         self._history_limit = history_limit
         self._deadline_s = reply_deadline_s
         self._monotonic = monotonic
+        self._gate_confidence = gate_confidence
+        self._review_sample = review_sample
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -159,10 +171,11 @@ class Conversation:
                 raise IdempotencyConflictError(
                     "this message key was already used for another message")
             return self._turn(fan_id, persona_id, fresh, message_id, context, replayed=True)
-        blocked = self._personas.blocked_filter()
-        hits = blocked.find({"message": text})
-        if hits:  # costs nothing, and the model never sees it
-            raise BlockedTermsError([asdict(hit) for hit in hits])
+        screen = self._personas.screen()
+        verdict = screen.check({"message": text})
+        if verdict.blocked:  # costs nothing, and the model never sees it
+            raise refusal(verdict)
+        review = [f.as_dict() for f in verdict.for_review]
         for attempt in range(ATTEMPTS):
             _pause(attempt)
             if attempt:
@@ -175,14 +188,14 @@ class Conversation:
             try:
                 if price.paid_by == INCLUDED:
                     thread = self._send_included(fan_id, persona_id, thread_id, message_id, text,
-                                                 price, fresh)
+                                                 price, fresh, review)
                 else:
                     thread = self._send_paid(fan_id, persona_id, thread_id, message_id, text,
-                                             price, fresh)
+                                             price, fresh, review)
             except (IntegrityError, AllowanceUsedUpError):
                 continue  # another message took the last included one, or wrote the thread
             return self._turn(fan_id, persona_id, thread, message_id, context,
-                              period_start=price.period_start, blocked=blocked)
+                              period_start=price.period_start, screen=screen, review=review)
         raise ConcurrencyExhaustedError("too many messages at once: send it again")
 
     def reply(self, turn: Turn) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -200,15 +213,19 @@ class Conversation:
                                               ("assistant", entry["reply"]))]
             messages.append(ChatMessage("user", turn.text))
             started = self._monotonic()
+            ratings: list[model_gate.Rating] = []
             try:
-                for piece in check.relay(self._model.stream(
-                        self.policy.system_prompt(turn.scene), messages, self._max_reply_tokens)):
+                for piece in check.relay(self._stream(turn, messages, ratings.append)):
                     yield "delta", {"text": piece}
                     if self._monotonic() - started > self._deadline_s:
                         raise ModelProviderError("the model took too long")
             except ModelProviderError as error:
                 settled = True
                 yield "error", self._fail(turn, "model_provider_error", str(error))
+                return
+            except model_gate.RefusedByModelError as refused:
+                settled = True
+                yield "error", self._refuse(turn, refused)
                 return
             reply = self.policy.redirection if check.replaced else check.released.strip()
             if not reply:
@@ -217,7 +234,7 @@ class Conversation:
                 return
             if check.replaced:
                 yield "replaced", {"text": reply, "rules": check.violations}
-            self._deliver(turn, reply, check)
+            self._deliver(turn, reply, check, self._flags(turn, reply, ratings))
             settled = True
             yield "done", self._summary(turn, reply, check.replaced)
         finally:
@@ -225,6 +242,39 @@ class Conversation:
                 self._fail(turn, "not_delivered", "the reply was not delivered")
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _stream(self, turn: Turn, messages: list[ChatMessage],
+                on_rating: Callable[[model_gate.Rating], None]) -> Iterator[str]:
+        """The model's reply; a provider is asked to rate the message first (the rating line
+        taken off here), and told when the rules sent the message to review."""
+        system = self.policy.system_prompt(turn.scene)
+        if turn.review:
+            system += model_gate.REVIEW_NOTE.format(
+                categories=", ".join(sorted({f["category"] for f in turn.review})))
+        if not getattr(self._model, "rates_messages", False):
+            return self._model.stream(system, messages, self._max_reply_tokens)
+        return model_gate.rated(
+            self._model.stream(system + model_gate.INSTRUCTION, messages, self._max_reply_tokens),
+            self._gate_confidence, on_rating)
+
+    def _sampled(self) -> bool:
+        return random.random() < self._review_sample
+
+    def _flags(self, turn: Turn, reply: str, ratings: list[model_gate.Rating]
+               ) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        """(side, outcome, findings) to record with the reply: what the rules sent to review in
+        it, and a rating that could not be read (the rules' outcome stood)."""
+        flags: list[tuple[str, str, list[dict[str, Any]]]] = []
+        screen = turn.screen or self._personas.screen()
+        found = [f.as_dict() for f in screen.check({"reply": reply}).for_review]
+        if found:
+            flags.append(("reply", REVIEW, found))
+        for rating in ratings:
+            if rating.status != "given":
+                flags.append(("message", "unrated", [{
+                    "outcome": "pass", "category": "", "rule": f"model:{rating.status}",
+                    "span": rating.reason, "language": "", "layer": MODEL, "field": "message"}]))
+        return flags
 
     def _context(self, fan_id: str, persona_id: str) -> _Context:
         loaded = self._ledger.get_many([as_uuid(persona_id), ids.chat_settings_id(persona_id),
@@ -261,7 +311,8 @@ class Conversation:
             fan_id=fan_id, persona_id=persona_id)
 
     def _send_included(self, fan_id: str, persona_id: str, thread_id: UUID, message_id: str,
-                       text: str, price: NextMessage, fresh: ChatThread | None) -> ChatThread:
+                       text: str, price: NextMessage, fresh: ChatThread | None,
+                       review: list[dict[str, Any]]) -> ChatThread:
         now = self._clock()
         assert price.period_start is not None
         allowance = self._ledger.get_or_none(
@@ -271,12 +322,14 @@ class Conversation:
         allowance.use(message_id, now)
         thread = self._open_thread(fan_id, persona_id, thread_id, fresh)
         thread.send(message_id, text, INCLUDED, 0, None, now)
+        self._flag_message(thread, message_id, review, now)
         self._remember(thread, text, now)
         self._ledger.save(allowance, thread)
         return thread
 
     def _send_paid(self, fan_id: str, persona_id: str, thread_id: UUID, message_id: str,
-                   text: str, price: NextMessage, fresh: ChatThread | None) -> ChatThread:
+                   text: str, price: NextMessage, fresh: ChatThread | None,
+                   review: list[dict[str, Any]]) -> ChatThread:
         spent = self._spending.send(charge_message(
             fan_id, persona_id, str(thread_id), f"{self.policy.mode}:{message_id}",
             price.price_tokens, chat_mode=self.policy.mode))
@@ -289,6 +342,7 @@ class Conversation:
             if thread.message(message_id) is not None:
                 return thread
             thread.send(message_id, text, TOKENS, price.price_tokens, charge_id, now)
+            self._flag_message(thread, message_id, review, now)
             self._remember(thread, text, now)
             try:
                 self._ledger.save(thread)
@@ -298,6 +352,11 @@ class Conversation:
         give_back(self._ledger, UUID(charge_id), self._clock())
         raise ConcurrencyExhaustedError("too many messages at once: nothing was charged")
 
+    def _flag_message(self, thread: ChatThread, message_id: str, review: list[dict[str, Any]],
+                      at: datetime) -> None:
+        if review:
+            thread.flag(message_id, "message", REVIEW, review, self._sampled(), at)
+
     @staticmethod
     def _remember(thread: ChatThread, text: str, at: datetime) -> None:
         notes = memory_notes.notes_from(text, thread.memory)
@@ -306,7 +365,7 @@ class Conversation:
 
     def _turn(self, fan_id: str, persona_id: str, thread: ChatThread, message_id: str,
               context: _Context, replayed: bool = False, period_start: str | None = None,
-              blocked: BlockedTermFilter | None = None) -> Turn:
+              screen: Screen | None = None, review: list[dict[str, Any]] | None = None) -> Turn:
         entry = thread.message(message_id)
         assert entry is not None
         # Once the thread keeps only its latest messages, tips since the oldest of them: older
@@ -331,19 +390,21 @@ class Conversation:
                             period_start)
         return Turn(fan_id, persona_id, thread.id, message_id, price, entry["charge_id"], scene,
                     replayed, thread.history(self._history_limit), entry["text"],
-                    [tip_id for tip_id, _ in tips], blocked)
+                    [tip_id for tip_id, _ in tips], screen, review or [])
 
     def _check(self, turn: Turn) -> CheckedReply:
-        blocked = turn.blocked or self._personas.blocked_filter()
+        screen = turn.screen or self._personas.screen()
         rules = self.policy.reply_rules + ((TIP_PRESSURE,) if turn.scene.tips_tokens else ())
 
         def violations(text: str) -> list[str]:
-            categories = sorted({hit.category for hit in blocked.find({"reply": text})})
+            categories = sorted({hit.category for hit in screen.terms.find({"reply": text})})
             return broken(text, rules) + [f"blocked:{c}" for c in categories]
         return CheckedReply(violations)
 
-    def _deliver(self, turn: Turn, reply: str, check: CheckedReply) -> None:
-        """The reply, the charge marked delivered and the tips it thanks, in one save."""
+    def _deliver(self, turn: Turn, reply: str, check: CheckedReply,
+                 flags: list[tuple[str, str, list[dict[str, Any]]]] | None = None) -> None:
+        """The reply, the charge marked delivered, the tips it thanks and what the checks
+        flagged in it, in one save."""
         tips = [UUID(t) for t in turn.tip_ids]
         charge_ids = [UUID(turn.charge_id)] if turn.charge_id is not None else []
 
@@ -356,6 +417,9 @@ class Conversation:
                 return []  # a concurrent retry of the same message recorded it first
             thread.deliver(turn.message_id, reply, check.replaced, check.violations,
                            [t for t in turn.tip_ids if t not in thread.acknowledged_tips], now)
+            sampled = self._sampled()
+            for side, outcome, findings in flags or []:
+                thread.flag(turn.message_id, side, outcome, findings, sampled, now)
             changed: list[Any] = [thread]
             for tip_id in tips:
                 tip = loaded.get(tip_id)
@@ -371,8 +435,21 @@ class Conversation:
 
         self._ledger.save_planned(plan, ATTEMPTS, "the reply could not be recorded")
 
-    def _fail(self, turn: Turn, code: str, message: str) -> dict[str, Any]:
-        """Record the failure and give back what the message cost, in one save."""
+    def _refuse(self, turn: Turn, refused: model_gate.RefusedByModelError) -> dict[str, Any]:
+        """The model rated the message a minor or non-consent at the gate: no reply, the message
+        given back, and why recorded (always queued for moderation)."""
+        finding = {"outcome": "block", "category": ",".join(refused.categories),
+                   "rule": "model:gate", "span": str(refused.rating.scores), "language": "",
+                   "layer": MODEL, "field": "message"}
+        failed = self._fail(turn, "message_refused",
+                            "this message breaks the platform's rules and was not answered",
+                            flag=("message", "refused", [finding]))
+        return {**failed, "categories": refused.categories}
+
+    def _fail(self, turn: Turn, code: str, message: str,
+              flag: tuple[str, str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+        """Record the failure (and what the model's gate found) and give back what the message
+        cost, in one save."""
         def plan() -> list[Any]:  # read fresh on each attempt: a conflict means someone wrote
             now = self._clock()
             thread: ChatThread = self._ledger.get_snapshotted(turn.thread_id)
@@ -380,6 +457,8 @@ class Conversation:
             if entry is None or entry["status"] != "pending":
                 return []
             thread.fail(turn.message_id, code, now)
+            if flag is not None:
+                thread.flag(turn.message_id, *flag, True, now)
             if turn.charge_id is not None:
                 return [thread, *give_back_plan(self._ledger, UUID(turn.charge_id), now)]
             assert turn.price.period_start is not None

@@ -1,4 +1,9 @@
-"""What runs on every text a creator writes: the blocked-term filter, then the likeness check."""
+"""What runs on every text a creator or fan writes: the rule layers (the blocked-term list with
+its English rules, and the language tables) and the likeness check.
+
+The language tables load once, when this is built at start: a file that does not load stops
+the server with the file and the line.
+"""
 
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -6,6 +11,9 @@ from typing import Any
 
 from application.safety.blocked_terms import BlockedTermFilter, Term
 from application.safety.likeness import LikenessCheck, shipped_public_figures
+from application.safety.screen import Screen
+from application.safety.tables.matcher import TableScreen, shipped
+from application.safety.verdict import Verdict
 from domain.errors import DomainError
 
 
@@ -18,25 +26,37 @@ class BlockedTermsError(DomainError):
         self.details = hits
 
 
+def refusal(verdict: Verdict) -> BlockedTermsError:
+    """The error a blocked text gets: each block finding with its field, rule (`term`, as
+    before), words (`matched`), category, language and layer."""
+    return BlockedTermsError([
+        {"term": f.rule, "category": f.category, "field": f.field, "matched": f.span,
+         "language": f.language, "layer": f.layer} for f in verdict.findings
+        if f.outcome == "block"])
+
+
 class SafetyChecks:
-    def __init__(self) -> None:
+    def __init__(self, tables: TableScreen | None = None) -> None:
         self._likeness = LikenessCheck(shipped_public_figures())
-        self._filters: dict[int, BlockedTermFilter] = {}
+        self._tables = tables if tables is not None else shipped()
+        self._screens: dict[int, Screen] = {}
 
     def refuse_blocked(self, fields: Mapping[str, str], terms: dict[str, str],
-                       list_version: int) -> None:
-        """Raise BlockedTermsError naming each field and term; the filter is rebuilt per list
-        version, so an admin's change applies to the next write."""
-        hits = self.blocked_filter(terms, list_version).find(fields)
-        if hits:
-            raise BlockedTermsError([asdict(hit) for hit in hits])
+                       list_version: int) -> Verdict:
+        """Raise BlockedTermsError on a block; else the verdict (its review findings for the
+        caller to record). The screen is rebuilt per list version, so an admin's change applies
+        to the next write."""
+        verdict = self.screen(terms, list_version).check(fields)
+        if verdict.blocked:
+            raise refusal(verdict)
+        return verdict
 
-    def blocked_filter(self, terms: dict[str, str], list_version: int) -> BlockedTermFilter:
-        check = self._filters.get(list_version)
-        if check is None:
-            check = BlockedTermFilter(Term(t, c) for t, c in terms.items())
-            self._filters = {list_version: check}
-        return check
+    def screen(self, terms: dict[str, str], list_version: int) -> Screen:
+        screen = self._screens.get(list_version)
+        if screen is None:
+            screen = Screen(BlockedTermFilter(Term(t, c) for t, c in terms.items()), self._tables)
+            self._screens = {list_version: screen}
+        return screen
 
     def likeness(self, fields: Mapping[str, str]) -> list[dict[str, Any]]:
         return [asdict(match) for match in self._likeness.check(fields)]

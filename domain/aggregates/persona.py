@@ -2,6 +2,10 @@
 
 The live version is what fans see. Editing an approved persona sends the new draft back to
 review while the live version stays up until the new one is approved.
+
+What the safety checks could not settle travels with the version in review: findings a person
+must weigh (approving then needs their explicit acknowledgement, recorded here), and the model's
+finding of a minor or of non-consent, which means a second, different admin must approve too.
 """
 
 from datetime import datetime
@@ -24,6 +28,14 @@ class PersonaLimitError(DomainError):
     code = "persona_limit"
 
 
+class AcknowledgementRequiredError(DomainError):
+    code = "acknowledgement_required"
+
+
+class SecondReviewerRequiredError(DomainError):
+    code = "second_reviewer_required"
+
+
 class Persona(Aggregate):
     class Drafted(Aggregate.Created):
         creator_user_id: str
@@ -39,6 +51,9 @@ class Persona(Aggregate):
         self.published = False
         self.likeness: list[dict[str, Any]] = []
         self.opinion: dict[str, Any] | None = None
+        self.review_findings: list[dict[str, Any]] = []
+        self.second_review: dict[str, Any] | None = None  # why a second admin must approve
+        self.first_approver: str | None = None
 
     def edit(self, profile: dict[str, Any], likeness: list[dict[str, Any]], at: datetime) -> None:
         if self.review == SUBMITTED:
@@ -70,9 +85,71 @@ class Persona(Aggregate):
     def _opinion_recorded(self, opinion: dict[str, Any], at: datetime) -> None:
         self.opinion = opinion
 
-    def approve(self, actor: str, reason: str, at: datetime) -> None:
+    def record_findings(self, findings: list[dict[str, Any]], at: datetime) -> None:
+        """What the rule layers sent to review in the version in review."""
+        if self.review != SUBMITTED:
+            raise InvalidTransitionError("findings are for a version in review")
+        if findings:
+            self._findings_recorded(findings=findings, at=at)
+
+    class SafetyFindingsRecorded(Aggregate.Event):
+        findings: list[dict[str, Any]]
+        at: datetime
+
+    @event(SafetyFindingsRecorded)
+    def _findings_recorded(self, findings: list[dict[str, Any]], at: datetime) -> None:
+        self.review_findings = findings
+
+    def require_second_review(self, why: dict[str, Any], at: datetime) -> None:
+        """The model found what only two people may let through (a minor, non-consent)."""
+        if self.review != SUBMITTED:
+            raise InvalidTransitionError("a second review is for a version in review")
+        self._second_review_required(why=why, at=at)
+
+    class SecondReviewRequired(Aggregate.Event):
+        why: dict[str, Any]
+        at: datetime
+
+    @event(SecondReviewRequired)
+    def _second_review_required(self, why: dict[str, Any], at: datetime) -> None:
+        self.second_review = why
+
+    def approve(self, actor: str, reason: str, at: datetime, acknowledged: bool = False) -> None:
+        """Approve, or give the first of two approvals; findings for review need the approver's
+        acknowledgement, and a second approval must come from another admin."""
         check_decision(self.review, "persona", "approved")
+        if self.review_findings and not acknowledged:
+            raise AcknowledgementRequiredError(
+                "the safety checks sent this persona to review: acknowledge their findings to "
+                "approve it")
+        if self.second_review is not None and self.first_approver == actor:
+            raise SecondReviewerRequiredError(
+                "the model found a minor or non-consent: another admin must approve it too")
+        if self.review_findings:
+            self._acknowledged(actor=actor, rules=[f.get("rule", "") for f in
+                                                   self.review_findings], at=at)
+        if self.second_review is not None and self.first_approver is None:
+            self._first_approval(actor=actor, reason=reason, at=at)
+            return
         self._approved(actor=actor, reason=reason, at=at)
+
+    class FindingsAcknowledged(Aggregate.Event):
+        actor: str
+        rules: list[str]
+        at: datetime
+
+    @event(FindingsAcknowledged)
+    def _acknowledged(self, actor: str, rules: list[str], at: datetime) -> None:
+        pass
+
+    class FirstApprovalGiven(Aggregate.Event):
+        actor: str
+        reason: str
+        at: datetime
+
+    @event(FirstApprovalGiven)
+    def _first_approval(self, actor: str, reason: str, at: datetime) -> None:
+        self.first_approver = actor
 
     def reject(self, actor: str, reason: str, at: datetime) -> None:
         check_decision(self.review, "persona", "rejected", reason)
@@ -105,6 +182,9 @@ class Persona(Aggregate):
     def _submitted(self, likeness: list[dict[str, Any]], at: datetime) -> None:
         self.review = SUBMITTED
         self.likeness = likeness
+        self.review_findings = []
+        self.second_review = None
+        self.first_approver = None
 
     class Approved(Aggregate.Event):
         actor: str
@@ -124,6 +204,7 @@ class Persona(Aggregate):
     @event(Rejected)
     def _rejected(self, actor: str, reason: str, at: datetime) -> None:
         self.review = REJECTED
+        self.first_approver = None
 
     class Published(Aggregate.Event):
         at: datetime
