@@ -77,7 +77,7 @@ class ModerationProjection(Projection):
 
     @process.register
     def _(self, event: ChatThread.SafetyFlagged, tx: Tx, position: int) -> None:
-        if event.sampled:
+        if event.sampled and event.outcome != "unrated":  # an unread rating stays in the ledger
             tx.execute("INSERT INTO rm_chat_flags VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                        "ON CONFLICT (position) DO NOTHING",
                        (position, str(event.originator_id), event.message_id, event.fan_id,

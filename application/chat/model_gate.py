@@ -66,6 +66,21 @@ def parse(header: str) -> Rating:
     return Rating("given", scores)
 
 
+def _without_line_end(rest: str, stream: Iterator[str]) -> Iterator[str]:
+    """The text after the rating, without the end of the rating's line (which may come in a
+    later piece)."""
+    pending = rest
+    while not (pending.strip(" \t") or "\n" in pending):
+        piece = next(stream, None)
+        if piece is None:
+            break
+        pending += piece
+    text = re.sub(r"^[ \t]*\n?", "", pending)
+    if text:
+        yield text
+    yield from stream
+
+
 def rated(pieces: Iterable[str], threshold: float,
           on_rating: Callable[[Rating], None]) -> Iterator[str]:
     """The reply's pieces without the rating line; `on_rating` hears the rating (or why there is
@@ -92,10 +107,8 @@ def rated(pieces: Iterable[str], threshold: float,
         refused = rating.refused(threshold) if rating.status == "given" else []
         if refused:
             raise RefusedByModelError(rating, refused)
-        rest = re.sub(r"^[ \t]*\n?", "", head[end + len(_CLOSE):])
-        if rest:
-            yield rest
-        break
+        yield from _without_line_end(head[end + len(_CLOSE):], stream)
+        return
     else:
         if buffer.strip():
             on_rating(Rating("missing", {}, "the model's reply did not begin with its rating"))

@@ -86,3 +86,57 @@ def test_the_limit_counts_every_persona() -> None:
         index.add(uuid4(), limit=3)
     with pytest.raises(PersonaLimitError):
         index.add(uuid4(), limit=3)
+
+
+FINDING = {"outcome": "review", "category": "non_consensual", "rule": "en:covert:60",
+           "span": "hidden camera", "language": "en", "layer": "tables", "field": "backstory"}
+GATE = {"categories": ["underage"], "confidence": 0.9, "threshold": 0.6}
+
+
+def in_review(findings: list | None = None, gate: dict | None = None) -> Persona:
+    submitted = persona()
+    submitted.submit([], NOW)
+    submitted.record_findings(findings or [], NOW)
+    if gate:
+        submitted.require_second_review(gate, NOW)
+    return submitted
+
+
+def test_review_findings_need_the_approvers_acknowledgement_recorded() -> None:
+    from domain.aggregates.persona import AcknowledgementRequiredError
+    reviewed = in_review([FINDING])
+    with pytest.raises(AcknowledgementRequiredError):
+        reviewed.approve("adm-1", "ok", NOW)
+    assert reviewed.review == "submitted"
+    reviewed.approve("adm-1", "weighed it", NOW, acknowledged=True)
+    kinds = [type(e).__name__ for e in reviewed.collect_events()]
+    assert kinds[-2:] == ["FindingsAcknowledged", "Approved"] and reviewed.review == "approved"
+
+
+def test_no_findings_no_acknowledgement_asked_and_none_recorded() -> None:
+    reviewed = in_review()
+    reviewed.approve("adm-1", "ok", NOW)
+    assert "FindingsAcknowledged" not in [type(e).__name__ for e in reviewed.collect_events()]
+
+
+def test_the_models_gate_needs_a_second_different_admin() -> None:
+    from domain.aggregates.persona import SecondReviewerRequiredError
+    reviewed = in_review(gate=GATE)
+    reviewed.approve("adm-1", "looks fine", NOW)
+    assert reviewed.review == "submitted" and reviewed.first_approver == "adm-1"
+    with pytest.raises(SecondReviewerRequiredError):
+        reviewed.approve("adm-1", "still fine", NOW)
+    reviewed.approve("adm-2", "agreed", NOW)
+    assert reviewed.review == "approved" and reviewed.live is not None
+
+
+def test_a_rejection_or_a_new_submission_starts_the_review_over() -> None:
+    reviewed = in_review([FINDING], gate=GATE)
+    reviewed.approve("adm-1", "fine", NOW, acknowledged=True)
+    reviewed.reject("adm-2", "the backstory needs work", NOW)
+    assert reviewed.first_approver is None
+    reviewed.edit({"name": "B"}, [], NOW)
+    reviewed.submit([], NOW)
+    assert reviewed.review_findings == [] and reviewed.second_review is None
+    reviewed.approve("adm-1", "ok", NOW)
+    assert reviewed.review == "approved"
