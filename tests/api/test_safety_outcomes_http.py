@@ -10,9 +10,13 @@ import json
 
 import pytest
 
-from tests.api.test_chat_http import api, balance, events, model, persona, say, trial_balance  # noqa: F401
+from tests.api import test_chat_http as chat
+from tests.api.test_chat_http import balance, events, persona, say, trial_balance
 from tests.api.test_personas_http import PROFILE, with_
 from tests.api.test_tips_http import funded_fan
+
+# The chat tests' fixtures: the API with Anthropic's SDK pointed at the loopback fake.
+api, model = chat.api, chat.model
 
 CLEAN = '[[safety {"minor": 0.01, "non_consent": 0.02}]]\n'
 REPLY = "That sounds lovely. What do you enjoy most about it?"
