@@ -110,11 +110,13 @@ class BlockedTermFilter:
                 term = self._one_word(match.group(1))
                 if term is not None and term.term not in found:
                     found[term.term] = Hit(term.term, term.category, field, match.group(0))
-        if not self._may_match(spelled_words(folded)):
+        read = spelled_words(folded)
+        if not self._may_match(read):
             return list(found.values())  # the common case: no word begins any term
         if self._innocent_phrases is not None:
-            folded = self._innocent_phrases.sub(" ", folded)
-        read = spelled_words(folded)
+            unspoken = self._innocent_phrases.sub(" ", folded)
+            if unspoken != folded:  # else the words are read already
+                read = spelled_words(unspoken)
         innocent = self._innocent_positions([_unpossessive(raw) for _, raw, _ in read])
         tokens = [_NOTHING if i in innocent else t for i, (t, _, _) in enumerate(read)]
         as_spelled = [_NOTHING if i in innocent else t for i, (_, _, t) in enumerate(read)]

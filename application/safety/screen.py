@@ -42,9 +42,12 @@ class Screen:
     def check(self, fields: Mapping[str, str]) -> Verdict:
         findings: list[Finding] = []
         for field, text in fields.items():
-            for start in range(0, max(len(text), 1), MAX_CHECKED_CHARS):
+            if len(text) <= MAX_CHECKED_CHARS:
+                findings.extend(self._field(field, text))
+                continue
+            for start in range(0, len(text), MAX_CHECKED_CHARS):
                 findings.extend(self._field(field, text[start:start + MAX_CHECKED_CHARS]))
-        return Verdict.of(_unique(findings))
+        return Verdict.of(_unique(findings) if findings else ())
 
     def _field(self, field: str, text: str) -> list[Finding]:
         folded = fold(text)
@@ -53,10 +56,9 @@ class Screen:
             if read is None:
                 continue
             reading = self.tables.read(read, field)
-            hits = self.terms._find_in(field, read if read is not folded else text)
-            given_way = [*reading.not_spans, *reading.young_spans]
-            for hit in hits:
-                if hit.category == "youth" and given_way and _within(read, hit.matched, given_way):
+            for hit in self.terms._find_in(field, read if read is not folded else text):
+                if hit.category == "youth" and _within(
+                        read, hit.matched, [*reading.not_spans(), *reading.young_spans]):
                     continue  # a table says whose age it is, or that it is no age
                 found.append(_finding(hit))
             found.extend(reading.findings)
@@ -67,6 +69,8 @@ class Screen:
 def _within(folded: str, matched: str, spans: list[tuple[int, int]]) -> bool:
     """Whether the terms layer's match overlaps one of the spans (found where the two folds of
     the text agree, which they do but for look-alike letters and leetspeak)."""
+    if not spans:
+        return False
     at = folded.find(matched)
     end = at + len(matched)
     return at >= 0 and any(at < s_end and s_start < end for s_start, s_end in spans)

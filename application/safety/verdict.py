@@ -43,7 +43,9 @@ class Verdict:
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> "Verdict":
         found = tuple(findings)
-        return cls(max((f.outcome for f in found), key=_RANK.__getitem__, default=PASS), found)
+        if not found:
+            return PASSED
+        return cls(max((f.outcome for f in found), key=_RANK.__getitem__), found)
 
     @property
     def blocked(self) -> bool:
@@ -55,3 +57,6 @@ class Verdict:
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "findings": [f.as_dict() for f in self.findings]}
+
+
+PASSED = Verdict(PASS)

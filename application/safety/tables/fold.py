@@ -32,7 +32,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     if text.isascii():
-        return _SPACES.sub(" ", text.casefold())
+        text = text.casefold()
+        return _SPACES.sub(" ", text) if "  " in text or "\n" in text or "\t" in text else text
     text = unicodedata.normalize("NFKC", text.translate(_table())).casefold()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_table()))

@@ -9,7 +9,8 @@
 
 A rule's anchors are word beginnings (or, in a spaceless script, strings) of which the text
 must hold one before the pattern is tried; `#` stands for any number of the language. `{n}` in
-a pattern is a number in digits or words; what the number must be for the rule to count is the
+a pattern is a number in digits or words (or write `(?<n>[0-9]{1,2})` for digits alone, which
+costs less); what the number must be for the rule to count is the
 kind's (an age under 18, a school grade of a minor). `{name}` is a named word list, and
 `A & B` means A and B both, in either order, within one sentence: meaning is mostly two
 ideas near each other (a state of incapacity and someone taking advantage of it; a camera and
@@ -162,20 +163,30 @@ def _expanded(pattern: str, table: LanguageTable) -> str:
             f"(?:{second}){_SENTENCE_GAP}(?:{first})")
 
 
+EXACT = "$"  # an anchor ending so is a whole word, not a word's beginning
+
+
 def _anchors(anchors: str, table: LanguageTable) -> tuple[str, ...]:
+    """The anchors as written (word beginnings), and for `@list` each entry's longest word,
+    whole ("my kids" is found by "kids"; "take* advantage" by "advantage"; "threaten*" by the
+    beginning "threaten")."""
     found: list[str] = []
     for anchor in (x.strip() for x in anchors.split(",")):
         if anchor.startswith("@"):
-            for word in table.words[anchor[1:]]:
-                head = word.split("*")[0]
-                if table.script != "spaceless":  # a word as the matcher splits words, the
-                    # first of two letters or more ("i teach" is found by "teach")
-                    head = next((w for w in regex.findall(r"\d+|[^\W\d]+", head)
-                                 if len(w) >= 2), "")
-                found.append(head)
+            for entry in table.words[anchor[1:]]:
+                if table.script == "spaceless":
+                    found.append(entry.split("*")[0])
+                    continue
+                words = [w for w in entry.split(" ") if len(w.rstrip("*")) >= 2] or [entry]
+                word = max(words, key=lambda w: len(w.rstrip("*")))
+                pieces = regex.findall(r"\d+|[^\W\d]+", word.split("*")[0])
+                head = max(pieces, key=len) if pieces else ""
+                whole = "*" not in word and len(pieces) == 1
+                if len(head) >= 2:  # "k.o." has no word to be found by: its rows say it
+                    found.append(head + EXACT if whole else head)
         elif anchor:
             found.append(fold(anchor))
-    return tuple(dict.fromkeys(a for a in found if a))
+    return tuple(dict.fromkeys(a for a in found if a.rstrip(EXACT)))
 
 
 def parse(file: str, text: str) -> LanguageTable:
@@ -227,7 +238,7 @@ def parse(file: str, text: str) -> LanguageTable:
         kind, anchors, pattern, example = (c.strip() for c in cells)
         if "{n}" in pattern and KINDS[kind][2] is None and KINDS[kind][0] is not None:
             raise LanguageFileError(file, number, f"a {kind} rule takes no number")
-        if KINDS[kind][2] is not None and "{n}" not in pattern:
+        if KINDS[kind][2] is not None and "{n}" not in pattern and "(?<n>" not in pattern:
             raise LanguageFileError(file, number, f"a {kind} rule needs {{n}}")
         try:
             expanded = _expanded(_fold_pattern(pattern), table)
@@ -241,7 +252,7 @@ def parse(file: str, text: str) -> LanguageTable:
             folded_anchors = _anchors(anchors, table)
         except KeyError as error:
             raise LanguageFileError(file, number, f"no word list named {error}") from error
-        if not folded_anchors or any(len(a) < 2 and a != NUMBER and not (
+        if not folded_anchors or any(len(a.rstrip(EXACT)) < 2 and a != NUMBER and not (
                 table.script == "spaceless" and not a.isascii()) for a in folded_anchors):
             raise LanguageFileError(file, number, "anchors are word beginnings of two or more "
                                     "characters (one will do in a spaceless script), or # for "

@@ -1,7 +1,9 @@
 """Every language table at once, at the cost of the few rules a text's words call for.
 
-A rule runs only when the text holds one of its anchors: the words of a text are looked up by
-their first two letters among the anchors (a dict lookup a word), the strings of spaceless
+A rule runs only when the text holds one of its anchors: the anchors of every language are one
+regular expression shaped as a trie, which finds each word beginning that is an anchor in one
+pass in C (what an anchor calls for includes what its own beginnings call for); the strings of
+spaceless
 scripts are searched for only when the text is not plain ASCII. Most texts call for no rule.
 Findings a `not` rule of the same language covers (a time ago, a duration, a thing's age) are
 dropped, and the spans those rules cover are given back so the other layers' findings there are
@@ -12,36 +14,72 @@ and `childhood` findings (an age or a school day of someone else, the writer's c
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import regex
 
-from application.safety.tables.loader import NUMBER, LanguageTable, Rule, load, shipped_files
+from application.safety.tables.loader import EXACT, NUMBER, LanguageTable, Rule, load, shipped_files
 from application.safety.verdict import TABLES, Finding
 
 _WORD = re.compile(r"\d+|[^\W\d]+")  # "14letá" is two words: a number and a unit
+_DIGIT = re.compile(r"\d")
 
 
-@dataclass
+def _trie(words: list[str]) -> str:
+    """One regular expression matching any of the words, shaped as a trie so that matching
+    costs the text's length, not the number of words; the longest word wins."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items())
+                    if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+    return pattern(tree)
+
+
 class Reading:
-    findings: list[Finding] = field(default_factory=list)
-    not_spans: list[tuple[int, int]] = field(default_factory=list)  # what `not` rules matched
-    young_spans: list[tuple[int, int]] = field(default_factory=list)  # someone else's age
-    adult: bool = False
+    """What the tables found in a text; the `not` rules' spans are worked out only when asked
+    (a finding to cancel, or another layer's age to weigh): most texts need none."""
+
+    def __init__(self, folded: str, cancels: list[tuple[LanguageTable, Rule]]) -> None:
+        self.findings: list[Finding] = []
+        self.young_spans: list[tuple[int, int]] = []  # someone else's age, found or not
+        self.adult = False
+        self._folded = folded
+        self._cancels = cancels
+        self._not_spans: list[tuple[int, int]] | None = None
+
+    def not_spans(self) -> list[tuple[int, int]]:
+        if self._not_spans is None:
+            self._not_spans = [m.span() for table, rule in self._cancels
+                               for m in rule.pattern.finditer(self._folded)
+                               if TableScreen.in_bounds(table, rule, m)]
+        return self._not_spans
 
 
 class TableScreen:
     def __init__(self, tables: Iterable[LanguageTable]) -> None:
         self.tables = list(tables)
-        # first two letters -> (anchor, (table index, rule index)...)
-        self._anchors: dict[str, list[tuple[str, tuple[tuple[int, int], ...]]]] = {}
+        # anchor (a word's beginning) -> (table index, rule index)...
+        self._anchors: dict[str, tuple[tuple[int, int], ...]] = {}
         self._number_words: dict[str, set[int]] = defaultdict(set)
         self._number_rules: list[tuple[int, int]] = []
         self._spaceless: list[tuple[str, tuple[int, int]]] = []  # searched in non-ASCII text
         self._spaceless_ascii: list[tuple[str, tuple[int, int]]] = []  # "saal": in any text
         by_anchor: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        by_word: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        counted = {t for t, table in enumerate(self.tables)
+                   for rule in table.rules if NUMBER in rule.anchors}
         for t, table in enumerate(self.tables):
-            for word in table.numbers:
+            for word in table.numbers if t in counted else ():
                 self._number_words[word.split(" ")[0]].add(t)
             for r, rule in enumerate(table.rules):
                 for anchor in rule.anchors:
@@ -49,65 +87,86 @@ class TableScreen:
                         self._number_rules.append((t, r))
                     elif table.script == "spaceless":
                         (self._spaceless_ascii if anchor.isascii() else self._spaceless).append(
-                            (anchor, (t, r)))
+                            (anchor.rstrip(EXACT), (t, r)))
+                    elif anchor.endswith(EXACT):
+                        by_word[anchor[:-1]].append((t, r))
                     else:
                         by_anchor[anchor].append((t, r))
-        for anchor, rules in by_anchor.items():
-            self._anchors.setdefault(anchor[:2], []).append((anchor, tuple(rules)))
+        for word, counting in self._number_words.items():  # number words, for `#` rules
+            by_word[word].extend(rule for rule in self._number_rules if rule[0] in counting)
+        # What each anchor calls for, with what every shorter anchor it begins with calls for:
+        # the trie finds the longest anchor a word begins with.
+        self._anchors = {anchor: tuple(sorted({rule for end in range(2, len(anchor) + 1)
+                                               for rule in by_anchor.get(anchor[:end], ())}))
+                         for anchor in by_anchor}
+        # A whole word found calls for its own rules and those of the beginnings it has.
+        self._words = {word: tuple(dict.fromkeys([*rules, *(
+            rule for end in range(2, len(word) + 1) for rule in by_anchor.get(word[:end], ()))]))
+            for word, rules in by_word.items()}
+        # One pass over the text finds whole words, word beginnings, digits and the Latin
+        # strings of spaceless scripts ("saal", anywhere).
+        self._ascii_strings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for anchor, called in self._spaceless_ascii:
+            self._ascii_strings[anchor].append(called)
+        self._scan = re.compile(
+            r"(?<![^\W\d])(?:(" + (_trie(list(self._words)) or "(?!)") + r")(?![^\W\d])|(" +
+            (_trie(list(self._anchors)) or "(?!)") + r"))|(\d)|(" +
+            (_trie(list(self._ascii_strings)) or "(?!)") + ")")
 
     def called_for(self, folded: str) -> set[tuple[int, int]]:
         """The rules whose anchors the text holds."""
         called: set[tuple[int, int]] = set()
-        numbers: set[int] = set()
-        for word in _WORD.findall(folded):
-            for anchor, rules in self._anchors.get(word[:2], ()):
-                if word.startswith(anchor):
-                    called.update(rules)
-            if word[0].isdigit():
-                numbers.add(-1)
-            elif word in self._number_words:
-                numbers.update(self._number_words[word])
-        if numbers:
-            called.update(rule for rule in self._number_rules
-                          if -1 in numbers or rule[0] in numbers)
+        digits = False
+        for word, beginning, digit, string in self._scan.findall(folded):
+            if word:
+                called.update(self._words[word])
+            elif beginning:
+                called.update(self._anchors[beginning])
+            elif digit:
+                digits = True
+            else:
+                called.update(self._ascii_strings[string])
+        if digits:
+            called.update(self._number_rules)
         if not folded.isascii():
             called.update(rule for anchor, rule in self._spaceless if anchor in folded)
-        called.update(rule for anchor, rule in self._spaceless_ascii if anchor in folded)
         return called
 
     def read(self, folded: str, field: str = "") -> Reading:
-        found: dict[int, list[tuple[int, int, Rule]]] = defaultdict(list)
-        cancelled: list[tuple[int, int]] = []
-        adult = False
+        found: list[tuple[int, int, LanguageTable, Rule]] = []
+        cancels: list[tuple[LanguageTable, Rule]] = []
+        adults: list[Rule] = []
         for t, r in sorted(self.called_for(folded)):
-            rule = self.tables[t].rules[r]
+            table = self.tables[t]
+            rule = table.rules[r]
             if rule.kind == "not":
-                cancelled.extend(m.span() for m in rule.pattern.finditer(folded)
-                                 if self._in_bounds(self.tables[t], rule, m))
+                cancels.append((table, rule))
+            elif rule.kind == "adult":
+                adults.append(rule)
+            else:
+                for match in rule.pattern.finditer(folded):
+                    if self.in_bounds(table, rule, match):
+                        found.append((match.start(), match.end(), table, rule))
+                        break
+        reading = Reading(folded, cancels)
+        if not found:
+            return reading
+        reading.young_spans = [(start, end) for start, end, _, rule in found
+                               if rule.kind == "young"]
+        reading.adult = any(rule.kind in ("young", "childhood") for *_, rule in found) and \
+            any(rule.pattern.search(folded) for rule in adults)
+        cancelled = reading.not_spans()
+        for start, end, table, rule in found:
+            if any(start < c_end and c_start < end for c_start, c_end in cancelled) or \
+                    (reading.adult and rule.kind in ("young", "childhood")):
                 continue
-            if rule.kind == "adult":
-                adult = adult or rule.pattern.search(folded) is not None
-                continue
-            for match in rule.pattern.finditer(folded):
-                if self._in_bounds(self.tables[t], rule, match):
-                    found[t].append((match.start(), match.end(), rule))
-                    break
-        reading = Reading(not_spans=cancelled, adult=adult)
-        for t, spans in found.items():
-            for start, end, rule in spans:
-                if rule.kind == "young":
-                    reading.young_spans.append((start, end))
-                if any(start < c_end and c_start < end for c_start, c_end in cancelled) or \
-                        (adult and rule.kind in ("young", "childhood")):
-                    continue
-                assert rule.outcome is not None
-                reading.findings.append(Finding(rule.outcome, rule.category, rule.id,
-                                                folded[start:end], self.tables[t].code, TABLES,
-                                                field))
+            assert rule.outcome is not None
+            reading.findings.append(Finding(rule.outcome, rule.category, rule.id,
+                                            folded[start:end], table.code, TABLES, field))
         return reading
 
     @staticmethod
-    def _in_bounds(table: LanguageTable, rule: Rule, match: regex.Match[str]) -> bool:
+    def in_bounds(table: LanguageTable, rule: Rule, match: regex.Match[str]) -> bool:
         """A rule with no number always counts; one with {n} counts for numbers in its
         kind's bounds (a `not` rule, for any number)."""
         if rule.bounds is None:

@@ -30,8 +30,13 @@ _BARE = re.compile(r"(?<![\w/.,£$€-])(?:" + _AGE + _SEX + r"|" + _SEX + _AGE.
 _SPLIT = re.compile(r"(?<!\w)(?:\w([.\-_*·•~ ])){2,}\w(?!\w)")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def findings(folded: str, field: str = "") -> list[Finding]:
-    found = []
+    found: list[Finding] = []
+    if not _DIGIT.search(folded):  # every notation has an age in digits: most texts have none
+        return found
     for pattern in _TAGGED:
         match = pattern.search(folded)
         if match:
