@@ -46,6 +46,7 @@ from application.purchases import TokenPurchases
 from application.replay_workers import ReplayWorkers
 from application.safety.checks import SafetyChecks
 from application.safety.second_opinion import SecondOpinions
+from application.safety.tables.matcher import load_tables
 from application.scheduled import ScheduledJobs
 from application.settings import Settings
 from application.spending.service import Spending
@@ -236,7 +237,8 @@ def build_core(settings: Settings, clock: Clock = system_clock,
                           suspend_at_active=settings.suspend_at_active_strikes)
     model = chat_model(settings)
     opinions = SecondOpinions(model)
-    personas = Personas(ledger, clock, SafetyChecks(), settings.persona_limit, opinions,
+    personas = Personas(ledger, clock, SafetyChecks(load_tables(settings.safety_language_dir)),
+                        settings.persona_limit, opinions,
                         settings.safety_model_gate_confidence)
     subscription_queries = SubscriptionQueries(read_db)
     subscriptions = Subscriptions(ledger, gateway, clock, settings.public_url,

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The model as a gate: a finding of a minor or of non-consent at this confidence or more
     # needs a second admin to approve a persona, and ends a chat turn with a refusal.
     safety_model_gate_confidence: float = Field(default=0.6, ge=0, le=1)
+    # A folder of language files (application/safety/tables/data's format) loaded beside the
+    # shipped ones: adding a language is adding a file; one named as a shipped file replaces it.
+    safety_language_dir: str | None = None
     # The share of chat turns with a review finding sampled into the moderation queue.
     safety_chat_review_sample: float = Field(default=1.0, ge=0, le=1)
 

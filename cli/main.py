@@ -116,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
 
         from api.main import create_app
         from api.serving import serve_in_workers
+        from application.safety.tables.loader import LanguageFileError
+        from application.safety.tables.matcher import load_tables
+
+        try:  # before any process starts: a language file that does not load stops the server
+            load_tables(settings.safety_language_dir)
+        except LanguageFileError as error:
+            print(f"lyra: a language file does not load: {error}", file=sys.stderr)
+            return 2
 
         if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
             os.environ["LYRA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"

@@ -14,10 +14,19 @@ and `childhood` findings (an age or a school day of someone else, the writer's c
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 
 import regex
 
-from application.safety.tables.loader import EXACT, NUMBER, LanguageTable, Rule, load, shipped_files
+from application.safety.tables.loader import (
+    EXACT,
+    NUMBER,
+    LanguageTable,
+    Rule,
+    load,
+    parse,
+    shipped_files,
+)
 from application.safety.verdict import TABLES, Finding
 
 _WORD = re.compile(r"\d+|[^\W\d]+")  # "14letá" is two words: a number and a unit
@@ -180,3 +189,15 @@ class TableScreen:
 
 def shipped() -> TableScreen:
     return TableScreen(load(name) for name in shipped_files())
+
+
+def load_tables(extra_dir: str | None = None) -> TableScreen:
+    """The shipped tables, and the `.tsv` files of an operator's folder: adding a language is
+    adding a file there (one named as a shipped file replaces it). A file that does not load
+    raises LanguageFileError naming the file and the line."""
+    if not extra_dir:
+        return shipped()
+    tables = {name: load(name) for name in shipped_files()}
+    for path in sorted(Path(extra_dir).glob("*.tsv")):
+        tables[path.name] = parse(str(path), path.read_text(encoding="utf-8"))
+    return TableScreen(tables.values())
