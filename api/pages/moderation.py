@@ -36,9 +36,15 @@ def persona_queue(request: Request, core: CoreDep, user: SignedIn) -> Response:
 def review_persona(request: Request, persona_id: UUID, core: CoreDep, user: SignedIn,
                    form: Form) -> Response:
     approve = form.get("decision") == "approve"
-    return after_command(request, "/admin/personas", lambda: core.personas.review(
-        user.user_id, persona_id, approve=approve, reason=str(form.get("reason", ""))),
-        "Approved." if approve else "Rejected.")
+    said = {"done": "Approved." if approve else "Rejected."}
+
+    def decide() -> None:
+        persona = core.personas.review(user.user_id, persona_id, approve=approve,
+                                       reason=str(form.get("reason", "")),
+                                       acknowledged=form.get("acknowledge") == "yes")
+        if approve and persona.review == "submitted":  # the first of two approvals
+            said["done"] = "First approval recorded: another admin must approve it too."
+    return after_command(request, "/admin/personas", decide, lambda: said["done"])
 
 
 @router.get("/admin/reports")
@@ -46,7 +52,8 @@ def reports(request: Request, core: CoreDep, user: SignedIn, status: str = "open
     if not _admin(user):
         return page(request, "missing.html", status_code=403, what="admin account")
     return page(request, "admin_reports.html", status=status,
-                reports=core.admin_queries.reports(status or None, 100, 0))
+                reports=core.admin_queries.reports(status or None, 100, 0),
+                chat_flags=core.admin_queries.chat_flags(50, 0))
 
 
 @router.post("/admin/reports/{report_id}")

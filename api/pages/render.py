@@ -81,11 +81,13 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = {"message": message, "kind": kind}
 
 
-def after_command(request: Request, to: str, run: Callable[[], object], done: str) -> Response:
-    """Run a form's command and go back to `to`, saying it was done or why it was refused."""
+def after_command(request: Request, to: str, run: Callable[[], object],
+                  done: str | Callable[[], str]) -> Response:
+    """Run a form's command and go back to `to`, saying it was done (what `done` says, or
+    returns once it ran) or why it was refused."""
     try:
         run()
-        flash(request, done)
+        flash(request, done if isinstance(done, str) else done())
     except (DomainError, ApiError, ValueError) as error:
         flash(request, getattr(error, "message", None) or str(error), "bad")
     return RedirectResponse(to, status_code=303)

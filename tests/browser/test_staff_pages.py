@@ -208,3 +208,26 @@ def test_reviewers_see_the_models_second_opinion_in_both_queues(api, open_page) 
     page.goto("/admin/reports?status=open")
     expect(page.get_by_test_id("report").get_by_test_id("second-opinion")).to_contain_text(
         "offline stand-in reviews nothing")
+
+
+def test_a_reviewer_acknowledges_what_the_checks_sent_to_review(api, open_page) -> None:
+    """A backstory the rules send to review (a camera and secrecy): the reviewer sees the
+    finding beside the text, approving without the acknowledgement is refused with a reason,
+    and with it the persona goes live."""
+    published_persona(api.core)
+    profile = dict(PROFILE, name="Night Owl", persona=dict(
+        PROFILE["persona"], backstory="A photographer; he keeps a hidden camera in the flat."))
+    draft = api.core.personas.create("creator-1", profile)
+    api.core.personas.submit("creator-1", draft.id)
+    api.core.projections.catch_up()
+    page = open_page()
+    sign_in(page, "adm-1", "admin")
+    page.goto("/admin/personas")
+    review = page.get_by_test_id("persona-review")
+    expect(review.get_by_test_id("review-findings")).to_contain_text("hidden camera")
+    review.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("acknowledge their findings")
+    review = page.get_by_test_id("persona-review")
+    review.get_by_test_id("acknowledge").check()
+    review.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_have_text("Approved.")
