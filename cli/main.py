@@ -102,6 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     rebuild_payouts.add_argument("--until", required=True)
     rebuild_payouts.add_argument("--creator")
 
+    safety = commands.add_parser("safety", help="the safety checks")
+    evaluate = safety.add_subparsers(dest="action", required=True).add_parser(
+        "eval", help="block precision, block+review recall and benign rows sent to review, per "
+        "category and language, on a labelled set (the shipped held-out set by default)")
+    evaluate.add_argument("file", nargs="?", help="a labelled set (TSV: label, category, "
+                          "language, text; labels block, review or pass)")
+    evaluate.add_argument("--model", action="store_true",
+                          help="also rate every row with the configured provider (needs "
+                          "ANTHROPIC_API_KEY): the model alone, and the rules and the model")
+    evaluate.add_argument("--show-errors", action="store_true")
+
     finance = commands.add_parser("finance", help="finance's checks against Stripe")
     reconcile_cmd = finance.add_subparsers(dest="action", required=True).add_parser(
         "reconcile", help="Stripe's balance transactions against the ledger; exit 1 if not")
@@ -155,12 +166,58 @@ def main(argv: list[str] | None = None) -> int:
                 follower.terminate()
                 follower.wait(timeout=30)
         return 0
+    if args.command == "safety":
+        return _evaluate_safety(args, settings)
     if args.command == "token":
         from api.auth import mint_token
 
         print(mint_token(settings, args.sub, args.role or ["fan"], args.ttl))
         return 0
     return _run_core_command(args, settings)
+
+
+def _evaluate_safety(args: argparse.Namespace, settings: Any) -> int:
+    """The rule layers on a labelled set, and with --model the provider's rating too."""
+    from importlib import resources
+
+    from application.bootstrap import chat_model
+    from application.safety import evaluation, model_gate
+    from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
+    from application.safety.screen import Screen
+    from application.safety.tables.matcher import load_tables
+
+    if args.file:
+        with open(args.file, encoding="utf-8") as handle:
+            rows = evaluation.parse(handle.read())
+    else:
+        rows = evaluation.parse(resources.files("application.safety").joinpath(
+            "data/meaning_heldout.tsv").read_text())
+    screen = Screen(BlockedTermFilter(shipped_terms()), load_tables(settings.safety_language_dir))
+    rules = {row.text: screen.check({"text": row.text}).outcome for row in rows}
+    print("# the rule layers\n" + evaluation.summary(
+        evaluation.score(rows, rules.__getitem__), args.show_errors))
+    if not args.model:
+        return 0
+    model = chat_model(settings)
+    if not getattr(model, "rates_messages", False):
+        print("no provider is configured (ANTHROPIC_API_KEY): the offline stand-in rates "
+              "nothing", file=sys.stderr)
+        return 2
+    threshold = settings.safety_model_gate_confidence
+    ratings = {row.text: model_gate.rate(model, row.text) for row in rows}
+    unread = sum(r.status != "given" for r in ratings.values())
+
+    def by_model(text: str) -> str:
+        return "block" if ratings[text].status == "given" and ratings[text].refused(threshold) \
+            else "pass"
+
+    def together(text: str) -> str:
+        return "block" if by_model(text) == "block" else rules[text]
+    print(f"\n# the model alone (blocks at {threshold}; {unread} of {len(rows)} rows unrated)\n"
+          + evaluation.summary(evaluation.score(rows, by_model), args.show_errors))
+    print("\n# the rules and the model\n" + evaluation.summary(
+        evaluation.score(rows, together), args.show_errors))
+    return 0
 
 
 def _at_least_five(text: str) -> int:

@@ -13,8 +13,8 @@ one whose process died is given back by the sweeper (`give_back.StaleTurns`).
 Safety, three layers: a message the rules block costs nothing and never reaches the model; one
 they send to review reaches it with a note added to that turn's prompt, and is flagged (sampled
 into the moderation queue); the model rates every message in the request that writes the reply
-(model_gate.py), and a rating of a minor or of non-consent at the gate ends the turn with a
-refusal and gives the message back. A reply the rules block is replaced; one they send to review
+(application/safety/model_gate.py), and a rating of a minor or of non-consent at the gate ends
+the turn with a refusal and gives the message back. A reply the rules block is replaced; one they send to review
 is delivered and flagged.
 """
 
@@ -29,7 +29,7 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore.ledger import ConcurrencyExhaustedError, Ledger
-from application.chat import memory_notes, model_gate
+from application.chat import memory_notes
 from application.chat.checked_relay import CheckedReply
 from application.chat.give_back import give_back, give_back_plan
 from application.chat.modes import enabled_modes
@@ -39,6 +39,7 @@ from application.clock import Clock
 from application.errors import IdempotencyConflictError
 from application.personas import Personas
 from application.ports import ChatMessage, ChatModel, ModelProviderError, ThreadTips
+from application.safety import model_gate
 from application.safety.checks import refusal
 from application.safety.screen import Screen
 from application.safety.verdict import MODEL, REVIEW

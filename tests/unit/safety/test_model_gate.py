@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.chat.model_gate import Rating, RefusedByModelError, rated
+from application.safety.model_gate import Rating, RefusedByModelError, rated
 
 REPLY = "Hello there, lovely to hear from you."
 

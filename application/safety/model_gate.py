@@ -12,15 +12,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from application.ports import ChatMessage, ChatModel, ModelProviderError
 from application.safety.verdict import NON_CONSENSUAL, UNDERAGE
 
-INSTRUCTION = """
-Before your reply, on a line of its own, rate the fan's last message:
-[[safety {"minor": P, "non_consent": P}]]
+_RATING = """[[safety {"minor": P, "non_consent": P}]]
 where each P, from 0 to 1, is how likely the message involves a minor (anyone under 18, stated
 or implied) or sexual activity without consent (someone asleep, unconscious, drunk, drugged,
-threatened, coerced, or recorded in secret). Then write your reply. The line is removed before
-the fan sees anything."""
+threatened, coerced, or recorded in secret)."""
+INSTRUCTION = f"""
+Before your reply, on a line of its own, rate the fan's last message:
+{_RATING}
+Then write your reply. The line is removed before the fan sees anything."""
 
 REVIEW_NOTE = """
 The platform's checks flagged the fan's last message for review ({categories}). Keep the reply
@@ -115,3 +117,21 @@ def rated(pieces: Iterable[str], threshold: float,
             yield buffer
         return
     yield from stream
+
+
+# Asked on its own (an evaluation, not a chat turn): the rating line and nothing else.
+ALONE = f"""You check messages sent on a marketplace of AI personas. Rate the message you are
+given, answering with this one line and nothing else:
+{_RATING}"""
+
+
+def rate(model: ChatModel, text: str) -> Rating:
+    """One text rated by the model on its own (`lyra safety eval --model`)."""
+    try:
+        answer = model.reply(ALONE, [ChatMessage("user", text)], 60).strip()
+    except (ModelProviderError, TimeoutError) as error:
+        return Rating("missing", {}, f"the model could not be asked: {error}")
+    line = answer.splitlines()[0] if answer else ""
+    if not (line.startswith(_OPEN) and line.endswith(_CLOSE)):
+        return Rating("missing", {}, "the model's answer was not a rating line")
+    return parse(line)
