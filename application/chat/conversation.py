@@ -14,8 +14,8 @@ Safety, three layers: a message the rules block costs nothing and never reaches 
 they send to review reaches it with a note added to that turn's prompt, and is flagged (sampled
 into the moderation queue); the model rates every message in the request that writes the reply
 (application/safety/model_gate.py), and a rating of a minor or of non-consent at the gate ends
-the turn with a refusal and gives the message back. A reply the rules block is replaced; one they send to review
-is delivered and flagged.
+the turn with a refusal and gives the message back. A reply the rules block is replaced; one
+they send to review is delivered and flagged.
 """
 
 import random
