@@ -13,9 +13,10 @@ part written before the rules were first scored and never tuned against.
   and grades, stated ages in European languages, adulthood denied or hedged, consent euphemisms
   and abbreviations, and listed words in plainly benign senses; about half of it benign
   near-misses.
-- meaning (data/meaning_heldout.tsv), written for issue 35: ages, school years and youth in
-  13 languages, forum notations, split letters, signs of childhood, incapacity, coercion and
-  covert recording, with benign near-misses; held out only (no tuning part).
+- meaning (data/meaning_part1.tsv, data/meaning_part2.tsv), written for issue 35: ages, school
+  years and youth in 18 languages, forum notations, split letters, signs of childhood,
+  incapacity, coercion and covert recording, with benign near-misses; each part was held out
+  until its one scoring, then folded in (docs/safety.md has the figures of each).
 `evaluate(rows)` scores the term layer alone; `screen_report(rows)` every rule layer.
 """
 
@@ -29,7 +30,7 @@ from application.safety.tables.matcher import shipped
 
 SETS = {"terms": ("data/filter_eval.tsv", "data/filter_heldout.tsv"),
         "signals": ("data/signals_eval.tsv", "data/signals_heldout.tsv"),
-        "meaning": ("data/meaning_heldout.tsv", "data/meaning_heldout.tsv")}
+        "meaning": ("data/meaning_part1.tsv", "data/meaning_part2.tsv")}
 TUNING, HELD_OUT = SETS["terms"]
 
 Row = tuple[bool, str, str]  # should block, category, text
