@@ -14,6 +14,7 @@ and `childhood` findings (an age or a school day of someone else, the writer's c
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -191,10 +192,13 @@ def shipped() -> TableScreen:
     return TableScreen(load(name) for name in shipped_files())
 
 
+@lru_cache(maxsize=4)
 def load_tables(extra_dir: str | None = None) -> TableScreen:
     """The shipped tables, and the `.tsv` files of an operator's folder: adding a language is
     adding a file there (one named as a shipped file replaces it). A file that does not load
-    raises LanguageFileError naming the file and the line."""
+    raises LanguageFileError naming the file and the line. Built once a process (about a
+    second: every pattern compiled), and read-only after, so every core of a process shares
+    it."""
     if not extra_dir:
         return shipped()
     tables = {name: load(name) for name in shipped_files()}
