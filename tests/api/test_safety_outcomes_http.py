@@ -142,3 +142,16 @@ def test_an_unreadable_rating_leaves_the_rules_outcome(api, studio, model) -> No
     assert streamed[-1][0] == "done" and streamed[-1][1]["reply"] == REPLY
     assert flags(api) == []  # recorded in the thread's events, not queued
     assert balance(fan, api) == 400
+
+
+def test_a_reply_sent_to_review_is_delivered_whole_and_queued(api, studio, model) -> None:
+    fake, _ = model
+    persona_id = published_with_a_clean_opinion(api, studio, fake)
+    fan, _ = funded_fan(api, "fan-1", "pack_500")
+    reply = "In my story the detective finds a hidden camera in the hotel room."
+    fake.next_text = CLEAN + reply
+    streamed = events(say(fan, persona_id, "Tell me a mystery story.", 100))
+    assert streamed[-1][0] == "done" and streamed[-1][1]["reply"] == reply  # not cut
+    [flag] = flags(api)
+    assert (flag["side"], flag["outcome"]) == ("reply", "review")
+    assert flag["findings"][0]["category"] == "non_consensual"
