@@ -19,7 +19,7 @@ from application.safety import evaluation
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.screen import Screen
 from application.safety.tables.matcher import shipped
-from tools.filter_eval import HELD_OUT, SETS, TUNING, load
+from tools.filter_eval import HELD_OUT, MEANING_PARTS, TUNING, load
 
 WORDS = ("loves", "hiking", "jazz", "warm", "witty", "coffee", "Lisbon", "astronomy", "books",
          "chess", "sunsets", "kind", "curious", "runner", "painter", "tea", "and", "the", "a")
@@ -28,9 +28,9 @@ WORDS = ("loves", "hiking", "jazz", "warm", "witty", "coffee", "Lisbon", "astron
 def corpus(n: int) -> list[str]:
     """Persona-field-sized texts: the labelled samples, and random innocent sentences."""
     rng = random.Random(7)
-    meaning = resources.files("application.safety").joinpath(SETS["meaning"][0]).read_text()
-    labelled = [text for _, text in load(TUNING) + load(HELD_OUT)] + \
-        [row.text for row in evaluation.parse(meaning)]
+    labelled = [text for _, text in load(TUNING) + load(HELD_OUT)] + [
+        row.text for part in MEANING_PARTS for row in evaluation.parse(
+            resources.files("application.safety").joinpath(part).read_text())]
     texts = []
     for i in range(n):
         if i % 4 == 0:

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     safety = commands.add_parser("safety", help="the safety checks")
     evaluate = safety.add_subparsers(dest="action", required=True).add_parser(
         "eval", help="block precision, block+review recall and benign rows sent to review, per "
-        "category and language, on a labelled set (issue 35's two parts by default)")
+        "category and language, on a labelled set (issue 35's three parts by default)")
     evaluate.add_argument("file", nargs="?", help="a labelled set (TSV: label, category, "
                           "language, text; labels block, review or pass)")
     evaluate.add_argument("--model", action="store_true",
@@ -190,7 +190,8 @@ def _evaluate_safety(args: argparse.Namespace, settings: Any) -> int:
         with open(args.file, encoding="utf-8") as handle:
             rows = evaluation.parse(handle.read())
     else:
-        rows = [row for part in ("data/meaning_part1.tsv", "data/meaning_part2.tsv")
+        from tools.filter_eval import MEANING_PARTS
+        rows = [row for part in MEANING_PARTS
                 for row in evaluation.parse(resources.files("application.safety").joinpath(
                     part).read_text())]
     screen = Screen(BlockedTermFilter(shipped_terms()), load_tables(settings.safety_language_dir))

@@ -13,10 +13,10 @@ part written before the rules were first scored and never tuned against.
   and grades, stated ages in European languages, adulthood denied or hedged, consent euphemisms
   and abbreviations, and listed words in plainly benign senses; about half of it benign
   near-misses.
-- meaning (data/meaning_part1.tsv, data/meaning_part2.tsv), written for issue 35: ages, school
-  years and youth in 18 languages, forum notations, split letters, signs of childhood,
-  incapacity, coercion and covert recording, with benign near-misses; each part was held out
-  until its one scoring, then folded in (docs/safety.md has the figures of each).
+- meaning (data/meaning_part1.tsv to part3), written for issue 35: ages, school years and youth
+  in 18 languages, forum notations, split letters, signs of childhood, incapacity, coercion and
+  covert recording, with benign near-misses; each part was held out until its one scoring, then
+  folded in (docs/safety.md has the figures of each); --held-out scores the newest part alone.
 `evaluate(rows)` scores the term layer alone; `screen_report(rows)` every rule layer.
 """
 
@@ -30,7 +30,8 @@ from application.safety.tables.matcher import shipped
 
 SETS = {"terms": ("data/filter_eval.tsv", "data/filter_heldout.tsv"),
         "signals": ("data/signals_eval.tsv", "data/signals_heldout.tsv"),
-        "meaning": ("data/meaning_part1.tsv", "data/meaning_part2.tsv")}
+        "meaning": ("data/meaning_part1.tsv", "data/meaning_part3.tsv")}
+MEANING_PARTS = ("data/meaning_part1.tsv", "data/meaning_part2.tsv", "data/meaning_part3.tsv")
 TUNING, HELD_OUT = SETS["terms"]
 
 Row = tuple[bool, str, str]  # should block, category, text
@@ -106,8 +107,10 @@ def main() -> None:
         with open(args.file, encoding="utf-8") as handle:
             text = handle.read()
     else:
-        part = SETS[args.set][1 if args.held_out else 0]
-        text = resources.files("application.safety").joinpath(part).read_text()
+        parts = [SETS[args.set][1]] if args.held_out else \
+            list(MEANING_PARTS) if args.set == "meaning" else [SETS[args.set][0]]
+        text = "\n".join(resources.files("application.safety").joinpath(part).read_text()
+                         for part in parts)
     if args.screen or args.set == "meaning":
         print(evaluation.summary(screen_report(evaluation.parse(text)), args.show_errors))
         return

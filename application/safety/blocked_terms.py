@@ -162,7 +162,11 @@ class BlockedTermFilter:
     def _match(self, window: tuple[str, ...], joined: str, spelled_joined: str) -> Term | None:
         # One word, its plural or a derived form, or one split into pieces ("lo li",
         # "step bro ther").
-        term = self._joined.get(joined) or self._derived.get(spelled_joined)
+        term = self._joined.get(joined)
+        if term is not None and _REPEATED.search(term.term) and \
+                not _REPEATED.search(spelled_joined):
+            term = None  # "ten" is not "teen" with its letters collapsed: nothing was repeated
+        term = term or self._derived.get(spelled_joined)
         if term is not None or len(window) == 1:
             return term
         for candidate in _with_plural_stripped(window):
@@ -177,6 +181,9 @@ _LOOK_OR_KIND = re.compile(
     r"\b([a-z0-9]+)-(?:[a-z]+-)?(?:style[ds]?|styling|themed?|like|looking|looks?|types?|coded|"
     r"esque|ish|aged|bodied|faced|voiced|personas?|characters?|roleplays?|rp|vibes?|core|"
     r"cosplays?|outfits?|aesthetic)\b")
+
+
+_REPEATED = re.compile(r"(\w)\1")
 
 
 def _unpossessive(word: str) -> str:

@@ -14,15 +14,27 @@ their own adult age.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from application.safety.blocked_terms import BlockedTermFilter, Hit
 from application.safety.tables import notation
 from application.safety.tables.fold import fold
 from application.safety.tables.matcher import TableScreen
-from application.safety.verdict import BLOCK, NON_CONSENSUAL, TERMS, UNDERAGE, Finding, Verdict
+from application.safety.verdict import (
+    BLOCK,
+    NON_CONSENSUAL,
+    REVIEW,
+    TERMS,
+    UNDERAGE,
+    Finding,
+    Verdict,
+)
 
 MAX_CHECKED_CHARS = 20_000  # a longer text is checked in pieces of this size (bounded time)
 _TERM_CATEGORIES = {"youth": UNDERAGE}
+# Listed youth words a parent or a teacher uses of their own children or pupils: with the
+# writer's adult age or role stated, they go to review rather than block.
+_EVERYDAY_YOUTH_WORDS = frozenset({"child", "kid", "kiddo", "teen", "teenage", "teenager"})
 _CONSENT_TERMS = frozenset({"consent refused", "non consent", "noncon", "dubcon", "dbcon", "nncn",
                             "dub con", "dubious consent", "non consensual", "nonconsensual",
                             "consensual non consent", "cnc", "no means yes", "rape", "rapist"})
@@ -60,6 +72,9 @@ class Screen:
                 if hit.category == "youth" and _within(
                         read, hit.matched, [*reading.not_spans(), *reading.young_spans]):
                     continue  # a table says whose age it is, or that it is no age
+                if hit.term in _EVERYDAY_YOUTH_WORDS and reading.writer_is_adult():
+                    found.append(replace(_finding(hit), outcome=REVIEW))  # a parent's "kids"
+                    continue
                 found.append(_finding(hit))
             found.extend(reading.findings)
             found.extend(notation.findings(read, field))

@@ -147,7 +147,7 @@ _SENTENCE_GAP = r"[^.!?;。！？\n]{0,100}?"
 def _word_list(name: str, table: LanguageTable) -> str:
     alternatives = []
     for word in sorted(table.words[name], key=len, reverse=True):
-        alternatives.append(regex.escape(word).replace(r"\ ", r"\s+").replace(r"\*", r"\w*"))
+        alternatives.append(regex.escape(word).replace(r"\ ", r"[\s,]+").replace(r"\*", r"\w*"))
     joined = "|".join(alternatives)
     return f"(?:{joined})" if table.script == "spaceless" else rf"(?<!\w)(?:{joined})(?!\w)"
 
@@ -218,8 +218,8 @@ def parse(file: str, text: str) -> LanguageTable:
         elif kind == "words":
             if len(cells) < 3 or not regex.fullmatch(r"[a-z_]+", cells[1].strip()):
                 raise LanguageFileError(file, number, "words needs a name (a-z, _) and a list")
-            table.words[cells[1].strip()] = [
-                fold(w.strip()) for w in cells[2].split(",") if w.strip()]
+            table.words.setdefault(cells[1].strip(), []).extend(  # a list may take many rows
+                fold(w.strip()) for w in cells[2].split(",") if w.strip())
         elif kind in OUTCOME_ROWS:
             if len(cells) != 4:
                 raise LanguageFileError(file, number, f"{kind} needs -, - and a text")

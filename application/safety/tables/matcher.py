@@ -59,13 +59,21 @@ class Reading:
     """What the tables found in a text; the `not` rules' spans are worked out only when asked
     (a finding to cancel, or another layer's age to weigh): most texts need none."""
 
-    def __init__(self, folded: str, cancels: list[tuple[LanguageTable, Rule]]) -> None:
+    def __init__(self, folded: str, cancels: list[tuple[LanguageTable, Rule]],
+                 adults: list[Rule]) -> None:
         self.findings: list[Finding] = []
         self.young_spans: list[tuple[int, int]] = []  # someone else's age, found or not
-        self.adult = False
         self._folded = folded
         self._cancels = cancels
+        self._adults = adults
         self._not_spans: list[tuple[int, int]] | None = None
+        self._adult: bool | None = None
+
+    def writer_is_adult(self) -> bool:
+        """The writer states their adult age or a parent's or teacher's role."""
+        if self._adult is None:
+            self._adult = any(rule.pattern.search(self._folded) for rule in self._adults)
+        return self._adult
 
     def not_spans(self) -> list[tuple[int, int]]:
         if self._not_spans is None:
@@ -158,17 +166,15 @@ class TableScreen:
                     if self.in_bounds(table, rule, match):
                         found.append((match.start(), match.end(), table, rule))
                         break
-        reading = Reading(folded, cancels)
+        reading = Reading(folded, cancels, adults)
         if not found:
             return reading
         reading.young_spans = [(start, end) for start, end, _, rule in found
                                if rule.kind == "young"]
-        reading.adult = any(rule.kind in ("young", "childhood") for *_, rule in found) and \
-            any(rule.pattern.search(folded) for rule in adults)
         cancelled = reading.not_spans()
         for start, end, table, rule in found:
             if any(start < c_end and c_start < end for c_start, c_end in cancelled) or \
-                    (reading.adult and rule.kind in ("young", "childhood")):
+                    (rule.kind in ("young", "childhood") and reading.writer_is_adult()):
                 continue
             assert rule.outcome is not None
             reading.findings.append(Finding(rule.outcome, rule.category, rule.id,

@@ -2,8 +2,8 @@
 dodge a filter.
 
 - Age-sex tags: "(15f)", "[m14]", "{f/16}", "15/f", "m/14", "14/f/uk", "asl 14 f": an age in
-  a tag, under 18, blocks. A bare "15F" or "F15" (a temperature, a fighter jet, a bra size)
-  only goes to review.
+  a tag, under 18, blocks. A bare "15F" or "F15" (a temperature, a fighter jet, a bra size), or
+  "14 f here" in a greeting, only goes to review.
 - Split letters: "s.i.x.t.e.e.n", "s i x t e e n", "a-g-e 1-4", "f_i_f_t_e_e_n": a run of
   single letters or digits joined by one separator is read joined ("sixteen", "age 14"), and
   every layer reads that text too.
@@ -25,6 +25,9 @@ _TAGGED = [
     # asl 14 f, a/s/l: 15/f
     re.compile(r"\ba\s*/?\s*s\s*/?\s*l\b\W{0,3}" + _AGE + r"\b"),
 ]
+# "14 f here", "15 m, bored": an age and a sex with a space, as a greeting says it.
+_SPACED = re.compile(r"(?<![\w/.,£$€-])" + _AGE + r" (?:f|m)(?=\s*(?:here|looking|from|bored|new|"
+                     r"lol|hi|,|!|\?|$))")
 _BARE = re.compile(r"(?<![\w/.,£$€-])(?:" + _AGE + _SEX + r"|" + _SEX + _AGE.replace("P<n>", "P<m>") +
                    r")(?![\w/.,°-])")
 _SPLIT = re.compile(r"(?<!\w)(?:\w([.\-_*·•~ ])){2,}\w(?!\w)")
@@ -44,7 +47,7 @@ def findings(folded: str, field: str = "") -> list[Finding]:
                                  TABLES, field))
             break
     else:
-        match = _BARE.search(folded)
+        match = _BARE.search(folded) or _SPACED.search(folded)
         if match:
             found.append(Finding(REVIEW, UNDERAGE, "notation:bare-age-sex", match.group(0), "",
                                  TABLES, field))
