@@ -8,7 +8,7 @@ other creators, then prints:
   - the verifier (tools/lyra_verify.py, in this process): seconds, events/s and ratio;
   - a checkpoint taken after 1,000 more tips (what an hourly checkpoint costs), in ms.
 
-Usage: PYTHONPATH=. python bench/audit_export.py [--earnings 10000] [--others 10000]
+Usage: .venv/bin/python -m bench.audit_export [--earnings 10000] [--others 10000]
 """
 
 import argparse

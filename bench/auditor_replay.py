@@ -8,7 +8,7 @@ traffic until the ledger holds 100k events, then until it holds 1M. The target's
 take the same time on both sizes: its cost follows that creator's history, not the ledger's.
 Each scoped answer is timed three times and the middle one printed.
 
-Usage: python bench/auditor_replay.py [--target-tips 10000] [--small 100000] [--large 1000000]
+Usage: .venv/bin/python -m bench.auditor_replay [--target-tips 10000] [--small 100000] [--large 1000000]
        (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
 """
 

@@ -6,7 +6,7 @@ baseline, the term layer alone and the whole screen (terms, notations and split 
 the 24 language tables), the ratios, and per-text latency percentiles. A quarter of the texts
 are labelled samples (English sets and the multilingual set), the rest random innocent ones.
 
-Usage: .venv/bin/python bench/blocked_terms.py [--texts N]
+Usage: .venv/bin/python -m bench.blocked_terms [--texts N]
 """
 
 import argparse

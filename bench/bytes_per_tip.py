@@ -6,7 +6,7 @@ spend path in batches of a thousand (as bench/wallet_depth.py does), with every 
 projected, then prints each relation's bytes per tip (its live rows: VACUUM FULL first, before
 and after), largest first, and the total.
 
-Usage: PYTHONPATH=. .venv/bin/python bench/bytes_per_tip.py [--tips 10000 --fans 20 --creators 5]
+Usage: .venv/bin/python -m bench.bytes_per_tip [--tips 10000 --fans 20 --creators 5]
 """
 
 import argparse

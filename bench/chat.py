@@ -8,7 +8,7 @@ Prints, each with rate, p50 and p99 (ms):
     byte of the reply and to its end (the charge, the model call, the checks, the record);
   - the ratios: paid messages per second against tips, and time to first byte against a tip.
 
-Usage: PYTHONPATH=. python bench/chat.py [--seconds 5] [--clients 16] [--fans 400]
+Usage: .venv/bin/python -m bench.chat [--seconds 5] [--clients 16] [--fans 400]
        (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
 """
 

@@ -8,7 +8,7 @@ and the recorded reply. The short thread is the baseline; a message should cost 
 long the conversation before it. `--compare` runs the same again the old way (no snapshots, every
 message kept in the thread's state), side by side in the same run.
 
-Usage: PYTHONPATH=. python bench/chat_thread.py [--lengths 10,1000,5000] [--turns 30] [--compare]
+Usage: .venv/bin/python -m bench.chat_thread [--lengths 10,1000,5000] [--turns 30] [--compare]
        (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
 """
 

@@ -9,7 +9,7 @@ Prints:
     after it (streams copied without metadata, index to the front, poster frame and its sizes),
     against copying the file (the least any preparation could cost).
 
-Usage: PYTHONPATH=. python bench/media.py [--photos 5]
+Usage: .venv/bin/python -m bench.media [--photos 5]
 """
 
 import argparse

@@ -8,7 +8,7 @@ and everything it loads: styles, scripts, pictures), the median and slowest load
 start to the load event), the ratio to the baseline, and whether it is within 300 KB and
 500 ms.
 
-Usage: PYTHONPATH=. python bench/page_weight.py [--rows 10000] [--loads 5]
+Usage: .venv/bin/python -m bench.page_weight [--rows 10000] [--loads 5]
 """
 
 import argparse

@@ -4,7 +4,7 @@ Builds, on PostgreSQL: one fan with 10,000 tips (their wallet history), one crea
 10,000 earnings (and a persona), then signs in through the development page and times each page
 (median of 5 loads), next to a static page on the same server.
 
-Usage: PYTHONPATH=. python bench/pages.py [--rows 10000]
+Usage: .venv/bin/python -m bench.pages [--rows 10000]
 """
 
 import argparse

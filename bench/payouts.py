@@ -7,7 +7,7 @@ is three transactions (the payout with its hold's reservation, the transfer, the
 the baseline is raw single-row insert transactions through psycopg from one client, the run's
 own concurrency. A second run with the same key measures resuming (nothing to do).
 
-Usage: PYTHONPATH=. python bench/payouts.py [--creators 10000]
+Usage: .venv/bin/python -m bench.payouts [--creators 10000]
 """
 
 import argparse

@@ -14,7 +14,7 @@ Builds a ledger of tips (three events each) on PostgreSQL, then prints:
     groups, one process per core;
   - the in-place rebuild it replaced (drop, then one statement per event per read model).
 
-Usage: PYTHONPATH=. python bench/rebuild.py [--tips 30000]
+Usage: .venv/bin/python -m bench.rebuild [--tips 30000]
 """
 
 import argparse

@@ -11,7 +11,7 @@ Starts `lyra serve` on a PostgreSQL schema of its own, builds a creator with a l
 Prints tips/s and p50/p99 for each, and each p99 as a ratio of the baseline's (target: 2x or
 less).
 
-Usage: PYTHONPATH=. python bench/replay_vs_tips.py [--history 10000] [--seconds 6]
+Usage: .venv/bin/python -m bench.replay_vs_tips [--history 10000] [--seconds 6]
 """
 
 import argparse

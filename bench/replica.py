@@ -9,7 +9,7 @@ p50 and p99, and each as a ratio of the run without the replica. On one 2-core m
 standby, the primary, both API workers, the follower and the clients share the cores, so this
 shows what the switch costs or saves here, not what a replica on its own host would give.
 
-Usage: PYTHONPATH=. python bench/replica.py [--seconds 5] [--tippers 8] [--readers 8]
+Usage: .venv/bin/python -m bench.replica [--seconds 5] [--tippers 8] [--readers 8]
 """
 
 import argparse

@@ -8,7 +8,7 @@ clients in separate processes: a static page, and tips (each request the next of
 tokens, so, as on a live platform, few fans tip at one moment). Prints requests per second and
 latency percentiles for each, and the ratios: N workers to one, and tips to static.
 
-Usage: PYTHONPATH=. python bench/serve_workers.py [--workers 2] [--seconds 5] [--clients 32]
+Usage: .venv/bin/python -m bench.serve_workers [--workers 2] [--seconds 5] [--clients 32]
                                                   [--fans 1000]
        (apt-get install wrk; LYRA_BENCH_DATABASE_URL, default postgresql://postgres@...:5432/test)
 """

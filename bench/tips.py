@@ -11,7 +11,7 @@ Prints:
   - tips/s without group commit (one save per tip), for comparison;
   - projection catch-up in events per second (a full rebuild).
 
-Usage: python bench/tips.py [--seconds 5] [--clients 64] [--fans 2000]
+Usage: .venv/bin/python -m bench.tips [--seconds 5] [--clients 64] [--fans 2000]
        (LYRA_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)
 """
 

@@ -14,7 +14,7 @@ dry, the clock moving so the history spans `--days` days), then for each fan, in
   - bytes the whole database grew by per tip while the fan was built (events, hash chain,
     snapshots, read models, indexes; the packs bought along the way too).
 
-Usage: PYTHONPATH=. .venv/bin/python bench/wallet_depth.py [--sizes 100,10000,100000,300000]
+Usage: .venv/bin/python -m bench.wallet_depth [--sizes 100,10000,100000,300000]
        [--days 720] [--repeat 5]   (LYRA_BENCH_DATABASE_URL as bench/tips.py)
 """
 

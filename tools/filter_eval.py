@@ -2,7 +2,7 @@
 with --screen (implied by --set meaning), every rule layer's three outcomes: block precision,
 block+review recall and the benign rows sent to review, per category and per language.
 
-Usage: .venv/bin/python tools/filter_eval.py [--set terms|signals|meaning] [--held-out]
+Usage: .venv/bin/python -m tools.filter_eval [--set terms|signals|meaning] [--held-out]
                                              [--screen] [--show-errors] [FILE.tsv]
 
 Two sets ship, each in two parts: a tuning part the rules were developed against, and a held-out

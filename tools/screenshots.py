@@ -1,7 +1,7 @@
 """The README's screenshots: a demo ledger on the embedded default (SQLite, simulator, offline
 model), served on loopback and photographed in Debian's Chromium. Neutral demo data only.
 
-Usage: PYTHONPATH=. python tools/screenshots.py [--out docs/screenshots]
+Usage: .venv/bin/python -m tools.screenshots [--out docs/screenshots]
 """
 
 import argparse

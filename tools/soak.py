@@ -1,7 +1,7 @@
 """Hunt for the next imbalance: run the whole-ledger state machine with fresh seeds until the
 time is up.
 
-    PYTHONPATH=. .venv/bin/python tools/soak.py --minutes 60 [--seed S] [--steps 120]
+    .venv/bin/python -m tools.soak --minutes 60 [--seed S] [--steps 120]
 
 Each round is one seed: a few histories of up to --steps rules, each checked after every step
 (the trial balance, a model of what Stripe reported, read models equal to a rebuild), against
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             _round(seed, args.histories, args.steps, args.rebuild_every)
         except Exception as error:  # noqa: BLE001 - any failure is the finding
             print("".join(traceback.format_exception(error)), file=sys.stderr)
-            print(f"FAILED after {rounds} rounds: reproduce with\n  PYTHONPATH=. .venv/bin/python "
-                  f"tools/soak.py --seed {seed} --steps {args.steps} "
+            print(f"FAILED after {rounds} rounds: reproduce with\n  .venv/bin/python -m "
+                  f"tools.soak --seed {seed} --steps {args.steps} "
                   f"--histories {args.histories} --rebuild-every {args.rebuild_every}\n"
                   "(the shrunk history is printed above)")
             _summary(started, rounds, seed)
