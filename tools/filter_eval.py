@@ -129,7 +129,9 @@ def main() -> None:
             print(f"{category:<18} {size:>5} {figures['precision']:>10.3f} "
                   f"{figures['recall']:>8.3f}")
     if args.show_errors:
-        for kind, sample, terms in result["errors"]:  # type: ignore[union-attr]
+        errors = result["errors"]
+        assert isinstance(errors, list)
+        for kind, sample, terms in errors:
             print(f"  {kind}: {sample!r} {terms}")
 
 
