@@ -72,7 +72,8 @@ def thread_view(conversation: Conversation, queries: ChatQueries, fan_id: str,
         for m in thread.messages:
             entries.append({"type": "message", "message_id": m["message_id"], "text": m["text"],
                             "paid_by": m["paid_by"], "cost_tokens": m["price_tokens"],
-                            "status": m["status"], "reply": m["reply"],
+                            "status": m["status"], "failure": m.get("failure"),
+                            "reply": m["reply"],
                             "replaced": m["replaced"], "acknowledges_tips": m["tip_ids"],
                             "at": m["sent_at"].isoformat()})
     for spend in queries.thread_spends(fan_id, thread_id):  # rows of the spends read model

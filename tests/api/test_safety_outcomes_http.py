@@ -124,7 +124,8 @@ def test_a_rating_at_the_gate_refuses_the_turn_and_gives_it_back(api, studio, mo
     assert error["code"] == "message_refused"
     assert error["given_back"] == {"paid_by": "tokens", "tokens": 100}
     assert balance(fan, api) == 500
-    assert fan.get(f"/api/sfw-chat/{persona_id}").json()["entries"][-1]["status"] == "failed"
+    entry = fan.get(f"/api/sfw-chat/{persona_id}").json()["entries"][-1]
+    assert (entry["status"], entry["failure"]) == ("failed", "message_refused")
     [flag] = flags(api)
     assert flag["outcome"] == "refused" and flag["findings"][0]["layer"] == "model"
     assert trial_balance(api)["balanced"]

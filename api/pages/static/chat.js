@@ -55,7 +55,11 @@
         const data = JSON.parse(block.match(/^data: (.*)$/m)[1]);
         if (name === "delta") reply.textContent += data.text;
         if (name === "replaced") reply.textContent = data.text;
-        if (name === "error") { reply.textContent = "No reply: this message was given back."; }
+        if (name === "error") {
+          reply.textContent = data.code === "message_refused"
+            ? "Not answered: this message breaks the platform's rules. It was given back."
+            : "No reply: this message was given back.";
+        }
         if (name === "done") { reply.textContent = data.reply; reply.dataset.done = "1"; }
       }
     }
