@@ -18,7 +18,7 @@ from importlib import resources
 from application.safety import evaluation
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.screen import Screen
-from application.safety.tables.matcher import shipped
+from application.safety.tables.matcher import load_tables
 from tools.filter_eval import HELD_OUT, MEANING_PARTS, TUNING, load
 
 WORDS = ("loves", "hiking", "jazz", "warm", "witty", "coffee", "Lisbon", "astronomy", "books",
@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     texts = corpus(args.texts)
     check = BlockedTermFilter(shipped_terms())
-    screen = Screen(check, shipped())
+    screen = Screen(check, load_tables())
     screen.check({"warm-up": "warm up the caches"})
     base, _ = rate(lambda t: t.casefold().split(), texts)
     filtered, latencies = rate(lambda t: check.find({"text": t}), texts)

@@ -26,7 +26,7 @@ from importlib import resources
 from application.safety import evaluation
 from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.screen import Screen
-from application.safety.tables.matcher import shipped
+from application.safety.tables.matcher import load_tables
 
 SETS = {"terms": ("data/filter_eval.tsv", "data/filter_heldout.tsv"),
         "signals": ("data/signals_eval.tsv", "data/signals_heldout.tsv"),
@@ -90,7 +90,7 @@ def by_category(rows: list[Row]) -> dict[str, dict[str, object]]:
 
 
 def screen_report(rows: list[evaluation.Row]) -> evaluation.Report:
-    screen = Screen(BlockedTermFilter(shipped_terms()), shipped())
+    screen = Screen(BlockedTermFilter(shipped_terms()), load_tables())
     return evaluation.score(rows, lambda text: screen.check({"text": text}).outcome)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from application.safety.blocked_terms import BlockedTermFilter, Term
 from application.safety.likeness import LikenessCheck, shipped_public_figures
 from application.safety.screen import Screen
-from application.safety.tables.matcher import TableScreen, shipped
+from application.safety.tables.matcher import TableScreen, load_tables
 from application.safety.verdict import Verdict
 from domain.errors import DomainError
 
@@ -38,7 +38,7 @@ def refusal(verdict: Verdict) -> BlockedTermsError:
 class SafetyChecks:
     def __init__(self, tables: TableScreen | None = None) -> None:
         self._likeness = LikenessCheck(shipped_public_figures())
-        self._tables = tables if tables is not None else shipped()
+        self._tables = tables if tables is not None else load_tables()
         self._screens: dict[int, Screen] = {}
 
     def refuse_blocked(self, fields: Mapping[str, str], terms: dict[str, str],

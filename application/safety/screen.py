@@ -59,7 +59,7 @@ class Screen:
                 continue
             for start in range(0, len(text), MAX_CHECKED_CHARS):
                 findings.extend(self._field(field, text[start:start + MAX_CHECKED_CHARS]))
-        return Verdict.of(_unique(findings) if findings else ())
+        return Verdict.of(dict.fromkeys(findings))  # each finding once, in order
 
     def _field(self, field: str, text: str) -> list[Finding]:
         folded = fold(text)
@@ -68,7 +68,7 @@ class Screen:
             if read is None:
                 continue
             reading = self.tables.read(read, field)
-            for hit in self.terms._find_in(field, read if read is not folded else text):
+            for hit in self.terms.find({field: read if read is not folded else text}):
                 if hit.category == "youth" and _within(
                         read, hit.matched, [*reading.not_spans(), *reading.young_spans]):
                     continue  # a table says whose age it is, or that it is no age
@@ -90,6 +90,3 @@ def _within(folded: str, matched: str, spans: list[tuple[int, int]]) -> bool:
     end = at + len(matched)
     return at >= 0 and any(at < s_end and s_start < end for s_start, s_end in spans)
 
-
-def _unique(findings: list[Finding]) -> list[Finding]:
-    return list(dict.fromkeys(findings))

@@ -3,12 +3,11 @@
 A rule runs only when the text holds one of its anchors: the anchors of every language are one
 regular expression shaped as a trie, which finds each word beginning that is an anchor in one
 pass in C (what an anchor calls for includes what its own beginnings call for); the strings of
-spaceless
-scripts are searched for only when the text is not plain ASCII. Most texts call for no rule.
-Findings a `not` rule of the same language covers (a time ago, a duration, a thing's age) are
-dropped, and the spans those rules cover are given back so the other layers' findings there are
-dropped too; an `adult` rule (the writer's own adult age, or a parent's or teacher's role) drops `young`
-and `childhood` findings (an age or a school day of someone else, the writer's child or pupil).
+spaceless scripts are searched for only when the text is not plain ASCII. Most texts call for no
+rule. Findings a `not` rule covers (a time ago, a duration, a thing's age) are dropped, and the
+spans those rules cover are given back so the other layers' findings there are dropped too; an
+`adult` rule (the writer's own adult age, or a parent's or teacher's role) drops `young` and
+`childhood` findings (an age or a school day of someone else, the writer's child or pupil).
 """
 
 import re
@@ -29,9 +28,6 @@ from application.safety.tables.loader import (
     shipped_files,
 )
 from application.safety.verdict import TABLES, Finding
-
-_WORD = re.compile(r"\d+|[^\W\d]+")  # "14letá" is two words: a number and a unit
-_DIGIT = re.compile(r"\d")
 
 
 def _trie(words: list[str]) -> str:
@@ -86,12 +82,11 @@ class Reading:
 class TableScreen:
     def __init__(self, tables: Iterable[LanguageTable]) -> None:
         self.tables = list(tables)
-        # anchor (a word's beginning) -> (table index, rule index)...
-        self._anchors: dict[str, tuple[tuple[int, int], ...]] = {}
         self._number_words: dict[str, set[int]] = defaultdict(set)
         self._number_rules: list[tuple[int, int]] = []
         self._spaceless: list[tuple[str, tuple[int, int]]] = []  # searched in non-ASCII text
-        self._spaceless_ascii: list[tuple[str, tuple[int, int]]] = []  # "saal": in any text
+        # The Latin strings of spaceless scripts ("saal"), searched in any text.
+        self._ascii_strings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         by_anchor: dict[str, list[tuple[int, int]]] = defaultdict(list)
         by_word: dict[str, list[tuple[int, int]]] = defaultdict(list)
         counted = {t for t, table in enumerate(self.tables)
@@ -103,17 +98,18 @@ class TableScreen:
                 for anchor in rule.anchors:
                     if anchor == NUMBER:
                         self._number_rules.append((t, r))
+                    elif table.script == "spaceless" and anchor.isascii():
+                        self._ascii_strings[anchor.rstrip(EXACT)].append((t, r))
                     elif table.script == "spaceless":
-                        (self._spaceless_ascii if anchor.isascii() else self._spaceless).append(
-                            (anchor.rstrip(EXACT), (t, r)))
+                        self._spaceless.append((anchor.rstrip(EXACT), (t, r)))
                     elif anchor.endswith(EXACT):
                         by_word[anchor[:-1]].append((t, r))
                     else:
                         by_anchor[anchor].append((t, r))
         for word, counting in self._number_words.items():  # number words, for `#` rules
             by_word[word].extend(rule for rule in self._number_rules if rule[0] in counting)
-        # What each anchor calls for, with what every shorter anchor it begins with calls for:
-        # the trie finds the longest anchor a word begins with.
+        # What each anchor (a word's beginning) calls for, with what every shorter anchor it
+        # begins with calls for: the trie finds the longest anchor a word begins with.
         self._anchors = {anchor: tuple(sorted({rule for end in range(2, len(anchor) + 1)
                                                for rule in by_anchor.get(anchor[:end], ())}))
                          for anchor in by_anchor}
@@ -122,10 +118,7 @@ class TableScreen:
             rule for end in range(2, len(word) + 1) for rule in by_anchor.get(word[:end], ()))]))
             for word, rules in by_word.items()}
         # One pass over the text finds whole words, word beginnings, digits and the Latin
-        # strings of spaceless scripts ("saal", anywhere).
-        self._ascii_strings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for anchor, called in self._spaceless_ascii:
-            self._ascii_strings[anchor].append(called)
+        # strings of spaceless scripts (anywhere).
         self._scan = re.compile(
             r"(?<![^\W\d])(?:(" + (_trie(list(self._words)) or "(?!)") + r")(?![^\W\d])|(" +
             (_trie(list(self._anchors)) or "(?!)") + r"))|(\d)|(" +

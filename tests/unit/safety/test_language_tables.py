@@ -11,10 +11,10 @@ from application.safety.blocked_terms import BlockedTermFilter, shipped_terms
 from application.safety.screen import Screen
 from application.safety.tables.fold import fold
 from application.safety.tables.loader import LanguageFileError, load, parse, shipped_files
-from application.safety.tables.matcher import TableScreen, shipped
+from application.safety.tables.matcher import TableScreen, load_tables
 
 TABLES = {name: load(name) for name in shipped_files()}
-SCREEN = Screen(BlockedTermFilter(shipped_terms()), shipped())
+SCREEN = Screen(BlockedTermFilter(shipped_terms()), load_tables())
 REQUIRED = {"en", "de", "fr", "es", "pt", "it", "nl", "pl", "cs", "ro", "hu", "el", "sv", "da",
             "no", "fi", "ru", "uk", "tr", "ar", "hi", "ja", "zh", "ko"}
 
