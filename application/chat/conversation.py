@@ -42,7 +42,7 @@ from application.ports import ChatMessage, ChatModel, ModelProviderError, Thread
 from application.safety import model_gate
 from application.safety.checks import refusal
 from application.safety.screen import Screen
-from application.safety.verdict import MODEL, REVIEW
+from application.safety.verdict import BLOCK, MODEL, REVIEW
 from application.sellers import as_uuid, live_persona
 from application.spending.commands import charge_message
 from application.spending.kinds import PriceChangedError, message_price_tokens
@@ -397,8 +397,9 @@ class Conversation:
         screen = turn.screen or self._personas.screen()
         rules = self.policy.reply_rules + ((TIP_PRESSURE,) if turn.scene.tips_tokens else ())
 
-        def violations(text: str) -> list[str]:
-            categories = sorted({hit.category for hit in screen.terms.find({"reply": text})})
+        def violations(text: str) -> list[str]:  # what every rule layer blocks, in any language
+            categories = sorted({f.category for f in screen.check({"reply": text}).findings
+                                 if f.outcome == BLOCK})
             return broken(text, rules) + [f"blocked:{c}" for c in categories]
         return CheckedReply(violations)
 

@@ -156,3 +156,16 @@ def test_a_reply_sent_to_review_is_delivered_whole_and_queued(api, studio, model
     [flag] = flags(api)
     assert (flag["side"], flag["outcome"]) == ("reply", "review")
     assert flag["findings"][0]["category"] == "non_consensual"
+
+
+def test_a_reply_a_language_table_blocks_is_replaced(api, studio, model) -> None:
+    """Not only the term list: an age a table reads, in German, never reaches the fan."""
+    fake, _ = model
+    persona_id = published_with_a_clean_opinion(api, studio, fake)
+    fan, _ = funded_fan(api, "fan-1", "pack_500")
+    fake.next_text = CLEAN + "Gern erzähle ich dir mehr. Ich bin 15 Jahre alt und mag Musik."
+    streamed = events(say(fan, persona_id, "Erzähl mir von dir.", 100))
+    sent = "".join(body.get("text", "") for name, body in streamed if name == "delta")
+    assert "15" not in sent
+    assert [name for name, _ in streamed][-2:] == ["replaced", "done"]
+    assert "blocked:underage" in streamed[-2][1]["rules"]
