@@ -8,6 +8,11 @@ after the first took 44 ms, which capped two workers at a third of one worker's 
 """
 
 import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -27,3 +32,22 @@ def serve_in_workers(app: str, host: str, port: int, workers: int) -> None:
     """`app` is a factory's import string: each worker builds its own from the environment."""
     config = TcpConfig(app, factory=True, host=host, port=port, workers=workers)
     Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+@contextmanager
+def serve_in_thread(app: Any, port: int, host: str = "127.0.0.1") -> Iterator[str]:
+    """The app on host:port from a thread of this process, for the block (the demo's filling,
+    the tests' served API); yields its base URL once it accepts connections."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

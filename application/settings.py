@@ -102,12 +102,17 @@ class Settings(BaseSettings):
     # Set by `lyra serve` when a process of its own follows the ledger: the API then waits for
     # the read models by polling their positions, and never catches up on its own thread.
     projections_followed_elsewhere: bool = False
+    # Set by `lyra serve --demo` when the ledger holds the demo marketplace: the development
+    # sign-in page offers its people (application/demo_cast.py). Never in production.
+    demo: bool = False
     # Set by `lyra serve`: once started, the process freezes its start-up heap (adapters.heap).
     settle_heap: bool = False
 
     @model_validator(mode="after")
     def refuse_placeholders_outside_development(self) -> "Settings":
         if self.environment == "production":
+            if self.demo:
+                raise ValueError("the demo marketplace is for development only (LYRA_DEMO)")
             if self.jwt_secret == DEV_JWT_SECRET and not self.jwt_jwks_url:
                 raise ValueError("LYRA_JWT_SECRET is the development placeholder")
             if not self.stripe_secret_key or self.stripe_webhook_secret == SIMULATOR_WEBHOOK_SECRET:

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1,
                        help="processes serving requests (PostgreSQL only; one per core)")
+    serve.add_argument("--demo", action="store_true",
+                       help="fill an empty development ledger with the demo marketplace first")
 
     token = commands.add_parser("token", help="mint a development bearer token")
     token.add_argument("--sub", required=True, help="the user id")
@@ -136,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lyra: a language file does not load: {error}", file=sys.stderr)
             return 2
 
+        if args.demo:
+            settings = _with_demo(settings)
+            if settings is None:
+                return 2
         if "LYRA_PUBLIC_URL" not in os.environ:  # the simulator posts webhooks back to us here
             os.environ["LYRA_PUBLIC_URL"] = f"http://{args.host}:{args.port}"
             settings = settings.model_copy(update={"public_url": os.environ["LYRA_PUBLIC_URL"]})
@@ -174,6 +180,28 @@ def main(argv: list[str] | None = None) -> int:
         print(mint_token(settings, args.sub, args.role or ["fan"], args.ttl))
         return 0
     return _run_core_command(args, settings)
+
+
+def _with_demo(settings: Any) -> Any:
+    """The ledger filled with the demo marketplace when empty; the settings that say whether
+    its people are there (the sign-in page offers them). None when the demo is refused."""
+    from demo.fill import DemoRefusedError, fill
+
+    try:
+        filled = fill(settings, lambda line: print(f"lyra: {line}", file=sys.stderr))
+    except DemoRefusedError as error:
+        print(f"lyra: --demo refused: {error}", file=sys.stderr)
+        return None
+    if filled.filled:
+        print(f"lyra: demo marketplace ready ({filled.events} events); sign in at /login",
+              file=sys.stderr)
+    elif filled.present:
+        print("lyra: the demo marketplace is already in this ledger", file=sys.stderr)
+    else:
+        print(f"lyra: the ledger already holds {filled.events}+ events: the demo is not added",
+              file=sys.stderr)
+    os.environ["LYRA_DEMO"] = "true" if filled.present else "false"  # for every worker
+    return settings.model_copy(update={"demo": filled.present})
 
 
 def _evaluate_safety(args: argparse.Namespace, settings: Any) -> int:

@@ -10,6 +10,7 @@ from api.auth import AuthError, TokenVerifier
 from api.deps import CoreDep
 from api.pages.render import flash, page
 from api.pages.session import Form, SignedIn, sign_in, sign_out
+from application import demo_cast
 
 router = APIRouter(include_in_schema=False)
 ROLES = ("fan", "creator", "admin", "finance", "auditor")
@@ -22,8 +23,10 @@ def _safe_next(target: Any) -> str:
 
 @router.get("/login")
 def login_page(request: Request, core: CoreDep, next: str = "/") -> Response:
-    return page(request, "login.html", development=core.settings.environment != "production",
-                roles=ROLES, next=_safe_next(next))
+    development = core.settings.environment != "production"
+    return page(request, "login.html", development=development, roles=ROLES,
+                next=_safe_next(next),
+                demo_users=demo_cast.CAST if development and core.settings.demo else ())
 
 
 @router.post("/login")

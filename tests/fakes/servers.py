@@ -10,14 +10,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
+
+from api.serving import serve_in_thread
 
 
 def free_port() -> int:
@@ -48,22 +49,8 @@ def stop_lyra(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIG
     process.wait(timeout=30)
 
 
-@contextmanager
-def serve_app(app: FastAPI, port: int) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serve_app(app: FastAPI, port: int) -> AbstractContextManager[str]:
+    return serve_in_thread(app, port)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[3]
-LAYERS = ["domain", "adapters", "projections", "replay", "application", "api", "cli"]  # bottom first
+LAYERS = ["domain", "adapters", "projections", "replay", "application", "api", "demo", "cli"]  # bottom first
 RANK = {name: rank for rank, name in enumerate(LAYERS)}
 ALLOWED_UPWARD = {("adapters", "application.ports")}
 

@@ -1,0 +1,1 @@
+"""The demo marketplace `lyra serve --demo` fills an empty development ledger with."""
