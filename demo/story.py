@@ -321,7 +321,8 @@ class Story:
         self._call(cast.ADMIN.user_id, "admin", "POST", "/api/admin/holds/release")
 
     def _this_week(self) -> None:
-        """Sam verifies their age and chats; a new persona waits for review; a report comes in."""
+        """Sam verifies their age and chats; subscriptions renew; a new persona waits for
+        review; a report comes in."""
         fan = cast.FAN.user_id
         self.clock.to_day(DAYS - 2)
         started = self._call(fan, "fan", "POST", "/api/age-verification")
@@ -334,6 +335,8 @@ class Story:
             self._chat(fan, luna, text)
         self._tip(fan, cast.CREATOR.user_id, 250)
         self.clock.to_day(DAYS - 1)
+        for subscription in self.subscriptions:  # the third month begins
+            self._simulate(f"/subscriptions/{subscription}/renew")
         self._create(WAITING)
         self._call(cast.OTHER_FANS[0], "fan", "POST", "/api/reports", json={
             "target_kind": "persona", "target_id": self.personas["Pip Marlowe"],
