@@ -34,6 +34,13 @@ def serve_in_workers(app: str, host: str, port: int, workers: int) -> None:
     Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (the demo's filling, the screenshots, the tests)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
 @contextmanager
 def serve_in_thread(app: Any, port: int, host: str = "127.0.0.1") -> Iterator[str]:
     """The app on host:port from a thread of this process, for the block (the demo's filling,

@@ -4,14 +4,13 @@ The story is played against the app served on a loopback port of its own, with a
 starts two months back: the simulator delivers its webhooks there as Stripe would, and every
 event comes from a request. A ledger that holds anything but the shipped lists is left alone."""
 
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from api.auth import mint_token
 from api.main import create_app
-from api.serving import serve_in_thread
+from api.serving import free_port, serve_in_thread
 from application import demo_cast
 from application.bootstrap import Core, build_core
 from application.settings import Settings
@@ -43,19 +42,13 @@ def untouched(core: Core) -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def fill(settings: Settings, say: Callable[[str], None] = lambda line: None) -> Filled:
     if settings.environment == "production":
         raise DemoRefusedError("the demo marketplace is for development only")
     if settings.stripe_secret_key:
         raise DemoRefusedError("the demo pays through the local simulator: unset "
                                "STRIPE_SECRET_KEY")
-    port = _free_port()
+    port = free_port()
     seeding = settings.model_copy(update={
         "public_url": f"http://127.0.0.1:{port}", "run_projections": True,
         "projections_followed_elsewhere": False, "checkpoint_interval_minutes": 0})

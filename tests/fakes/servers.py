@@ -4,7 +4,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,13 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 from fastapi import FastAPI
 
-from api.serving import serve_in_thread
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from api.serving import free_port, serve_in_thread
 
 
 def start_lyra(env: dict[str, str], port: int, *args: str) -> subprocess.Popen[bytes]:
