@@ -12,8 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from adapters import heap
+from adapters.limits.stores import limit_store
 from api import errors
 from api.auth import TokenVerifier
+from api.limits.middleware import Admission
+from api.limits.policy import budgets_from
 from api.pages import auth as page_auth
 from api.pages import chat as page_chat
 from api.pages import creator as page_creator
@@ -59,6 +62,7 @@ from application.bootstrap import Core, build_core, media_link_origin
 from application.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+REPLAY_CLAIM_SECONDS = 600  # a replay's "one at a time" ends with it, or after this at most
 SESSION_COOKIE = {False: "lyra_session", True: "__Host-lyra_session"}  # by "in production"
 
 
@@ -86,12 +90,18 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
         finally:
             if signing:
                 signing.cancel()
+            await app.state.limit_store.close()
             if owned:
                 app.state.core.close()
 
     app = FastAPI(title="LYRA ledger core", version="0.1.0", lifespan=lifespan)
     errors.install(app)
     app.add_middleware(RefuseNul)
+    app.state.limit_store = limit_store(settings.rate_limit_storage)
+    app.add_middleware(Admission, store=app.state.limit_store, budgets=budgets_from(settings),
+                       max_in_flight=settings.max_in_flight,
+                       turn_ttl_s=settings.chat_reply_deadline_seconds + 5,
+                       replay_ttl_s=REPLAY_CLAIM_SECONDS)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
                    audit, finance, ops, ppv, subscriptions, media, payouts, chat_settings, sfw_chat,

@@ -102,6 +102,23 @@ class Settings(BaseSettings):
     # Set by `lyra serve` when a process of its own follows the ledger: the API then waits for
     # the read models by polling their positions, and never catches up on its own thread.
     projections_followed_elsewhere: bool = False
+    # Rate limits (docs/operations.md, "Limits"), in the `limits` library's notation
+    # ("60/minute;1000/hour"): per user (per address for a request without one), by what the
+    # route costs. The store: memory:// (this process) or redis://host:port/db (every worker and
+    # host shares one budget).
+    rate_limits_enabled: bool = True
+    rate_limit_storage: str = "memory://"
+    rate_limit_reads: str = "600/minute"
+    rate_limit_writes: str = "120/minute"
+    rate_limit_money: str = "60/minute;1000/hour"
+    rate_limit_chat: str = "20/minute;300/hour"  # model calls per fan
+    rate_limit_checkout: str = "10/minute;60/day"
+    rate_limit_uploads: str = "60/hour"
+    rate_limit_upload_mib: str = "2048/hour"  # bytes uploaded, in MiB
+    rate_limit_replays: str = "30/hour"  # replays and exports, one at a time per staff user
+    rate_limit_per_address: str = "1200/minute"  # every request from one address, whoever
+    # Requests in flight in one worker past which new ones are shed with a 503 at once.
+    max_in_flight: int = Field(default=32, ge=1, le=10_000)
     # Set by `lyra serve --demo` when the ledger holds the demo marketplace: the development
     # sign-in page offers its people (application/demo_cast.py). Never in production.
     demo: bool = False

@@ -41,10 +41,13 @@ def served(clock: FakeClock, make_settings: Callable[[str], Settings]) -> Iterat
 
 
 @pytest.fixture
-def api(pg_schema: str, clock: FakeClock, tmp_path) -> Iterator[Api]:
+def api(pg_schema: str, clock: FakeClock, tmp_path, request: pytest.FixtureRequest
+        ) -> Iterator[Api]:
+    """Settings a test needs otherwise come from its `settings` mark."""
+    marked = request.node.get_closest_marker("settings")
     with served(clock, lambda public_url: pg_settings(
             pg_schema, public_url=public_url, run_projections=True, group_commit_window_ms=2,
-            media_dir=str(tmp_path / "media"))) as running:
+            media_dir=str(tmp_path / "media"), **(marked.kwargs if marked else {}))) as running:
         yield running
 
 

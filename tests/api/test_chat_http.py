@@ -27,12 +27,14 @@ def model() -> Iterator[tuple[FakeAnthropic, str]]:
 
 
 @pytest.fixture
-def api(pg_schema, clock, tmp_path, model) -> Iterator[Api]:
+def api(pg_schema, clock, tmp_path, model, request) -> Iterator[Api]:
     """The API with Anthropic's SDK pointed at the fake (the default is the offline model)."""
+    marked = request.node.get_closest_marker("settings")
     with served(clock, lambda public_url: pg_settings(
             pg_schema, public_url=public_url, run_projections=True, group_commit_window_ms=2,
             media_dir=str(tmp_path / "media"), anthropic_api_key="sk-test",
-            anthropic_base_url=model[1], anthropic_timeout_seconds=5)) as running:
+            anthropic_base_url=model[1], anthropic_timeout_seconds=5,
+            **(marked.kwargs if marked else {}))) as running:
         yield running
 
 
@@ -210,7 +212,10 @@ def test_a_reply_that_fails_gives_the_message_back(api, studio, model, failure) 
     assert kinds.count("message") == 1 and kinds.count("no_reply") == 1
 
 
+@pytest.mark.settings(rate_limits_enabled=False)
 def test_concurrent_paid_messages_never_overspend(api, studio) -> None:
+    """The edge lets one turn a thread through at a time (below); the ledger holds without it,
+    as between two hosts that do not share a limit store."""
     persona_id = persona(api, studio, included=0)
     fan, _ = funded_fan(api, "fan-1", "pack_500")  # 500 tokens: five messages at 100
     results: list[int] = []

@@ -1,0 +1,225 @@
+"""Admission: every request is shed, refused or let through here, before its body is read.
+
+- **Shed** (503, `overloaded`): past `max_in_flight` requests in flight in this worker, a new one
+  is answered at once instead of queueing behind the others, so those admitted keep their
+  latency. Health checks and Stripe's webhooks are never shed; chat turns, which stream for as
+  long as the model writes, are not counted (they have their own limits).
+- **Refused** (429): over the address's budget or the user's budget for the route's class
+  (api/limits/policy.py), or a second chat turn on a thread, or a second replay of a staff
+  user, while the first runs. A refused request reaches no route and writes nothing, so a retry
+  with the same idempotency key does the work once.
+
+A budget found spent puts its key in a local penalty box until it has room again: the next
+refusals cost a dictionary lookup, not a round trip to the store. When the shared store does not
+answer, requests are admitted (the platform stays up; the log says so)."""
+
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.limits.stores import LimitStore, LimitStoreError
+from api.auth import AuthError
+from api.errors import error_body
+from api.limits.policy import CHAT, EXEMPT, PER_ADDRESS, REPLAY, UPLOAD, UPLOAD_BYTES, Budgets, classify
+from api.pages.render import page
+
+log = logging.getLogger(__name__)
+_BOXED_KEYS = 100_000
+_MIB = 1024 * 1024
+
+_MESSAGES = {
+    "rate_limited": "Too many requests: try again in {seconds} s.",
+    "turn_in_flight": "A reply is still being written on this thread: try again in {seconds} s.",
+    "replay_in_flight": "One replay or export at a time: try again in {seconds} s.",
+    "overloaded": "LYRA is busy: try again in {seconds} s.",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    retry_after_s: int
+    limit: str
+
+
+class Admission:
+    """The ASGI middleware. `budgets` None turns rate limits off (shedding stays)."""
+
+    def __init__(self, app: ASGIApp, store: LimitStore, budgets: Budgets | None,
+                 max_in_flight: int, turn_ttl_s: float, replay_ttl_s: float) -> None:
+        self.app = app
+        self._store = store
+        self._budgets = budgets
+        self._max_in_flight = max_in_flight
+        self._turn_ttl_s = turn_ttl_s
+        self._replay_ttl_s = replay_ttl_s
+        self._in_flight = 0
+        self._boxed: OrderedDict[str, float] = OrderedDict()  # key -> time.monotonic() free
+        self._store_down_logged = 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kind = classify(scope["method"], scope["path"])
+        if kind == EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        counted = kind != CHAT
+        if counted and self._in_flight >= self._max_in_flight:
+            await _respond(scope, send, Refusal(503, "overloaded", 1, "in_flight"))
+            return
+        self._in_flight += counted
+        claim: tuple[str, str] | None = None
+        try:
+            if self._budgets is not None:
+                refusal, claim = await self._admit(scope, kind, self._budgets)
+                if refusal is not None:
+                    await _respond(scope, send, refusal)
+                    return
+            if claim is None:
+                await self.app(scope, receive, send)
+                return
+            held = claim
+
+            async def send_then_free(message: Message) -> None:
+                """The claim ends before the response's last bytes leave, so a client that
+                sends its next turn on seeing them never finds the first still in flight."""
+                nonlocal claim
+                if message["type"] == "http.response.body" and not message.get("more_body") \
+                        and claim is not None:
+                    claim = None
+                    await self._store.release(*held)
+                await send(message)
+
+            await self.app(scope, receive, send_then_free)
+        finally:
+            self._in_flight -= counted
+            if claim is not None:
+                await self._store.release(*claim)
+
+    async def _admit(self, scope: Scope, kind: str, budgets: Budgets
+                     ) -> tuple[Refusal | None, tuple[str, str] | None]:
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        user = _user(scope)
+        who = f"user:{user}" if user else f"address:{address}"
+        try:
+            refusal = (await self._spend(budgets.per_address, PER_ADDRESS, f"address:{address}",
+                                         who)
+                       or await self._spend(budgets.by_class[kind], kind, who, who))
+            if refusal is None and kind == UPLOAD:
+                refusal = await self._spend(budgets.upload_mib, UPLOAD_BYTES, who, who,
+                                            cost=_mib(scope))
+            if refusal is not None:
+                return refusal, None
+            if kind == CHAT:
+                key = f"turn:{who}:{scope['path']}"
+                token = await self._store.claim(key, self._turn_ttl_s)
+                if token is None:
+                    self._store.refused(who, "turn_in_flight")
+                    return Refusal(429, "turn_in_flight", 1, CHAT), None
+                return None, (key, token)
+            if kind == REPLAY:
+                key = f"replay:{who}"
+                token = await self._store.claim(key, self._replay_ttl_s)
+                if token is None:
+                    self._store.refused(who, "replay_in_flight")
+                    return Refusal(429, "replay_in_flight", 2, REPLAY), None
+                return None, (key, token)
+        except LimitStoreError as error:
+            now = time.monotonic()
+            if now - self._store_down_logged > 60:
+                self._store_down_logged = now
+                log.warning("the limit store did not answer (%s): admitting requests", error)
+        return None, None
+
+    async def _spend(self, items: tuple[Any, ...], limit: str, key: str, who: str,
+                     cost: int = 1) -> Refusal | None:
+        """Each of the budget's windows, or the refusal of the first one spent."""
+        now = time.monotonic()
+        boxed = f"{limit}:{key}"
+        free_at = self._boxed.get(boxed)
+        if free_at is not None:
+            if free_at > now:
+                self._store.refused(who, limit)
+                return Refusal(429, "rate_limited", math.ceil(free_at - now), limit)
+            del self._boxed[boxed]
+        for item in items:
+            if not await self._store.hit(item, f"{limit}:{key}", cost):
+                wait_s = max(1.0, await self._store.reset_in(item, f"{limit}:{key}"))
+                self._boxed[boxed] = now + wait_s
+                if len(self._boxed) > _BOXED_KEYS:
+                    self._boxed.popitem(last=False)
+                self._store.refused(who, limit)
+                return Refusal(429, "rate_limited", math.ceil(wait_s), limit)
+        return None
+
+
+def _user(scope: Scope) -> str | None:
+    """The bearer token's subject (verified, from the verifier's cache), else the page
+    session's user; None for a request without either."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                try:
+                    return str(scope["app"].state.verifier.verify(token.strip()).user_id)
+                except (AuthError, AttributeError):
+                    return None  # the route answers 401
+    session = scope.get("session")
+    return str(session["user_id"]) if session and session.get("user_id") else None
+
+
+def _mib(scope: Scope) -> int:
+    """An upload's declared size in MiB (at least 1): what its bytes budget is charged."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit():
+            return max(1, math.ceil(int(value) / _MIB))
+    return 1
+
+
+def _wants_html(scope: Scope) -> bool:
+    if scope["path"].startswith("/api/"):
+        return False
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            return b"text/html" in value
+    return False
+
+
+def _is_htmx(scope: Scope) -> bool:
+    return any(name == b"hx-request" for name, _ in scope["headers"])
+
+
+async def _respond(scope: Scope, send: Send, refusal: Refusal) -> None:
+    message = _MESSAGES[refusal.code].format(seconds=refusal.retry_after_s)
+    headers = [(b"retry-after", str(refusal.retry_after_s).encode())]
+    if _is_htmx(scope) or _wants_html(scope):
+        if _is_htmx(scope):
+            body = f'<p class="error" role="alert" data-testid="limited">{message}</p>'.encode()
+        else:
+            body = _page(scope, refusal, message)
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+    else:
+        body = orjson.dumps(error_body(refusal.code, message,
+                                       retry_after_seconds=refusal.retry_after_s,
+                                       limit=refusal.limit))
+        headers.append((b"content-type", b"application/json"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _page(scope: Scope, refusal: Refusal, message: str) -> bytes:
+    """The page a person sees: what happened and how long to wait, in the site's layout."""
+    response = page(Request(scope), "limited.html", status_code=refusal.status,
+                    message=message, retry_after_s=refusal.retry_after_s)
+    return bytes(response.body)
