@@ -47,6 +47,7 @@ from api.routers import (
     ops,
     payouts,
     ppv,
+    rate_limits,
     reports,
     sfw_chat,
     simulator,
@@ -105,7 +106,7 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
                    audit, finance, ops, ppv, subscriptions, media, payouts, chat_settings, sfw_chat,
-                   intimate_chat, checkpoints):
+                   intimate_chat, checkpoints, rate_limits):
         app.include_router(module.router)
     if not settings.stripe_secret_key:
         app.include_router(simulator.router)

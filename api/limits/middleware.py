@@ -111,10 +111,16 @@ class Admission:
         address = scope["client"][0] if scope.get("client") else "unknown"
         user = _user(scope)
         who = f"user:{user}" if user else f"address:{address}"
+        address_key, class_key = f"address:{address}", who
+        # A spent budget is refused before anything is asked of the store: a flood costs a
+        # lookup a request.
+        boxed = self._boxed_refusal(PER_ADDRESS, address_key, who) \
+            or self._boxed_refusal(kind, class_key, who)
+        if boxed is not None:
+            return boxed, None
         try:
-            refusal = (await self._spend(budgets.per_address, PER_ADDRESS, f"address:{address}",
-                                         who)
-                       or await self._spend(budgets.by_class[kind], kind, who, who))
+            refusal = (await self._spend(budgets.per_address, PER_ADDRESS, address_key, who)
+                       or await self._spend(budgets.by_class[kind], kind, class_key, who))
             if refusal is None and kind == UPLOAD:
                 refusal = await self._spend(budgets.upload_mib, UPLOAD_BYTES, who, who,
                                             cost=_mib(scope))
@@ -141,17 +147,24 @@ class Admission:
                 log.warning("the limit store did not answer (%s): admitting requests", error)
         return None, None
 
-    async def _spend(self, items: tuple[Any, ...], limit: str, key: str, who: str,
-                     cost: int = 1) -> Refusal | None:
-        """Each of the budget's windows, or the refusal of the first one spent."""
-        now = time.monotonic()
+    def _boxed_refusal(self, limit: str, key: str, who: str) -> Refusal | None:
         boxed = f"{limit}:{key}"
         free_at = self._boxed.get(boxed)
-        if free_at is not None:
-            if free_at > now:
-                self._store.refused(who, limit)
-                return Refusal(429, "rate_limited", math.ceil(free_at - now), limit)
+        if free_at is None:
+            return None
+        now = time.monotonic()
+        if free_at <= now:
             del self._boxed[boxed]
+            return None
+        self._store.refused(who, limit)
+        return Refusal(429, "rate_limited", math.ceil(free_at - now), limit)
+
+    async def _spend(self, items: tuple[Any, ...], limit: str, key: str, who: str,
+                     cost: int = 1) -> Refusal | None:
+        """Each of the budget's windows, or the refusal of the first one spent (its key then
+        waits in the box until it has room)."""
+        now = time.monotonic()
+        boxed = f"{limit}:{key}"
         for item in items:
             if not await self._store.hit(item, f"{limit}:{key}", cost):
                 wait_s = max(1.0, await self._store.reset_in(item, f"{limit}:{key}"))

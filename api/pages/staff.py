@@ -6,9 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from adapters.limits.stores import TALLY_HOURS
 from api.deps import CoreDep
 from api.pages.render import after_command, flash, page
 from api.pages.session import Form, SignedIn
+from api.routers.rate_limits import configured, most_refused
 from domain.errors import DomainError
 from replay.trial_balance import trial_balance_now
 from replay.verify import verify_ledger
@@ -73,3 +75,12 @@ async def verify(request: Request, core: CoreDep, user: SignedIn, form: Form) ->
         return page(request, "missing.html", status_code=403, what="auditor account")
     report = await run_in_threadpool(verify_ledger, core.ledger)
     return page(request, "verify_result.html", report=report.as_dict())
+
+
+@router.get("/admin/limits")
+async def limits_hit(request: Request, core: CoreDep, user: SignedIn) -> Response:
+    """Who hit the rate limits most over the last day, and the limits in force."""
+    if not user.has("admin"):
+        return page(request, "missing.html", status_code=403, what="admin account")
+    return page(request, "admin_limits.html", refused=await most_refused(request, 100),
+                limits=configured(core), hours=TALLY_HOURS)
