@@ -46,3 +46,12 @@ document.addEventListener("click", (event) => {
   picture.alt = link.dataset.viewer;
   viewer.showModal();
 });
+
+// A rate limit's or an overload's answer (429, 503) is a message to show where the result would
+// have gone: htmx would otherwise drop it and the button would seem to do nothing.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429 || event.detail.xhr.status === 503) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
