@@ -116,7 +116,9 @@ class Settings(BaseSettings):
     rate_limit_uploads: str = "60/hour"
     rate_limit_upload_mib: str = "2048/hour"  # bytes uploaded, in MiB
     rate_limit_replays: str = "30/hour"  # replays and exports, one at a time per staff user
-    rate_limit_per_address: str = "1200/minute"  # every request from one address, whoever
+    # Every request from one address, whoever sends it (behind a proxy, set FORWARDED_ALLOW_IPS
+    # so the address is the client's, not the proxy's).
+    rate_limit_per_address: str = "6000/minute"
     # Requests in flight in one worker past which new ones are shed with a 503 at once.
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
     # Set by `lyra serve --demo` when the ledger holds the demo marketplace: the development

@@ -57,7 +57,8 @@ def main() -> None:
     schema = new_schema()
     port = free_port()
     settings = Settings(database_url=URL, db_schema=schema, environment="test",
-                        public_url=f"http://127.0.0.1:{port}", group_commit_window_ms=2,
+                        rate_limits_enabled=False, public_url=f"http://127.0.0.1:{port}",
+                        group_commit_window_ms=2,
                         run_projections=True)
     app = create_app(settings=settings)
     try:
