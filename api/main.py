@@ -102,7 +102,9 @@ def create_app(core: Core | None = None, settings: Settings | None = None) -> Fa
     app.add_middleware(Admission, store=app.state.limit_store, budgets=budgets_from(settings),
                        max_in_flight=settings.max_in_flight,
                        turn_ttl_s=settings.chat_reply_deadline_seconds + 5,
-                       replay_ttl_s=REPLAY_CLAIM_SECONDS)
+                       replay_ttl_s=REPLAY_CLAIM_SECONDS,
+                       refusal_delay_s=settings.rate_limit_refusal_delay_ms / 1000,
+                       per_user_in_flight=settings.rate_limit_in_flight_per_user)
     for module in (wallet, tokens, tips, webhooks, creator, onboarding, models, creator_models,
                    reports, admin, admin_creators, admin_reports, admin_models, admin_wallets,
                    audit, finance, ops, ppv, subscriptions, media, payouts, chat_settings, sfw_chat,

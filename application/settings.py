@@ -103,22 +103,28 @@ class Settings(BaseSettings):
     # the read models by polling their positions, and never catches up on its own thread.
     projections_followed_elsewhere: bool = False
     # Rate limits (docs/operations.md, "Limits"), in the `limits` library's notation
-    # ("60/minute;1000/hour"): per user (per address for a request without one), by what the
-    # route costs. The store: memory:// (this process) or redis://host:port/db (every worker and
-    # host shares one budget).
+    # ("60/minute;1000/hour"): per user (per address for a request without one), by what the route
+    # costs. A per-second window beside the longer ones keeps a budget from being spent in one burst
+    # that would hold everyone else up. The store: memory:// (this process) or redis://host:port/db
+    # (every worker and host shares one budget).
     rate_limits_enabled: bool = True
     rate_limit_storage: str = "memory://"
-    rate_limit_reads: str = "600/minute"
-    rate_limit_writes: str = "120/minute"
-    rate_limit_money: str = "60/minute;1000/hour"
-    rate_limit_chat: str = "20/minute;300/hour"  # model calls per fan
+    rate_limit_reads: str = "50/second;1200/minute"
+    rate_limit_writes: str = "20/second;300/minute"
+    rate_limit_money: str = "10/second;120/minute;2000/hour"
+    rate_limit_chat: str = "1/second;20/minute;300/hour"  # model calls per fan
     rate_limit_checkout: str = "10/minute;60/day"
     rate_limit_uploads: str = "60/hour"
     rate_limit_upload_mib: str = "2048/hour"  # bytes uploaded, in MiB
     rate_limit_replays: str = "30/hour"  # replays and exports, one at a time per staff user
     # Every request from one address, whoever sends it (behind a proxy, set FORWARDED_ALLOW_IPS
     # so the address is the client's, not the proxy's).
-    rate_limit_per_address: str = "6000/minute"
+    rate_limit_per_address: str = "200/second;6000/minute"
+    # A 429's answer is held back this long (at most its Retry-After): each refusal of a
+    # flood then waits instead of being asked again at once (docs/operations.md, "Limits").
+    rate_limit_refusal_delay_ms: int = Field(default=250, ge=0, le=10_000)
+    # One user's (or address's) requests in flight in one worker past which theirs are refused.
+    rate_limit_in_flight_per_user: int = Field(default=4, ge=1, le=10_000)
     # Requests in flight in one worker past which new ones are shed with a 503 at once.
     max_in_flight: int = Field(default=32, ge=1, le=10_000)
     # Set by `lyra serve --demo` when the ledger holds the demo marketplace: the development

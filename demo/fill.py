@@ -51,7 +51,8 @@ def fill(settings: Settings, say: Callable[[str], None] = lambda line: None) -> 
     port = free_port()
     seeding = settings.model_copy(update={
         "public_url": f"http://127.0.0.1:{port}", "run_projections": True,
-        "projections_followed_elsewhere": False, "checkpoint_interval_minutes": 0})
+        "projections_followed_elsewhere": False, "checkpoint_interval_minutes": 0,
+        "rate_limits_enabled": False})  # two months of clicks in seconds: the script is ours
     clock = Travel(timedelta(days=DAYS))
     core = build_core(seeding, clock=clock)
     try:

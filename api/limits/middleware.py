@@ -5,14 +5,19 @@
   latency. Health checks and Stripe's webhooks are never shed; chat turns, which stream for as
   long as the model writes, are not counted (they have their own limits).
 - **Refused** (429): over the address's budget or the user's budget for the route's class
-  (api/limits/policy.py), or a second chat turn on a thread, or a second replay of a staff
-  user, while the first runs. A refused request reaches no route and writes nothing, so a retry
-  with the same idempotency key does the work once.
+  (api/limits/policy.py); past `per_user_in_flight` of one user's requests in flight in this
+  worker (however many connections they open, one user never holds more of it); a second chat
+  turn on a thread, or a second replay of a staff user, while the first runs. A refused request
+  reaches no route and writes nothing, so a retry with the same idempotency key does the work
+  once. Its answer is held back a moment (`rate_limit_refusal_delay_ms`): a script that sends
+  again on each answer then costs a few requests a second a connection instead of thousands, and
+  the event loop stays free for everyone else.
 
 A budget found spent puts its key in a local penalty box until it has room again: the next
 refusals cost a dictionary lookup, not a round trip to the store. When the shared store does not
 answer, requests are admitted (the platform stays up; the log says so)."""
 
+import asyncio
 import logging
 import math
 import time
@@ -38,6 +43,7 @@ _MESSAGES = {
     "rate_limited": "Too many requests: try again in {seconds} s.",
     "turn_in_flight": "A reply is still being written on this thread: try again in {seconds} s.",
     "replay_in_flight": "One replay or export at a time: try again in {seconds} s.",
+    "too_many_in_flight": "Too many requests at once: try again in {seconds} s.",
     "overloaded": "LYRA is busy: try again in {seconds} s.",
 }
 
@@ -54,14 +60,18 @@ class Admission:
     """The ASGI middleware. `budgets` None turns rate limits off (shedding stays)."""
 
     def __init__(self, app: ASGIApp, store: LimitStore, budgets: Budgets | None,
-                 max_in_flight: int, turn_ttl_s: float, replay_ttl_s: float) -> None:
+                 max_in_flight: int, turn_ttl_s: float, replay_ttl_s: float,
+                 refusal_delay_s: float = 0.0, per_user_in_flight: int = 1_000_000) -> None:
         self.app = app
         self._store = store
         self._budgets = budgets
         self._max_in_flight = max_in_flight
         self._turn_ttl_s = turn_ttl_s
         self._replay_ttl_s = replay_ttl_s
+        self._refusal_delay_s = refusal_delay_s
         self._in_flight = 0
+        self._per_user_in_flight = per_user_in_flight
+        self._in_flight_by: dict[str, int] = {}
         self._boxed: OrderedDict[str, float] = OrderedDict()  # key -> time.monotonic() free
         self._store_down_logged = 0.0
 
@@ -77,14 +87,20 @@ class Admission:
         if counted and self._in_flight >= self._max_in_flight:
             await _respond(scope, send, Refusal(503, "overloaded", 1, "in_flight"))
             return
-        self._in_flight += counted
         claim: tuple[str, str] | None = None
+        who = None
+        if self._budgets is not None:
+            refusal, claim, who = await self._admit(scope, kind, self._budgets, counted)
+            if refusal is not None:  # a refusal is not in flight: a flood of them sheds no one
+                # Held back a moment before it leaves: a client that sends again on each answer
+                # then floods at a few requests a second a connection, not thousands.
+                await asyncio.sleep(min(self._refusal_delay_s, refusal.retry_after_s))
+                await _respond(scope, send, refusal)
+                return
+        self._in_flight += counted
+        if counted and who is not None:
+            self._in_flight_by[who] = self._in_flight_by.get(who, 0) + 1
         try:
-            if self._budgets is not None:
-                refusal, claim = await self._admit(scope, kind, self._budgets)
-                if refusal is not None:
-                    await _respond(scope, send, refusal)
-                    return
             if claim is None:
                 await self.app(scope, receive, send)
                 return
@@ -103,14 +119,29 @@ class Admission:
             await self.app(scope, receive, send_then_free)
         finally:
             self._in_flight -= counted
+            if counted and who is not None:
+                left = self._in_flight_by.pop(who) - 1
+                if left:
+                    self._in_flight_by[who] = left
             if claim is not None:
                 await self._store.release(*claim)
 
-    async def _admit(self, scope: Scope, kind: str, budgets: Budgets
-                     ) -> tuple[Refusal | None, tuple[str, str] | None]:
+    async def _admit(self, scope: Scope, kind: str, budgets: Budgets, counted: bool
+                     ) -> tuple[Refusal | None, tuple[str, str] | None, str]:
+        """The refusal, or the claim the request holds while it runs; and who it is."""
         address = scope["client"][0] if scope.get("client") else "unknown"
         user = _user(scope)
         who = f"user:{user}" if user else f"address:{address}"
+        refusal, claim = await self._decide(scope, kind, budgets, counted, address, who)
+        return refusal, claim, who
+
+    async def _decide(self, scope: Scope, kind: str, budgets: Budgets, counted: bool,
+                      address: str, who: str
+                      ) -> tuple[Refusal | None, tuple[str, str] | None]:
+        if counted and self._in_flight_by.get(who, 0) >= self._per_user_in_flight:
+            # One user's many connections wait their turn: never more of the worker than this.
+            self._store.refused(who, "in_flight")
+            return Refusal(429, "too_many_in_flight", 1, "in_flight"), None
         address_key, class_key = f"address:{address}", who
         # A spent budget is refused before anything is asked of the store: a flood costs a
         # lookup a request.

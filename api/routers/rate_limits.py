@@ -23,7 +23,8 @@ def configured(core: CoreDep) -> dict[str, Any]:
             "chat": s.rate_limit_chat, "checkout": s.rate_limit_checkout,
             "uploads": s.rate_limit_uploads, "upload_mib": s.rate_limit_upload_mib,
             "replays": s.rate_limit_replays, "per_address": s.rate_limit_per_address,
-            "max_in_flight": s.max_in_flight}
+            "in_flight_per_user": s.rate_limit_in_flight_per_user,
+            "refusal_delay_ms": s.rate_limit_refusal_delay_ms, "max_in_flight": s.max_in_flight}
 
 
 @router.get("/api/admin/limits")
