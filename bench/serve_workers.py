@@ -110,9 +110,14 @@ def fund(base: str, settings: Settings, fans: int) -> list[str]:
                    json={"user_id": f"creator-{c}", "display_name": f"C{c}"})
 
     def buy(f: int) -> None:
-        fan = {"Authorization": f"Bearer {mint_token(settings, f'fan-{f}', ['fan'])}"}
-        opened = httpx.post(f"{base}/api/tokens/checkout", headers=fan,
-                            json={"pack_sku": "pack_5500"}, timeout=30)
+        fan = {"Authorization": f"Bearer {mint_token(settings, f'fan-{f}', ['fan'])}",
+               "Idempotency-Key": f"bench-pack-{f}"}
+        while True:  # as a client should: again after a 503 (shed) or 429, with the same key
+            opened = httpx.post(f"{base}/api/tokens/checkout", headers=fan,
+                                json={"pack_sku": "pack_5500"}, timeout=30)
+            if opened.status_code not in (429, 503):
+                break
+            time.sleep(0.05)
         opened.raise_for_status()
         session_id = opened.json()["checkout_session_id"]
         httpx.post(f"{base}/simulator/checkout/{session_id}/pay", timeout=30).raise_for_status()
