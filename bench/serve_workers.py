@@ -84,7 +84,7 @@ def load(base: str, kind: str, tokens: list[str], seconds: float, clients: int,
 def serve(workers: int, schema: str, port: int, extra_env: dict[str, str] | None = None,
           database_url: str = URL) -> subprocess.Popen[bytes]:
     # Capacity is measured without rate limits (every load generator is one address and a few
-    # users); bench/limits.py measures them.
+    # users); bench/rate_limits.py measures them.
     env = {**os.environ, "LYRA_DATABASE_URL": database_url, "LYRA_DB_SCHEMA": schema,
            "LYRA_ENVIRONMENT": "test", "LYRA_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "LYRA_RATE_LIMITS_ENABLED": "false", **(extra_env or {})}
