@@ -14,9 +14,11 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 from limits import RateLimitItem
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
+
+from adapters.limits.windows import SlidingWindows
 
 TALLY_HOURS = 24
 
@@ -55,16 +57,15 @@ def _hour(at: float | None = None) -> int:
 
 class MemoryLimitStore:
     def __init__(self) -> None:
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._windows = SlidingWindows()
         self._claims: dict[str, tuple[str, float]] = {}
         self._tally: dict[int, Counter[tuple[str, str]]] = {}
 
     async def hit(self, item: RateLimitItem, key: str, cost: int = 1) -> bool:
-        return await self._limiter.hit(item, key, cost=cost)
+        return self._windows.hit(f"{key}/{item.amount}", item.amount, item.get_expiry(), cost)
 
     async def reset_in(self, item: RateLimitItem, key: str) -> float:
-        stats = await self._limiter.get_window_stats(item, key)
-        return max(0.0, stats.reset_time - time.time())
+        return self._windows.reset_in(f"{key}/{item.amount}", item.amount, item.get_expiry())
 
     async def claim(self, key: str, ttl_s: float) -> str | None:
         now = time.monotonic()
