@@ -112,7 +112,8 @@ class Settings(BaseSettings):
     rate_limit_reads: str = "50/second;1200/minute"
     rate_limit_writes: str = "20/second;300/minute"
     rate_limit_money: str = "10/second;120/minute;2000/hour"
-    rate_limit_chat: str = "1/second;20/minute;300/hour"  # model calls per fan
+    # Model calls per fan; bursts are held by one turn in flight per fan and persona.
+    rate_limit_chat: str = "30/minute;300/hour"
     rate_limit_checkout: str = "10/minute;60/day"
     rate_limit_uploads: str = "60/hour"
     rate_limit_upload_mib: str = "2048/hour"  # bytes uploaded, in MiB

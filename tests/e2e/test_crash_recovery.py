@@ -53,6 +53,9 @@ def _client_loop(base: str, token: str, fan: str, book: Ledgerbook, stop: thread
                     book.unanswered.add(key)
                 time.sleep(0.05)
                 continue
+            if response.status_code == 429:  # over the fan's budget: nothing was written
+                time.sleep(0.05)
+                continue
             assert response.status_code == 201, response.text
             with book.lock:
                 book.acknowledged[key] = response.json()["tip_id"]
