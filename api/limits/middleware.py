@@ -158,25 +158,27 @@ class Admission:
             if refusal is not None:
                 return refusal, None
             if kind == CHAT:
-                key = f"turn:{who}:{scope['path']}"
-                token = await self._store.claim(key, self._turn_ttl_s)
-                if token is None:
-                    self._store.refused(who, "turn_in_flight")
-                    return Refusal(429, "turn_in_flight", 1, CHAT), None
-                return None, (key, token)
+                return await self._one_at_a_time(f"turn:{who}:{scope['path']}", who,
+                                                 self._turn_ttl_s, "turn_in_flight", CHAT, 1)
             if kind == REPLAY:
-                key = f"replay:{who}"
-                token = await self._store.claim(key, self._replay_ttl_s)
-                if token is None:
-                    self._store.refused(who, "replay_in_flight")
-                    return Refusal(429, "replay_in_flight", 2, REPLAY), None
-                return None, (key, token)
+                return await self._one_at_a_time(f"replay:{who}", who, self._replay_ttl_s,
+                                                 "replay_in_flight", REPLAY, 2)
         except LimitStoreError as error:
             now = time.monotonic()
             if now - self._store_down_logged > 60:
                 self._store_down_logged = now
                 log.warning("the limit store did not answer (%s): admitting requests", error)
         return None, None
+
+    async def _one_at_a_time(self, key: str, who: str, ttl_s: float, code: str, limit: str,
+                             retry_after_s: int
+                             ) -> tuple[Refusal | None, tuple[str, str] | None]:
+        """The claim on `key` while the request runs, or the refusal when another holds it."""
+        token = await self._store.claim(key, ttl_s)
+        if token is None:
+            self._store.refused(who, code)
+            return Refusal(429, code, retry_after_s, limit), None
+        return None, (key, token)
 
     def _boxed_refusal(self, limit: str, key: str, who: str) -> Refusal | None:
         boxed = f"{limit}:{key}"
