@@ -78,3 +78,13 @@ def post_with_a_locked_picture(core: Core, persona_id: UUID, locked_title: str,
     core.library.publish_post("creator-1", persona_id, "New set", [locked.id, public.id])
     return core.ppv.create_offer("creator-1", persona_id, locked_title.split()[0], 300,
                                  [locked.id]).id
+
+
+def run_async(coroutine: Any) -> Any:
+    """`asyncio.run` on a thread of its own: a browser test's Playwright (sync API) keeps an
+    event loop running on the worker's main thread, where `asyncio.run` would refuse."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

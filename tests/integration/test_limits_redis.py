@@ -17,6 +17,7 @@ from adapters.limits.stores import LimitStoreError, RedisLimitStore
 from api.auth import mint_token
 from tests.conftest import PG_URL, pg_settings
 from tests.fakes.servers import free_port, start_lyra, stop_lyra
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +105,7 @@ def test_claims_budgets_and_the_tally_are_shared_between_stores(redis_url) -> No
         finally:
             await here.close()
             await there.close()
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_redis_that_is_gone_is_reported_not_raised_as_anything_else() -> None:
@@ -117,4 +118,4 @@ def test_a_redis_that_is_gone_is_reported_not_raised_as_anything_else() -> None:
             await store.claim("turn:x", 10)
         assert time.monotonic() - started < 5
         await store.close()
-    asyncio.run(scenario())
+    run_async(scenario())

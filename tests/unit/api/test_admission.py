@@ -28,6 +28,7 @@ from api.limits.policy import (
     classify,
 )
 from application.settings import Settings
+from tests.helpers import run_async
 
 SETTINGS = Settings(environment="test")
 GENEROUS = "1000/minute"
@@ -79,7 +80,7 @@ def run(app: Any, scenario: Callable[[httpx.AsyncClient], Awaitable[None]]) -> N
         transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 1234))
         async with httpx.AsyncClient(transport=transport, base_url="http://lyra") as client:
             await scenario(client)
-    asyncio.run(go())
+    run_async(go())
 
 
 @pytest.mark.parametrize(("method", "path", "kind"), [
