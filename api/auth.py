@@ -76,6 +76,12 @@ class TokenVerifier:
                 float(claims["exp"]))
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, or None for any other header."""
+    scheme, _, token = header.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
 def mint_token(settings: Settings, user_id: str, roles: list[str], ttl_s: int = 86_400) -> str:
     """A development token signed with the shared secret (what `lyra token` prints)."""
     unknown = set(roles) - set(ROLES)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import AuthError, Principal, TokenVerifier
+from api.auth import AuthError, Principal, TokenVerifier, bearer_token
 from api.errors import ApiError
 from application.bootstrap import Core
 
@@ -16,13 +16,12 @@ async def get_core(request: Request) -> Core:
 
 
 async def get_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(request.headers.get("authorization", ""))
+    if token is None:
         raise ApiError(401, "unauthenticated", "send Authorization: Bearer <token>")
     verifier: TokenVerifier = request.app.state.verifier
     try:
-        return verifier.verify(token.strip())
+        return verifier.verify(token)
     except AuthError as error:
         raise ApiError(401, "unauthenticated", str(error)) from None
 

@@ -1,5 +1,6 @@
-"""Two stores behind one shape: the `limits` library's sliding-window counters, claims of "one
-at a time" (a chat turn per thread, a replay per staff user) and a tally of who was refused.
+"""Two stores behind one shape: sliding-window budgets, claims of "one at a time" (a chat turn
+per thread, a replay per staff user) and a tally of who was refused. Memory counts in windows of
+its own (adapters/limits/windows.py); Redis through the `limits` library's storage.
 
 Memory serves one process (the embedded default); Redis (`redis://...`) is shared, so two
 `lyra serve` processes draw on one user's budget. Refusals are tallied here, not in the ledger:
@@ -51,8 +52,8 @@ class LimitStore(Protocol):
     async def close(self) -> None: ...
 
 
-def _hour(at: float | None = None) -> int:
-    return int((at or time.time()) // 3600)
+def _hour() -> int:
+    return int(time.time() // 3600)
 
 
 class MemoryLimitStore:

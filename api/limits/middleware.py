@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.limits.stores import LimitStore, LimitStoreError
-from api.auth import AuthError
+from api.auth import AuthError, bearer_token
 from api.errors import error_body
 from api.limits.policy import CHAT, EXEMPT, PER_ADDRESS, REPLAY, UPLOAD, UPLOAD_BYTES, Budgets, classify
 from api.pages.render import page
@@ -197,11 +197,11 @@ class Admission:
         """Each of the budget's windows, or the refusal of the first one spent (its key then
         waits in the box until it has room)."""
         now = time.monotonic()
-        boxed = f"{limit}:{key}"
+        budget_key = f"{limit}:{key}"
         for item in items:
-            if not await self._store.hit(item, f"{limit}:{key}", cost):
-                wait_s = max(1.0, await self._store.reset_in(item, f"{limit}:{key}"))
-                self._boxed[boxed] = now + wait_s
+            if not await self._store.hit(item, budget_key, cost):
+                wait_s = max(1.0, await self._store.reset_in(item, budget_key))
+                self._boxed[budget_key] = now + wait_s
                 if len(self._boxed) > _BOXED_KEYS:
                     self._boxed.popitem(last=False)
                 self._store.refused(who, limit)
@@ -213,13 +213,11 @@ def _user(scope: Scope) -> str | None:
     """The bearer token's subject (verified, from the verifier's cache), else the page
     session's user; None for a request without either."""
     for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                try:
-                    return str(scope["app"].state.verifier.verify(token.strip()).user_id)
-                except (AuthError, AttributeError):
-                    return None  # the route answers 401
+        if name == b"authorization" and (token := bearer_token(value.decode("latin-1"))):
+            try:
+                return str(scope["app"].state.verifier.verify(token).user_id)
+            except (AuthError, AttributeError):
+                return None  # the route answers 401
     session = scope.get("session")
     return str(session["user_id"]) if session and session.get("user_id") else None
 
@@ -248,11 +246,11 @@ def _is_htmx(scope: Scope) -> bool:
 async def _respond(scope: Scope, send: Send, refusal: Refusal) -> None:
     message = _MESSAGES[refusal.code].format(seconds=refusal.retry_after_s)
     headers = [(b"retry-after", str(refusal.retry_after_s).encode())]
-    if _is_htmx(scope) or _wants_html(scope):
-        if _is_htmx(scope):
-            body = f'<p class="error" role="alert" data-testid="limited">{message}</p>'.encode()
-        else:
-            body = _page(scope, refusal, message)
+    if _is_htmx(scope):  # shown where the answer would have gone
+        body = f'<p class="error" role="alert" data-testid="limited">{message}</p>'.encode()
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+    elif _wants_html(scope):
+        body = _page(scope, refusal, message)
         headers.append((b"content-type", b"text/html; charset=utf-8"))
     else:
         body = orjson.dumps(error_body(refusal.code, message,

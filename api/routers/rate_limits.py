@@ -17,14 +17,13 @@ async def most_refused(request: Request, top: int) -> list[dict[str, Any]]:
 
 
 def configured(core: CoreDep) -> dict[str, Any]:
-    s = core.settings
-    return {"enabled": s.rate_limits_enabled, "reads": s.rate_limit_reads,
-            "writes": s.rate_limit_writes, "money": s.rate_limit_money,
-            "chat": s.rate_limit_chat, "checkout": s.rate_limit_checkout,
-            "uploads": s.rate_limit_uploads, "upload_mib": s.rate_limit_upload_mib,
-            "replays": s.rate_limit_replays, "per_address": s.rate_limit_per_address,
-            "in_flight_per_user": s.rate_limit_in_flight_per_user,
-            "refusal_delay_ms": s.rate_limit_refusal_delay_ms, "max_in_flight": s.max_in_flight}
+    """Every LYRA_RATE_LIMIT_* setting by its short name (the store's address left out: it may
+    carry a password), whether limits are on, and the shedding threshold."""
+    settings = core.settings.model_dump()
+    limits = {name.removeprefix("rate_limit_"): value for name, value in settings.items()
+              if name.startswith("rate_limit_") and name != "rate_limit_storage"}
+    return {"enabled": settings["rate_limits_enabled"], **limits,
+            "max_in_flight": settings["max_in_flight"]}
 
 
 @router.get("/api/admin/limits")

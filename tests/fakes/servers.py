@@ -9,13 +9,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-from fastapi import FastAPI
 
 from api.serving import free_port, serve_in_thread
 
@@ -42,8 +41,7 @@ def stop_lyra(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIG
     process.wait(timeout=30)
 
 
-def serve_app(app: FastAPI, port: int) -> AbstractContextManager[str]:
-    return serve_in_thread(app, port)
+serve_app = serve_in_thread
 
 
 @contextmanager
