@@ -49,6 +49,15 @@ class Tx(ABC):
         rows = self.query(statement, params)
         return rows[0] if rows else None
 
+    def select_in(self, table: str, column: str, values: Sequence[Any]) -> list[Row]:
+        """Every row whose column holds one of the values."""
+        found: list[Row] = []
+        for start in range(0, len(values), _ROWS_PER_INSERT):
+            chunk = values[start:start + _ROWS_PER_INSERT]
+            found += self.query(f"SELECT * FROM {table} WHERE {column} IN "
+                                f"({', '.join(['%s'] * len(chunk))})", chunk)
+        return found
+
     def defer_insert(self, table: str, columns: tuple[str, ...], row: Sequence[Any],
                      suffix: str = "") -> None:
         """An INSERT that may wait and go in with others as one statement (a statement per row
@@ -121,7 +130,7 @@ class ReadModelDb(ABC):
     def close(self) -> None: ...
 
 
-class _PgTx(Tx):
+class PgTx(Tx):
     def __init__(self, cursor: Any) -> None:
         super().__init__()
         self._cursor = cursor
@@ -132,6 +141,9 @@ class _PgTx(Tx):
     def _query(self, statement: str, params: Sequence[Any]) -> list[Row]:
         self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
+
+    def select_in(self, table: str, column: str, values: Sequence[Any]) -> list[Row]:
+        return self.query(f"SELECT * FROM {table} WHERE {column} = ANY(%s)", (list(values),))
 
     def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
                     columns: tuple[str, ...] = ()) -> None:
@@ -178,14 +190,14 @@ class PostgresReadModelDb(ReadModelDb):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield (tx := _PgTx(cursor))
+            yield (tx := PgTx(cursor))
             tx.write_deferred()
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield _PgTx(cursor)
+            yield PgTx(cursor)
 
     @contextmanager
     def batch(self) -> Iterator[Tx]:
@@ -193,7 +205,7 @@ class PostgresReadModelDb(ReadModelDb):
         read waits. A statement that fails fails the batch at the next read or at commit."""
         with self._pool.connection() as conn, conn.pipeline(), conn.transaction(), \
                 conn.cursor() as cursor:
-            yield (tx := _PgTx(cursor))
+            yield (tx := PgTx(cursor))
             tx.write_deferred()
 
     def close(self) -> None:

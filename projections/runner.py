@@ -15,16 +15,21 @@ built with, its tables are dropped and rebuilt from the first event.
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from adapters import heap
 from adapters.eventstore.ledger import Ledger
+from adapters.eventstore.typed_events import event_class
 from projections.base import Projection
 from projections.db import PostgresReadModelDb, ReadModelDb, Tx
 from projections.fanout import Fanout
+from projections.fold import Fold, State, classified
+from projections.fold_sinks import TxSink
 from projections.staged_rebuild import rebuild_all
 
 POSITIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_positions "
                  "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT)")
+KEPT_ROWS = 100_000  # a fold's working set past this many rows is dropped after its page
 VERSIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_versions "
                 "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)")
 
@@ -45,7 +50,10 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._catch_up_lock = threading.Lock()
-        self._fanout = Fanout(self._projections)
+        self._folds = [p for p in self._projections if isinstance(p, Fold)]
+        self._fanout = Fanout([p for p in self._projections if not isinstance(p, Fold)])
+        self._states: dict[str, State] = {}  # each fold's working set, between pages
+        self._committed: dict[str, int] | None = None  # the positions this runner last wrote
         self._followed_elsewhere = followed_elsewhere
         self.setup()
         ledger.on_recorded(lambda _position: self._wake.set())
@@ -94,25 +102,54 @@ class ProjectionRunner:
     def _catch_up_batch(self) -> int | None:
         """One batch from the furthest-behind projection; None when all are at the head."""
         positions = self.positions()
+        if positions != self._committed:  # another runner (or a rebuild) wrote since
+            self._states.clear()
         start = min(positions.values())
         page = self._ledger.read_after(start, self._batch_size)
         if not page:
             return None
         last = page[-1][0]
-        with self._db.batch() as tx:
-            if self._locked_positions(tx) != positions:
-                return 0  # another runner moved on: re-read from where it left them
-            behind = [p for p in self._projections if positions[p.name] < last]
-            for position, event in page:
-                for projection, handle in self._fanout.handlers(type(event)):
-                    if positions[projection.name] < position:
-                        handle(event, tx, position)
-            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            names = [p.name for p in behind]
-            tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
-                       f"WHERE name IN ({', '.join(['%s'] * len(names))})",
-                       (last, now, *names))
+        try:
+            with self._db.batch() as tx:
+                if self._locked_positions(tx) != positions:
+                    self._states.clear()
+                    return 0  # another runner moved on: re-read from where it left them
+                behind = [p for p in self._projections if positions[p.name] < last]
+                self._fold(page, positions, tx)
+                for position, event in page:
+                    for projection, handle in self._fanout.handlers(event_class(event)):
+                        if positions[projection.name] < position:
+                            handle(event, tx, position)
+                now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                names = [p.name for p in behind]
+                tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
+                           f"WHERE name IN ({', '.join(['%s'] * len(names))})",
+                           (last, now, *names))
+        except BaseException:
+            self._states.clear()  # what they hold was not committed
+            raise
+        self._committed = {name: max(position, last) for name, position in positions.items()}
         return len(page)
+
+    def _fold(self, page: list[tuple[int, Any]], positions: dict[str, int], tx: Tx) -> None:
+        """The page through every fold behind it: its rows loaded, the events applied in
+        memory, the changes written once per table. A fold's working set is kept for the next
+        page while this runner is the only one writing (see _catch_up_batch)."""
+        typed = classified(page)
+        sink = TxSink(tx)
+        for fold in self._folds:
+            seen = positions[fold.name]
+            events = typed if seen < typed[0][0] else [e for e in typed if e[0] > seen]
+            if not events:
+                continue
+            state = self._states.get(fold.name)
+            if state is None:
+                state = self._states[fold.name] = fold.new_state(complete=False)
+            sink.load(fold, events, state)
+            fold.apply(events, state)
+            sink.write(state)
+            if state.size() > KEPT_ROWS:
+                del self._states[fold.name]
 
     def _locked_positions(self, tx: Tx) -> dict[str, int]:
         rows = tx.query("SELECT name, position FROM rm_projection_positions ORDER BY name"

@@ -26,19 +26,25 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from adapters import heap
 from adapters.eventstore.config import Database
 from adapters.eventstore.ledger import Ledger
+from adapters.eventstore.typed_events import event_class
 from projections.base import Projection
 from projections.catalog import all_projections
-from projections.db import PostgresReadModelDb, SqliteReadModelDb, Tx
+from projections.db import PgTx, PostgresReadModelDb, SqliteReadModelDb, Tx
 from projections.fanout import Fanout
+from projections.fold import Fold, classified
+from projections.fold_sinks import CopySink
 
 PAGE = 5_000
+STAGED_ROWS = 1_000_000  # rows the folds' working sets hold before they are written out
 PARALLEL_FROM = 150_000  # events: from here, a rebuild stages in one process per core
 _LOCK = "lyra projections rebuild"
 
@@ -104,14 +110,30 @@ def _groups(projections: Sequence[Projection], count: int) -> list[list[Projecti
 
 def _stage(ledger: Ledger, projections: Sequence[Projection], staging: Staging,
            advance: Advance | None) -> None:
-    """Steps 1 and 2 for these projections."""
+    """Steps 1 and 2 for these projections: folds straight into the staging schema, the
+    others through an in-memory copy of their tables."""
     if not projections:
         return
-    staged = _replay(ledger, projections, staging.stop, advance)
-    try:
-        _copy_out(staged, projections, staging)
-    finally:
-        staged.close()
+    folds = [p for p in projections if isinstance(p, Fold)]
+    others = [p for p in projections if not isinstance(p, Fold)]
+    with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
+            conn.cursor() as cursor:
+        cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
+        for statement in (s for fold in folds for s in fold.ddl):
+            if _index_name(statement) not in _reader_indexes(folds):
+                cursor.execute(statement)
+        staged = _replay(ledger, folds, others, staging.stop, advance, cursor)
+        try:
+            _copy_out(staged, others, cursor)
+        finally:
+            staged.close()
+        for statement in (s for fold in folds for s in fold.ddl):
+            if _index_name(statement) in _reader_indexes(folds):
+                cursor.execute(statement)
+
+
+def _reader_indexes(projections: Sequence[Projection]) -> set[str]:
+    return {name for p in projections for name in p.reader_indexes}
 
 
 def _stage_apart(db: Database, names: list[str], staging: Staging) -> None:
@@ -127,34 +149,47 @@ def _stage_apart(db: Database, names: list[str], staging: Staging) -> None:
         ledger.close()
 
 
-def _replay(ledger: Ledger, projections: Sequence[Projection], stop: int,
-            advance: Advance | None) -> SqliteReadModelDb:
+def _replay(ledger: Ledger, folds: Sequence[Fold], others: Sequence[Projection], stop: int,
+            advance: Advance | None, cursor: Any) -> SqliteReadModelDb:
+    """Every page read once: through the folds, whose working sets start complete (the staging
+    tables are empty) and are written by COPY whenever they outgrow STAGED_ROWS, and through
+    the other projections into an in-memory SQLite copy of their tables."""
     staged = SqliteReadModelDb(":memory:")
     with staged.transaction() as tx:
-        for projection in projections:
+        for projection in others:
             for statement in projection.ddl:  # no guards: nothing but this replay writes here
                 if _index_name(statement) not in projection.reader_indexes:
                     tx.execute(statement)
-    fanout = Fanout(projections)
+    fanout = Fanout(others)
+    sink = CopySink(PgTx(cursor), cursor)
+    states = {fold.name: fold.new_state(complete=True) for fold in folds}
     position = 0
     while position < stop and (page := ledger.read_after(position, PAGE, stop)):
-        with staged.transaction() as tx:
-            for at, event in page:
-                for _, handle in fanout.handlers(type(event)):
-                    handle(event, tx, at)
+        if others:
+            with staged.transaction() as tx:
+                for at, event in page:
+                    for _, handle in fanout.handlers(event_class(event)):
+                        handle(event, tx, at)
+        typed = classified(page)
+        for fold in folds:
+            sink.load(fold, typed, states[fold.name])
+            fold.apply(typed, states[fold.name])
+        if sum(state.size() for state in states.values()) > STAGED_ROWS:
+            for fold in folds:  # written, and read back only as a later page needs them
+                sink.write(states[fold.name])
+                states[fold.name] = fold.new_state(complete=False)
         position = page[-1][0]
         if advance:
             advance(len(page))
+    for fold in folds:
+        sink.write(states[fold.name])
     return staged
 
 
-def _copy_out(staged: SqliteReadModelDb, projections: Sequence[Projection],
-              staging: Staging) -> None:
+def _copy_out(staged: SqliteReadModelDb, projections: Sequence[Projection], cursor: Any) -> None:
     """The staged tables into the staging schema: tables, rows, then indexes (built once over
     the rows, rather than updated row by row)."""
-    with psycopg.connect(staging.conninfo) as conn, conn.cursor() as cursor, \
-            staged.reader() as source:
-        cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
+    with staged.reader() as source:
         statements = [s for p in projections for s in p.ddl]
         for statement in statements:
             if _creates_table(statement):

@@ -1,23 +1,31 @@
 """Each fan's balance and transaction history, as the wallet screens and GET /api/wallet read them."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
+from adapters.eventstore.typed_events import event_class
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
 from domain.aggregates.unlock import Unlock
 from domain.aggregates.wallet import Wallet
-from domain.wallet_movements import Movement, movement
-from projections.base import Projection
-from projections.db import Tx
+from domain.wallet_movements import MOVING, movement
+from projections.fold import KEYED, LOG, Fold, State, Table, on
+
+BALANCES = Table("rm_wallet_balances", KEYED, ("wallet_id",), (
+    "fan_id", "wallet_id", "balance_tokens", "purchased_tokens", "spent_tokens",
+    "reversed_tokens", "spends_reversed_tokens", "debt_tokens", "frozen", "frozen_reason",
+    "updated_at"), dict.fromkeys((
+        "balance_tokens", "purchased_tokens", "spent_tokens", "reversed_tokens",
+        "spends_reversed_tokens", "debt_tokens", "frozen"), 0))
+TRANSACTIONS = Table("rm_wallet_transactions", LOG, ("position",), (
+    "position", "fan_id", "kind", "amount_tokens", "balance_after_tokens", "ref_id",
+    "counterparty_id", "occurred_at"), patch_by="ref_id")
 
 
-class WalletsProjection(Projection):
+class WalletsProjection(Fold):
     name = "wallets"
     rebuild_weight = 7
     version = 3
-    tables = ("rm_wallet_balances", "rm_wallet_transactions")
     reader_indexes = ("rm_wallet_transactions_fan", "rm_wallet_balances_frozen")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_wallet_balances (
@@ -51,80 +59,61 @@ class WalletsProjection(Projection):
         "WHERE frozen = 1",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (BALANCES, TRANSACTIONS)
 
-    @process.register
-    def _(self, event: Wallet.Opened, tx: Tx, position: int) -> None:
-        tx.execute(
-            "INSERT INTO rm_wallet_balances VALUES (%s, %s, 0, 0, 0, 0, 0, 0, 0, NULL, %s) "
-            "ON CONFLICT (fan_id) DO NOTHING",
-            (event.fan_id, str(event.originator_id), event.timestamp.isoformat()))
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _WALLET_EVENTS:
+            yield BALANCES, str(event.originator_id)
 
-    @process.register(Wallet.TokensCredited)
-    @process.register(Wallet.TokensSpent)
-    @process.register(Wallet.LotReversed)
-    @process.register(Wallet.LotReinstated)
-    @process.register(Wallet.PurchaseReversed)
-    @process.register(Wallet.SpendReturned)
-    def _moved(self, event: Any, tx: Tx, position: int) -> None:
-        moved = movement(event)
-        assert moved is not None
-        self._move(tx, event, position, moved)
-
-    @process.register
-    def _(self, event: Wallet.Frozen, tx: Tx, position: int) -> None:
-        self._set_frozen(tx, event, event.reason)
-
-    @process.register
-    def _(self, event: Wallet.Unfrozen, tx: Tx, position: int) -> None:
-        self._set_frozen(tx, event, None)
-
-    @staticmethod
-    def _set_frozen(tx: Tx, event: Any, reason: str | None) -> None:
-        tx.execute(
-            "UPDATE rm_wallet_balances SET frozen_reason = %s, "
-            "frozen = CASE WHEN debt_tokens > 0 THEN 1 ELSE %s END, "
-            "updated_at = %s WHERE wallet_id = %s",
-            (reason, int(reason is not None), event.at.isoformat(), str(event.originator_id)))
-
-    @process.register
-    def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
-        self._counterparty(tx, Tip.kind, event)
-
-    @process.register
-    def _(self, event: Unlock.Purchased, tx: Tx, position: int) -> None:
-        self._counterparty(tx, Unlock.kind, event)
-
-    @process.register
-    def _(self, event: MessageCharge.Charged, tx: Tx, position: int) -> None:
-        self._counterparty(tx, MessageCharge.kind, event)
-
-    @staticmethod
-    def _counterparty(tx: Tx, kind: str, event: Any) -> None:
-        """The wallet's debit, recorded just before in the same save, learns who was paid."""
-        tx.execute("UPDATE rm_wallet_transactions SET counterparty_id = %s WHERE ref_id = %s",
-                   (event.creator_id, f"{kind}:{event.originator_id}"))
-
-    @staticmethod
-    def _move(tx: Tx, event: Any, position: int, moved: Movement) -> None:
-        """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns
-        it. The history row reads the fan and the balance after the move in the same statement
-        that writes it, so a batch of moves never waits on an answer (see ReadModelDb.batch)."""
-        at = event.at.isoformat()
+    @on(Wallet.Opened)
+    def _opened(self, event: Any, position: int, s: State) -> None:
+        balances = s[BALANCES]
         wallet_id = str(event.originator_id)
-        tx.execute(
-            "UPDATE rm_wallet_balances SET balance_tokens = balance_tokens + %s, "
-            "purchased_tokens = purchased_tokens + %s, spent_tokens = spent_tokens + %s, "
-            "reversed_tokens = reversed_tokens + %s, "
-            "spends_reversed_tokens = spends_reversed_tokens + %s, "
-            "debt_tokens = debt_tokens + %s, "
-            "frozen = CASE WHEN debt_tokens + %s > 0 OR frozen_reason IS NOT NULL THEN 1 ELSE 0 END,"
-            " updated_at = %s WHERE wallet_id = %s",
-            (moved.delta_tokens, moved.purchased_tokens, moved.spent_tokens, moved.reversed_tokens,
-             moved.spends_reversed_tokens, moved.debt_tokens, moved.debt_tokens, at, wallet_id))
-        tx.execute(
-            "INSERT INTO rm_wallet_transactions SELECT %s, fan_id, %s, %s, balance_tokens, %s, "
-            "NULL, %s FROM rm_wallet_balances WHERE wallet_id = %s",
-            (position, moved.kind, moved.delta_tokens, moved.ref_id, at, wallet_id))
+        if balances.get(wallet_id) is None:
+            balances.put(BALANCES.new(fan_id=event.fan_id, wallet_id=wallet_id,
+                                      updated_at=event.timestamp.isoformat()))
+
+    @on(*MOVING)
+    def _moved(self, event: Any, position: int, s: State) -> None:
+        """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns
+        it. The history row keeps the balance after the move."""
+        moved = movement(event_class(event), event)
+        assert moved is not None
+        row = s[BALANCES].need(str(event.originator_id))
+        at = event.at.isoformat()
+        row["balance_tokens"] += moved.delta_tokens
+        row["purchased_tokens"] += moved.purchased_tokens
+        row["spent_tokens"] += moved.spent_tokens
+        row["reversed_tokens"] += moved.reversed_tokens
+        row["spends_reversed_tokens"] += moved.spends_reversed_tokens
+        row["debt_tokens"] += moved.debt_tokens
+        row["frozen"] = int(row["debt_tokens"] > 0 or row["frozen_reason"] is not None)
+        row["updated_at"] = at
+        s[BALANCES].put(row)
+        s[TRANSACTIONS].append({
+            "position": position, "fan_id": row["fan_id"], "kind": moved.kind,
+            "amount_tokens": moved.delta_tokens, "balance_after_tokens": row["balance_tokens"],
+            "ref_id": moved.ref_id, "counterparty_id": None, "occurred_at": at})
+
+    @on(Wallet.Frozen, Wallet.Unfrozen)
+    def _frozen(self, event: Any, position: int, s: State) -> None:
+        row = s[BALANCES].get(str(event.originator_id))
+        if row is None:
+            return
+        reason = event.reason if event_class(event) is Wallet.Frozen else None
+        row["frozen_reason"] = reason
+        row["frozen"] = 1 if row["debt_tokens"] > 0 else int(reason is not None)
+        row["updated_at"] = event.at.isoformat()
+        s[BALANCES].put(row)
+
+    @on(Tip.Sent, Unlock.Purchased, MessageCharge.Charged)
+    def _counterparty(self, event: Any, position: int, s: State) -> None:
+        """The wallet's debit, recorded just before in the same save, learns who was paid."""
+        kind = _KINDS[event_class(event)]
+        s[TRANSACTIONS].patch(f"{kind}:{event.originator_id}",
+                              {"counterparty_id": event.creator_id})
+
+
+_WALLET_EVENTS = frozenset((Wallet.Opened, Wallet.Frozen, Wallet.Unfrozen, *MOVING))
+_KINDS: dict[type, str] = {Tip.Sent: Tip.kind, Unlock.Purchased: Unlock.kind,
+          MessageCharge.Charged: MessageCharge.kind}

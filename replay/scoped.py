@@ -58,7 +58,7 @@ def _transactions(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
     balance = 0
     for event in events:
-        moved = movement(event)
+        moved = movement(type(event), event)
         if moved is None:
             continue
         balance += moved.delta_tokens

@@ -35,6 +35,7 @@ from adapters.eventstore.spend_chunks import (
     SpendChunkStore,
 )
 from adapters.eventstore.topics import register_short_topics
+from adapters.eventstore.typed_events import TypedEvents
 from adapters.eventstore.wallet_codec import MissingChunkError, wallet_transcodings
 from domain.aggregates.ledger_checkpoints import LedgerCheckpoints
 from domain.aggregates.wallet import Wallet, keep_detail
@@ -42,11 +43,11 @@ from domain.chat_thread import ChatThread
 from domain.errors import DomainError
 
 A = TypeVar("A")
+_new, _set = object.__new__, object.__setattr__
 
 
 SNAPSHOT_EVERY = 100  # events of a snapshotted stream between two snapshots
 _CHUNK_NAME = re.compile(rb"sc[0-9a-f]{32}")  # how a snapshot names a spend chunk
-_new, _set = object.__new__, object.__setattr__
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ class ConcurrencyExhaustedError(DomainError):
     """A save kept meeting a concurrent write, planned again each time, and gave up."""
 
     code = "concurrency_conflict"
-
-
-class _UPCAST:
-    """Marks a topic whose events go through the mapper (a class version above 1)."""
 
 
 class Ledger(Application[UUID]):
@@ -93,7 +90,7 @@ class Ledger(Application[UUID]):
         self.merkle = MerkleStore(db, self.recorder)
         self._listeners: list[Callable[[int], None]] = []
         self._this_thread = threading.local()
-        self._classes: dict[str, type] = {}
+        self.typed = TypedEvents(self.transcoder.ext_hook, self.decode_row)
 
     def construct_transcoder(self) -> MsgpackTranscoder:
         transcoder = self.transcoder = MsgpackTranscoder()
@@ -280,37 +277,25 @@ class Ledger(Application[UUID]):
 
     def read_after(self, start: int, limit: int,
                    stop: int | None = None) -> list[tuple[int, Any]]:
-        """A page of (position, event) after `start` (up to `stop`), in ledger order: what
-        projections and replays read. On PostgreSQL, rows come as binary tuples and are decoded
-        here without the library's per-row objects; elsewhere through the library."""
+        """A page of (position, event) after `start` (up to `stop`), in ledger order, each event
+        a typed structure (typed_events.py): what projections and replays read. On PostgreSQL,
+        rows come as binary tuples, without the library's per-row objects."""
+        decode = self.typed.decode
         if self.db.kind != "postgres":
-            return [(n.id, self.mapper.to_domain_event(n)) for n in
-                    self.recorder.select_notifications(start=start, limit=limit, stop=stop,
-                                                       inclusive_of_start=False)]
+            return [(n.id, decode(n.topic, n.originator_id, n.originator_version, n.state))
+                    for n in self.recorder.select_notifications(
+                        start=start, limit=limit, stop=stop, inclusive_of_start=False)]
         rows = select_rows_after(self.recorder, self.db.schema, self.events_table, start, limit,
                                  stop)
-        # decode_row, inlined (the call was a tenth of the time per event), the states of the
-        # page decoded at once
-        classes, page = self._classes, []
-        states = self.transcoder.decode_many([row[4] for row in rows])
-        for (position, originator_id, version, topic, state), values in zip(rows, states,
-                                                                             strict=True):
-            cls = classes.get(topic) or self._plain_class(topic)
-            if cls is _UPCAST:
-                page.append((position, self.decode_row(topic, originator_id, version, state)))
-                continue
-            values["originator_id"] = originator_id
-            values["originator_version"] = version
-            event: Any = _new(cls)
-            _set(event, "__dict__", values)
-            page.append((position, event))
-        return page
+        return [(position, decode(topic, originator_id, version, state))
+                for position, originator_id, version, topic, state in rows]
 
-    def decode_row(self, topic: str, originator_id: UUID, version: int, state: bytes) -> Any:
-        """Mapper.to_domain_event for a row read as a tuple (no cipher or compressor here);
-        events with a class version to upcast go through the mapper itself."""
-        cls = self._classes.get(topic) or self._plain_class(topic)
-        if cls is _UPCAST:
+    def decode_row(self, topic: str, originator_id: Any, version: int, state: bytes) -> Any:
+        """The library's event object for a row read as a tuple (no cipher or compressor here),
+        for what folds aggregates from events (the audit pack) and the typed reader's slow
+        path; a class with a version to upcast goes through the mapper itself."""
+        cls = resolve_topic(topic)
+        if getattr(cls, "class_version", 1) > 1:
             return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
         values = self.transcoder.decode(state)
         values["originator_id"] = originator_id
@@ -318,12 +303,6 @@ class Ledger(Application[UUID]):
         event: Any = _new(cls)
         _set(event, "__dict__", values)
         return event
-
-    def _plain_class(self, topic: str) -> type:
-        """The topic's class, or _UPCAST when its events may need the mapper's upcasting."""
-        cls = resolve_topic(topic)
-        self._classes[topic] = cls = _UPCAST if getattr(cls, "class_version", 1) > 1 else cls
-        return cls
 
     def events_at(self, positions: list[int]) -> dict[int, Any]:
         """The events at these ledger positions, decoded, in one query."""

@@ -9,8 +9,8 @@ from psycopg import sql
 
 from application.spending.commands import send_tip
 from domain import ids
-from projections.db import Tx
-from projections.wallets import WalletsProjection
+from domain.aggregates.wallet import Wallet
+from projections.fold import FoldError
 from tests.conftest import PG_URL
 from tests.helpers import charge_refunded, fund
 
@@ -54,24 +54,24 @@ class Crash(Exception):
     pass
 
 
-def test_a_crash_mid_batch_rolls_back_and_resumes_exactly(core, clock, monkeypatch) -> None:
+def test_a_crash_mid_batch_rolls_back_names_the_event_and_resumes_exactly(core, clock,
+                                                                          monkeypatch) -> None:
     history(core, clock)
     wallets = next(p for p in core.projections.projections if p.name == "wallets")
+    original = wallets.handlers[Wallet.LotReversed]  # the refund's, after the last catch-up
     calls = {"n": 0}
-    original = WalletsProjection._move
 
-    def flaky(tx: Tx, *args, **kwargs):
+    def flaky(event, position, state):
         calls["n"] += 1
         if calls["n"] == 1:
             raise Crash()
-        return original(tx, *args, **kwargs)
+        return original(event, position, state)
 
     before = core.projections.position(wallets.name)
-    monkeypatch.setattr(WalletsProjection, "_move", staticmethod(flaky))
-    with pytest.raises(Crash):
+    monkeypatch.setitem(wallets.handlers, Wallet.LotReversed, flaky)
+    with pytest.raises(FoldError, match=r"wallets failed on Wallet.LotReversed at position \d+"):
         core.projections.catch_up()
     assert core.projections.position(wallets.name) == before  # the whole batch rolled back
-    monkeypatch.setattr(WalletsProjection, "_move", staticmethod(original))
     core.projections.catch_up()
     live = snapshot(core)
     core.projections.rebuild()

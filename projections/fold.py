@@ -1,0 +1,224 @@
+"""A read model as a fold: (its rows for the keys an event touches, the event) -> changed rows.
+
+A fold names its tables (`Table`) and, per event class it cares about, a handler that reads and
+changes rows in a working set (`State`), never the database. The runner applies a page of events
+to the working set and writes what changed once per table (`Sink`): batched upserts live, COPY
+into the staging schema on a rebuild, nothing at all when a fold runs in memory (a test, or a
+property that compares the fold with what the database was given). Live and rebuild run the same
+handlers; only the sink differs.
+
+Three kinds of table, by how their rows change:
+- `KEYED`: a row per key, read and replaced (a balance, a hold). A handler asks for the rows it
+  will read (`Fold.touches`) so a page loads them in one query per table; the working set keeps
+  them across pages while this runner is the only writer.
+- `TOTALS`: additive counters per key (a creator's totals, a day's movements): handlers add, and
+  the sink adds the page's sums in one upsert, so they are never read.
+- `LOG`: rows appended once (history, the audit log); a later event may still set columns of a
+  row it finds by one column (`patch`), in memory while the row waits, by an UPDATE after.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from adapters.eventstore.typed_events import event_class
+from projections.base import Projection
+
+KEYED, TOTALS, LOG = "keyed", "totals", "log"
+Row = dict[str, Any]
+Handler = Callable[[Any, int, "State"], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    name: str
+    kind: str
+    key: tuple[str, ...]  # what a row is found by (a primary key or unique column)
+    columns: tuple[str, ...]  # every column, in the table's order
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # a new row's, where none given
+    patch_by: str | None = None  # LOG: the column `patch` finds rows by
+
+    def new(self, **values: Any) -> Row:
+        """A whole row: the values given, the defaults, None for the rest."""
+        row = dict.fromkeys(self.columns)
+        row.update(self.defaults)
+        row.update(values)
+        return row
+
+    def key_of(self, row: Mapping[str, Any]) -> Any:
+        return row[self.key[0]] if len(self.key) == 1 else tuple(row[c] for c in self.key)
+
+    @property
+    def counters(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.key)
+
+
+class NotLoadedError(LookupError):
+    """A handler read a row its fold's `touches` did not ask for."""
+
+
+class Keyed:
+    __slots__ = ("complete", "dirty", "rows", "stored", "table")
+
+    def __init__(self, table: Table, complete: bool) -> None:
+        self.table = table
+        self.rows: dict[Any, Row | None] = {}  # loaded or written; None: known absent
+        self.dirty: set[Any] = set()
+        self.stored: set[Any] = set()  # keys whose row the sink's database holds
+        self.complete = complete  # every row is here: a key not loaded has no row
+
+    def get(self, key: Any) -> Row | None:
+        try:
+            return self.rows[key]
+        except KeyError:
+            if self.complete:
+                return None
+            raise NotLoadedError(f"{self.table.name} {key!r} was read without being asked "
+                                 "for by touches()") from None
+
+    def need(self, key: Any) -> Row:
+        row = self.get(key)
+        if row is None:
+            raise LookupError(f"{self.table.name} has no row {key!r}")
+        return row
+
+    def put(self, row: Row) -> None:
+        key = self.table.key_of(row)
+        self.rows[key] = row
+        self.dirty.add(key)
+
+
+class Totals:
+    __slots__ = ("rows", "table")
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.rows: dict[Any, Row] = {}  # key -> what was added since the last write
+
+    def add(self, key: Any, deltas: Mapping[str, int]) -> None:
+        if not any(deltas.values()):
+            return
+        row = self.rows.get(key)
+        if row is None:
+            keys = key if len(self.table.key) > 1 else (key,)
+            row = self.rows[key] = dict(zip(self.table.key, keys, strict=True))
+            row.update(dict.fromkeys(self.table.counters, 0))
+        for column, delta in deltas.items():
+            row[column] += delta
+
+
+class Log:
+    __slots__ = ("by", "patches", "pending", "table")
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.pending: list[Row] = []
+        self.by: dict[Any, Row] = {}  # pending rows by table.patch_by
+        self.patches: list[tuple[Any, Row]] = []  # (patch_by value, changes) for written rows
+
+    def append(self, row: Row) -> None:
+        self.pending.append(row)
+        if self.table.patch_by is not None:
+            self.by[row[self.table.patch_by]] = row
+
+    def patch(self, value: Any, changes: Row) -> None:
+        row = self.by.get(value)
+        if row is not None:
+            row.update(changes)
+        else:
+            self.patches.append((value, changes))
+
+
+class State:
+    """A fold's working set: its tables' rows this page reads or writes."""
+
+    def __init__(self, tables: Sequence[Table], complete: bool) -> None:
+        self.keyed = {t: Keyed(t, complete) for t in tables if t.kind == KEYED}
+        self.totals = {t: Totals(t) for t in tables if t.kind == TOTALS}
+        self.logs = {t: Log(t) for t in tables if t.kind == LOG}
+        self.tables: dict[Table, Any] = {**self.keyed, **self.totals, **self.logs}
+
+    def __getitem__(self, table: Table) -> Any:
+        return self.tables[table]
+
+    def size(self) -> int:
+        return (sum(len(k.rows) for k in self.keyed.values())
+                + sum(len(t.rows) for t in self.totals.values())
+                + sum(len(log.pending) for log in self.logs.values()))
+
+
+def on(*classes: type) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Marks a fold's method as the handler of these event classes."""
+    def mark(method: Callable[..., None]) -> Callable[..., None]:
+        method.folds = classes  # type: ignore[attr-defined]
+        return method
+    return mark
+
+
+class Fold(Projection):
+    """A projection whose handlers change rows in a `State`; see the module's docstring."""
+
+    schema: ClassVar[tuple[Table, ...]] = ()
+
+    def __init__(self) -> None:
+        self.handlers: dict[type, Handler] = {}
+        for name in dir(type(self)):
+            method = getattr(type(self), name)
+            for cls in getattr(method, "folds", ()):
+                self.handlers[cls] = getattr(self, name)
+
+    @property
+    def tables(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(t.name for t in self.schema)
+
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        """The KEYED rows (table, key) the handler of this event will read."""
+        return ()
+
+    def new_state(self, complete: bool) -> State:
+        return State(self.schema, complete)
+
+    def apply(self, page: Iterable[tuple[int, type, Any]], state: State) -> None:
+        """The page's events through their handlers; a handler that raises is named with its
+        event's position, and the page's changes are then for the caller to drop."""
+        handlers = self.handlers
+        for position, cls, event in page:
+            handler = handlers.get(cls)
+            if handler is not None:
+                try:
+                    handler(event, position, state)
+                except Exception as error:
+                    raise FoldError(self.name, position, cls, error) from error
+
+
+class FoldError(Exception):
+    def __init__(self, name: str, position: int, cls: type, error: Exception) -> None:
+        super().__init__(f"{name} failed on {cls.__qualname__} at position {position}: {error}")
+        self.position = position
+
+
+def classified(page: Sequence[tuple[int, Any]]) -> list[tuple[int, type, Any]]:
+    """(position, event class, event) for each event of a page: found once for every fold."""
+    return [(position, event_class(event), event) for position, event in page]
+
+
+def in_memory(fold: Fold, page: Iterable[tuple[int, Any]]) -> State:
+    """The fold over these events from nothing, with no database: what a property compares."""
+    state = fold.new_state(complete=True)
+    fold.apply(classified(list(page)), state)
+    return state
+
+
+def wanted(fold: Fold, page: Sequence[tuple[int, type, Any]],
+           state: State) -> Iterator[tuple[Table, list[Any]]]:
+    """Per KEYED table, the keys this page's handlers will read that the state lacks."""
+    missing: dict[Table, dict[Any, None]] = {}
+    handlers = fold.handlers
+    for _, cls, event in page:
+        if cls in handlers:
+            for table, key in fold.touches(cls, event):
+                keyed = state.keyed[table]
+                if key not in keyed.rows and not keyed.complete:
+                    missing.setdefault(table, {})[key] = None
+    for table, keys in missing.items():
+        yield table, list(keys)

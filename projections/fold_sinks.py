@@ -1,0 +1,100 @@
+"""Where a fold's changed rows go: one statement per table and page, or COPY on a rebuild.
+
+`TxSink` writes into a read-model transaction (the live runner, an in-place or as-of replay on
+either engine): a table's changed rows in one upsert, its totals in one adding upsert, its new
+log rows in one insert. `CopySink` writes into a rebuild's staging schema on PostgreSQL: rows the
+staging tables do not hold yet go in by COPY, the rest as above.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg import sql
+
+from projections.db import Row, Tx
+from projections.fold import TOTALS, Fold, State, Table, wanted
+
+
+class TxSink:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+        self._written: set[Table] = set()  # TOTALS tables this sink has written to
+
+    def load(self, fold: Fold, page: Sequence[tuple[int, type, Any]], state: State) -> None:
+        """The KEYED rows the page's handlers will read, one query per table."""
+        for table, keys in wanted(fold, page, state):
+            keyed = state.keyed[table]
+            found = {table.key_of(row): row for row in self.tx.select_in(table.name,
+                                                                         table.key[0], keys)}
+            for key in keys:
+                keyed.rows[key] = found.get(key)
+            keyed.stored.update(found)
+
+    def write(self, state: State) -> None:
+        for table, keyed in state.keyed.items():
+            if keyed.dirty:
+                rows = [row for key in keyed.dirty if (row := keyed.rows[key]) is not None]
+                if keyed.dirty.isdisjoint(keyed.stored):
+                    self.insert(table, rows)
+                else:
+                    self.upsert(table, rows)
+                keyed.stored |= keyed.dirty
+                keyed.dirty.clear()
+        for table, totals in state.totals.items():
+            if totals.rows:
+                self.add(table, list(totals.rows.values()))
+                totals.rows.clear()
+        for table, log in state.logs.items():
+            if log.pending:
+                self.insert(table, log.pending)
+                log.pending = []
+                log.by.clear()
+            for value, changes in log.patches:
+                self.tx.execute(f"UPDATE {table.name} SET "
+                                + ", ".join(f"{c} = %s" for c in changes)
+                                + f" WHERE {table.patch_by} = %s", (*changes.values(), value))
+            log.patches.clear()
+
+    def insert(self, table: Table, rows: Sequence[Row]) -> None:
+        self.tx.insert_rows(table.name, _tuples(table, rows), "", table.columns)
+
+    def upsert(self, table: Table, rows: Sequence[Row]) -> None:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
+        self.tx.insert_rows(table.name, _tuples(table, rows),
+                            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {sets}",
+                            table.columns)
+
+    def add(self, table: Table, rows: Sequence[Row]) -> None:
+        assert table.kind == TOTALS
+        sets = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" for c in table.counters)
+        self.tx.insert_rows(table.name, _tuples(table, rows),
+                            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {sets}",
+                            table.columns)
+
+
+class CopySink(TxSink):
+    """Into freshly made staging tables: what they cannot hold yet goes in by COPY."""
+
+    def __init__(self, tx: Tx, cursor: Any) -> None:
+        super().__init__(tx)
+        self._cursor = cursor
+
+    def insert(self, table: Table, rows: Sequence[Row]) -> None:
+        self.tx.write_deferred()
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, table.columns)))
+        with self._cursor.copy(statement) as copy:
+            for row in _tuples(table, rows):
+                copy.write_row(row)
+
+    def add(self, table: Table, rows: Sequence[Row]) -> None:
+        if table in self._written:
+            super().add(table, rows)
+        else:  # the first sums of a table no one has written: nothing to add them to
+            self._written.add(table)
+            self.insert(table, rows)
+
+
+def _tuples(table: Table, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+    columns = table.columns
+    return [tuple([row[c] for c in columns]) for row in rows]
