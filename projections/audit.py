@@ -9,11 +9,10 @@ still be dropped and rebuilt, because its source of truth is the event store, wh
 append-only too.
 """
 
-from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
+from adapters.eventstore.typed_events import event_class
 from domain.aggregates.content_report import ContentReport
 from domain.aggregates.creator import Creator
 from domain.aggregates.declaration import Declaration
@@ -26,44 +25,34 @@ from domain.aggregates.tip import Tip
 from domain.aggregates.token_purchase import TokenPurchase
 from domain.aggregates.unlock import Unlock
 from domain.aggregates.wallet import Wallet
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, LOG, Fold, State, Table, on
 
-_REMEMBERED_STREAMS = 200_000
 _EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
-_LOG_COLUMNS = ("position", "at", "actor", "action", "creator_id")
-_STREAM_COLUMNS = ("stream_id", "creator_id", "owner_id")
+Subjects = Callable[[Any], tuple[str | None, str | None]]
+# (creator, owner) of a stream, from the event that creates it.
+_CREATES: dict[type, Subjects] = {
+    Creator.Started: lambda e: (e.user_id, e.user_id),
+    Declaration.Signed: lambda e: (e.creator_user_id, e.creator_user_id),
+    StrikeRecord.Opened: lambda e: (e.creator_user_id, None),
+    ContentReport.Filed: lambda e: (e.creator_user_id, e.reporter_id),
+    Tip.Sent: lambda e: (e.creator_id, e.fan_id),
+    Unlock.Purchased: lambda e: (e.creator_id, e.fan_id),
+    MessageCharge.Charged: lambda e: (e.creator_id, e.fan_id),
+    PpvOffer.Created: lambda e: (e.creator_id, e.creator_id),
+    EarningsHold.Held: lambda e: (e.creator_id, None),
+    Wallet.Opened: lambda e: (None, e.fan_id),
+    TokenPurchase.Started: lambda e: (None, e.fan_id),
+    StripeEventReceipt.Recorded: lambda e: (None, "stripe"),
+}
+LOG_ROWS = Table("rm_audit_log", LOG, ("position",),
+                 ("position", "at", "actor", "action", "creator_id"))
+STREAMS = Table("rm_audit_streams", KEYED, ("stream_id",), ("stream_id", "creator_id", "owner_id"))
 
 
-def _subjects(event: Any) -> tuple[str | None, str | None] | None:
-    """(creator, owner) of a stream, from the event that creates it."""
-    match event:
-        case Creator.Started():
-            return event.user_id, event.user_id
-        case Declaration.Signed():
-            return event.creator_user_id, event.creator_user_id
-        case StrikeRecord.Opened():
-            return event.creator_user_id, None
-        case ContentReport.Filed():
-            return event.creator_user_id, event.reporter_id
-        case Tip.Sent() | Unlock.Purchased() | MessageCharge.Charged():
-            return event.creator_id, event.fan_id
-        case PpvOffer.Created():
-            return event.creator_id, event.creator_id
-        case EarningsHold.Held():
-            return event.creator_id, None
-        case Wallet.Opened() | TokenPurchase.Started():
-            return None, event.fan_id
-        case StripeEventReceipt.Recorded():
-            return None, "stripe"
-    return None
-
-
-class AuditProjection(Projection):
+class AuditProjection(Fold):
     name = "audit"
     rebuild_weight = 9
     version = 2
-    tables = ("rm_audit_log", "rm_audit_streams")
     reader_indexes = ("rm_audit_creator", "rm_audit_actor", "rm_audit_action")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_audit_log (
@@ -94,34 +83,26 @@ class AuditProjection(Projection):
         ),
     }
 
-    def __init__(self) -> None:
-        # A stream's subjects never change once its first event is recorded, so remembering
-        # them is safe even across a rolled-back batch (it is applied again with the same
-        # facts); it saves a query per event, a third of a rebuild's audit time.
-        self._subjects: OrderedDict[str, tuple[str | None, str | None]] = OrderedDict()
+    schema = (LOG_ROWS, STREAMS)
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls not in _CREATES:
+            yield STREAMS, str(event.originator_id)
+
+    @on(object)
+    def _recorded(self, event: Any, position: int, s: State) -> None:
+        """Every event: its row, with the subjects its stream's first event named."""
+        cls = event_class(event)
         stream_id = str(event.originator_id)
-        subjects = _subjects(event)
+        subjects = _CREATES.get(cls)
         if subjects is not None:
-            tx.defer_insert("rm_audit_streams", _STREAM_COLUMNS, (stream_id, *subjects),
-                            "ON CONFLICT (stream_id) DO NOTHING")
-            self._remember(stream_id, subjects)
-        elif (subjects := self._subjects.get(stream_id)) is None:
-            row = tx.one("SELECT creator_id, owner_id FROM rm_audit_streams WHERE stream_id = %s",
-                         (stream_id,))
-            subjects = (row["creator_id"], row["owner_id"]) if row else (None, None)
-            self._remember(stream_id, subjects)
-        creator_id, owner_id = subjects
+            creator_id, owner_id = subjects(event)
+            s[STREAMS].put({"stream_id": stream_id, "creator_id": creator_id,
+                            "owner_id": owner_id})
+        else:
+            row = s[STREAMS].get(stream_id)
+            creator_id, owner_id = (row["creator_id"], row["owner_id"]) if row else (None, None)
         actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
                      owner_id or "system")
-        tx.defer_insert("rm_audit_log", _LOG_COLUMNS, (
-            position, event.timestamp.isoformat(), actor, type(event).__qualname__, creator_id))
-
-    def _remember(self, stream_id: str, subjects: tuple[str | None, str | None]) -> None:
-        if len(self._subjects) >= _REMEMBERED_STREAMS:
-            # the oldest: bounded memory (a dict's first key, deleted again and again, is
-            # found past every deleted slot before it: 43 µs an event at 200,000 streams)
-            self._subjects.popitem(last=False)
-        self._subjects[stream_id] = subjects
+        s[LOG_ROWS].append({"position": position, "at": event.timestamp.isoformat(),
+                            "actor": actor, "action": cls.__qualname__, "creator_id": creator_id})

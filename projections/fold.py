@@ -161,11 +161,22 @@ class Fold(Projection):
     schema: ClassVar[tuple[Table, ...]] = ()
 
     def __init__(self) -> None:
-        self.handlers: dict[type, Handler] = {}
+        self.handlers: dict[type, Handler] = {}  # as declared by `on`
         for name in dir(type(self)):
             method = getattr(type(self), name)
             for cls in getattr(method, "folds", ()):
                 self.handlers[cls] = getattr(self, name)
+        self._resolved: dict[type, Handler | None] = {}
+
+    def handler(self, cls: type) -> Handler | None:
+        """The handler of an event class: its own, or the nearest of a class it derives from
+        (a handler `on(object)` sees every event)."""
+        try:
+            return self._resolved[cls]
+        except KeyError:
+            found = next((self.handlers[c] for c in cls.__mro__ if c in self.handlers), None)
+            self._resolved[cls] = found
+            return found
 
     @property
     def tables(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -181,9 +192,9 @@ class Fold(Projection):
     def apply(self, page: Iterable[tuple[int, type, Any]], state: State) -> None:
         """The page's events through their handlers; a handler that raises is named with its
         event's position, and the page's changes are then for the caller to drop."""
-        handlers = self.handlers
+        resolved, resolve = self._resolved, self.handler
         for position, cls, event in page:
-            handler = handlers.get(cls)
+            handler = resolved[cls] if cls in resolved else resolve(cls)
             if handler is not None:
                 try:
                     handler(event, position, state)
@@ -213,9 +224,8 @@ def wanted(fold: Fold, page: Sequence[tuple[int, type, Any]],
            state: State) -> Iterator[tuple[Table, list[Any]]]:
     """Per KEYED table, the keys this page's handlers will read that the state lacks."""
     missing: dict[Table, dict[Any, None]] = {}
-    handlers = fold.handlers
     for _, cls, event in page:
-        if cls in handlers:
+        if fold.handler(cls) is not None:
             for table, key in fold.touches(cls, event):
                 keyed = state.keyed[table]
                 if key not in keyed.rows and not keyed.complete:

@@ -12,7 +12,7 @@ from typing import Any
 from psycopg import sql
 
 from projections.db import Row, Tx
-from projections.fold import TOTALS, Fold, State, Table, wanted
+from projections.fold import TOTALS, Fold, State, Table, classified, wanted
 
 
 class TxSink:
@@ -93,6 +93,16 @@ class CopySink(TxSink):
         else:  # the first sums of a table no one has written: nothing to add them to
             self._written.add(table)
             self.insert(table, rows)
+
+
+def project(tx: Tx, folds: Sequence[Fold], events: Sequence[tuple[int, Any]]) -> None:
+    """These events through the folds into their tables, empty until now (a scoped replay)."""
+    page = classified(events)
+    sink = TxSink(tx)
+    for fold in folds:
+        state = fold.new_state(complete=True)
+        fold.apply(page, state)
+        sink.write(state)
 
 
 def _tuples(table: Table, rows: Sequence[Row]) -> list[tuple[Any, ...]]:

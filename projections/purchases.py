@@ -1,19 +1,22 @@
 """Token purchases by session and payment intent: finance's view, and the refund lookup index."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
 from domain.aggregates.token_purchase import TokenPurchase
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, Row, State, Table, on
+
+PURCHASES = Table("rm_token_purchases", KEYED, ("purchase_id",), (
+    "purchase_id", "checkout_session_id", "fan_id", "pack_sku", "tokens", "price_minor",
+    "currency", "status", "payment_intent_id", "refunded_minor", "disputed", "dispute_id",
+    "dispute_status", "dispute_fee_minor", "reversed_tokens", "started_at", "updated_at"),
+    dict.fromkeys(("refunded_minor", "disputed", "dispute_fee_minor", "reversed_tokens"), 0))
 
 
-class PurchasesProjection(Projection):
+class PurchasesProjection(Fold):
     name = "purchases"
     rebuild_weight = 2
     version = 2
-    tables = ("rm_token_purchases",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_token_purchases (
             purchase_id TEXT PRIMARY KEY,
@@ -37,55 +40,63 @@ class PurchasesProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_token_purchases_fan ON rm_token_purchases (fan_id)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (PURCHASES,)
 
-    @process.register
-    def _(self, event: TokenPurchase.Started, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls is not TokenPurchase.Started:
+            yield PURCHASES, str(event.originator_id)
+
+    @on(TokenPurchase.Started)
+    def _started(self, event: Any, position: int, s: State) -> None:
         at = event.at.isoformat()
-        tx.execute(
-            "INSERT INTO rm_token_purchases (purchase_id, checkout_session_id, fan_id, pack_sku, "
-            "tokens, price_minor, currency, status, started_at, updated_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, 'open', %s, %s)",
-            (str(event.originator_id), event.checkout_session_id, event.fan_id, event.pack_sku,
-             event.tokens, event.price_minor, event.currency, at, at))
+        s[PURCHASES].put(PURCHASES.new(
+            purchase_id=str(event.originator_id), checkout_session_id=event.checkout_session_id,
+            fan_id=event.fan_id, pack_sku=event.pack_sku, tokens=event.tokens,
+            price_minor=event.price_minor, currency=event.currency, status="open",
+            started_at=at, updated_at=at))
 
-    @process.register
-    def _(self, event: TokenPurchase.Completed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'completed', payment_intent_id = %s",
-                  (event.payment_intent_id,))
+    @on(TokenPurchase.Completed)
+    def _completed(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="completed", payment_intent_id=event.payment_intent_id)
 
-    @process.register
-    def _(self, event: TokenPurchase.PaymentFailed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'failed'", ())
+    @on(TokenPurchase.PaymentFailed)
+    def _failed(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="failed")
 
-    @process.register
-    def _(self, event: TokenPurchase.Refunded, tx: Tx, position: int) -> None:
-        self._set(tx, event, "refunded_minor = %s", (event.refunded_minor_total,))
+    @on(TokenPurchase.Refunded)
+    def _refunded(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, refunded_minor=event.refunded_minor_total)
 
-    @process.register
-    def _(self, event: TokenPurchase.Disputed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "disputed = 1, dispute_id = %s, "
-                  "dispute_status = COALESCE(dispute_status, 'open')", (event.dispute_id,))
+    @on(TokenPurchase.Disputed)
+    def _disputed(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event, disputed=1, dispute_id=event.dispute_id)
+        if row is not None and row["dispute_status"] is None:
+            row["dispute_status"] = "open"
 
-    @process.register
-    def _(self, event: TokenPurchase.DisputeClosed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "disputed = %s, dispute_id = COALESCE(dispute_id, %s), "
-                  "dispute_status = %s, dispute_fee_minor = %s",
-                  (int(event.outcome == "lost"), event.dispute_id, event.outcome,
-                   event.fee_minor))
+    @on(TokenPurchase.DisputeClosed)
+    def _dispute_closed(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event, disputed=int(event.outcome == "lost"), dispute_status=event.outcome,
+                   dispute_fee_minor=event.fee_minor)
+        if row is not None and row["dispute_id"] is None:
+            row["dispute_id"] = event.dispute_id
 
-    @process.register
-    def _(self, event: TokenPurchase.ReinstatementApplied, tx: Tx, position: int) -> None:
-        self._set(tx, event, "reversed_tokens = reversed_tokens - %s", (event.amount_tokens,))
+    @on(TokenPurchase.ReinstatementApplied)
+    def _reinstated(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event)
+        if row is not None:
+            row["reversed_tokens"] -= event.amount_tokens
 
-    @process.register
-    def _(self, event: TokenPurchase.ReversalApplied, tx: Tx, position: int) -> None:
-        self._set(tx, event, "reversed_tokens = reversed_tokens + %s", (event.amount_tokens,))
+    @on(TokenPurchase.ReversalApplied)
+    def _reversed(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event)
+        if row is not None:
+            row["reversed_tokens"] += event.amount_tokens
 
-    @staticmethod
-    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
-        tx.execute(f"UPDATE rm_token_purchases SET {assignments}, updated_at = %s "
-                   "WHERE purchase_id = %s",
-                   (*params, event.at.isoformat(), str(event.originator_id)))
+
+def _set(s: State, event: Any, **values: Any) -> Row | None:
+    """The purchase's row with these values and the event's moment; None when it has none."""
+    row = s[PURCHASES].get(str(event.originator_id))
+    if row is not None:
+        row.update(values, updated_at=event.at.isoformat())
+        s[PURCHASES].put(row)
+    return row

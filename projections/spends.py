@@ -2,28 +2,29 @@
 reversals took back: the fan's history says why a spend was reversed (and an unlock lost), and
 the trial balance reads the standing shares from here."""
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
-
-from eventsourcing.dispatch import singledispatchmethod
 
 from domain import ids
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
 from domain.aggregates.token_spend import TokenSpend
 from domain.aggregates.unlock import Unlock
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, State, Table, on
 
-_SPENT_COLUMNS = ("spend_id", "aggregate_id", "kind", "hold_id", "fan_id", "creator_id",
-                  "target_id", "amount_tokens", "creator_tokens", "platform_tokens", "thread_id",
-                  "reply_status", "spent_at")
+SPENDS = Table("rm_spends", KEYED, ("aggregate_id",), (
+    "spend_id", "aggregate_id", "kind", "hold_id", "fan_id", "creator_id", "target_id",
+    "amount_tokens", "creator_tokens", "platform_tokens", "reversed_source_tokens",
+    "reversed_creator_tokens", "reversed_platform_tokens", "reversal_reason", "thread_id",
+    "reply_status", "spent_at"), dict.fromkeys((
+        "reversed_source_tokens", "reversed_creator_tokens", "reversed_platform_tokens"), 0))
 
 
-class SpendsProjection(Projection):
+class SpendsProjection(Fold):
     name = "spends"
     rebuild_weight = 7
     version = 3
-    tables = ("rm_spends",)
     reader_indexes = ("rm_spends_fan", "rm_spends_creator", "rm_spends_target", "rm_spends_thread",
                       "rm_spends_reply")
     ddl = (
@@ -53,60 +54,73 @@ class SpendsProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_spends_reply ON rm_spends (reply_status, spent_at)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (SPENDS,)
 
-    @process.register
-    def _(self, event: Tip.Sent, tx: Tx, position: int) -> None:
-        self._spent(tx, event, Tip.kind, event.creator_id, event.sent_at.isoformat(),
-                    event.thread_id)
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _CHANGES:
+            yield SPENDS, str(event.originator_id)
 
-    @process.register
-    def _(self, event: Unlock.Purchased, tx: Tx, position: int) -> None:
-        self._spent(tx, event, Unlock.kind, event.offer_id, event.at.isoformat())
+    @on(Tip.Sent)
+    def _tip(self, event: Any, position: int, s: State) -> None:
+        _spent(s, event, Tip.kind, event.creator_id, event.sent_at, event.thread_id)
 
-    @process.register
-    def _(self, event: MessageCharge.Charged, tx: Tx, position: int) -> None:
-        self._spent(tx, event, MessageCharge.kind, event.persona_id, event.at.isoformat(),
-                    event.thread_id, "pending")
+    @on(Unlock.Purchased)
+    def _unlock(self, event: Any, position: int, s: State) -> None:
+        _spent(s, event, Unlock.kind, event.offer_id, event.at)
 
-    @process.register
-    def _(self, event: MessageCharge.ReplyDelivered, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_spends SET reply_status = 'delivered' WHERE aggregate_id = %s",
-                   (str(event.originator_id),))
+    @on(MessageCharge.Charged)
+    def _message(self, event: Any, position: int, s: State) -> None:
+        _spent(s, event, MessageCharge.kind, event.persona_id, event.at, event.thread_id,
+               "pending")
 
-    @process.register
-    def _(self, event: MessageCharge.Returned, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_spends SET reply_status = 'given_back' WHERE aggregate_id = %s",
-                   (str(event.originator_id),))
+    @on(MessageCharge.ReplyDelivered)
+    def _delivered(self, event: Any, position: int, s: State) -> None:
+        _reply(s, event, "delivered")
 
-    @staticmethod
-    def _spent(tx: Tx, event: Any, kind: str, target_id: str, at: str, thread_id: str | None = None,
-               reply_status: str | None = None) -> None:
-        tx.defer_insert("rm_spends", _SPENT_COLUMNS, (
-            f"{kind}:{event.originator_id}", str(event.originator_id), kind,
-            str(ids.hold_id(kind, event.originator_id)), event.fan_id, event.creator_id,
-            target_id, event.amount_tokens, event.creator_tokens, event.platform_tokens,
-            thread_id, reply_status, at))
+    @on(MessageCharge.Returned)
+    def _returned(self, event: Any, position: int, s: State) -> None:
+        _reply(s, event, "given_back")
 
-    @process.register
-    def _(self, event: TokenSpend.Reinstated, tx: Tx, position: int) -> None:
-        tx.execute(
-            "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens - %s, "
-            "reversed_creator_tokens = reversed_creator_tokens - %s, "
-            "reversed_platform_tokens = reversed_platform_tokens - %s, "
-            "reversal_reason = CASE WHEN reversed_source_tokens = %s THEN NULL "
-            "ELSE reversal_reason END WHERE aggregate_id = %s",
-            (event.source_tokens, event.creator_tokens, event.platform_tokens,
-             event.source_tokens, str(event.originator_id)))
+    @on(TokenSpend.Reversed)
+    def _reversed(self, event: Any, position: int, s: State) -> None:
+        row = s[SPENDS].get(str(event.originator_id))
+        if row is not None:
+            row["reversed_source_tokens"] += event.source_tokens
+            row["reversed_creator_tokens"] += event.creator_tokens
+            row["reversed_platform_tokens"] += event.platform_tokens
+            row["reversal_reason"] = event.reason
+            s[SPENDS].put(row)
 
-    @process.register
-    def _(self, event: TokenSpend.Reversed, tx: Tx, position: int) -> None:
-        tx.execute(
-            "UPDATE rm_spends SET reversed_source_tokens = reversed_source_tokens + %s, "
-            "reversed_creator_tokens = reversed_creator_tokens + %s, "
-            "reversed_platform_tokens = reversed_platform_tokens + %s, reversal_reason = %s "
-            "WHERE aggregate_id = %s",
-            (event.source_tokens, event.creator_tokens, event.platform_tokens, event.reason,
-             str(event.originator_id)))
+    @on(TokenSpend.Reinstated)
+    def _reinstated(self, event: Any, position: int, s: State) -> None:
+        """Reinstated in full, it no longer has a reason to show."""
+        row = s[SPENDS].get(str(event.originator_id))
+        if row is not None:
+            if row["reversed_source_tokens"] == event.source_tokens:
+                row["reversal_reason"] = None
+            row["reversed_source_tokens"] -= event.source_tokens
+            row["reversed_creator_tokens"] -= event.creator_tokens
+            row["reversed_platform_tokens"] -= event.platform_tokens
+            s[SPENDS].put(row)
+
+
+_CHANGES = frozenset((MessageCharge.ReplyDelivered, MessageCharge.Returned, TokenSpend.Reversed,
+                      TokenSpend.Reinstated))
+
+
+def _spent(s: State, event: Any, kind: str, target_id: str, at: datetime,
+           thread_id: str | None = None, reply_status: str | None = None) -> None:
+    spend = str(event.originator_id)
+    s[SPENDS].put(SPENDS.new(
+        spend_id=f"{kind}:{spend}", aggregate_id=spend, kind=kind,
+        hold_id=str(ids.hold_id(kind, event.originator_id)), fan_id=event.fan_id,
+        creator_id=event.creator_id, target_id=target_id, amount_tokens=event.amount_tokens,
+        creator_tokens=event.creator_tokens, platform_tokens=event.platform_tokens,
+        thread_id=thread_id, reply_status=reply_status, spent_at=at.isoformat()))
+
+
+def _reply(s: State, event: Any, status: str) -> None:
+    row = s[SPENDS].get(str(event.originator_id))
+    if row is not None:
+        row["reply_status"] = status
+        s[SPENDS].put(row)

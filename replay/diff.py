@@ -8,6 +8,7 @@ reversed or reinstated in the period): the cost follows that creator's history, 
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import takewhile
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,9 @@ from adapters.eventstore.ledger import Ledger
 from domain import ids
 from domain.aggregates.earnings_hold import EarningsHold
 from domain.aggregates.wallet import Wallet
-from projections.base import Projection
 from projections.db import SqliteReadModelDb
+from projections.fold import Fold
+from projections.fold_sinks import project
 from projections.purchases import PurchasesProjection
 from replay.as_of import replay_as_of
 
@@ -87,9 +89,9 @@ def _creator_diff(ledger: Ledger, creator_id: str, hold_ids: Sequence[UUID], sin
     purchase_ids = [UUID(key) for wallet in wallets.values() if isinstance(wallet, Wallet)
                     for key in wallet.lots]
     purchases = _decoded(ledger, purchase_ids)
-    projections: list[Projection] = [PurchasesProjection()]
-    before = _project(purchases, since, projections)
-    after = _project(purchases, until, projections)
+    folds: list[Fold] = [PurchasesProjection()]
+    before = _project(purchases, since, folds)
+    after = _project(purchases, until, folds)
     try:
         return _compare(before, after, creator_id, since, until, None,
                         ({creator_id: totals[0]}, {creator_id: totals[1]}))
@@ -140,17 +142,14 @@ def _source(events: list[Any]) -> UUID | None:
 
 
 def _project(streams: dict[UUID, list[Any]], moment: datetime,
-             projections: Sequence[Projection]) -> SqliteReadModelDb:
-    """The streams' events up to the moment, through the projections, into memory."""
+             folds: Sequence[Fold]) -> SqliteReadModelDb:
+    """The streams' events up to the moment, through the folds, into memory."""
     db = SqliteReadModelDb(":memory:")
+    events = [(0, event) for stream in streams.values()
+              for event in takewhile(lambda e: e.timestamp <= moment, stream)]
     with db.transaction() as tx:
-        for projection in projections:
-            for statement in projection.ddl:
+        for fold in folds:
+            for statement in fold.ddl:
                 tx.execute(statement)
-        for events in streams.values():
-            for event in events:
-                if event.timestamp > moment:
-                    break
-                for projection in projections:
-                    projection.process(event, tx, 0)
+        project(tx, folds, events)
     return db
