@@ -2,12 +2,12 @@
 as-of replay all project."""
 
 from projections.audit import AuditProjection
-from projections.base import Projection
 from projections.chat_messages import ChatMessagesProjection
 from projections.content import ContentProjection
 from projections.creators import CreatorsProjection
 from projections.earnings import EarningsProjection
 from projections.finance_flags import FinanceFlagsProjection
+from projections.fold import Fold
 from projections.moderation import ModerationProjection
 from projections.payouts import PayoutsProjection
 from projections.personas import PersonasProjection
@@ -18,7 +18,7 @@ from projections.subscriptions import SubscriptionsProjection
 from projections.wallets import WalletsProjection
 
 
-def all_projections() -> list[Projection]:
+def all_projections() -> list[Fold]:
     return [WalletsProjection(), EarningsProjection(), PurchasesProjection(), SpendsProjection(),
             FinanceFlagsProjection(), CreatorsProjection(), ModerationProjection(),
             PersonasProjection(), PpvOffersProjection(), SubscriptionsProjection(),

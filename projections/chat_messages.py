@@ -3,18 +3,19 @@ thread keeps only its latest messages in its state), and the sweeper's queue of 
 messages still waiting for a reply (a paid one is found through its charge in the spends read
 model; an included one has no charge)."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
 from domain.chat_thread import ChatThread
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, State, Table, on
+
+MESSAGES = Table("rm_chat_messages", KEYED, ("thread_id", "message_id"), (
+    "thread_id", "message_id", "seq", "text", "paid_by", "price_tokens", "status", "reply",
+    "replaced", "failure", "sent_at"), {"replaced": 0})
 
 
-class ChatMessagesProjection(Projection):
+class ChatMessagesProjection(Fold):
     name = "chat_messages"
-    tables = ("rm_chat_messages",)
     reader_indexes = ("rm_chat_messages_waiting",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_chat_messages (
@@ -36,30 +37,33 @@ class ChatMessagesProjection(Projection):
         "(status, paid_by, sent_at)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (MESSAGES,)
 
-    @process.register
-    def _(self, event: ChatThread.MessageSent, tx: Tx, position: int) -> None:
-        # The same message id sent again after it left the thread's window is a new entry: it
-        # keeps its first row, as the thread's events keep both.
-        tx.execute(
-            "INSERT INTO rm_chat_messages (thread_id, message_id, seq, text, paid_by, "
-            "price_tokens, status, sent_at) VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s) "
-            "ON CONFLICT (thread_id, message_id) DO NOTHING",
-            (str(event.originator_id), event.message_id, event.originator_version, event.text,
-             event.paid_by, event.price_tokens, event.at.isoformat()))
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _MESSAGE_EVENTS:
+            yield MESSAGES, (str(event.originator_id), event.message_id)
 
-    @process.register
-    def _(self, event: ChatThread.ReplyDelivered, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_chat_messages SET status = 'delivered', reply = %s, replaced = %s "
-                   "WHERE thread_id = %s AND message_id = %s",
-                   (event.text, int(event.replaced), str(event.originator_id), event.message_id))
+    @on(ChatThread.MessageSent)
+    def _sent(self, event: Any, position: int, s: State) -> None:
+        """The same message id sent again after it left the thread's window is a new entry: it
+        keeps its first row, as the thread's events keep both."""
+        key = (str(event.originator_id), event.message_id)
+        if s[MESSAGES].get(key) is None:
+            s[MESSAGES].put(MESSAGES.new(
+                thread_id=key[0], message_id=key[1], seq=event.originator_version,
+                text=event.text, paid_by=event.paid_by, price_tokens=event.price_tokens,
+                status="pending", sent_at=event.at.isoformat()))
 
-    @process.register
-    def _(self, event: ChatThread.ReplyFailed, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_chat_messages SET status = 'failed', failure = %s "
-                   "WHERE thread_id = %s AND message_id = %s",
-                   (event.reason, str(event.originator_id), event.message_id))
+    @on(ChatThread.ReplyDelivered)
+    def _delivered(self, event: Any, position: int, s: State) -> None:
+        s[MESSAGES].update((str(event.originator_id), event.message_id), status="delivered",
+                           reply=event.text, replaced=int(event.replaced))
 
+    @on(ChatThread.ReplyFailed)
+    def _failed(self, event: Any, position: int, s: State) -> None:
+        s[MESSAGES].update((str(event.originator_id), event.message_id), status="failed",
+                           failure=event.reason)
+
+
+_MESSAGE_EVENTS = frozenset((ChatThread.MessageSent, ChatThread.ReplyDelivered,
+                             ChatThread.ReplyFailed))

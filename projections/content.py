@@ -2,21 +2,28 @@
 and which offers open which items."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
-
-from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.media_item import MediaItem
 from domain.aggregates.post import Post
 from domain.aggregates.ppv_offer import PpvOffer
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, LOG, Fold, State, Table, on
+
+ITEMS = Table("rm_media_items", KEYED, ("item_id",), (
+    "item_id", "creator_id", "persona_id", "sha256", "kind", "content_type", "size_bytes",
+    "tier", "title", "taken_down", "takedown_reason", "uploaded_at", "status",
+    "failure_reason"), {"taken_down": 0, "status": "ready"})
+FILES = Table("rm_media_files", LOG, ("item_id", "role"), ("item_id", "role", "sha256"))
+POSTS = Table("rm_posts", KEYED, ("post_id",), (
+    "post_id", "creator_id", "persona_id", "caption", "item_ids", "taken_down",
+    "published_at"), {"taken_down": 0})
+OFFER_ITEMS = Table("rm_ppv_offer_items", LOG, ("item_id", "offer_id"), ("offer_id", "item_id"))
 
 
-class ContentProjection(Projection):
+class ContentProjection(Fold):
     name = "content"
     version = 2  # 2: items' status (a video is prepared after its upload) and derived files
-    tables = ("rm_media_items", "rm_media_files", "rm_posts", "rm_ppv_offer_items")
     reader_indexes = ("rm_posts_creator",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_media_items (
@@ -58,70 +65,71 @@ class ContentProjection(Projection):
             PRIMARY KEY (item_id, offer_id))""",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (ITEMS, FILES, POSTS, OFFER_ITEMS)
 
-    @process.register
-    def _(self, event: MediaItem.Uploaded, tx: Tx, position: int) -> None:
-        tx.execute(
-            "INSERT INTO rm_media_items (item_id, creator_id, persona_id, sha256, kind, "
-            "content_type, size_bytes, tier, title, uploaded_at, status) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (str(event.originator_id), event.creator_id, event.persona_id, event.sha256,
-             event.kind, event.content_type, event.size_bytes, event.tier, event.title,
-             event.at.isoformat(), "processing" if event.processing else "ready"))
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _ITEM_CHANGES:
+            yield ITEMS, str(event.originator_id)
+        elif cls is Post.TakenDown:
+            yield POSTS, str(event.originator_id)
 
-    @process.register
-    def _(self, event: MediaItem.VideoPrepared, tx: Tx, position: int) -> None:
+    @on(MediaItem.Uploaded)
+    def _uploaded(self, event: Any, position: int, s: State) -> None:
+        s[ITEMS].put(ITEMS.new(
+            item_id=str(event.originator_id), creator_id=event.creator_id,
+            persona_id=event.persona_id, sha256=event.sha256, kind=event.kind,
+            content_type=event.content_type, size_bytes=event.size_bytes, tier=event.tier,
+            title=event.title, uploaded_at=event.at.isoformat(),
+            status="processing" if event.processing else "ready"))
+
+    @on(MediaItem.VideoPrepared)
+    def _video_prepared(self, event: Any, position: int, s: State) -> None:
         full = event.renditions["full"]
-        tx.execute("UPDATE rm_media_items SET status = 'ready', content_type = %s, "
-                   "size_bytes = %s WHERE item_id = %s",
-                   (str(full[1]), int(str(full[4])), str(event.originator_id)))
-        self._files(tx, event.originator_id, event.renditions)
+        s[ITEMS].update(str(event.originator_id), status="ready", content_type=str(full[1]),
+                        size_bytes=int(str(full[4])))
+        _files(s, event)
 
-    @process.register
-    def _(self, event: MediaItem.ProcessingFailed, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_media_items SET status = 'failed', failure_reason = %s "
-                   "WHERE item_id = %s", (event.reason, str(event.originator_id)))
+    @on(MediaItem.ProcessingFailed)
+    def _processing_failed(self, event: Any, position: int, s: State) -> None:
+        s[ITEMS].update(str(event.originator_id), status="failed", failure_reason=event.reason)
 
-    @staticmethod
-    def _files(tx: Tx, item_id: object, renditions: dict[str, list[object]]) -> None:
-        for role, made in renditions.items():
-            tx.execute("INSERT INTO rm_media_files (item_id, role, sha256) VALUES (%s, %s, %s)",
-                       (str(item_id), role, str(made[0])))
+    @on(MediaItem.RenditionsStored)
+    def _renditions(self, event: Any, position: int, s: State) -> None:
+        _files(s, event)
 
-    @process.register
-    def _(self, event: MediaItem.RenditionsStored, tx: Tx, position: int) -> None:
-        self._files(tx, event.originator_id, event.renditions)
+    @on(MediaItem.TierChanged)
+    def _tier(self, event: Any, position: int, s: State) -> None:
+        s[ITEMS].update(str(event.originator_id), tier=event.tier)
 
-    @process.register
-    def _(self, event: MediaItem.TierChanged, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_media_items SET tier = %s WHERE item_id = %s",
-                   (event.tier, str(event.originator_id)))
+    @on(MediaItem.TakenDown)
+    def _item_taken_down(self, event: Any, position: int, s: State) -> None:
+        s[ITEMS].update(str(event.originator_id), taken_down=1, takedown_reason=event.reason)
 
-    @process.register
-    def _(self, event: MediaItem.TakenDown, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_media_items SET taken_down = 1, takedown_reason = %s "
-                   "WHERE item_id = %s", (event.reason, str(event.originator_id)))
+    @on(Post.Published)
+    def _post(self, event: Any, position: int, s: State) -> None:
+        s[POSTS].put(POSTS.new(
+            post_id=str(event.originator_id), creator_id=event.creator_id,
+            persona_id=event.persona_id, caption=event.caption,
+            item_ids=json.dumps(list(event.item_ids)), published_at=event.at.isoformat()))
 
-    @process.register
-    def _(self, event: Post.Published, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_posts (post_id, creator_id, persona_id, caption, item_ids, "
-                   "published_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                   (str(event.originator_id), event.creator_id, event.persona_id, event.caption,
-                    json.dumps(list(event.item_ids)), event.at.isoformat()))
+    @on(Post.TakenDown)
+    def _post_taken_down(self, event: Any, position: int, s: State) -> None:
+        s[POSTS].update(str(event.originator_id), taken_down=1)
 
-    @process.register
-    def _(self, event: Post.TakenDown, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_posts SET taken_down = 1 WHERE post_id = %s",
-                   (str(event.originator_id),))
-
-    @process.register
-    def _(self, event: PpvOffer.Created, tx: Tx, position: int) -> None:
+    @on(PpvOffer.Created)
+    def _offer(self, event: Any, position: int, s: State) -> None:
         for item_id in event.item_ids:
-            tx.execute("INSERT INTO rm_ppv_offer_items (offer_id, item_id) VALUES (%s, %s)",
-                       (str(event.originator_id), item_id))
+            s[OFFER_ITEMS].append({"offer_id": str(event.originator_id), "item_id": item_id})
+
+
+_ITEM_CHANGES = frozenset((MediaItem.VideoPrepared, MediaItem.ProcessingFailed,
+                           MediaItem.TierChanged, MediaItem.TakenDown))
+
+
+def _files(s: State, event: Any) -> None:
+    for role, made in event.renditions.items():
+        s[FILES].append({"item_id": str(event.originator_id), "role": role,
+                         "sha256": str(made[0])})
 
 
 class ContentQueries:

@@ -1,19 +1,24 @@
 """Creators as the admin queue sees them: status, KYC, Stripe and declaration progress."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
 from domain.aggregates.creator import Creator
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, State, Table, on
+
+CREATORS = Table("rm_creators", KEYED, ("stream_id",), (
+    "creator_id", "stream_id", "display_name", "status", "suspended", "account_type",
+    "legal_name", "date_of_birth", "country", "stripe_account_id", "charges_enabled",
+    "payouts_enabled", "requirements_due", "declarations", "review_reason", "payout_problem",
+    "started_at", "submitted_at", "updated_at"), {
+        "suspended": 0, "charges_enabled": 0, "payouts_enabled": 0, "requirements_due": "[]",
+        "declarations": "{}"})
 
 
-class CreatorsProjection(Projection):
+class CreatorsProjection(Fold):
     name = "creators"
     version = 2
-    tables = ("rm_creators",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_creators (
             creator_id TEXT PRIMARY KEY,
@@ -38,74 +43,74 @@ class CreatorsProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_creators_status ON rm_creators (status, submitted_at)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (CREATORS,)
 
-    @process.register
-    def _(self, event: Creator.Started, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls is not Creator.Started:
+            yield CREATORS, str(event.originator_id)
+
+    @on(Creator.Started)
+    def _started(self, event: Any, position: int, s: State) -> None:
         at = event.at.isoformat()
-        tx.execute("INSERT INTO rm_creators (creator_id, stream_id, display_name, status, "
-                   "started_at, updated_at) VALUES (%s, %s, %s, 'onboarding', %s, %s)",
-                   (event.user_id, str(event.originator_id), event.display_name, at, at))
+        s[CREATORS].put(CREATORS.new(
+            creator_id=event.user_id, stream_id=str(event.originator_id),
+            display_name=event.display_name, status="onboarding", started_at=at, updated_at=at))
 
-    @process.register
-    def _(self, event: Creator.AccountTypeChosen, tx: Tx, position: int) -> None:
-        self._set(tx, event, "account_type = %s", (event.account_type,))
+    @on(Creator.AccountTypeChosen)
+    def _account_type(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, account_type=event.account_type)
 
-    @process.register
-    def _(self, event: Creator.IdentityProvided, tx: Tx, position: int) -> None:
-        self._set(tx, event, "legal_name = %s, date_of_birth = %s, country = %s",
-                  (event.legal_name, event.date_of_birth, event.country))
+    @on(Creator.IdentityProvided)
+    def _identity(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, legal_name=event.legal_name, date_of_birth=event.date_of_birth,
+             country=event.country)
 
-    @process.register
-    def _(self, event: Creator.StripeAccountLinked, tx: Tx, position: int) -> None:
-        self._set(tx, event, "stripe_account_id = %s", (event.account_id,))
+    @on(Creator.StripeAccountLinked)
+    def _stripe_account(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, stripe_account_id=event.account_id)
 
-    @process.register
-    def _(self, event: Creator.StripeStatusRecorded, tx: Tx, position: int) -> None:
-        self._set(tx, event, "charges_enabled = %s, payouts_enabled = %s, requirements_due = %s",
-                  (int(event.charges_enabled), int(event.payouts_enabled),
-                   json.dumps(event.requirements_due)))
+    @on(Creator.StripeStatusRecorded)
+    def _stripe_status(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, charges_enabled=int(event.charges_enabled),
+             payouts_enabled=int(event.payouts_enabled),
+             requirements_due=json.dumps(event.requirements_due))
 
-    @process.register
-    def _(self, event: Creator.DeclarationNoted, tx: Tx, position: int) -> None:
-        row = tx.one("SELECT declarations FROM rm_creators WHERE stream_id = %s",
-                     (str(event.originator_id),))
+    @on(Creator.DeclarationNoted)
+    def _declaration(self, event: Any, position: int, s: State) -> None:
+        row = s[CREATORS].get(str(event.originator_id))
         signed = json.loads(row["declarations"]) if row else {}
         signed[event.kind] = event.version
-        self._set(tx, event, "declarations = %s", (json.dumps(signed, sort_keys=True),))
+        _set(s, event, declarations=json.dumps(signed, sort_keys=True))
 
-    @process.register
-    def _(self, event: Creator.Submitted, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'submitted', submitted_at = %s", (event.at.isoformat(),))
+    @on(Creator.Submitted)
+    def _submitted(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="submitted", submitted_at=event.at.isoformat())
 
-    @process.register
-    def _(self, event: Creator.Approved, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'approved', review_reason = %s", (event.reason,))
+    @on(Creator.Approved)
+    def _approved(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="approved", review_reason=event.reason)
 
-    @process.register
-    def _(self, event: Creator.Rejected, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'rejected', review_reason = %s", (event.reason,))
+    @on(Creator.Rejected)
+    def _rejected(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="rejected", review_reason=event.reason)
 
-    @process.register
-    def _(self, event: Creator.Suspended, tx: Tx, position: int) -> None:
-        self._set(tx, event, "suspended = 1", ())
+    @on(Creator.Suspended)
+    def _suspended(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, suspended=1)
 
-    @process.register
-    def _(self, event: Creator.Reinstated, tx: Tx, position: int) -> None:
-        self._set(tx, event, "suspended = 0", ())
+    @on(Creator.Reinstated)
+    def _reinstated(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, suspended=0)
 
-    @process.register
-    def _(self, event: Creator.PayoutProblemFlagged, tx: Tx, position: int) -> None:
-        self._set(tx, event, "payout_problem = %s", (json.dumps(
-            {"payout_id": event.payout_id, "reason": event.reason, "at": event.at.isoformat()}),))
+    @on(Creator.PayoutProblemFlagged)
+    def _payout_problem(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, payout_problem=json.dumps(
+            {"payout_id": event.payout_id, "reason": event.reason, "at": event.at.isoformat()}))
 
-    @process.register
-    def _(self, event: Creator.PayoutProblemCleared, tx: Tx, position: int) -> None:
-        self._set(tx, event, "payout_problem = NULL", ())
+    @on(Creator.PayoutProblemCleared)
+    def _payout_problem_cleared(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, payout_problem=None)
 
-    @staticmethod
-    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
-        tx.execute(f"UPDATE rm_creators SET {assignments}, updated_at = %s WHERE stream_id = %s",
-                   (*params, event.at.isoformat(), str(event.originator_id)))
+
+def _set(s: State, event: Any, **values: Any) -> None:
+    s[CREATORS].update(str(event.originator_id), **values, updated_at=event.at.isoformat())

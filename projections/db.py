@@ -21,69 +21,31 @@ Row = dict[str, Any]
 _ROWS_PER_INSERT = 512  # SQLite takes at most 32,766 parameters in one statement
 # Per read-model table, its columns' types: a table's DDL is the same everywhere.
 _COLUMN_TYPES: dict[str, dict[str, str]] = {}
-# Per table, the rows waiting to be inserted, with their columns and suffix.
-Deferred = dict[str, tuple[tuple[str, ...], str, list[Sequence[Any]]]]
 
 
 class Tx(ABC):
-    def __init__(self) -> None:
-        self._deferred: Deferred = {}
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        if self._deferred:
-            self.write_deferred(statement)
-        self._execute(statement, params)
-
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
-        if self._deferred:
-            self.write_deferred(statement)
-        return self._query(statement, params)
+    @abstractmethod
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
 
     @abstractmethod
-    def _execute(self, statement: str, params: Sequence[Any]) -> None: ...
-
-    @abstractmethod
-    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]: ...
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
     def one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.query(statement, params)
         return rows[0] if rows else None
 
-    def select_in(self, table: str, column: str, values: Sequence[Any]) -> list[Row]:
-        """Every row whose column holds one of the values."""
+    def select_in(self, table: str, columns: Sequence[str], values: Sequence[Any]) -> list[Row]:
+        """Every row whose columns hold one of the values (a tuple each, for two columns or
+        more)."""
         found: list[Row] = []
+        named = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
+        one = "%s" if len(columns) == 1 else f"({', '.join(['%s'] * len(columns))})"
         for start in range(0, len(values), _ROWS_PER_INSERT):
             chunk = values[start:start + _ROWS_PER_INSERT]
-            found += self.query(f"SELECT * FROM {table} WHERE {column} IN "
-                                f"({', '.join(['%s'] * len(chunk))})", chunk)
+            params = chunk if len(columns) == 1 else [v for value in chunk for v in value]
+            found += self.query(f"SELECT * FROM {table} WHERE {named} IN "
+                                f"({', '.join([one] * len(chunk))})", params)
         return found
-
-    def defer_insert(self, table: str, columns: tuple[str, ...], row: Sequence[Any],
-                     suffix: str = "") -> None:
-        """An INSERT that may wait and go in with others as one statement (a statement per row
-        was most of what a projection batch cost). It is written before any later statement of
-        this transaction that names its table, and before commit, so every reader, this
-        transaction's included, sees the rows as if each had been inserted at once (read
-        models have no foreign keys, so tables' rows may go in in any order). Rows for other
-        columns or another suffix first write those waiting, so a table's rows keep their
-        order."""
-        pending = self._deferred.get(table)
-        if pending is not None and (pending[0], pending[1]) != (columns, suffix):
-            del self._deferred[table]
-            self.insert_rows(table, pending[2], pending[1], pending[0])
-            pending = None
-        if pending is None:
-            self._deferred[table] = (columns, suffix, [row])
-        else:
-            pending[2].append(row)
-
-    def write_deferred(self, naming: str | None = None) -> None:
-        """The deferred rows of every table the statement names (all of them when None). Each
-        table's rows leave the queue before they are written, since writing them is itself a
-        statement that may write others first."""
-        while table := next((t for t in self._deferred if naming is None or t in naming), None):
-            columns, suffix, rows = self._deferred.pop(table)
-            self.insert_rows(table, rows, suffix, columns)
 
     def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
                     columns: tuple[str, ...] = ()) -> None:
@@ -132,18 +94,19 @@ class ReadModelDb(ABC):
 
 class PgTx(Tx):
     def __init__(self, cursor: Any) -> None:
-        super().__init__()
         self._cursor = cursor
 
-    def _execute(self, statement: str, params: Sequence[Any]) -> None:
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(statement, params or None)  # no params: "%" is left alone
 
-    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]:
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         self._cursor.execute(statement, params or None)
         return list(self._cursor.fetchall())
 
-    def select_in(self, table: str, column: str, values: Sequence[Any]) -> list[Row]:
-        return self.query(f"SELECT * FROM {table} WHERE {column} = ANY(%s)", (list(values),))
+    def select_in(self, table: str, columns: Sequence[str], values: Sequence[Any]) -> list[Row]:
+        if len(columns) > 1:
+            return super().select_in(table, columns, values)
+        return self.query(f"SELECT * FROM {table} WHERE {columns[0]} = ANY(%s)", (list(values),))
 
     def insert_rows(self, table: str, rows: Sequence[Sequence[Any]], suffix: str = "",
                     columns: tuple[str, ...] = ()) -> None:
@@ -190,8 +153,7 @@ class PostgresReadModelDb(ReadModelDb):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield (tx := PgTx(cursor))
-            tx.write_deferred()
+            yield PgTx(cursor)
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
@@ -205,8 +167,7 @@ class PostgresReadModelDb(ReadModelDb):
         read waits. A statement that fails fails the batch at the next read or at commit."""
         with self._pool.connection() as conn, conn.pipeline(), conn.transaction(), \
                 conn.cursor() as cursor:
-            yield (tx := PgTx(cursor))
-            tx.write_deferred()
+            yield PgTx(cursor)
 
     def close(self) -> None:
         self._pool.close()
@@ -214,13 +175,12 @@ class PostgresReadModelDb(ReadModelDb):
 
 class _SqliteTx(Tx):
     def __init__(self, conn: sqlite3.Connection) -> None:
-        super().__init__()
         self._conn = conn
 
-    def _execute(self, statement: str, params: Sequence[Any]) -> None:
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._conn.execute(statement.replace("%s", "?"), tuple(params))
 
-    def _query(self, statement: str, params: Sequence[Any]) -> list[Row]:
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self._conn.execute(statement.replace("%s", "?"), tuple(params))
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -244,8 +204,7 @@ class SqliteReadModelDb(ReadModelDb):
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield (tx := _SqliteTx(self._conn))
-                tx.write_deferred()
+                yield _SqliteTx(self._conn)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

@@ -8,21 +8,20 @@ applied.
 
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
 from domain.aggregates.invoice_payment import InvoicePayment
 from domain.aggregates.stripe_event import (
     MONEY_EVENT_PREFIXES,
     NEEDS_FINANCE_REVIEW,
     StripeEventReceipt,
 )
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, State, Table, on
+
+FLAGS = Table("rm_finance_flags", KEYED, ("position",), (
+    "position", "stripe_event_id", "event_type", "object_id", "outcome", "received_at"))
 
 
-class FinanceFlagsProjection(Projection):
+class FinanceFlagsProjection(Fold):
     name = "finance_flags"
-    tables = ("rm_finance_flags",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_finance_flags (
             position BIGINT PRIMARY KEY,
@@ -33,20 +32,21 @@ class FinanceFlagsProjection(Projection):
             received_at TEXT NOT NULL)""",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (FLAGS,)
 
-    @process.register
-    def _(self, event: StripeEventReceipt.Recorded, tx: Tx, position: int) -> None:
+    @on(StripeEventReceipt.Recorded)
+    def _recorded(self, event: Any, position: int, s: State) -> None:
         if event.outcome in NEEDS_FINANCE_REVIEW and event.event_type.startswith(
                 MONEY_EVENT_PREFIXES):
-            tx.execute("INSERT INTO rm_finance_flags VALUES (%s, %s, %s, %s, %s, %s)",
-                       (position, event.event_id, event.event_type, event.object_id,
-                        event.outcome, event.received_at.isoformat()))
+            s[FLAGS].put({"position": position, "stripe_event_id": event.event_id,
+                          "event_type": event.event_type, "object_id": event.object_id,
+                          "outcome": event.outcome,
+                          "received_at": event.received_at.isoformat()})
 
-    @process.register
-    def _(self, event: InvoicePayment.InvoiceAttached, tx: Tx, position: int) -> None:
+    @on(InvoicePayment.InvoiceAttached)
+    def _attached(self, event: Any, position: int, s: State) -> None:
+        """The refunds and disputes waiting for this invoice are applied now: no longer listed."""
+        flags = s[FLAGS]
         for stripe_event_id in event.placed_event_ids:
-            tx.execute("DELETE FROM rm_finance_flags WHERE stripe_event_id = %s",
-                       (stripe_event_id,))
+            for row in flags.where("stripe_event_id", stripe_event_id):
+                flags.delete(row["position"])

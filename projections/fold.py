@@ -8,9 +8,10 @@ property that compares the fold with what the database was given). Live and rebu
 handlers; only the sink differs.
 
 Three kinds of table, by how their rows change:
-- `KEYED`: a row per key, read and replaced (a balance, a hold). A handler asks for the rows it
-  will read (`Fold.touches`) so a page loads them in one query per table; the working set keeps
-  them across pages while this runner is the only writer.
+- `KEYED`: a row per key, read, replaced or deleted (a balance, a hold). A fold names the rows
+  its handlers will read (`Fold.touches`) so that a page loads them in one query per table; a
+  row found another way (by another column, or through a row just read) is fetched when read.
+  The working set keeps rows across pages while this runner is the only writer.
 - `TOTALS`: additive counters per key (a creator's totals, a day's movements): handlers add, and
   the sink adds the page's sums in one upsert, so they are never read.
 - `LOG`: rows appended once (history, the audit log); a later event may still set columns of a
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from adapters.eventstore.typed_events import event_class
-from projections.base import Projection
 
 KEYED, TOTALS, LOG = "keyed", "totals", "log"
 Row = dict[str, Any]
@@ -53,19 +53,24 @@ class Table:
         return tuple(c for c in self.columns if c not in self.key)
 
 
+Fetch = Callable[["Table", tuple[str, ...], list[Any]], list[Row]]  # (table, columns, values)
+
+
 class NotLoadedError(LookupError):
-    """A handler read a row its fold's `touches` did not ask for."""
+    """A row was read that the state neither holds nor can fetch."""
 
 
 class Keyed:
-    __slots__ = ("complete", "dirty", "rows", "stored", "table")
+    __slots__ = ("complete", "dirty", "fetch", "looked_up", "rows", "stored", "table")
 
     def __init__(self, table: Table, complete: bool) -> None:
         self.table = table
         self.rows: dict[Any, Row | None] = {}  # loaded or written; None: known absent
-        self.dirty: set[Any] = set()
+        self.dirty: set[Any] = set()  # rows to write; a None among them, to delete
         self.stored: set[Any] = set()  # keys whose row the sink's database holds
         self.complete = complete  # every row is here: a key not loaded has no row
+        self.looked_up: set[tuple[str, Any]] = set()  # (column, value) whose rows are here
+        self.fetch: Fetch | None = None  # the sink's, for a row `touches` did not foresee
 
     def get(self, key: Any) -> Row | None:
         try:
@@ -73,8 +78,8 @@ class Keyed:
         except KeyError:
             if self.complete:
                 return None
-            raise NotLoadedError(f"{self.table.name} {key!r} was read without being asked "
-                                 "for by touches()") from None
+            self._fetch(self.table.key, [key])
+            return self.rows.setdefault(key, None)
 
     def need(self, key: Any) -> Row:
         row = self.get(key)
@@ -82,10 +87,44 @@ class Keyed:
             raise LookupError(f"{self.table.name} has no row {key!r}")
         return row
 
+    def where(self, column: str, value: Any) -> list[Row]:
+        """Every row whose column holds the value (a column whose value a row keeps)."""
+        if not self.complete and (column, value) not in self.looked_up:
+            self._fetch((column,), [value])
+            self.looked_up.add((column, value))
+        return [row for row in self.rows.values() if row is not None and row[column] == value]
+
     def put(self, row: Row) -> None:
         key = self.table.key_of(row)
         self.rows[key] = row
         self.dirty.add(key)
+
+    def update(self, key: Any, **values: Any) -> Row | None:
+        """The row with these values; None, and nothing changed, when there is no row (as an
+        UPDATE that matches nothing)."""
+        row = self.get(key)
+        if row is not None:
+            row.update(values)
+            self.put(row)
+        return row
+
+    def delete(self, key: Any) -> None:
+        self.rows[key] = None
+        self.dirty.add(key)
+
+    def loaded(self, rows: list[Row]) -> None:
+        """Rows read from the database: kept, unless this state holds a newer one."""
+        for row in rows:
+            key = self.table.key_of(row)
+            if key not in self.rows:
+                self.rows[key] = row
+                self.stored.add(key)
+
+    def _fetch(self, columns: tuple[str, ...], values: list[Any]) -> None:
+        if self.fetch is None:
+            raise NotLoadedError(f"{self.table.name} {', '.join(columns)} {values[0]!r}: not "
+                                 "in a state with no database behind it")
+        self.loaded(self.fetch(self.table, columns, values))
 
 
 class Totals:
@@ -141,6 +180,11 @@ class State:
     def __getitem__(self, table: Table) -> Any:
         return self.tables[table]
 
+    def fetching(self, fetch: Fetch | None) -> None:
+        """Where rows not loaded beforehand are read from, for this page."""
+        for keyed in self.keyed.values():
+            keyed.fetch = fetch
+
     def size(self) -> int:
         return (sum(len(k.rows) for k in self.keyed.values())
                 + sum(len(t.rows) for t in self.totals.values())
@@ -155,10 +199,21 @@ def on(*classes: type) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return mark
 
 
-class Fold(Projection):
-    """A projection whose handlers change rows in a `State`; see the module's docstring."""
+class Fold:
+    """A projection: its tables, and handlers that change their rows in a `State` (see the
+    module's docstring)."""
 
+    name: str = ""
+    version: int = 1  # bump when the tables or their meaning change: the runner rebuilds them
     schema: ClassVar[tuple[Table, ...]] = ()
+    ddl: tuple[str, ...] = ()
+    guards: dict[str, tuple[str, ...]] = {}  # per engine: triggers and the like, after the ddl
+    # Indexes only readers use (no handler looks rows up by them): a rebuild stages the tables
+    # without them and builds them once, after the rows, instead of updating them row by row.
+    reader_indexes: tuple[str, ...] = ()
+    # What replaying it costs beside the others, to balance a parallel rebuild's groups: about
+    # its microseconds an event of a ledger of tips (bench/rebuild.py prints them).
+    rebuild_weight: int = 1
 
     def __init__(self) -> None:
         self.handlers: dict[type, Handler] = {}  # as declared by `on`
@@ -166,24 +221,25 @@ class Fold(Projection):
             method = getattr(type(self), name)
             for cls in getattr(method, "folds", ()):
                 self.handlers[cls] = getattr(self, name)
-        self._resolved: dict[type, Handler | None] = {}
+        self._by_class: dict[type, Handler | None] = {}
 
     def handler(self, cls: type) -> Handler | None:
         """The handler of an event class: its own, or the nearest of a class it derives from
         (a handler `on(object)` sees every event)."""
         try:
-            return self._resolved[cls]
+            return self._by_class[cls]
         except KeyError:
             found = next((self.handlers[c] for c in cls.__mro__ if c in self.handlers), None)
-            self._resolved[cls] = found
+            self._by_class[cls] = found
             return found
 
     @property
-    def tables(self) -> tuple[str, ...]:  # type: ignore[override]
+    def tables(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.schema)
 
     def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
-        """The KEYED rows (table, key) the handler of this event will read."""
+        """The KEYED rows (table, key) the handler of this event will read, loaded for a whole
+        page at once; a row not foreseen here is fetched when read, a query of its own."""
         return ()
 
     def new_state(self, complete: bool) -> State:
@@ -192,9 +248,9 @@ class Fold(Projection):
     def apply(self, page: Iterable[tuple[int, type, Any]], state: State) -> None:
         """The page's events through their handlers; a handler that raises is named with its
         event's position, and the page's changes are then for the caller to drop."""
-        resolved, resolve = self._resolved, self.handler
+        by_class, resolve = self._by_class, self.handler
         for position, cls, event in page:
-            handler = resolved[cls] if cls in resolved else resolve(cls)
+            handler = by_class[cls] if cls in by_class else resolve(cls)
             if handler is not None:
                 try:
                     handler(event, position, state)

@@ -19,26 +19,34 @@ class TxSink:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
         self._written: set[Table] = set()  # TOTALS tables this sink has written to
+        self.fetched = 0  # queries for rows
 
     def load(self, fold: Fold, page: Sequence[tuple[int, type, Any]], state: State) -> None:
-        """The KEYED rows the page's handlers will read, one query per table."""
+        """The KEYED rows the page's handlers will read, one query per table; any other they
+        read is fetched when they read it."""
+        state.fetching(self.fetch)
         for table, keys in wanted(fold, page, state):
             keyed = state.keyed[table]
-            found = {table.key_of(row): row for row in self.tx.select_in(table.name,
-                                                                         table.key[0], keys)}
+            keyed.loaded(self.fetch(table, table.key, keys))
             for key in keys:
-                keyed.rows[key] = found.get(key)
-            keyed.stored.update(found)
+                keyed.rows.setdefault(key, None)
+
+    def fetch(self, table: Table, columns: tuple[str, ...], values: list[Any]) -> list[Row]:
+        self.fetched += 1
+        return self.tx.select_in(table.name, columns, values)
 
     def write(self, state: State) -> None:
         for table, keyed in state.keyed.items():
             if keyed.dirty:
                 rows = [row for key in keyed.dirty if (row := keyed.rows[key]) is not None]
+                gone = [key for key in keyed.dirty if keyed.rows[key] is None]
                 if keyed.dirty.isdisjoint(keyed.stored):
                     self.insert(table, rows)
                 else:
+                    self.delete(table, [key for key in gone if key in keyed.stored])
                     self.upsert(table, rows)
                 keyed.stored |= keyed.dirty
+                keyed.stored -= set(gone)
                 keyed.dirty.clear()
         for table, totals in state.totals.items():
             if totals.rows:
@@ -57,6 +65,12 @@ class TxSink:
 
     def insert(self, table: Table, rows: Sequence[Row]) -> None:
         self.tx.insert_rows(table.name, _tuples(table, rows), "", table.columns)
+
+    def delete(self, table: Table, keys: Sequence[Any]) -> None:
+        for key in keys:
+            values = key if len(table.key) > 1 else (key,)
+            self.tx.execute(f"DELETE FROM {table.name} WHERE "
+                            + " AND ".join(f"{c} = %s" for c in table.key), values)
 
     def upsert(self, table: Table, rows: Sequence[Row]) -> None:
         sets = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
@@ -80,7 +94,6 @@ class CopySink(TxSink):
         self._cursor = cursor
 
     def insert(self, table: Table, rows: Sequence[Row]) -> None:
-        self.tx.write_deferred()
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, table.columns)))
         with self._cursor.copy(statement) as copy:

@@ -1,21 +1,29 @@
 """Reports, strikes and the chat turns the safety checks flagged, as the admin queues show them."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
-
-from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.content_report import ContentReport
 from domain.aggregates.strike_record import StrikeRecord
 from domain.chat_thread import ChatThread
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, LOG, Fold, State, Table, on
+
+REPORTS = Table("rm_reports", KEYED, ("report_id",), (
+    "report_id", "reporter_id", "target_kind", "target_id", "creator_id", "category", "text",
+    "status", "resolution", "resolved_by", "filed_at", "resolved_at", "model_opinion"))
+STRIKES = Table("rm_strikes", KEYED, ("strike_id",), (
+    "strike_id", "creator_id", "severity", "reason", "evidence_ref", "issued_by", "issued_at",
+    "revoked"), {"revoked": 0})
+STRIKE_STREAMS = Table("rm_strikes_streams", KEYED, ("stream_id",), ("stream_id", "creator_id"))
+CHAT_FLAGS = Table("rm_chat_flags", LOG, ("position",), (
+    "position", "thread_id", "message_id", "fan_id", "persona_id", "side", "outcome",
+    "findings", "flagged_at"))
 
 
-class ModerationProjection(Projection):
+class ModerationProjection(Fold):
     name = "moderation"
     version = 3  # 2: the model's second opinion on each report; 3: flagged chat turns
-    tables = ("rm_reports", "rm_strikes", "rm_strikes_streams", "rm_chat_flags")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_reports (
             report_id TEXT PRIMARY KEY,
@@ -57,53 +65,56 @@ class ModerationProjection(Projection):
             flagged_at TEXT NOT NULL)""",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (REPORTS, STRIKES, STRIKE_STREAMS, CHAT_FLAGS)
 
-    @process.register
-    def _(self, event: ContentReport.SecondOpinionRecorded, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_reports SET model_opinion = %s WHERE report_id = %s",
-                   (json.dumps(event.opinion), str(event.originator_id)))
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in (ContentReport.SecondOpinionRecorded, ContentReport.Resolved):
+            yield REPORTS, str(event.originator_id)
+        elif cls is StrikeRecord.Issued:
+            yield STRIKE_STREAMS, str(event.originator_id)
+        elif cls is StrikeRecord.Revoked:
+            yield STRIKES, event.strike_id
 
-    @process.register
-    def _(self, event: ContentReport.Filed, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_reports (report_id, reporter_id, target_kind, target_id, "
-                   "creator_id, category, text, status, filed_at) "
-                   "VALUES (%s, %s, %s, %s, %s, %s, %s, 'open', %s)",
-                   (str(event.originator_id), event.reporter_id, event.target_kind,
-                    event.target_id, event.creator_user_id, event.category, event.text,
-                    event.at.isoformat()))
+    @on(ContentReport.SecondOpinionRecorded)
+    def _second_opinion(self, event: Any, position: int, s: State) -> None:
+        s[REPORTS].update(str(event.originator_id), model_opinion=json.dumps(event.opinion))
 
-    @process.register
-    def _(self, event: ChatThread.SafetyFlagged, tx: Tx, position: int) -> None:
+    @on(ContentReport.Filed)
+    def _filed(self, event: Any, position: int, s: State) -> None:
+        s[REPORTS].put(REPORTS.new(
+            report_id=str(event.originator_id), reporter_id=event.reporter_id,
+            target_kind=event.target_kind, target_id=event.target_id,
+            creator_id=event.creator_user_id, category=event.category, text=event.text,
+            status="open", filed_at=event.at.isoformat()))
+
+    @on(ChatThread.SafetyFlagged)
+    def _chat_flagged(self, event: Any, position: int, s: State) -> None:
         if event.sampled and event.outcome != "unrated":  # an unread rating stays in the ledger
-            tx.execute("INSERT INTO rm_chat_flags VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                       "ON CONFLICT (position) DO NOTHING",
-                       (position, str(event.originator_id), event.message_id, event.fan_id,
-                        event.persona_id, event.side, event.outcome, json.dumps(event.findings),
-                        event.at.isoformat()))
+            s[CHAT_FLAGS].append({
+                "position": position, "thread_id": str(event.originator_id),
+                "message_id": event.message_id, "fan_id": event.fan_id,
+                "persona_id": event.persona_id, "side": event.side, "outcome": event.outcome,
+                "findings": json.dumps(event.findings), "flagged_at": event.at.isoformat()})
 
-    @process.register
-    def _(self, event: ContentReport.Resolved, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_reports SET status = 'resolved', resolution = %s, resolved_by = %s, "
-                   "resolved_at = %s WHERE report_id = %s",
-                   (event.resolution, event.actor, event.at.isoformat(), str(event.originator_id)))
+    @on(ContentReport.Resolved)
+    def _resolved(self, event: Any, position: int, s: State) -> None:
+        s[REPORTS].update(str(event.originator_id), status="resolved",
+                          resolution=event.resolution, resolved_by=event.actor,
+                          resolved_at=event.at.isoformat())
 
-    @process.register
-    def _(self, event: StrikeRecord.Issued, tx: Tx, position: int) -> None:
-        creator = tx.one("SELECT creator_id FROM rm_strikes_streams WHERE stream_id = %s",
-                         (str(event.originator_id),))
-        tx.execute("INSERT INTO rm_strikes VALUES (%s, %s, %s, %s, %s, %s, %s, 0)",
-                   (event.strike_id, creator["creator_id"] if creator else "", event.severity,
-                    event.reason, event.evidence_ref, event.actor, event.at.isoformat()))
+    @on(StrikeRecord.Issued)
+    def _issued(self, event: Any, position: int, s: State) -> None:
+        stream = s[STRIKE_STREAMS].get(str(event.originator_id))
+        s[STRIKES].put(STRIKES.new(
+            strike_id=event.strike_id, creator_id=stream["creator_id"] if stream else "",
+            severity=event.severity, reason=event.reason, evidence_ref=event.evidence_ref,
+            issued_by=event.actor, issued_at=event.at.isoformat()))
 
-    @process.register
-    def _(self, event: StrikeRecord.Opened, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_strikes_streams VALUES (%s, %s)",
-                   (str(event.originator_id), event.creator_user_id))
+    @on(StrikeRecord.Opened)
+    def _opened(self, event: Any, position: int, s: State) -> None:
+        s[STRIKE_STREAMS].put({"stream_id": str(event.originator_id),
+                               "creator_id": event.creator_user_id})
 
-    @process.register
-    def _(self, event: StrikeRecord.Revoked, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_strikes SET revoked = 1 WHERE strike_id = %s", (event.strike_id,))
-
+    @on(StrikeRecord.Revoked)
+    def _revoked(self, event: Any, position: int, s: State) -> None:
+        s[STRIKES].update(event.strike_id, revoked=1)

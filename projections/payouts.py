@@ -1,21 +1,42 @@
 """Payouts as creators and finance see them, and the payout run's read-side lookups."""
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.dispatch import singledispatchmethod
-
+from adapters.eventstore.typed_events import event_class
 from domain.aggregates.payout import Payout
 from domain.aggregates.payout_carry import PayoutCarry
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, LOG, Fold, State, Table, on
+
+PAYOUTS = Table("rm_payouts", KEYED, ("payout_id",), (
+    "payout_id", "creator_id", "run_key", "account_id", "status", "amount_minor", "currency",
+    "tokens_taken", "tokens_netted", "tokens_converted", "tokens_carried", "minor_from_tokens",
+    "minor_taken", "minor_netted", "tokens_netted_with_minor", "minor_for_tokens_debt",
+    "tokens_change", "minor_netted_with_tokens", "lines", "transfer_id", "bank_payout_id",
+    "failure", "created_at", "updated_at"))
+CARRIES = Table("rm_payout_carries", LOG, ("carry_id",), (
+    "carry_id", "creator_id", "run_key", "reason", "available_tokens", "available_minor",
+    "owed_tokens", "owed_minor", "would_pay_minor", "minimum_minor", "at"))
 
 
-class PayoutsProjection(Projection):
+# A payout's steps after it is created: the status each leaves it in and what it recorded.
+_STATUSES: dict[type, Callable[[Any], dict[str, Any]]] = {
+    Payout.TransferSubmitted: lambda e: {"status": "transfer_submitted",
+                                         "transfer_id": e.transfer_id},
+    Payout.BankPayoutRequested: lambda e: {"status": "bank_payout_requested",
+                                           "bank_payout_id": e.bank_payout_id},
+    Payout.BankPayoutFailed: lambda e: {"status": "bank_payout_failed", "failure": e.reason},
+    Payout.Paid: lambda e: {"status": "paid"},
+    Payout.Failed: lambda e: {"status": "failed", "failure": e.reason},
+    Payout.Reversed: lambda e: {"status": "reversed", "failure": e.reason},
+}
+
+
+class PayoutsProjection(Fold):
     name = "payouts"
     version = 2
-    tables = ("rm_payouts", "rm_payout_carries")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_payouts (
             payout_id TEXT PRIMARY KEY,
@@ -60,68 +81,43 @@ class PayoutsProjection(Projection):
         "ON rm_payout_carries (creator_id, at)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (PAYOUTS, CARRIES)
 
-    @process.register
-    def _(self, event: Payout.Created, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _STATUSES:
+            yield PAYOUTS, str(event.originator_id)
+
+    @on(Payout.Created)
+    def _created(self, event: Any, position: int, s: State) -> None:
         at = event.at.isoformat()
-        tx.execute(
-            "INSERT INTO rm_payouts (payout_id, creator_id, run_key, account_id, status, "
-            "amount_minor, currency, tokens_taken, tokens_netted, tokens_converted, "
-            "tokens_carried, minor_from_tokens, minor_taken, minor_netted, "
-            "tokens_netted_with_minor, minor_for_tokens_debt, tokens_change, "
-            "minor_netted_with_tokens, lines, created_at, updated_at) VALUES (%s, %s, %s, %s, "
-            "'created', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (str(event.originator_id), event.creator_id, event.run_key, event.account_id,
-             event.amount_minor, event.currency, event.tokens_taken, event.tokens_netted,
-             event.tokens_converted, event.tokens_carried, event.minor_from_tokens,
-             event.minor_taken, event.minor_netted, event.tokens_netted_with_minor,
-             event.minor_for_tokens_debt, event.tokens_change, event.minor_netted_with_tokens,
-             json.dumps(event.lines), at, at))
+        s[PAYOUTS].put(PAYOUTS.new(
+            payout_id=str(event.originator_id), creator_id=event.creator_id,
+            run_key=event.run_key, account_id=event.account_id, status="created",
+            amount_minor=event.amount_minor, currency=event.currency,
+            tokens_taken=event.tokens_taken, tokens_netted=event.tokens_netted,
+            tokens_converted=event.tokens_converted, tokens_carried=event.tokens_carried,
+            minor_from_tokens=event.minor_from_tokens, minor_taken=event.minor_taken,
+            minor_netted=event.minor_netted,
+            tokens_netted_with_minor=event.tokens_netted_with_minor,
+            minor_for_tokens_debt=event.minor_for_tokens_debt, tokens_change=event.tokens_change,
+            minor_netted_with_tokens=event.minor_netted_with_tokens,
+            lines=json.dumps(event.lines), created_at=at, updated_at=at))
 
-    @process.register
-    def _(self, event: PayoutCarry.Carried, tx: Tx, position: int) -> None:
-        tx.execute(
-            "INSERT INTO rm_payout_carries (carry_id, creator_id, run_key, reason, "
-            "available_tokens, available_minor, owed_tokens, owed_minor, would_pay_minor, "
-            "minimum_minor, at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (str(event.originator_id), event.creator_id, event.run_key, event.reason,
-             event.available_tokens, event.available_minor, event.owed_tokens,
-             event.owed_minor, event.would_pay_minor, event.minimum_minor,
-             event.at.isoformat()))
+    @on(PayoutCarry.Carried)
+    def _carried(self, event: Any, position: int, s: State) -> None:
+        s[CARRIES].append({
+            "carry_id": str(event.originator_id), "creator_id": event.creator_id,
+            "run_key": event.run_key, "reason": event.reason,
+            "available_tokens": event.available_tokens, "available_minor": event.available_minor,
+            "owed_tokens": event.owed_tokens, "owed_minor": event.owed_minor,
+            "would_pay_minor": event.would_pay_minor, "minimum_minor": event.minimum_minor,
+            "at": event.at.isoformat()})
 
-    @process.register
-    def _(self, event: Payout.TransferSubmitted, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'transfer_submitted', transfer_id = %s",
-                  (event.transfer_id,))
-
-    @process.register
-    def _(self, event: Payout.BankPayoutRequested, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'bank_payout_requested', bank_payout_id = %s",
-                  (event.bank_payout_id,))
-
-    @process.register
-    def _(self, event: Payout.BankPayoutFailed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'bank_payout_failed', failure = %s", (event.reason,))
-
-    @process.register
-    def _(self, event: Payout.Paid, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'paid'", ())
-
-    @process.register
-    def _(self, event: Payout.Failed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'failed', failure = %s", (event.reason,))
-
-    @process.register
-    def _(self, event: Payout.Reversed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'reversed', failure = %s", (event.reason,))
-
-    @staticmethod
-    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
-        tx.execute(f"UPDATE rm_payouts SET {assignments}, updated_at = %s WHERE payout_id = %s",
-                   (*params, event.at.isoformat(), str(event.originator_id)))
+    @on(*_STATUSES)
+    def _moved_on(self, event: Any, position: int, s: State) -> None:
+        """A payout's next step: its status and what the step recorded."""
+        s[PAYOUTS].update(str(event.originator_id), **_STATUSES[event_class(event)](event),
+                          updated_at=event.at.isoformat())
 
 
 class PayoutQueries:

@@ -5,21 +5,29 @@ approved and not suspended; a suspension hides every persona of that creator unt
 """
 
 import json
+from collections.abc import Iterable
 from typing import Any
-
-from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.creator import Creator
 from domain.aggregates.persona import Persona
 from domain.aggregates.tag_vocabulary import TagVocabulary
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, Row, State, Table, on
+
+PERSONAS = Table("rm_personas", KEYED, ("persona_id",), (
+    "persona_id", "creator_id", "review", "published", "draft", "live", "likeness",
+    "model_opinion", "review_findings", "second_review", "first_approver", "review_reason",
+    "name", "primary_category", "search_text", "visible", "created_at", "submitted_at",
+    "published_at", "updated_at"), {
+        "published": 0, "likeness": "[]", "review_findings": "[]", "visible": 0})
+PERSONA_TAGS = Table("rm_persona_tags", KEYED, ("persona_id", "tag"), ("persona_id", "tag"))
+PERSONA_CREATORS = Table("rm_persona_creators", KEYED, ("stream_id",), (
+    "stream_id", "creator_id", "approved", "suspended"))
+TAGS = Table("rm_tags", KEYED, ("slug",), ("slug", "label", "kind", "active"))
 
 
-class PersonasProjection(Projection):
+class PersonasProjection(Fold):
     name = "personas"
     version = 3  # 2: the model's second opinion; 3: review findings and the second review
-    tables = ("rm_personas", "rm_persona_tags", "rm_persona_creators", "rm_tags")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_personas (
             persona_id TEXT PRIMARY KEY,
@@ -56,126 +64,133 @@ class PersonasProjection(Projection):
             active INTEGER NOT NULL)""",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (PERSONAS, PERSONA_TAGS, PERSONA_CREATORS, TAGS)
 
-    @process.register
-    def _(self, event: Persona.Drafted, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls in _CREATOR_CHANGES:
+            yield PERSONA_CREATORS, str(event.originator_id)
+        elif cls is TagVocabulary.TagAdded or cls is TagVocabulary.TagRetired:
+            yield TAGS, event.slug
+        elif cls is not Persona.Drafted and cls is not Creator.Started:
+            yield PERSONAS, str(event.originator_id)
+
+    @on(Persona.Drafted)
+    def _drafted(self, event: Any, position: int, s: State) -> None:
         at = event.at.isoformat()
-        tx.execute("INSERT INTO rm_personas (persona_id, creator_id, review, draft, created_at, "
-                   "updated_at) VALUES (%s, %s, 'draft', %s, %s, %s)",
-                   (str(event.originator_id), event.creator_user_id, json.dumps(event.profile),
-                    at, at))
+        s[PERSONAS].put(PERSONAS.new(
+            persona_id=str(event.originator_id), creator_id=event.creator_user_id,
+            review="draft", draft=json.dumps(event.profile), created_at=at, updated_at=at))
 
-    @process.register
-    def _(self, event: Persona.Edited, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review = 'draft', draft = %s", (json.dumps(event.profile),))
+    @on(Persona.Edited)
+    def _edited(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, review="draft", draft=json.dumps(event.profile))
 
-    @process.register
-    def _(self, event: Persona.Submitted, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review = 'submitted', likeness = %s, submitted_at = %s, "
-                  "review_findings = '[]', second_review = NULL, first_approver = NULL",
-                  (json.dumps(event.likeness), event.at.isoformat()))
+    @on(Persona.Submitted)
+    def _submitted(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, review="submitted", likeness=json.dumps(event.likeness),
+             submitted_at=event.at.isoformat(), review_findings="[]", second_review=None,
+             first_approver=None)
 
-    @process.register
-    def _(self, event: Persona.SafetyFindingsRecorded, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review_findings = %s", (json.dumps(event.findings),))
+    @on(Persona.SafetyFindingsRecorded)
+    def _findings(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, review_findings=json.dumps(event.findings))
 
-    @process.register
-    def _(self, event: Persona.SecondReviewRequired, tx: Tx, position: int) -> None:
-        self._set(tx, event, "second_review = %s", (json.dumps(event.why),))
+    @on(Persona.SecondReviewRequired)
+    def _second_review(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, second_review=json.dumps(event.why))
 
-    @process.register
-    def _(self, event: Persona.FirstApprovalGiven, tx: Tx, position: int) -> None:
-        self._set(tx, event, "first_approver = %s", (event.actor,))
+    @on(Persona.FirstApprovalGiven)
+    def _first_approval(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, first_approver=event.actor)
 
-    @process.register
-    def _(self, event: Persona.Approved, tx: Tx, position: int) -> None:
-        row = tx.one("SELECT draft FROM rm_personas WHERE persona_id = %s",
-                     (str(event.originator_id),))
+    @on(Persona.Approved)
+    def _approved(self, event: Any, position: int, s: State) -> None:
+        persona_id = str(event.originator_id)
+        row = s[PERSONAS].get(persona_id)
         live = json.loads(row["draft"]) if row else {}
         search = " ".join([live.get("name", ""), live.get("primary_category", ""),
                            *live.get("tags", []), *live.get("persona", {}).get("interests", []),
                            *live.get("persona", {}).get("traits", [])]).lower()
-        self._set(tx, event, "review = 'approved', live = %s, review_reason = %s, name = %s, "
-                  "primary_category = %s, search_text = %s",
-                  (json.dumps(live), event.reason, live.get("name"), live.get("primary_category"),
-                   search))
-        tx.execute("DELETE FROM rm_persona_tags WHERE persona_id = %s", (str(event.originator_id),))
+        _set(s, event, review="approved", live=json.dumps(live), review_reason=event.reason,
+             name=live.get("name"), primary_category=live.get("primary_category"),
+             search_text=search)
+        tags = s[PERSONA_TAGS]
+        for old in tags.where("persona_id", persona_id):
+            tags.delete(PERSONA_TAGS.key_of(old))
         for tag in live.get("tags", []):
-            tx.execute("INSERT INTO rm_persona_tags VALUES (%s, %s)", (str(event.originator_id), tag))
-        self._refresh(tx, persona_id=str(event.originator_id))
+            tags.put({"persona_id": persona_id, "tag": tag})
+        _refresh(s, s[PERSONAS].get(persona_id))
 
-    @process.register
-    def _(self, event: Persona.SecondOpinionRecorded, tx: Tx, position: int) -> None:
-        self._set(tx, event, "model_opinion = %s", (json.dumps(event.opinion),))
+    @on(Persona.SecondOpinionRecorded)
+    def _second_opinion(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, model_opinion=json.dumps(event.opinion))
 
-    @process.register
-    def _(self, event: Persona.Rejected, tx: Tx, position: int) -> None:
-        self._set(tx, event, "review = 'rejected', review_reason = %s, first_approver = NULL",
-                  (event.reason,))
+    @on(Persona.Rejected)
+    def _rejected(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, review="rejected", review_reason=event.reason, first_approver=None)
 
-    @process.register
-    def _(self, event: Persona.Published, tx: Tx, position: int) -> None:
-        self._set(tx, event, "published = 1, published_at = %s", (event.at.isoformat(),))
-        self._refresh(tx, persona_id=str(event.originator_id))
+    @on(Persona.Published)
+    def _published(self, event: Any, position: int, s: State) -> None:
+        _refresh(s, _set(s, event, published=1, published_at=event.at.isoformat()))
 
-    @process.register
-    def _(self, event: Persona.Unpublished, tx: Tx, position: int) -> None:
-        self._set(tx, event, "published = 0", ())
-        self._refresh(tx, persona_id=str(event.originator_id))
+    @on(Persona.Unpublished)
+    def _unpublished(self, event: Any, position: int, s: State) -> None:
+        _refresh(s, _set(s, event, published=0))
 
-    @process.register
-    def _(self, event: Creator.Started, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_persona_creators VALUES (%s, %s, 0, 0)",
-                   (str(event.originator_id), event.user_id))
+    @on(Creator.Started)
+    def _creator_started(self, event: Any, position: int, s: State) -> None:
+        s[PERSONA_CREATORS].put({"stream_id": str(event.originator_id),
+                                 "creator_id": event.user_id, "approved": 0, "suspended": 0})
 
-    @process.register
-    def _(self, event: Creator.Approved, tx: Tx, position: int) -> None:
-        self._creator(tx, event, "approved = 1")
+    @on(Creator.Approved)
+    def _creator_approved(self, event: Any, position: int, s: State) -> None:
+        _creator(s, event, approved=1)
 
-    @process.register
-    def _(self, event: Creator.Rejected, tx: Tx, position: int) -> None:
-        self._creator(tx, event, "approved = 0")
+    @on(Creator.Rejected)
+    def _creator_rejected(self, event: Any, position: int, s: State) -> None:
+        _creator(s, event, approved=0)
 
-    @process.register
-    def _(self, event: Creator.Suspended, tx: Tx, position: int) -> None:
-        self._creator(tx, event, "suspended = 1")
+    @on(Creator.Suspended)
+    def _creator_suspended(self, event: Any, position: int, s: State) -> None:
+        _creator(s, event, suspended=1)
 
-    @process.register
-    def _(self, event: Creator.Reinstated, tx: Tx, position: int) -> None:
-        self._creator(tx, event, "suspended = 0")
+    @on(Creator.Reinstated)
+    def _creator_reinstated(self, event: Any, position: int, s: State) -> None:
+        _creator(s, event, suspended=0)
 
-    @process.register
-    def _(self, event: TagVocabulary.TagAdded, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_tags VALUES (%s, %s, %s, 1) ON CONFLICT (slug) DO UPDATE SET "
-                   "label = excluded.label, kind = excluded.kind, active = 1",
-                   (event.slug, event.label, event.kind))
+    @on(TagVocabulary.TagAdded)
+    def _tag_added(self, event: Any, position: int, s: State) -> None:
+        s[TAGS].put({"slug": event.slug, "label": event.label, "kind": event.kind, "active": 1})
 
-    @process.register
-    def _(self, event: TagVocabulary.TagRetired, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_tags SET active = 0 WHERE slug = %s", (event.slug,))
+    @on(TagVocabulary.TagRetired)
+    def _tag_retired(self, event: Any, position: int, s: State) -> None:
+        s[TAGS].update(event.slug, active=0)
 
-    @staticmethod
-    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
-        tx.execute(f"UPDATE rm_personas SET {assignments}, updated_at = %s WHERE persona_id = %s",
-                   (*params, event.at.isoformat(), str(event.originator_id)))
 
-    def _creator(self, tx: Tx, event: Any, assignment: str) -> None:
-        tx.execute(f"UPDATE rm_persona_creators SET {assignment} WHERE stream_id = %s",
-                   (str(event.originator_id),))
-        row = tx.one("SELECT creator_id FROM rm_persona_creators WHERE stream_id = %s",
-                     (str(event.originator_id),))
-        if row:
-            self._refresh(tx, creator_id=row["creator_id"])
+_CREATOR_CHANGES = frozenset((Creator.Approved, Creator.Rejected, Creator.Suspended,
+                              Creator.Reinstated))
 
-    @staticmethod
-    def _refresh(tx: Tx, persona_id: str | None = None, creator_id: str | None = None) -> None:
-        where, key = ("p.persona_id = %s", persona_id) if persona_id else ("p.creator_id = %s",
-                                                                           creator_id)
-        tx.execute(
-            "UPDATE rm_personas SET visible = CASE WHEN published = 1 AND live IS NOT NULL AND "
-            "EXISTS (SELECT 1 FROM rm_persona_creators c WHERE c.creator_id = rm_personas.creator_id "
-            "AND c.approved = 1 AND c.suspended = 0) THEN 1 ELSE 0 END "
-            f"WHERE persona_id IN (SELECT p.persona_id FROM rm_personas p WHERE {where})", (key,))
+
+def _set(s: State, event: Any, **values: Any) -> Row | None:
+    return s[PERSONAS].update(  # type: ignore[no-any-return]
+        str(event.originator_id), **values, updated_at=event.at.isoformat())
+
+
+def _creator(s: State, event: Any, **values: int) -> None:
+    row = s[PERSONA_CREATORS].update(str(event.originator_id), **values)
+    if row is not None:
+        for persona in s[PERSONAS].where("creator_id", row["creator_id"]):
+            _refresh(s, persona)
+
+
+def _refresh(s: State, persona: Row | None) -> None:
+    """Shown in discovery: published, with a live version, its creator approved and not
+    suspended."""
+    if persona is None:
+        return
+    creators = s[PERSONA_CREATORS].where("creator_id", persona["creator_id"])
+    visible = int(persona["published"] == 1 and persona["live"] is not None and any(
+        c["approved"] == 1 and c["suspended"] == 0 for c in creators))
+    if visible != persona["visible"]:
+        persona["visible"] = visible
+        s[PERSONAS].put(persona)

@@ -1,17 +1,18 @@
 """Pay-per-view offers as creators and fans browse them; unlocks are read from the spends model."""
 
+from collections.abc import Iterable
 from typing import Any
 
-from eventsourcing.dispatch import singledispatchmethod
-
 from domain.aggregates.ppv_offer import PpvOffer
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, State, Table, on
+
+OFFERS = Table("rm_ppv_offers", KEYED, ("offer_id",), (
+    "offer_id", "creator_id", "persona_id", "title", "price_tokens", "withdrawn", "created_at"),
+    {"withdrawn": 0})
 
 
-class PpvOffersProjection(Projection):
+class PpvOffersProjection(Fold):
     name = "ppv_offers"
-    tables = ("rm_ppv_offers",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_ppv_offers (
             offer_id TEXT PRIMARY KEY,
@@ -25,20 +26,22 @@ class PpvOffersProjection(Projection):
         "CREATE INDEX IF NOT EXISTS rm_ppv_offers_persona ON rm_ppv_offers (persona_id)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (OFFERS,)
 
-    @process.register
-    def _(self, event: PpvOffer.Created, tx: Tx, position: int) -> None:
-        tx.execute("INSERT INTO rm_ppv_offers VALUES (%s, %s, %s, %s, %s, 0, %s)",
-                   (str(event.originator_id), event.creator_id, event.persona_id, event.title,
-                    event.price_tokens, event.at.isoformat()))
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls is PpvOffer.Withdrawn:
+            yield OFFERS, str(event.originator_id)
 
-    @process.register
-    def _(self, event: PpvOffer.Withdrawn, tx: Tx, position: int) -> None:
-        tx.execute("UPDATE rm_ppv_offers SET withdrawn = 1 WHERE offer_id = %s",
-                   (str(event.originator_id),))
+    @on(PpvOffer.Created)
+    def _created(self, event: Any, position: int, s: State) -> None:
+        s[OFFERS].put(OFFERS.new(
+            offer_id=str(event.originator_id), creator_id=event.creator_id,
+            persona_id=event.persona_id, title=event.title, price_tokens=event.price_tokens,
+            created_at=event.at.isoformat()))
+
+    @on(PpvOffer.Withdrawn)
+    def _withdrawn(self, event: Any, position: int, s: State) -> None:
+        s[OFFERS].update(str(event.originator_id), withdrawn=1)
 
 
 class PpvQueries:

@@ -1,12 +1,16 @@
 """Keeps projections current by pulling the ledger's notification log.
 
 Pulling works the same on PostgreSQL and on SQLite (which cannot push to subscribers). Each batch
-of events is read and decoded once and applied to every projection that has not seen it, and all
-their rows are committed with their new positions in one transaction, after re-reading those
-positions under a lock: a crash resumes exactly, two runners never apply an event twice, and the
-read models move together, so a reader in one snapshot sees them all at one position (the trial
-balance relies on that). The event store's table lock makes notification ids commit in order, so
-"everything up to my position" is a safe cursor.
+of events is read and decoded once (typed structures) and folded by every projection that has not
+seen it: the rows its events touch loaded in one query per table, the events applied in memory,
+the changed rows written in one statement per table (fold.py, fold_sinks.py). All of them are
+committed with their new positions in one transaction, after re-reading those positions under a
+lock: a crash resumes exactly, two runners never apply an event twice, and the read models move
+together, so a reader in one snapshot sees them all at one position (the trial balance relies on
+that). The event store's table lock makes notification ids commit in order, so "everything up to
+my position" is a safe cursor. A fold's working set outlives its batch only while the positions
+are the ones this runner committed last: any other writer (a second runner, a rebuild's swap)
+and any failed batch drops it.
 
 A projection declares a `version`; when its code's version differs from the one its tables were
 built with, its tables are dropped and rebuilt from the first event.
@@ -19,10 +23,7 @@ from typing import Any
 
 from adapters import heap
 from adapters.eventstore.ledger import Ledger
-from adapters.eventstore.typed_events import event_class
-from projections.base import Projection
 from projections.db import PostgresReadModelDb, ReadModelDb, Tx
-from projections.fanout import Fanout
 from projections.fold import Fold, State, classified
 from projections.fold_sinks import TxSink
 from projections.staged_rebuild import rebuild_all
@@ -35,7 +36,7 @@ VERSIONS_DDL = ("CREATE TABLE IF NOT EXISTS rm_projection_versions "
 
 
 class ProjectionRunner:
-    def __init__(self, ledger: Ledger, db: ReadModelDb, projections: Sequence[Projection],
+    def __init__(self, ledger: Ledger, db: ReadModelDb, projections: Sequence[Fold],
                  batch_size: int = 1_000, poll_interval_s: float = 0.5,
                  followed_elsewhere: bool = False) -> None:
         self._ledger = ledger
@@ -50,8 +51,6 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._catch_up_lock = threading.Lock()
-        self._folds = [p for p in self._projections if isinstance(p, Fold)]
-        self._fanout = Fanout([p for p in self._projections if not isinstance(p, Fold)])
         self._states: dict[str, State] = {}  # each fold's working set, between pages
         self._committed: dict[str, int] | None = None  # the positions this runner last wrote
         self._followed_elsewhere = followed_elsewhere
@@ -63,7 +62,7 @@ class ProjectionRunner:
         return self._db
 
     @property
-    def projections(self) -> list[Projection]:
+    def projections(self) -> list[Fold]:
         return list(self._projections)
 
     def setup(self) -> None:
@@ -116,10 +115,6 @@ class ProjectionRunner:
                     return 0  # another runner moved on: re-read from where it left them
                 behind = [p for p in self._projections if positions[p.name] < last]
                 self._fold(page, positions, tx)
-                for position, event in page:
-                    for projection, handle in self._fanout.handlers(event_class(event)):
-                        if positions[projection.name] < position:
-                            handle(event, tx, position)
                 now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 names = [p.name for p in behind]
                 tx.execute("UPDATE rm_projection_positions SET position = %s, updated_at = %s "
@@ -137,7 +132,7 @@ class ProjectionRunner:
         page while this runner is the only one writing (see _catch_up_batch)."""
         typed = classified(page)
         sink = TxSink(tx)
-        for fold in self._folds:
+        for fold in self._projections:
             seen = positions[fold.name]
             events = typed if seen < typed[0][0] else [e for e in typed if e[0] > seen]
             if not events:
@@ -253,7 +248,7 @@ class ProjectionRunner:
                 time.sleep(self._poll_interval_s)
 
 
-def _drop(tx: Tx, projection: Projection) -> None:
+def _drop(tx: Tx, projection: Fold) -> None:
     for table in projection.tables:
         tx.execute(f"DROP TABLE IF EXISTS {table}")
     tx.execute("DELETE FROM rm_projection_positions WHERE name = %s", (projection.name,))

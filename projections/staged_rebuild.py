@@ -2,7 +2,7 @@
 
 1. Every projection replays the log up to the head into an in-memory SQLite copy of its tables:
    each event is read and decoded once and fanned out to every projection, with no network round
-   trip per statement, and without the indexes only readers use (`Projection.reader_indexes`).
+   trip per statement, and without the indexes only readers use (`Fold.reader_indexes`).
 2. The tables are copied into a staging schema of the read-model database with COPY, the indexes
    built after the rows, and committed.
 3. One short transaction drops the live tables and moves the staged ones into the live schema,
@@ -35,11 +35,8 @@ from psycopg.rows import dict_row
 from adapters import heap
 from adapters.eventstore.config import Database
 from adapters.eventstore.ledger import Ledger
-from adapters.eventstore.typed_events import event_class
-from projections.base import Projection
 from projections.catalog import all_projections
-from projections.db import PgTx, PostgresReadModelDb, SqliteReadModelDb, Tx
-from projections.fanout import Fanout
+from projections.db import PgTx, PostgresReadModelDb, Tx
 from projections.fold import Fold, classified
 from projections.fold_sinks import CopySink
 
@@ -58,7 +55,7 @@ class Staging:
     stop: int  # the last position to replay
 
 
-def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[Projection],
+def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[Fold],
                 locked_positions: Callable[[Tx], object], advance: Advance | None = None,
                 processes: int | None = None) -> int:
     """Stage every projection and swap them in; returns the last position replayed.
@@ -90,12 +87,12 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[P
     return staging.stop
 
 
-def _groups(projections: Sequence[Projection], count: int) -> list[list[Projection]]:
+def _groups(projections: Sequence[Fold], count: int) -> list[list[Fold]]:
     """At most `count` groups of about equal weight, heaviest first (greedy); projections a
     process of its own could not build by name (not in the catalogue) stay in the first, staged
     here."""
     known = {p.name for p in all_projections()}
-    groups: list[list[Projection]] = [[] for _ in range(max(count, 1))]
+    groups: list[list[Fold]] = [[] for _ in range(max(count, 1))]
     weights = [0] * len(groups)
     for projection in [p for p in projections if p.name not in known]:
         groups[0].append(projection)
@@ -108,31 +105,25 @@ def _groups(projections: Sequence[Projection], count: int) -> list[list[Projecti
     return [groups[0]] + [group for group in groups[1:] if group]
 
 
-def _stage(ledger: Ledger, projections: Sequence[Projection], staging: Staging,
+def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging,
            advance: Advance | None) -> None:
-    """Steps 1 and 2 for these projections: folds straight into the staging schema, the
-    others through an in-memory copy of their tables."""
-    if not projections:
+    """Steps 1 and 2 for these folds: tables, rows, then the indexes only readers use."""
+    if not folds:
         return
-    folds = [p for p in projections if isinstance(p, Fold)]
-    others = [p for p in projections if not isinstance(p, Fold)]
     with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
             conn.cursor() as cursor:
         cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
-        for statement in (s for fold in folds for s in fold.ddl):
+        statements = [s for fold in folds for s in fold.ddl]
+        for statement in statements:
             if _index_name(statement) not in _reader_indexes(folds):
                 cursor.execute(statement)
-        staged = _replay(ledger, folds, others, staging.stop, advance, cursor)
-        try:
-            _copy_out(staged, others, cursor)
-        finally:
-            staged.close()
-        for statement in (s for fold in folds for s in fold.ddl):
+        _replay(ledger, folds, staging.stop, advance, cursor)
+        for statement in statements:
             if _index_name(statement) in _reader_indexes(folds):
                 cursor.execute(statement)
 
 
-def _reader_indexes(projections: Sequence[Projection]) -> set[str]:
+def _reader_indexes(projections: Sequence[Fold]) -> set[str]:
     return {name for p in projections for name in p.reader_indexes}
 
 
@@ -149,33 +140,21 @@ def _stage_apart(db: Database, names: list[str], staging: Staging) -> None:
         ledger.close()
 
 
-def _replay(ledger: Ledger, folds: Sequence[Fold], others: Sequence[Projection], stop: int,
-            advance: Advance | None, cursor: Any) -> SqliteReadModelDb:
-    """Every page read once: through the folds, whose working sets start complete (the staging
-    tables are empty) and are written by COPY whenever they outgrow STAGED_ROWS, and through
-    the other projections into an in-memory SQLite copy of their tables."""
-    staged = SqliteReadModelDb(":memory:")
-    with staged.transaction() as tx:
-        for projection in others:
-            for statement in projection.ddl:  # no guards: nothing but this replay writes here
-                if _index_name(statement) not in projection.reader_indexes:
-                    tx.execute(statement)
-    fanout = Fanout(others)
+def _replay(ledger: Ledger, folds: Sequence[Fold], stop: int, advance: Advance | None,
+            cursor: Any) -> None:
+    """Every page read once and applied to each fold's working set, which starts complete (the
+    staging tables are empty) and is written by COPY whenever the sets outgrow STAGED_ROWS,
+    then read back only as a later page needs its rows."""
     sink = CopySink(PgTx(cursor), cursor)
     states = {fold.name: fold.new_state(complete=True) for fold in folds}
     position = 0
     while position < stop and (page := ledger.read_after(position, PAGE, stop)):
-        if others:
-            with staged.transaction() as tx:
-                for at, event in page:
-                    for _, handle in fanout.handlers(event_class(event)):
-                        handle(event, tx, at)
         typed = classified(page)
         for fold in folds:
             sink.load(fold, typed, states[fold.name])
             fold.apply(typed, states[fold.name])
         if sum(state.size() for state in states.values()) > STAGED_ROWS:
-            for fold in folds:  # written, and read back only as a later page needs them
+            for fold in folds:
                 sink.write(states[fold.name])
                 states[fold.name] = fold.new_state(complete=False)
         position = page[-1][0]
@@ -183,33 +162,6 @@ def _replay(ledger: Ledger, folds: Sequence[Fold], others: Sequence[Projection],
             advance(len(page))
     for fold in folds:
         sink.write(states[fold.name])
-    return staged
-
-
-def _copy_out(staged: SqliteReadModelDb, projections: Sequence[Projection], cursor: Any) -> None:
-    """The staged tables into the staging schema: tables, rows, then indexes (built once over
-    the rows, rather than updated row by row)."""
-    with staged.reader() as source:
-        statements = [s for p in projections for s in p.ddl]
-        for statement in statements:
-            if _creates_table(statement):
-                cursor.execute(statement)
-        for projection in projections:
-            for table in projection.tables:
-                rows = source.execute(f"SELECT * FROM {table}")
-                columns = [d[0] for d in rows.description or ()]
-                copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-                with cursor.copy(copy) as out:
-                    for row in rows:
-                        out.write_row(row)
-        for statement in statements:
-            if not _creates_table(statement):
-                cursor.execute(statement)
-
-
-def _creates_table(statement: str) -> bool:
-    return statement.lstrip().upper().startswith("CREATE TABLE")
 
 
 def _index_name(statement: str) -> str | None:
@@ -219,7 +171,7 @@ def _index_name(statement: str) -> str | None:
     return words[words.index("ON") - 1]
 
 
-def _swap_in(db: PostgresReadModelDb, staging: Staging, projections: Sequence[Projection],
+def _swap_in(db: PostgresReadModelDb, staging: Staging, projections: Sequence[Fold],
              locked_positions: Callable[[Tx], object]) -> None:
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with db.transaction() as tx:

@@ -2,19 +2,27 @@
 disputes took back: the fan's "my subscriptions", the creator's subscriber list, finance's
 invoices, and the refund lookup index (payment intent to invoice)."""
 
+from collections.abc import Iterable
 from typing import Any
-
-from eventsourcing.dispatch import singledispatchmethod
 
 from domain.aggregates.subscription import Subscription
 from domain.aggregates.subscription_invoice import SubscriptionInvoice
-from projections.base import Projection
-from projections.db import Tx
+from projections.fold import KEYED, Fold, Row, State, Table, on
+
+SUBSCRIPTIONS = Table("rm_subscriptions", KEYED, ("subscription_id",), (
+    "subscription_id", "fan_id", "persona_id", "creator_id", "status", "term", "price_minor",
+    "currency", "included_messages", "stripe_subscription_id", "started_at", "period_start",
+    "paid_through", "past_due_since", "cancel_at", "ended_at", "requested_at", "updated_at"))
+INVOICES = Table("rm_subscription_invoices", KEYED, ("invoice_id",), (
+    "invoice_id", "stripe_invoice_id", "subscription_id", "fan_id", "persona_id", "creator_id",
+    "amount_minor", "creator_minor", "platform_minor", "refunded_minor", "dispute_status",
+    "dispute_fee_minor", "reversed_minor", "reversed_creator_minor", "payment_intent_id",
+    "period_start", "period_end", "paid_at"), dict.fromkeys((
+        "refunded_minor", "dispute_fee_minor", "reversed_minor", "reversed_creator_minor"), 0))
 
 
-class SubscriptionsProjection(Projection):
+class SubscriptionsProjection(Fold):
     name = "subscriptions"
-    tables = ("rm_subscriptions", "rm_subscription_invoices")
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_subscriptions (
             subscription_id TEXT PRIMARY KEY,
@@ -62,115 +70,121 @@ class SubscriptionsProjection(Projection):
         "ON rm_subscription_invoices (creator_id, paid_at)",
     )
 
-    @singledispatchmethod
-    def process(self, event: Any, tx: Tx, position: int) -> None:
-        pass
+    schema = (SUBSCRIPTIONS, INVOICES)
 
-    @process.register
-    def _(self, event: Subscription.Requested, tx: Tx, position: int) -> None:
+    def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
+        if cls is Subscription.Requested or cls is SubscriptionInvoice.Paid:
+            return
+        yield (INVOICES if cls in _INVOICE_CHANGES else SUBSCRIPTIONS), str(event.originator_id)
+
+    @on(Subscription.Requested)
+    def _requested(self, event: Any, position: int, s: State) -> None:
         at = event.at.isoformat()
-        tx.execute(
-            "INSERT INTO rm_subscriptions (subscription_id, fan_id, persona_id, creator_id, "
-            "status, term, price_minor, currency, included_messages, requested_at, updated_at) "
-            "VALUES (%s, %s, %s, %s, 'pending', 1, %s, %s, %s, %s, %s)",
-            (str(event.originator_id), event.fan_id, event.persona_id, event.creator_id,
-             event.price_minor, event.currency, event.included_messages, at, at))
+        s[SUBSCRIPTIONS].put(SUBSCRIPTIONS.new(
+            subscription_id=str(event.originator_id), fan_id=event.fan_id,
+            persona_id=event.persona_id, creator_id=event.creator_id, status="pending", term=1,
+            price_minor=event.price_minor, currency=event.currency,
+            included_messages=event.included_messages, requested_at=at, updated_at=at))
 
-    @process.register
-    def _(self, event: Subscription.TermRequested, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'pending', term = term + 1, price_minor = %s, "
-                  "included_messages = %s, stripe_subscription_id = NULL, started_at = NULL, "
-                  "period_start = NULL, paid_through = NULL, past_due_since = NULL, "
-                  "cancel_at = NULL, ended_at = NULL, requested_at = %s",
-                  (event.price_minor, event.included_messages, event.at.isoformat()))
+    @on(Subscription.TermRequested)
+    def _term_requested(self, event: Any, position: int, s: State) -> None:
+        row = s[SUBSCRIPTIONS].get(str(event.originator_id))
+        if row is not None:
+            _set(s, event, status="pending", term=row["term"] + 1, price_minor=event.price_minor,
+                 included_messages=event.included_messages, stripe_subscription_id=None,
+                 started_at=None, period_start=None, paid_through=None, past_due_since=None,
+                 cancel_at=None, ended_at=None, requested_at=event.at.isoformat())
 
-    @process.register
-    def _(self, event: Subscription.Activated, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'active', stripe_subscription_id = %s, started_at = %s",
-                  (event.stripe_subscription_id, event.at.isoformat()))
+    @on(Subscription.Activated)
+    def _activated(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="active", stripe_subscription_id=event.stripe_subscription_id,
+             started_at=event.at.isoformat())
 
-    @process.register
-    def _(self, event: Subscription.PeriodPaid, tx: Tx, position: int) -> None:
-        # The aggregate decides; the view mirrors its rule: only the current term's invoices
-        # move access, and a later period never moves it back.
-        self._set(tx, event,
-                  "period_start = CASE WHEN paid_through IS NULL OR paid_through < %s THEN %s "
-                  "ELSE period_start END, paid_through = CASE WHEN paid_through IS NULL OR "
-                  "paid_through < %s THEN %s ELSE paid_through END, status = CASE WHEN "
-                  "status = 'past_due' THEN (CASE WHEN cancel_at IS NULL THEN 'active' ELSE "
-                  "'canceling' END) ELSE status END, past_due_since = CASE WHEN status = "
-                  "'past_due' THEN NULL ELSE past_due_since END",
-                  (event.period_end.isoformat(), event.period_start.isoformat(),
-                   event.period_end.isoformat(), event.period_end.isoformat()),
-                  extra="AND stripe_subscription_id = %s",
-                  extra_params=(event.stripe_subscription_id,))
+    @on(Subscription.PeriodPaid)
+    def _period_paid(self, event: Any, position: int, s: State) -> None:
+        """The aggregate decides; the view mirrors its rule: only the current term's invoices
+        move access, and a later period never moves it back."""
+        row = s[SUBSCRIPTIONS].get(str(event.originator_id))
+        if row is None or row["stripe_subscription_id"] != event.stripe_subscription_id:
+            return
+        period_end = event.period_end.isoformat()
+        if row["paid_through"] is None or row["paid_through"] < period_end:
+            row.update(period_start=event.period_start.isoformat(), paid_through=period_end)
+        if row["status"] == "past_due":
+            row.update(status="active" if row["cancel_at"] is None else "canceling",
+                       past_due_since=None)
+        _set(s, event)
 
-    @process.register
-    def _(self, event: Subscription.PaymentFailed, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'past_due', past_due_since = %s", (event.at.isoformat(),))
+    @on(Subscription.PaymentFailed)
+    def _payment_failed(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="past_due", past_due_since=event.at.isoformat())
 
-    @process.register
-    def _(self, event: Subscription.CancellationScheduled, tx: Tx, position: int) -> None:
-        self._set(tx, event, "cancel_at = %s, status = CASE WHEN status = 'active' THEN "
-                  "'canceling' ELSE status END", (event.cancel_at.isoformat(),))
+    @on(Subscription.CancellationScheduled)
+    def _cancellation_scheduled(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event, cancel_at=event.cancel_at.isoformat())
+        if row is not None and row["status"] == "active":
+            row["status"] = "canceling"
 
-    @process.register
-    def _(self, event: Subscription.CancellationWithdrawn, tx: Tx, position: int) -> None:
-        self._set(tx, event, "cancel_at = NULL, status = CASE WHEN status = 'canceling' THEN "
-                  "'active' ELSE status END", ())
+    @on(Subscription.CancellationWithdrawn)
+    def _cancellation_withdrawn(self, event: Any, position: int, s: State) -> None:
+        row = _set(s, event, cancel_at=None)
+        if row is not None and row["status"] == "canceling":
+            row["status"] = "active"
 
-    @process.register
-    def _(self, event: Subscription.Ended, tx: Tx, position: int) -> None:
-        self._set(tx, event, "status = 'ended', ended_at = %s", (event.at.isoformat(),))
+    @on(Subscription.Ended)
+    def _ended(self, event: Any, position: int, s: State) -> None:
+        _set(s, event, status="ended", ended_at=event.at.isoformat())
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.Paid, tx: Tx, position: int) -> None:
-        tx.execute(
-            "INSERT INTO rm_subscription_invoices (invoice_id, stripe_invoice_id, "
-            "subscription_id, fan_id, persona_id, creator_id, amount_minor, creator_minor, "
-            "platform_minor, payment_intent_id, period_start, period_end, paid_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (str(event.originator_id), event.stripe_invoice_id, str(event.subscription_id),
-             event.fan_id, event.persona_id, event.creator_id, event.amount_minor,
-             event.creator_minor, event.platform_minor, event.payment_intent_id,
-             event.period_start.isoformat(), event.period_end.isoformat(), event.at.isoformat()))
+    @on(SubscriptionInvoice.Paid)
+    def _paid(self, event: Any, position: int, s: State) -> None:
+        s[INVOICES].put(INVOICES.new(
+            invoice_id=str(event.originator_id), stripe_invoice_id=event.stripe_invoice_id,
+            subscription_id=str(event.subscription_id), fan_id=event.fan_id,
+            persona_id=event.persona_id, creator_id=event.creator_id,
+            amount_minor=event.amount_minor, creator_minor=event.creator_minor,
+            platform_minor=event.platform_minor, payment_intent_id=event.payment_intent_id,
+            period_start=event.period_start.isoformat(), period_end=event.period_end.isoformat(),
+            paid_at=event.at.isoformat()))
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.Refunded, tx: Tx, position: int) -> None:
-        self._invoice(tx, event, "refunded_minor = %s", (event.refunded_minor_total,))
+    @on(SubscriptionInvoice.Refunded)
+    def _refunded(self, event: Any, position: int, s: State) -> None:
+        s[INVOICES].update(str(event.originator_id), refunded_minor=event.refunded_minor_total)
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.Disputed, tx: Tx, position: int) -> None:
-        self._invoice(tx, event, "dispute_status = 'open'", ())
+    @on(SubscriptionInvoice.Disputed)
+    def _disputed(self, event: Any, position: int, s: State) -> None:
+        s[INVOICES].update(str(event.originator_id), dispute_status="open")
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.DisputeClosed, tx: Tx, position: int) -> None:
-        self._invoice(tx, event, "dispute_status = %s, dispute_fee_minor = %s",
-                      (event.outcome, event.fee_minor))
+    @on(SubscriptionInvoice.DisputeClosed)
+    def _dispute_closed(self, event: Any, position: int, s: State) -> None:
+        s[INVOICES].update(str(event.originator_id), dispute_status=event.outcome,
+                           dispute_fee_minor=event.fee_minor)
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.ReversalApplied, tx: Tx, position: int) -> None:
-        self._invoice(tx, event, "reversed_minor = reversed_minor + %s, "
-                      "reversed_creator_minor = reversed_creator_minor + %s",
-                      (event.amount_minor, event.creator_minor))
+    @on(SubscriptionInvoice.ReversalApplied)
+    def _reversal(self, event: Any, position: int, s: State) -> None:
+        _reversed(s, event, 1)
 
-    @process.register
-    def _(self, event: SubscriptionInvoice.ReinstatementApplied, tx: Tx, position: int) -> None:
-        self._invoice(tx, event, "reversed_minor = reversed_minor - %s, "
-                      "reversed_creator_minor = reversed_creator_minor - %s",
-                      (event.amount_minor, event.creator_minor))
+    @on(SubscriptionInvoice.ReinstatementApplied)
+    def _reinstatement(self, event: Any, position: int, s: State) -> None:
+        _reversed(s, event, -1)
 
-    @staticmethod
-    def _set(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...], extra: str = "",
-             extra_params: tuple[Any, ...] = ()) -> None:
-        tx.execute(f"UPDATE rm_subscriptions SET {assignments}, updated_at = %s "
-                   f"WHERE subscription_id = %s {extra}",
-                   (*params, event.at.isoformat(), str(event.originator_id), *extra_params))
 
-    @staticmethod
-    def _invoice(tx: Tx, event: Any, assignments: str, params: tuple[Any, ...]) -> None:
-        tx.execute(f"UPDATE rm_subscription_invoices SET {assignments} WHERE invoice_id = %s",
-                   (*params, str(event.originator_id)))
+_INVOICE_CHANGES = frozenset((
+    SubscriptionInvoice.Refunded, SubscriptionInvoice.Disputed,
+    SubscriptionInvoice.DisputeClosed, SubscriptionInvoice.ReversalApplied,
+    SubscriptionInvoice.ReinstatementApplied))
+
+
+def _set(s: State, event: Any, **values: Any) -> Row | None:
+    return s[SUBSCRIPTIONS].update(  # type: ignore[no-any-return]
+        str(event.originator_id), **values, updated_at=event.at.isoformat())
+
+
+def _reversed(s: State, event: Any, sign: int) -> None:
+    row = s[INVOICES].get(str(event.originator_id))
+    if row is not None:
+        row["reversed_minor"] += sign * event.amount_minor
+        row["reversed_creator_minor"] += sign * event.creator_minor
+        s[INVOICES].put(row)
 
 
 class SubscriptionQueries:

@@ -12,9 +12,9 @@ from typing import Any
 
 from adapters import heap
 from adapters.eventstore.ledger import Ledger
-from projections.base import Projection
 from projections.catalog import all_projections
 from projections.db import SqliteReadModelDb
+from projections.fold import Fold
 from projections.queries import LedgerQueries
 from projections.runner import ProjectionRunner
 
@@ -56,7 +56,7 @@ class Snapshot:
 
 @heap.bulk_work()  # a replay's decoded events are many and short-lived
 def replay_as_of(ledger: Ledger, moment: datetime,
-                 projections: Sequence[Projection] | None = None,
+                 projections: Sequence[Fold] | None = None,
                  advance: Callable[[int], None] | None = None) -> Snapshot:
     """The read models (all, or those named) as they stood at `moment` (by recording time);
     advance(n) is told of each page replayed (a progress bar)."""

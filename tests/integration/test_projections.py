@@ -69,7 +69,7 @@ def test_a_crash_mid_batch_rolls_back_names_the_event_and_resumes_exactly(core, 
 
     before = core.projections.position(wallets.name)
     monkeypatch.setitem(wallets.handlers, Wallet.LotReversed, flaky)
-    monkeypatch.setattr(wallets, "_resolved", {})  # resolved again, to the flaky one
+    monkeypatch.setattr(wallets, "_by_class", {})  # resolved again, to the flaky one
     with pytest.raises(FoldError, match=r"wallets failed on Wallet.LotReversed at position \d+"):
         core.projections.catch_up()
     assert core.projections.position(wallets.name) == before  # the whole batch rolled back

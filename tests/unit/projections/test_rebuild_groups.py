@@ -1,12 +1,12 @@
 """A parallel rebuild's groups: every projection in exactly one, about equal in weight, and a
 projection a process of its own could not build by name staged in the caller's group."""
 
-from projections.base import Projection
 from projections.catalog import all_projections
+from projections.fold import Fold
 from projections.staged_rebuild import _groups
 
 
-class NotInTheCatalogue(Projection):
+class NotInTheCatalogue(Fold):
     name = "made_for_a_test"
     rebuild_weight = 1
 

@@ -1,11 +1,8 @@
-"""Which read models see an event: a fold by its handlers (the nearest class they name), the
-rest by the fan-out, which skips a projection only where its handler for the type is empty."""
+"""Which read models see an event: a fold by the handler of the nearest class it names."""
 
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
 from projections.catalog import all_projections
-from projections.fanout import Fanout
-from projections.fold import Fold
 
 
 class SomethingNew:
@@ -13,10 +10,7 @@ class SomethingNew:
 
 
 def handling(event: type) -> set[str]:
-    projections = all_projections()
-    folds = {p.name for p in projections if isinstance(p, Fold) and p.handler(event)}
-    others = Fanout([p for p in projections if not isinstance(p, Fold)]).handlers(event)
-    return folds | {p.name for p, _ in others}
+    return {fold.name for fold in all_projections() if fold.handler(event) is not None}
 
 
 def test_only_the_audit_log_sees_an_event_no_one_registered() -> None:
