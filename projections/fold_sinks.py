@@ -74,9 +74,9 @@ class TxSink:
 
     def upsert(self, table: Table, rows: Sequence[Row]) -> None:
         sets = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c not in table.key)
+        action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"  # a row that is all key
         self.tx.insert_rows(table.name, _tuples(table, rows),
-                            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {sets}",
-                            table.columns)
+                            f"ON CONFLICT ({', '.join(table.key)}) {action}", table.columns)
 
     def add(self, table: Table, rows: Sequence[Row]) -> None:
         assert table.kind == TOTALS

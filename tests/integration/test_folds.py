@@ -3,7 +3,7 @@ whenever its working set is dropped: what the runner writes is the fold, nothing
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from application.spending.commands import send_tip
@@ -11,16 +11,25 @@ from projections.catalog import all_projections
 from projections.db import SqliteReadModelDb
 from projections.fold import LOG, Fold, Table, classified, in_memory
 from projections.fold_sinks import TxSink
+from tests.api.test_personas_http import PROFILE
 from tests.helpers import charge_refunded, fund
 from tests.integration.test_projections import history
 
 
 def recorded(core: Any, clock: Any) -> list[tuple[int, Any]]:
-    """A history with reversals, a release and a dispute, read back as projections read it."""
+    """A history with reversals, a release, a persona approved, edited (its tags changed) and
+    approved again, a suspension, read back as projections read it."""
     history(core, clock)
+    persona = core.personas.create("creator-1", dict(PROFILE))
+    core.personas.submit("creator-1", persona.id)
+    core.personas.review("adm-1", persona.id, approve=True, reason="ok")
+    core.personas.publish("creator-1", persona.id, publish=True)
+    core.personas.update("creator-1", persona.id, {**PROFILE, "tags": PROFILE["tags"][:1]})
+    core.personas.review("adm-1", persona.id, approve=True, reason="ok again")
     pi = fund(core, "fan-4", "pack_1200")
     core.spending.send(send_tip(fan_id="fan-4", creator_id="creator-1", amount_tokens=600))
     core.stripe_events.handle(charge_refunded(pi, 999, 400))
+    core.moderation.suspend("adm-1", "creator-1", "review")
     events, position = [], 0
     while page := core.ledger.read_after(position, 100):
         events += page
@@ -82,6 +91,8 @@ def test_a_fold_in_memory_equals_its_rows_in_the_database_however_paged(core, cl
     assert len(events) > 60 and folds
 
     @settings(max_examples=25)
+    @example(count=len(events), pages=[1], drops=[False])  # a page an event, the state kept
+    @example(count=len(events), pages=[1], drops=[True])  # and dropped after every page
     @given(count=st.integers(1, len(events)),
            pages=st.lists(st.integers(1, 40), min_size=1, max_size=6),
            drops=st.lists(st.booleans(), min_size=1, max_size=6))
@@ -95,3 +106,4 @@ def test_a_fold_in_memory_equals_its_rows_in_the_database_however_paged(core, cl
             db.close()
 
     paged()
+
