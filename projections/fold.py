@@ -246,16 +246,25 @@ class Fold:
         return State(self.schema, complete)
 
     def apply(self, page: Iterable[tuple[int, type, Any]], state: State) -> None:
-        """The page's events through their handlers; a handler that raises is named with its
-        event's position, and the page's changes are then for the caller to drop."""
-        by_class, resolve = self._by_class, self.handler
-        for position, cls, event in page:
-            handler = by_class[cls] if cls in by_class else resolve(cls)
-            if handler is not None:
-                try:
-                    handler(event, position, state)
-                except Exception as error:
-                    raise FoldError(self.name, position, cls, error) from error
+        apply_all([(self, state)], page)
+
+
+def apply_all(folds: Sequence[tuple[Fold, State]], page: Iterable[tuple[int, type, Any]]) -> None:
+    """A page's events through the handlers of these folds, each into its own state, in one
+    pass: per event class, the folds that handle it are found once a page. A handler that
+    raises is named with its event's position; the page's changes are then for the caller to
+    drop."""
+    plans: dict[type, list[tuple[Handler, State, Fold]]] = {}
+    for position, cls, event in page:
+        plan = plans.get(cls)
+        if plan is None:
+            plan = plans[cls] = [(handler, state, fold) for fold, state in folds
+                                 if (handler := fold.handler(cls)) is not None]
+        for handler, state, fold in plan:
+            try:
+                handler(event, position, state)
+            except Exception as error:
+                raise FoldError(fold.name, position, cls, error) from error
 
 
 class FoldError(Exception):
@@ -279,6 +288,8 @@ def in_memory(fold: Fold, page: Iterable[tuple[int, Any]]) -> State:
 def wanted(fold: Fold, page: Sequence[tuple[int, type, Any]],
            state: State) -> Iterator[tuple[Table, list[Any]]]:
     """Per KEYED table, the keys this page's handlers will read that the state lacks."""
+    if all(keyed.complete for keyed in state.keyed.values()):
+        return
     missing: dict[Table, dict[Any, None]] = {}
     for _, cls, event in page:
         if fold.handler(cls) is not None:

@@ -24,7 +24,7 @@ from typing import Any
 from adapters import heap
 from adapters.eventstore.ledger import Ledger
 from projections.db import PostgresReadModelDb, ReadModelDb, Tx
-from projections.fold import Fold, State, classified
+from projections.fold import Fold, State, apply_all, classified
 from projections.fold_sinks import TxSink
 from projections.staged_rebuild import rebuild_all
 
@@ -132,6 +132,7 @@ class ProjectionRunner:
         page while this runner is the only one writing (see _catch_up_batch)."""
         typed = classified(page)
         sink = TxSink(tx)
+        whole: list[tuple[Fold, State]] = []  # the folds behind the whole page: one pass
         for fold in self._projections:
             seen = positions[fold.name]
             events = typed if seen < typed[0][0] else [e for e in typed if e[0] > seen]
@@ -141,7 +142,13 @@ class ProjectionRunner:
             if state is None:
                 state = self._states[fold.name] = fold.new_state(complete=False)
             sink.load(fold, events, state)
-            fold.apply(events, state)
+            if events is typed:
+                whole.append((fold, state))
+            else:
+                fold.apply(events, state)
+        apply_all(whole, typed)
+        for fold, state in ((f, self._states[f.name]) for f in self._projections
+                            if f.name in self._states):
             sink.write(state)
             if state.size() > KEPT_ROWS:
                 del self._states[fold.name]

@@ -10,6 +10,7 @@ from psycopg import sql
 from application.spending.commands import send_tip
 from domain import ids
 from domain.aggregates.wallet import Wallet
+from projections import staged_rebuild
 from projections.fold import FoldError
 from tests.conftest import PG_URL
 from tests.helpers import charge_refunded, fund
@@ -48,6 +49,18 @@ def test_rebuilt_projection_equals_the_live_one(core, clock) -> None:
     assert core.projections.rebuild() > 0
     assert snapshot(core) == live
     assert all(s["lag_events"] == 0 for s in core.projections.status())
+
+
+def test_a_rebuild_whose_working_sets_outgrow_memory_writes_and_reads_them_back(core, clock,
+                                                                             monkeypatch) -> None:
+    """Past STAGED_ROWS the working sets are written out, the staging tables' keys built, and
+    later pages read their rows back: the same rows as live."""
+    history(core, clock)
+    core.projections.catch_up()
+    live = snapshot(core)
+    monkeypatch.setattr(staged_rebuild, "STAGED_ROWS", 5)
+    assert core.projections.rebuild(processes=1) > 0
+    assert snapshot(core) == live
 
 
 class Crash(Exception):
