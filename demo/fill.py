@@ -33,10 +33,10 @@ class Filled:
 
 def untouched(core: Core) -> bool:
     """Nothing in the ledger but the lists every start seeds (tags and blocked terms)."""
-    seeded = {TagVocabulary.create_id(), BlockedTermList.create_id()}
+    seeded = {str(TagVocabulary.create_id()), str(BlockedTermList.create_id())}
     position = 0
     while page := core.ledger.read_after(position, 256):  # the lists come first, and end
-        if any(event.originator_id not in seeded for _, event in page):
+        if any(str(event.originator_id) not in seeded for _, event in page):
             return False
         position = page[-1][0]
     return True

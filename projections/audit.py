@@ -28,6 +28,21 @@ from domain.aggregates.wallet import Wallet
 from projections.fold import KEYED, LOG, Fold, State, Table, on
 
 _EXPLICIT_ACTOR = ("actor", "signed_by", "reporter_id", "started_by", "opened_by")
+
+
+def _actor_fields(kind: type) -> tuple[str, ...]:
+    """The fields naming an actor that events of this type can have (a typed structure lists
+    its fields; any other object may have any)."""
+    found = _ACTOR_FIELDS.get(kind)
+    if found is None:
+        fields = getattr(kind, "__struct_fields__", _EXPLICIT_ACTOR)
+        found = _ACTOR_FIELDS[kind] = tuple(a for a in _EXPLICIT_ACTOR if a in fields)
+    return found
+
+
+_ACTOR_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 Subjects = Callable[[Any], tuple[str | None, str | None]]
 # (creator, owner) of a stream, from the event that creates it.
 _CREATES: dict[type, Subjects] = {
@@ -102,7 +117,7 @@ class AuditProjection(Fold):
         else:
             row = s[STREAMS].get(stream_id)
             creator_id, owner_id = (row["creator_id"], row["owner_id"]) if row else (None, None)
-        actor = next((str(getattr(event, a)) for a in _EXPLICIT_ACTOR if getattr(event, a, None)),
-                     owner_id or "system")
+        actor = next((str(getattr(event, a)) for a in _actor_fields(type(event))
+                      if getattr(event, a, None)), owner_id or "system")
         s[LOG_ROWS].append({"position": position, "at": event.timestamp.isoformat(),
                             "actor": actor, "action": cls.__qualname__, "creator_id": creator_id})

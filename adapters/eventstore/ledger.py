@@ -278,11 +278,12 @@ class Ledger(Application[UUID]):
     def read_after(self, start: int, limit: int,
                    stop: int | None = None) -> list[tuple[int, Any]]:
         """A page of (position, event) after `start` (up to `stop`), in ledger order, each event
-        a typed structure (typed_events.py): what projections and replays read. On PostgreSQL,
-        rows come as binary tuples, without the library's per-row objects."""
+        a typed structure (typed_events.py) whose `originator_id` is the stream's id as text:
+        what projections and replays read. On PostgreSQL, rows come as binary tuples, without
+        the library's per-row objects."""
         decode = self.typed.decode
         if self.db.kind != "postgres":
-            return [(n.id, decode(n.topic, n.originator_id, n.originator_version, n.state))
+            return [(n.id, decode(n.topic, str(n.originator_id), n.originator_version, n.state))
                     for n in self.recorder.select_notifications(
                         start=start, limit=limit, stop=stop, inclusive_of_start=False)]
         rows = select_rows_after(self.recorder, self.db.schema, self.events_table, start, limit,

@@ -2,8 +2,9 @@
 
 A stored state is a MessagePack array tagged with its shape (msgpack_transcoder.py). For each
 topic, each shape of it met is given a msgspec structure named after the event class, with the
-shape's fields (ids typed as UUIDs, built in C) and the stream's id and version after them; a
-decoder per topic knows the topic's shapes by their tags. Decoding a state is then one call into
+shape's fields (ids typed as UUIDs, built in C) and the stream's id and version after them (the
+id as the reader gives it: the ledger's read path gives text, what read models store); a decoder
+per topic knows the topic's shapes by their tags. Decoding a state is then one call into
 C, and no library event object (nor the dict it is built around) is made on the read path.
 
 A structure carries its event class as `event_class`, which is what projections dispatch on (an
@@ -89,8 +90,9 @@ class TypedEvents:
         return self._decoders[topic].decode(state)
 
     def _slow(self, topic: str, originator_id: Any, version: int, state: bytes) -> Any:
+        """The library's event, its stream's id a UUID as the library's events have it."""
         if not self.slow_paths[topic]:
             log.warning("events of %s are decoded by the library's mapper (a state no typed "
                         "structure knows: written as a map or JSON, or to upcast)", topic)
         self.slow_paths[topic] += 1
-        return self._slow_path(topic, originator_id, version, state)
+        return self._slow_path(topic, UUID(str(originator_id)), version, state)
