@@ -50,6 +50,7 @@ class EarningsProjection(Fold):
     subscription invoice) the *_minor ones; every event carries both amounts, one of them zero."""
 
     name = "earnings"
+    splits = True
     rebuild_weight = 8
     version = 5  # 5: each day's movements between states (the creator's chart over time)
     reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")

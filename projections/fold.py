@@ -214,6 +214,9 @@ class Fold:
     # What replaying it costs beside the others, to balance a parallel rebuild's groups: about
     # its microseconds an event of a ledger of tips (bench/rebuild.py prints them).
     rebuild_weight: int = 1
+    # Whether a rebuild may split it by key across processes: every event it handles belongs to
+    # the rows of one `shard_key`, and its totals add up across shards.
+    splits: bool = False
 
     def __init__(self) -> None:
         self.handlers: dict[type, Handler] = {}  # as declared by `on`
@@ -241,6 +244,10 @@ class Fold:
         """The KEYED rows (table, key) the handler of this event will read, loaded for a whole
         page at once; a row not foreseen here is fetched when read, a query of its own."""
         return ()
+
+    def shard_key(self, cls: type, event: Any) -> str:
+        """What decides which share of a split rebuild applies the event: its stream."""
+        return str(event.originator_id)
 
     def new_state(self, complete: bool) -> State:
         return State(self.schema, complete)

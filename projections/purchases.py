@@ -15,6 +15,7 @@ PURCHASES = Table("rm_token_purchases", KEYED, ("purchase_id",), (
 
 class PurchasesProjection(Fold):
     name = "purchases"
+    splits = True
     rebuild_weight = 2
     version = 2
     ddl = (

@@ -23,8 +23,10 @@ are the rows a live catch-up would have written.
 import multiprocessing
 import os
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +39,7 @@ from adapters.eventstore.config import Database
 from adapters.eventstore.ledger import Ledger
 from projections.catalog import all_projections
 from projections.db import PgTx, PostgresReadModelDb, Tx
-from projections.fold import Fold, apply_all, classified
+from projections.fold import TOTALS, Fold, apply_all, classified
 from projections.fold_sinks import CopySink
 
 PAGE = 5_000
@@ -64,11 +66,16 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
     staging = Staging(db.conninfo, f"{db.schema}__rebuild", ledger.max_position())
     if processes is None:
         processes = min(len(os.sched_getaffinity(0)), 4) if staging.stop >= PARALLEL_FROM else 1
-    here, *apart = _groups(projections, processes)
+    known = {p.name for p in all_projections()}
+    split = [p for p in projections if p.splits and p.name in known] if processes > 1 else []
+    here, *apart = _groups([p for p in projections if p not in split], processes)
+    apart += [[] for _ in range(processes - 1 - len(apart))] if split else []
     with psycopg.connect(db.conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_LOCK,))  # one rebuild at a time
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(
-            sql.Identifier(staging.schema)))
+        schemas = [staging.schema, *(_shard_schema(staging, i) for i in range(processes))]
+        for schema in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(
+                sql.Identifier(schema)))
         try:
             if not apart:
                 _stage(ledger, here, staging, advance)
@@ -76,15 +83,39 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
                 with ProcessPoolExecutor(len(apart),
                                          mp_context=multiprocessing.get_context("spawn")) as pool:
                     others = [pool.submit(_stage_apart, ledger.db, [p.name for p in group],
-                                          staging) for group in apart]
-                    _stage(ledger, here, staging, advance)
+                                          [p.name for p in split], staging,
+                                          Shard(i + 1, processes))
+                              for i, group in enumerate(apart)]
+                    _stage(ledger, here, staging, advance, split, Shard(0, processes))
                     for other in others:
                         other.result()
+                _merge(staging, split, processes)
             _swap_in(db, staging, projections, locked_positions)
         finally:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                sql.Identifier(staging.schema)))
+            for schema in schemas:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(schema)))
     return staging.stop
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Which share of the keys of the folds split by key a process stages: an event goes to
+    the share its fold's `shard_key` hashes to (crc32: the same in every process)."""
+
+    index: int
+    count: int
+
+    def events(self, fold: Fold, page: list[tuple[int, type, Any]]
+               ) -> list[tuple[int, type, Any]]:
+        index, count, key = self.index, self.count, fold.shard_key
+        return [(position, cls, event) for position, cls, event in page
+                if fold.handler(cls) is not None
+                and zlib.crc32(key(cls, event).encode()) % count == index]
+
+
+def _shard_schema(staging: Staging, index: int) -> str:
+    return f"{staging.schema}_{index}"
 
 
 def _groups(projections: Sequence[Fold], count: int) -> list[list[Fold]]:
@@ -105,25 +136,78 @@ def _groups(projections: Sequence[Fold], count: int) -> list[list[Fold]]:
     return [groups[0]] + [group for group in groups[1:] if group]
 
 
-def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging,
-           advance: Advance | None) -> None:
-    """Steps 1 and 2 for these folds: their tables made bare (keys and indexes set aside), the
-    rows copied in, then every key and index built once over them."""
-    if not folds:
-        return
+@dataclass
+class _Lane:
+    """Folds staged into one schema over one connection, with their working sets."""
+
+    folds: Sequence[Fold]
+    cursor: Any
+    keys: "_KeysAside"
+    shard: Shard | None = None
+
+    def __post_init__(self) -> None:
+        self.sink = CopySink(PgTx(self.cursor), self.cursor)
+        self.states = {fold.name: fold.new_state(complete=True) for fold in self.folds}
+
+
+def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Advance | None,
+           split: Sequence[Fold] = (), shard: Shard | None = None) -> None:
+    """Steps 1 and 2 for these folds, and for this shard of the folds split by key (into a
+    schema of the shard's own, merged by the caller): tables made bare (keys and indexes set
+    aside), the rows copied in, then every key and index built once over them (the indexes
+    only readers use, after the merge)."""
+    with ExitStack() as stack:
+        lanes = []
+        for chosen, schema in ((folds, staging.schema),
+                               (split, _shard_schema(staging, shard.index) if shard else "")):
+            if not chosen:
+                continue
+            conn = stack.enter_context(psycopg.connect(staging.conninfo, row_factory=dict_row))
+            cursor = stack.enter_context(conn.cursor())
+            cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            cursor.execute("SET maintenance_work_mem TO '256MB'")  # index builds sort in memory
+            for statement in (s for fold in chosen for s in fold.ddl):
+                if _index_name(statement) not in _reader_indexes(chosen):
+                    cursor.execute(statement)
+            keys = _KeysAside(cursor, schema, [t for fold in chosen for t in fold.tables])
+            lanes.append(_Lane(chosen, cursor, keys, shard if chosen is split else None))
+        _replay(ledger, lanes, staging.stop, advance)
+        for lane in lanes:
+            lane.keys.restore()
+            if lane.shard is None:
+                for statement in (s for fold in lane.folds for s in fold.ddl):
+                    if _index_name(statement) in _reader_indexes(lane.folds):
+                        lane.cursor.execute(statement)
+
+
+def _merge(staging: Staging, split: Sequence[Fold], count: int) -> None:
+    """The shards' tables into the staging schema's: rows side by side, totals summed per key;
+    then their keys and indexes, built once."""
     with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
             conn.cursor() as cursor:
         cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
-        cursor.execute("SET maintenance_work_mem TO '256MB'")  # index builds sort in memory
-        statements = [s for fold in folds for s in fold.ddl]
-        for statement in statements:
-            if _index_name(statement) not in _reader_indexes(folds):
+        cursor.execute("SET maintenance_work_mem TO '256MB'")
+        for statement in (s for fold in split for s in fold.ddl):
+            if _index_name(statement) not in _reader_indexes(split):
                 cursor.execute(statement)
-        keys = _KeysAside(cursor, staging.schema, [t for fold in folds for t in fold.tables])
-        _replay(ledger, folds, staging.stop, advance, cursor, keys.restore)
+        keys = _KeysAside(cursor, staging.schema, [t for fold in split for t in fold.tables])
+        for table in (t for fold in split for t in fold.schema):
+            shards = sql.SQL(" UNION ALL ").join(
+                sql.SQL("SELECT * FROM {}.{}").format(
+                    sql.Identifier(_shard_schema(staging, i)), sql.Identifier(table.name))
+                for i in range(count))
+            if table.kind == TOTALS:
+                keyed = sql.SQL(", ").join(map(sql.Identifier, table.key))
+                sums = sql.SQL(", ").join(sql.SQL("CAST(SUM({0}) AS BIGINT)").format(
+                    sql.Identifier(c)) for c in table.counters)
+                shards = sql.SQL("SELECT {}, {} FROM ({}) shards GROUP BY {}").format(
+                    keyed, sums, shards, keyed)
+            cursor.execute(sql.SQL("INSERT INTO {} ({}) ").format(
+                sql.Identifier(table.name),
+                sql.SQL(", ").join(map(sql.Identifier, table.columns))) + shards)
         keys.restore()
-        for statement in statements:
-            if _index_name(statement) in _reader_indexes(folds):
+        for statement in (s for fold in split for s in fold.ddl):
+            if _index_name(statement) in _reader_indexes(split):
                 cursor.execute(statement)
 
 
@@ -162,42 +246,52 @@ class _KeysAside:
             self._cursor.execute(self._restore.pop(0))
 
 
-def _stage_apart(db: Database, names: list[str], staging: Staging) -> None:
-    """_stage in a process of its own, for the catalogue's projections of these names."""
-    chosen = [p for p in all_projections() if p.name in names]
-    if len(chosen) != len(names):
-        raise ValueError(f"not in the catalogue: {sorted(set(names) - {p.name for p in chosen})}")
+def _stage_apart(db: Database, names: list[str], split: list[str], staging: Staging,
+                 shard: Shard) -> None:
+    """_stage in a process of its own, for the catalogue's folds of these names, and its shard
+    of those split by key."""
+    catalogue = {p.name: p for p in all_projections()}
+    if unknown := sorted(set(names + split) - set(catalogue)):
+        raise ValueError(f"not in the catalogue: {unknown}")
     ledger = Ledger(db, prepare=False)
     try:
         with heap.bulk_work():
-            _stage(ledger, chosen, staging, None)
+            _stage(ledger, [catalogue[n] for n in names], staging, None,
+                   [catalogue[n] for n in split], shard)
     finally:
         ledger.close()
 
 
-def _replay(ledger: Ledger, folds: Sequence[Fold], stop: int, advance: Advance | None,
-            cursor: Any, keys: Callable[[], None]) -> None:
-    """Every page read once and applied to each fold's working set, which starts complete (the
-    staging tables are empty) and is written by COPY whenever the sets outgrow STAGED_ROWS,
-    then read back (by key, once `keys` has built them) only as a later page needs its rows."""
-    sink = CopySink(PgTx(cursor), cursor)
-    states = {fold.name: fold.new_state(complete=True) for fold in folds}
+def _replay(ledger: Ledger, lanes: list[_Lane], stop: int, advance: Advance | None) -> None:
+    """Every page read once and applied to each lane's working sets, which start complete (the
+    staging tables are empty) and are written by COPY whenever they outgrow STAGED_ROWS, then
+    read back (by key, once the lane's keys are built) only as a later page needs their rows."""
     position = 0
     while position < stop and (page := ledger.read_after(position, PAGE, stop)):
         typed = classified(page)
-        for fold in folds:
-            sink.load(fold, typed, states[fold.name])
-        apply_all([(fold, states[fold.name]) for fold in folds], typed)
-        if sum(state.size() for state in states.values()) > STAGED_ROWS:
-            keys()
-            for fold in folds:
-                sink.write(states[fold.name])
-                states[fold.name] = fold.new_state(complete=False)
+        for lane in lanes:
+            shard = lane.shard
+            folded = []
+            for fold in lane.folds:
+                events = typed if shard is None else shard.events(fold, typed)
+                lane.sink.load(fold, events, lane.states[fold.name])
+                folded.append((fold, lane.states[fold.name], events))
+            if shard is None:
+                apply_all([(fold, state) for fold, state, _ in folded], typed)
+            else:
+                for fold, state, events in folded:
+                    fold.apply(events, state)
+            if sum(state.size() for state in lane.states.values()) > STAGED_ROWS:
+                lane.keys.restore()
+                for fold in lane.folds:
+                    lane.sink.write(lane.states[fold.name])
+                    lane.states[fold.name] = fold.new_state(complete=False)
         position = page[-1][0]
         if advance:
             advance(len(page))
-    for fold in folds:
-        sink.write(states[fold.name])
+    for lane in lanes:
+        for fold in lane.folds:
+            lane.sink.write(lane.states[fold.name])
 
 
 def _index_name(statement: str) -> str | None:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from adapters.eventstore.typed_events import event_class
+from domain import ids
 from domain.aggregates.message_charge import MessageCharge
 from domain.aggregates.tip import Tip
 from domain.aggregates.unlock import Unlock
@@ -25,6 +26,7 @@ TRANSACTIONS = Table("rm_wallet_transactions", LOG, ("position",), (
 class WalletsProjection(Fold):
     name = "wallets"
     rebuild_weight = 7
+    splits = True
     version = 3
     reader_indexes = ("rm_wallet_transactions_fan", "rm_wallet_balances_frozen")
     ddl = (
@@ -64,6 +66,10 @@ class WalletsProjection(Fold):
     def touches(self, cls: type, event: Any) -> Iterable[tuple[Table, Any]]:
         if cls in _WALLET_EVENTS:
             yield BALANCES, str(event.originator_id)
+
+    def shard_key(self, cls: type, event: Any) -> str:
+        """A spend's own events name the fan: its debit's row is the fan's wallet's."""
+        return str(ids.wallet_id(event.fan_id)) if cls in _KINDS else str(event.originator_id)
 
     @on(Wallet.Opened)
     def _opened(self, event: Any, position: int, s: State) -> None:

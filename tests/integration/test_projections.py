@@ -63,6 +63,16 @@ def test_a_rebuild_whose_working_sets_outgrow_memory_writes_and_reads_them_back(
     assert snapshot(core) == live
 
 
+def test_a_rebuild_split_by_key_across_processes_equals_the_live_read_models(core, clock) -> None:
+    """Wallets, spends, earnings, purchases and the audit log staged in two shares of their
+    keys (two processes, each reading the log), merged, totals summed: the same rows."""
+    history(core, clock)
+    core.projections.catch_up()
+    live = snapshot(core)
+    assert core.projections.rebuild(processes=2) > 0
+    assert snapshot(core) == live
+
+
 class Crash(Exception):
     pass
 
