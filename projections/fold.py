@@ -245,9 +245,10 @@ class Fold:
         page at once; a row not foreseen here is fetched when read, a query of its own."""
         return ()
 
-    def shard_key(self, cls: type, event: Any) -> str:
-        """What decides which share of a split rebuild applies the event: its stream."""
-        return str(event.originator_id)
+    def shard_key(self, cls: type, event: Any) -> str | None:
+        """What decides which share of a split rebuild applies the event, when it is not its
+        stream (None)."""
+        return None
 
     def new_state(self, complete: bool) -> State:
         return State(self.schema, complete)

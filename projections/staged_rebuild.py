@@ -1,23 +1,23 @@
 """A full rebuild at the speed of reading, while the old read models keep serving.
 
-1. Every projection replays the log up to the head into an in-memory SQLite copy of its tables:
-   each event is read and decoded once and fanned out to every projection, with no network round
-   trip per statement, and without the indexes only readers use (`Fold.reader_indexes`).
-2. The tables are copied into a staging schema of the read-model database with COPY, the indexes
-   built after the rows, and committed.
-3. One short transaction drops the live tables and moves the staged ones into the live schema,
+1. Every fold replays the log up to the head into the staging schema of the read-model
+   database: each event read and decoded once and applied to working sets that start complete
+   (nothing to load), the tables made bare while rows go in by COPY (their keys and indexes set
+   aside, built once over the rows, or before the first row is read back when the working sets
+   outgrow STAGED_ROWS), then the indexes only readers use (`Fold.reader_indexes`).
+2. One short transaction drops the live tables and moves the staged ones into the live schema,
    with the projections' positions: readers see the old read models until that commit, then the
    new, and the swap's cost does not grow with the rows.
 
-On a long ledger, steps 1 and 2 run for groups of projections in parallel, one group here and
-each other in a process of its own (spawned: the caller may have threads), each reading the log
-itself: the projections' own Python is most of a rebuild's time, and reading is a small part of
-it. Groups are balanced by each projection's `rebuild_weight`. Starting a process costs about a
-second and a half (its imports), so below PARALLEL_FROM events one process is faster (on two
-cores: 4.6 s alone, 5.4 s in two at 98,700 events; 17.4 s alone, 12.3 s in two at 308,700).
+On a long ledger, step 1 runs in one process per core (spawned: the caller may have threads),
+each reading the log itself. The folds that split by key (`Fold.splits`: the heavy ones) are
+staged by every process for its share of their keys (`Shard`), each into a schema of its own,
+and merged into the staging schema afterwards, totals summed per key; the others go in groups
+balanced by `rebuild_weight`, each staged by one process. Starting a process costs about a
+second and a half (its imports), so below PARALLEL_FROM events one process is faster.
 
-The projections' SQL runs on both engines (SQLite is the embedded default), so the staged rows
-are the rows a live catch-up would have written.
+The folds are the live runner's own (fold.py): only the sink differs, so the staged rows are the
+rows a live catch-up would have written.
 """
 
 import multiprocessing
@@ -72,7 +72,8 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
     apart += [[] for _ in range(processes - 1 - len(apart))] if split else []
     with psycopg.connect(db.conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_LOCK,))  # one rebuild at a time
-        schemas = [staging.schema, *(_shard_schema(staging, i) for i in range(processes))]
+        schemas = list(dict.fromkeys(_shard_schema(staging, Shard(i, processes))
+                                     for i in range(processes)))
         for schema in schemas:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}").format(
                 sql.Identifier(schema)))
@@ -86,10 +87,10 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
                                           [p.name for p in split], staging,
                                           Shard(i + 1, processes))
                               for i, group in enumerate(apart)]
-                    _stage(ledger, here, staging, advance, split, Shard(0, processes))
+                    keys = _stage(ledger, here, staging, advance, split, Shard(0, processes))
                     for other in others:
                         other.result()
-                _merge(staging, split, processes)
+                _merge(staging, split, processes, keys)
             _swap_in(db, staging, projections, locked_positions)
         finally:
             for schema in schemas:
@@ -101,21 +102,35 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
 @dataclass(frozen=True)
 class Shard:
     """Which share of the keys of the folds split by key a process stages: an event goes to
-    the share its fold's `shard_key` hashes to (crc32: the same in every process)."""
+    the share its stream's id hashes to, or its fold's `shard_key` when it names another (crc32:
+    the same in every process)."""
 
     index: int
     count: int
 
-    def events(self, fold: Fold, page: list[tuple[int, type, Any]]
-               ) -> list[tuple[int, type, Any]]:
-        index, count, key = self.index, self.count, fold.shard_key
-        return [(position, cls, event) for position, cls, event in page
-                if fold.handler(cls) is not None
-                and zlib.crc32(key(cls, event).encode()) % count == index]
+    def streams(self, page: list[tuple[int, type, Any]]) -> list[int]:
+        """Each event's share by its stream: what most folds split by, found once a page."""
+        count, crc32 = self.count, zlib.crc32
+        return [crc32(str(event.originator_id).encode()) % count for _, _, event in page]
+
+    def events(self, fold: Fold, page: list[tuple[int, type, Any]],
+               streams: list[int]) -> list[tuple[int, type, Any]]:
+        index, count, key, handler = self.index, self.count, fold.shard_key, fold.handler
+        chosen = []
+        for item, share in zip(page, streams, strict=True):
+            cls = item[1]
+            if handler(cls) is None:
+                continue
+            other = key(cls, item[2])
+            if (share if other is None else zlib.crc32(other.encode()) % count) == index:
+                chosen.append(item)
+        return chosen
 
 
-def _shard_schema(staging: Staging, index: int) -> str:
-    return f"{staging.schema}_{index}"
+def _shard_schema(staging: Staging, shard: Shard | None) -> str:
+    """Where a shard stages the folds split by key: shard 0 in the staging schema itself."""
+    return staging.schema if shard is None or shard.index == 0 else \
+        f"{staging.schema}_{shard.index}"
 
 
 def _groups(projections: Sequence[Fold], count: int) -> list[list[Fold]]:
@@ -151,15 +166,15 @@ class _Lane:
 
 
 def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Advance | None,
-           split: Sequence[Fold] = (), shard: Shard | None = None) -> None:
-    """Steps 1 and 2 for these folds, and for this shard of the folds split by key (into a
-    schema of the shard's own, merged by the caller): tables made bare (keys and indexes set
-    aside), the rows copied in, then every key and index built once over them (the indexes
-    only readers use, after the merge)."""
+           split: Sequence[Fold] = (), shard: Shard | None = None) -> list[sql.Composed | sql.SQL]:
+    """Steps 1 and 2 for these folds, and for this shard of the folds split by key: tables made
+    bare (keys and indexes set aside), the rows copied in, then every key and index built once
+    over them. A shard's tables are left bare for the merge (shard 0's in the staging schema
+    itself, the others' in a schema each): returned is what builds the staging schema's keys
+    of the split folds once they are merged."""
     with ExitStack() as stack:
         lanes = []
-        for chosen, schema in ((folds, staging.schema),
-                               (split, _shard_schema(staging, shard.index) if shard else "")):
+        for chosen, schema in ((folds, staging.schema), (split, _shard_schema(staging, shard))):
             if not chosen:
                 continue
             conn = stack.enter_context(psycopg.connect(staging.conninfo, row_factory=dict_row))
@@ -173,39 +188,39 @@ def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Adv
             lanes.append(_Lane(chosen, cursor, keys, shard if chosen is split else None))
         _replay(ledger, lanes, staging.stop, advance)
         for lane in lanes:
-            lane.keys.restore()
             if lane.shard is None:
+                lane.keys.restore()
                 for statement in (s for fold in lane.folds for s in fold.ddl):
                     if _index_name(statement) in _reader_indexes(lane.folds):
                         lane.cursor.execute(statement)
+        return next((lane.keys.pending for lane in lanes if lane.shard is not None), [])
 
 
-def _merge(staging: Staging, split: Sequence[Fold], count: int) -> None:
-    """The shards' tables into the staging schema's: rows side by side, totals summed per key;
-    then their keys and indexes, built once."""
+def _merge(staging: Staging, split: Sequence[Fold], count: int,
+           keys: list[sql.Composed | sql.SQL]) -> None:
+    """The other shards' tables into the staging schema's (shard 0's): rows side by side,
+    totals summed per key; then their keys and indexes, built once."""
     with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
             conn.cursor() as cursor:
         cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
         cursor.execute("SET maintenance_work_mem TO '256MB'")
-        for statement in (s for fold in split for s in fold.ddl):
-            if _index_name(statement) not in _reader_indexes(split):
-                cursor.execute(statement)
-        keys = _KeysAside(cursor, staging.schema, [t for fold in split for t in fold.tables])
         for table in (t for fold in split for t in fold.schema):
-            shards = sql.SQL(" UNION ALL ").join(
-                sql.SQL("SELECT * FROM {}.{}").format(
-                    sql.Identifier(_shard_schema(staging, i)), sql.Identifier(table.name))
-                for i in range(count))
-            if table.kind == TOTALS:
+            columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
+            for index in range(1, count):
+                cursor.execute(sql.SQL("INSERT INTO {0} ({1}) SELECT {1} FROM {2}.{0}").format(
+                    sql.Identifier(table.name), columns,
+                    sql.Identifier(_shard_schema(staging, Shard(index, count)))))
+            if table.kind == TOTALS:  # a key each shard added to: one row, the sums
                 keyed = sql.SQL(", ").join(map(sql.Identifier, table.key))
-                sums = sql.SQL(", ").join(sql.SQL("CAST(SUM({0}) AS BIGINT)").format(
+                sums = sql.SQL(", ").join(sql.SQL("CAST(SUM({0}) AS BIGINT) AS {0}").format(
                     sql.Identifier(c)) for c in table.counters)
-                shards = sql.SQL("SELECT {}, {} FROM ({}) shards GROUP BY {}").format(
-                    keyed, sums, shards, keyed)
-            cursor.execute(sql.SQL("INSERT INTO {} ({}) ").format(
-                sql.Identifier(table.name),
-                sql.SQL(", ").join(map(sql.Identifier, table.columns))) + shards)
-        keys.restore()
+                cursor.execute(sql.SQL(
+                    "CREATE TEMP TABLE summed AS SELECT {0}, {1} FROM {2} GROUP BY {0}; "
+                    "TRUNCATE {2}; INSERT INTO {2} ({3}) SELECT * FROM summed; "
+                    "DROP TABLE summed").format(keyed, sums, sql.Identifier(table.name),
+                                                columns))
+        for key in keys:
+            cursor.execute(key)
         for statement in (s for fold in split for s in fold.ddl):
             if _index_name(statement) in _reader_indexes(split):
                 cursor.execute(statement)
@@ -229,9 +244,9 @@ class _KeysAside:
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
             "AND tablename = ANY(%s) AND indexname <> ALL(%s)",
             (schema, tables, [c["conname"] for c in constraints])).fetchall()
-        self._restore = [
-            *(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                sql.Identifier(c["tbl"]), sql.Identifier(c["conname"])) + sql.SQL(c["def"])
+        self._restore: list[sql.Composed | sql.SQL] = [
+            *(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.Identifier(c["tbl"]), sql.Identifier(c["conname"]), sql.SQL(c["def"]))
               for c in constraints),
             *(sql.SQL(i["indexdef"]) for i in indexes)]
         for index in indexes:
@@ -239,6 +254,10 @@ class _KeysAside:
         for constraint in constraints:
             cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                 sql.Identifier(constraint["tbl"]), sql.Identifier(constraint["conname"])))
+
+    @property
+    def pending(self) -> list[sql.Composed | sql.SQL]:
+        return list(self._restore)
 
     def restore(self) -> None:
         """Once: built before any row is read back from the staging tables, or at the end."""
@@ -269,11 +288,14 @@ def _replay(ledger: Ledger, lanes: list[_Lane], stop: int, advance: Advance | No
     position = 0
     while position < stop and (page := ledger.read_after(position, PAGE, stop)):
         typed = classified(page)
+        streams: list[int] = []
         for lane in lanes:
             shard = lane.shard
+            if shard is not None and not streams:
+                streams = shard.streams(typed)
             folded = []
             for fold in lane.folds:
-                events = typed if shard is None else shard.events(fold, typed)
+                events = typed if shard is None else shard.events(fold, typed, streams)
                 lane.sink.load(fold, events, lane.states[fold.name])
                 folded.append((fold, lane.states[fold.name], events))
             if shard is None:

@@ -67,9 +67,9 @@ class WalletsProjection(Fold):
         if cls in _WALLET_EVENTS:
             yield BALANCES, str(event.originator_id)
 
-    def shard_key(self, cls: type, event: Any) -> str:
+    def shard_key(self, cls: type, event: Any) -> str | None:
         """A spend's own events name the fan: its debit's row is the fan's wallet's."""
-        return str(ids.wallet_id(event.fan_id)) if cls in _KINDS else str(event.originator_id)
+        return str(ids.wallet_id(event.fan_id)) if cls in _KINDS else None
 
     @on(Wallet.Opened)
     def _opened(self, event: Any, position: int, s: State) -> None:
