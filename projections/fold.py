@@ -38,10 +38,14 @@ class Table:
     defaults: Mapping[str, Any] = field(default_factory=dict)  # a new row's, where none given
     patch_by: str | None = None  # LOG: the column `patch` finds rows by
 
+    def __post_init__(self) -> None:
+        blank = dict.fromkeys(self.columns)
+        blank.update(self.defaults)
+        object.__setattr__(self, "_blank", blank)
+
     def new(self, **values: Any) -> Row:
         """A whole row: the values given, the defaults, None for the rest."""
-        row = dict.fromkeys(self.columns)
-        row.update(self.defaults)
+        row: Row = self._blank.copy()  # type: ignore[attr-defined]
         row.update(values)
         return row
 
