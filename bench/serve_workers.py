@@ -163,6 +163,20 @@ def wrk(base: str, kind: str, tokens: list[str], seconds: float,
     return rate, percentile("50"), percentile("99"), {0: int(bad.group(1))} if bad else {}
 
 
+def caught_up(base: str) -> tuple[int, float]:
+    """How far the read models were behind the ledger the moment the load stopped (the most
+    behind of them, in events), and how long they took to reach the head."""
+    started = time.perf_counter()
+    first = None
+    while True:
+        status = httpx.get(f"{base}/api/projections/status", timeout=30).json()["projections"]
+        lag = max(p["lag_events"] for p in status)
+        first = lag if first is None else first
+        if lag == 0:
+            return first, time.perf_counter() - started
+        time.sleep(0.01)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -173,6 +187,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(environment="test")
     figures: dict[int, dict[str, tuple[float, float, float, dict[int, int]]]] = {}
+    behind: dict[int, tuple[int, float]] = {}
     for workers in (1, args.workers):
         schema = new_schema()
         port = free_port()
@@ -183,6 +198,7 @@ def main() -> None:
             measure = wrk if shutil.which("wrk") else load
             figures[workers] = {kind: measure(base, kind, tokens, args.seconds, args.clients)
                                 for kind in ("static", "tips")}
+            behind[workers] = caught_up(base)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -191,6 +207,10 @@ def main() -> None:
             print(f"{workers} worker{'s' if workers > 1 else ' '} {kind:<7} {rate:>8,.0f}/s  "
                   f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  refused {refused or 'none'}",
                   flush=True)
+        events, seconds = behind[workers]
+        print(f"{workers} worker{'s' if workers > 1 else ' '} read models behind when the tips "
+              f"stopped: {events:,} events, caught up in {seconds * 1000:,.0f} ms (target < 1 s)",
+              flush=True)
     for kind in ("static", "tips"):
         print(f"{kind}: {args.workers} workers / 1 worker = "
               f"{figures[args.workers][kind][0] / figures[1][kind][0]:.2f}")

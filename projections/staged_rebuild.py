@@ -26,7 +26,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -170,7 +170,8 @@ class _Lane:
 
 
 def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Advance | None,
-           split: Sequence[Fold] = (), shard: Shard | None = None) -> list[sql.Composed | sql.SQL]:
+           split: Sequence[Fold] = (), shard: Shard | None = None
+           ) -> list[tuple[str, sql.Composed | sql.SQL]]:
     """Steps 1 and 2 for these folds, and for this shard of the folds split by key: tables made
     bare (keys and indexes set aside), the rows copied in, then every key and index built once
     over them. A shard's tables are left bare for the merge (shard 0's in the staging schema
@@ -193,15 +194,47 @@ def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Adv
         _replay(ledger, lanes, staging.stop, advance)
         for lane in lanes:
             if lane.shard is None:
-                lane.keys.restore()
-                for statement in (s for fold in lane.folds for s in fold.ddl):
-                    if _index_name(statement) in _reader_indexes(lane.folds):
-                        lane.cursor.execute(statement)
-        return next((lane.keys.pending for lane in lanes if lane.shard is not None), [])
+                lane.cursor.connection.commit()  # the rows, for the connections that index them
+                _build(staging.conninfo, staging.schema,
+                       [*lane.keys.take(), *_reader_index_statements(lane.folds)])
+        return next((lane.keys.take() for lane in lanes if lane.shard is not None), [])
+
+
+def _reader_index_statements(folds: Sequence[Fold]) -> list[tuple[str, sql.Composed | sql.SQL]]:
+    return [(_table_of(s), sql.SQL(s)) for fold in folds for s in fold.ddl  # type: ignore[arg-type]
+            if _index_name(s) in _reader_indexes(folds)]
+
+
+def _build(conninfo: str, schema: str,
+           statements: list[tuple[str, sql.Composed | sql.SQL]]) -> None:
+    """Keys and indexes, each table's in order on one connection, tables side by side on as
+    many connections as there are cores (up to two): index builds are the database's work."""
+    by_table: dict[str, list[sql.Composed | sql.SQL]] = {}
+    for table, statement in statements:
+        by_table.setdefault(table, []).append(statement)
+
+    def build(tables: list[str]) -> None:
+        with psycopg.connect(conninfo) as conn:
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+            conn.execute("SET maintenance_work_mem TO '256MB'")
+            for table in tables:
+                for statement in by_table[table]:
+                    conn.execute(statement)
+
+    workers = max(1, min(2, len(os.sched_getaffinity(0)), len(by_table)))
+    tables = sorted(by_table, key=lambda t: -len(by_table[t]))
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(build, [tables[i::workers] for i in range(workers)]))
+
+
+def _table_of(statement: str) -> str:
+    """The table a CREATE INDEX names."""
+    words = statement.split()
+    return words[words.index("ON") + 1]
 
 
 def _merge(staging: Staging, split: Sequence[Fold], count: int,
-           keys: list[sql.Composed | sql.SQL]) -> None:
+           keys: list[tuple[str, sql.Composed | sql.SQL]]) -> None:
     """The other shards' tables into the staging schema's (shard 0's): rows side by side,
     totals summed per key; then their keys and indexes, built once."""
     with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
@@ -223,11 +256,8 @@ def _merge(staging: Staging, split: Sequence[Fold], count: int,
                     "TRUNCATE {2}; INSERT INTO {2} ({3}) SELECT * FROM summed; "
                     "DROP TABLE summed").format(keyed, sums, sql.Identifier(table.name),
                                                 columns))
-        for key in keys:
-            cursor.execute(key)
-        for statement in (s for fold in split for s in fold.ddl):
-            if _index_name(statement) in _reader_indexes(split):
-                cursor.execute(statement)
+        conn.commit()
+    _build(staging.conninfo, staging.schema, [*keys, *_reader_index_statements(split)])
 
 
 def _reader_indexes(folds: Sequence[Fold]) -> set[str]:
@@ -245,28 +275,29 @@ class _KeysAside:
             "FROM pg_constraint WHERE connamespace = %s::regnamespace "
             "AND conrelid::regclass::text = ANY(%s)", (schema, tables)).fetchall()
         indexes = cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
+            "SELECT indexname, indexdef, tablename FROM pg_indexes WHERE schemaname = %s "
             "AND tablename = ANY(%s) AND indexname <> ALL(%s)",
             (schema, tables, [c["conname"] for c in constraints])).fetchall()
-        self._restore: list[sql.Composed | sql.SQL] = [
-            *(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                sql.Identifier(c["tbl"]), sql.Identifier(c["conname"]), sql.SQL(c["def"]))
+        self._restore: list[tuple[str, sql.Composed | sql.SQL]] = [
+            *((c["tbl"], sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.Identifier(c["tbl"]), sql.Identifier(c["conname"]), sql.SQL(c["def"])))
               for c in constraints),
-            *(sql.SQL(i["indexdef"]) for i in indexes)]
+            *((i["tablename"], sql.SQL(i["indexdef"])) for i in indexes)]
         for index in indexes:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index["indexname"])))
         for constraint in constraints:
             cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                 sql.Identifier(constraint["tbl"]), sql.Identifier(constraint["conname"])))
 
-    @property
-    def pending(self) -> list[sql.Composed | sql.SQL]:
-        return list(self._restore)
-
     def restore(self) -> None:
-        """Once: built before any row is read back from the staging tables, or at the end."""
-        while self._restore:
-            self._cursor.execute(self._restore.pop(0))
+        """Built before any row is read back from the staging tables (at most once)."""
+        for _, statement in self.take():
+            self._cursor.execute(statement)
+
+    def take(self) -> list[tuple[str, sql.Composed | sql.SQL]]:
+        """What builds them, for the caller to run (nothing, once restored or taken)."""
+        taken, self._restore = self._restore, []
+        return taken
 
 
 def _stage_apart(db: Database, names: list[str], split: list[str], staging: Staging,

@@ -207,6 +207,29 @@ def test_a_rebuild_that_fails_leaves_the_live_read_models_as_they_were(
                             (f"{pg_schema}__rebuild",)).fetchone() == (0,)
 
 
+def test_a_fold_that_fails_mid_rebuild_fails_it_names_the_event_and_changes_nothing(
+        core, clock, pg_schema, monkeypatch) -> None:
+    """Split across two processes, the share staged here meets a handler that raises: the
+    rebuild fails naming the event, the live read models and positions stay as they were, and
+    no staging schema is left behind."""
+    history(core, clock)
+    core.projections.catch_up()
+    live, positions = snapshot(core), core.projections.positions()
+    audit = next(p for p in core.projections.projections if p.name == "audit")
+
+    def broken(event, position, state):
+        raise Crash()
+
+    monkeypatch.setitem(audit.handlers, object, broken)  # every stream: some in each share
+    monkeypatch.setattr(audit, "_by_class", {})
+    with pytest.raises(FoldError, match=r"audit failed on \S+ at position \d+"):
+        core.projections.rebuild(processes=2)
+    assert snapshot(core) == live and core.projections.positions() == positions
+    with psycopg.connect(PG_URL) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE %s",
+                            (f"{pg_schema}__rebuild%",)).fetchone() == (0,)
+
+
 def test_a_rebuild_staged_in_parallel_processes_equals_the_live_read_models(
         core, clock, pg_schema) -> None:
     history(core, clock)
