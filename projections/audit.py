@@ -67,7 +67,7 @@ STREAMS = Table("rm_audit_streams", KEYED, ("stream_id",), ("stream_id", "creato
 class AuditProjection(Fold):
     name = "audit"
     splits = True
-    rebuild_weight = 9
+    rebuild_weight = 3
     version = 2
     reader_indexes = ("rm_audit_creator", "rm_audit_actor", "rm_audit_action")
     ddl = (

@@ -51,7 +51,7 @@ class EarningsProjection(Fold):
 
     name = "earnings"
     splits = True
-    rebuild_weight = 8
+    rebuild_weight = 4
     version = 5  # 5: each day's movements between states (the creator's chart over time)
     reader_indexes = ("rm_earnings_holds_due", "rm_earnings_holds_creator")
     ddl = (

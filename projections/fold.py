@@ -2,10 +2,10 @@
 
 A fold names its tables (`Table`) and, per event class it cares about, a handler that reads and
 changes rows in a working set (`State`), never the database. The runner applies a page of events
-to the working set and writes what changed once per table (`Sink`): batched upserts live, COPY
-into the staging schema on a rebuild, nothing at all when a fold runs in memory (a test, or a
-property that compares the fold with what the database was given). Live and rebuild run the same
-handlers; only the sink differs.
+to the working set and a sink writes what changed once per table (fold_sinks.py): batched
+upserts live, COPY into the staging schema on a rebuild, nothing at all when a fold runs in
+memory (a test, or a property that compares the fold with what the database was given). Live
+and rebuild run the same handlers; only the sink differs.
 
 Three kinds of table, by how their rows change:
 - `KEYED`: a row per key, read, replaced or deleted (a balance, a hold). A fold names the rows
@@ -37,15 +37,16 @@ class Table:
     columns: tuple[str, ...]  # every column, in the table's order
     defaults: Mapping[str, Any] = field(default_factory=dict)  # a new row's, where none given
     patch_by: str | None = None  # LOG: the column `patch` finds rows by
+    blank: Row = field(init=False, repr=False)  # a new row before its values: copied, not built
 
     def __post_init__(self) -> None:
         blank = dict.fromkeys(self.columns)
         blank.update(self.defaults)
-        object.__setattr__(self, "_blank", blank)
+        object.__setattr__(self, "blank", blank)
 
     def new(self, **values: Any) -> Row:
         """A whole row: the values given, the defaults, None for the rest."""
-        row: Row = self._blank.copy()  # type: ignore[attr-defined]
+        row = self.blank.copy()
         row.update(values)
         return row
 

@@ -18,8 +18,6 @@ from projections.fold import TOTALS, Fold, State, Table, classified, wanted
 class TxSink:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
-        self._written: set[Table] = set()  # TOTALS tables this sink has written to
-        self.fetched = 0  # queries for rows
 
     def load(self, fold: Fold, page: Sequence[tuple[int, type, Any]], state: State) -> None:
         """The KEYED rows the page's handlers will read, one query per table; any other they
@@ -32,7 +30,6 @@ class TxSink:
                 keyed.rows.setdefault(key, None)
 
     def fetch(self, table: Table, columns: tuple[str, ...], values: list[Any]) -> list[Row]:
-        self.fetched += 1
         return self.tx.select_in(table.name, columns, values)
 
     def write(self, state: State) -> None:
@@ -92,6 +89,7 @@ class CopySink(TxSink):
     def __init__(self, tx: Tx, cursor: Any) -> None:
         super().__init__(tx)
         self._cursor = cursor
+        self._written: set[Table] = set()  # TOTALS tables this sink has written to
 
     def insert(self, table: Table, rows: Sequence[Row]) -> None:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(

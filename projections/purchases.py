@@ -16,7 +16,6 @@ PURCHASES = Table("rm_token_purchases", KEYED, ("purchase_id",), (
 class PurchasesProjection(Fold):
     name = "purchases"
     splits = True
-    rebuild_weight = 2
     version = 2
     ddl = (
         """CREATE TABLE IF NOT EXISTS rm_token_purchases (

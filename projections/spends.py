@@ -24,7 +24,7 @@ SPENDS = Table("rm_spends", KEYED, ("aggregate_id",), (
 class SpendsProjection(Fold):
     name = "spends"
     splits = True
-    rebuild_weight = 7
+    rebuild_weight = 3
     version = 3
     reader_indexes = ("rm_spends_fan", "rm_spends_creator", "rm_spends_target", "rm_spends_thread",
                       "rm_spends_reply")

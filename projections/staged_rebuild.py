@@ -65,8 +65,9 @@ def rebuild_all(ledger: Ledger, db: PostgresReadModelDb, projections: Sequence[F
                 locked_positions: Callable[[Tx], object], advance: Advance | None = None,
                 processes: int | None = None) -> int:
     """Stage every projection and swap them in; returns the last position replayed.
-    `processes`: how many groups stage in parallel (default: one per core, at most 4, from
-    PARALLEL_FROM events; one below)."""
+    `processes`: how many stage side by side, each with its share of the folds split by key and
+    a group of the others (default: one per core, at most 4, from PARALLEL_FROM events; one
+    below)."""
     staging = Staging(db.conninfo, f"{db.schema}__rebuild", ledger.max_position())
     if processes is None:
         processes = min(len(os.sched_getaffinity(0)), 4) if staging.stop >= PARALLEL_FROM else 1

@@ -25,7 +25,7 @@ TRANSACTIONS = Table("rm_wallet_transactions", LOG, ("position",), (
 
 class WalletsProjection(Fold):
     name = "wallets"
-    rebuild_weight = 7
+    rebuild_weight = 3
     splits = True
     version = 3
     reader_indexes = ("rm_wallet_transactions_fan", "rm_wallet_balances_frozen")
