@@ -293,8 +293,8 @@ class Ledger(Application[UUID]):
 
     def decode_row(self, topic: str, originator_id: Any, version: int, state: bytes) -> Any:
         """The library's event object for a row read as a tuple (no cipher or compressor here),
-        for what folds aggregates from events (the audit pack) and the typed reader's slow
-        path; a class with a version to upcast goes through the mapper itself."""
+        for code that rebuilds aggregates from events (the audit pack) and for the typed
+        reader's slow path; a class with a version to upcast goes through the mapper itself."""
         cls = resolve_topic(topic)
         if getattr(cls, "class_version", 1) > 1:
             return self.mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
