@@ -86,12 +86,6 @@ class Keyed:
             self._fetch(self.table.key, [key])
             return self.rows.setdefault(key, None)
 
-    def need(self, key: Any) -> Row:
-        row = self.get(key)
-        if row is None:
-            raise LookupError(f"{self.table.name} has no row {key!r}")
-        return row
-
     def where(self, column: str, value: Any) -> list[Row]:
         """Every row whose column holds the value (a column whose value a row keeps)."""
         if not self.complete and (column, value) not in self.looked_up:

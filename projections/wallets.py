@@ -84,8 +84,9 @@ class WalletsProjection(Fold):
         """Wallet events after Opened carry only the wallet id; Opened recorded which fan owns
         it. The history row keeps the balance after the move."""
         moved = movement(event_class(event), event)
-        assert moved is not None
-        row = s[BALANCES].need(str(event.originator_id))
+        row = s[BALANCES].get(str(event.originator_id))
+        if moved is None or row is None:  # as an UPDATE of a wallet never opened: nothing
+            return
         at = event.at.isoformat()
         row["balance_tokens"] += moved.delta_tokens
         row["purchased_tokens"] += moved.purchased_tokens
