@@ -25,9 +25,9 @@ import multiprocessing
 import os
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,10 +183,7 @@ def _stage(ledger: Ledger, folds: Sequence[Fold], staging: Staging, advance: Adv
         for chosen, schema in ((folds, staging.schema), (split, _shard_schema(staging, shard))):
             if not chosen:
                 continue
-            conn = stack.enter_context(psycopg.connect(staging.conninfo, row_factory=dict_row))
-            cursor = stack.enter_context(conn.cursor())
-            cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-            cursor.execute("SET maintenance_work_mem TO '256MB'")  # index builds sort in memory
+            cursor = stack.enter_context(_connect(staging.conninfo, schema))
             for statement in (s for fold in chosen for s in fold.ddl):
                 if _index_name(statement) not in _reader_indexes(chosen):
                     cursor.execute(statement)
@@ -215,12 +212,10 @@ def _build(conninfo: str, schema: str,
         by_table.setdefault(table, []).append(statement)
 
     def build(tables: list[str]) -> None:
-        with psycopg.connect(conninfo) as conn:
-            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-            conn.execute("SET maintenance_work_mem TO '256MB'")
+        with _connect(conninfo, schema) as cursor:
             for table in tables:
                 for statement in by_table[table]:
-                    conn.execute(statement)
+                    cursor.execute(statement)
 
     workers = max(1, min(2, len(os.sched_getaffinity(0)), len(by_table)))
     tables = sorted(by_table, key=lambda t: -len(by_table[t]))
@@ -238,10 +233,7 @@ def _merge(staging: Staging, split: Sequence[Fold], count: int,
            keys: list[tuple[str, sql.Composed | sql.SQL]]) -> None:
     """The other shards' tables into the staging schema's (shard 0's): rows side by side,
     totals summed per key; then their keys and indexes, built once."""
-    with psycopg.connect(staging.conninfo, row_factory=dict_row) as conn, \
-            conn.cursor() as cursor:
-        cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(staging.schema)))
-        cursor.execute("SET maintenance_work_mem TO '256MB'")
+    with _connect(staging.conninfo, staging.schema) as cursor:
         for table in (t for fold in split for t in fold.schema):
             columns = sql.SQL(", ").join(map(sql.Identifier, table.columns))
             for index in range(1, count):
@@ -257,8 +249,16 @@ def _merge(staging: Staging, split: Sequence[Fold], count: int,
                     "TRUNCATE {2}; INSERT INTO {2} ({3}) SELECT * FROM summed; "
                     "DROP TABLE summed").format(keyed, sums, sql.Identifier(table.name),
                                                 columns))
-        conn.commit()
     _build(staging.conninfo, staging.schema, [*keys, *_reader_index_statements(split)])
+
+
+@contextmanager
+def _connect(conninfo: str, schema: str) -> Iterator[Any]:
+    """A cursor on the read-model database, in this schema, committed when the block ends."""
+    with psycopg.connect(conninfo, row_factory=dict_row) as conn, conn.cursor() as cursor:
+        cursor.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        cursor.execute("SET maintenance_work_mem TO '256MB'")  # index builds sort in memory
+        yield cursor
 
 
 def _reader_indexes(folds: Sequence[Fold]) -> set[str]:
